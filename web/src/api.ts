@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import {
+  AccessToken,
+  CreatedToken,
+  Me,
+  Project,
+  ProjectList,
+  TablePage,
+  type CreateProjectBody,
+  type LoginBody,
+  type UpdateProjectBody,
+} from '../../src/contracts/api.js';
+import { ApiFailure, failureFrom } from './api-error.js';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Fired on any 401 so the app can show the login page wherever the call came from. */
+export const UNAUTHORIZED_EVENT = 'kiln:unauthorized';
+
+async function request<S extends z.ZodType>(method: Method, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiFailure(0, 'network', `Cannot reach the Kiln server (${err instanceof Error ? err.message : 'network error'})`);
+  }
+  if (!res.ok) {
+    const failure = await failureFrom(res);
+    if (res.status === 401 && !path.startsWith('/api/auth/')) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+    throw failure;
+  }
+  const text = await res.text();
+  const json: unknown = text === '' ? {} : JSON.parse(text);
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new ApiFailure(res.status, 'bad_response', `Unexpected response from ${method} ${path}`, z.prettifyError(parsed.error));
+  }
+  return parsed.data;
+}
+
+const Ignored = z.unknown();
+const TokenList = z.object({ tokens: z.array(AccessToken) });
+const project = (name: string): string => `/api/projects/${encodeURIComponent(name)}`;
+
+export interface TableQueryArgs {
+  all: boolean;
+  offset: number;
+  limit: number;
+}
+
+export const api = {
+  me: () => request('GET', '/api/me', Me),
+  login: (body: LoginBody) => request('POST', '/api/auth/login', Me, body),
+  logout: () => request('POST', '/api/auth/logout', Ignored),
+  tokens: () => request('GET', '/api/tokens', TokenList),
+  createToken: (name: string) => request('POST', '/api/tokens', CreatedToken, { name }),
+  revokeToken: (id: string) => request('DELETE', `/api/tokens/${encodeURIComponent(id)}`, Ignored),
+  projects: () => request('GET', '/api/projects', ProjectList),
+  createProject: (body: CreateProjectBody) => request('POST', '/api/projects', Project, body),
+  project: (name: string) => request('GET', project(name), Project),
+  updateProject: (name: string, body: UpdateProjectBody) => request('PATCH', project(name), Project, body),
+  deleteProject: (name: string) => request('DELETE', project(name), Ignored),
+  reload: (name: string) => request('POST', `${project(name)}/reload`, Project),
+  table: (name: string, q: TableQueryArgs) =>
+    request(
+      'GET',
+      `${project(name)}/table?all=${q.all ? '1' : '0'}&offset=${String(q.offset)}&limit=${String(q.limit)}`,
+      TablePage,
+    ),
+};

@@ -1,0 +1,47 @@
+import { useSyncExternalStore } from 'react';
+
+const NAV_EVENT = 'kiln:navigate';
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  if (opts.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  window.dispatchEvent(new Event(NAV_EVENT));
+}
+
+function subscribe(cb: () => void): () => void {
+  window.addEventListener('popstate', cb);
+  window.addEventListener(NAV_EVENT, cb);
+  return () => {
+    window.removeEventListener('popstate', cb);
+    window.removeEventListener(NAV_EVENT, cb);
+  };
+}
+
+const snapshot = (): string => window.location.pathname + window.location.search;
+
+/** The current path + search, re-rendering on navigation. */
+export function useLocation(): URL {
+  const href = useSyncExternalStore(subscribe, snapshot);
+  return new URL(href, window.location.origin);
+}
+
+export type Route =
+  | { page: 'login'; code: string | null }
+  | { page: 'projects' }
+  | { page: 'project'; name: string }
+  | { page: 'project-settings'; name: string }
+  | { page: 'settings' }
+  | { page: 'not-found' };
+
+export function matchRoute(url: URL): Route {
+  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const [first, second, third] = parts;
+  if (first === 'login') return { page: 'login', code: url.searchParams.get('code') };
+  if (first === undefined) return { page: 'projects' };
+  if (first === 'settings' && second === undefined) return { page: 'settings' };
+  if (first === 'projects' && second !== undefined && third === undefined) return { page: 'project', name: second };
+  if (first === 'projects' && second !== undefined && third === 'settings') return { page: 'project-settings', name: second };
+  return { page: 'not-found' };
+}
+
+export const projectPath = (name: string): string => `/projects/${encodeURIComponent(name)}`;
