@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { CliError } from './client.js';
+import { registerAdmin } from './commands/admin.js';
+import { registerExpTable } from './commands/exp-table.js';
+import { registerProject } from './commands/project.js';
+import { registerServe } from './commands/serve.js';
+
+const program = new Command('kiln')
+  .description('Kiln: an experiment studio for Git + DVC projects')
+  .option('--url <url>', 'Kiln server URL (env KILN_URL, default http://127.0.0.1:8080)')
+  .option('--token <token>', 'access token (env KILN_TOKEN)')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerAdmin(program);
+registerProject(program);
+const exp = program.command('exp').description('experiments');
+registerExpTable(exp);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof CliError) {
+    process.stderr.write(`kiln: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`kiln: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

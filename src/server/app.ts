@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/port.js';
+import { Authenticator } from './auth.js';
+import type { ServerConfig } from './config.js';
+import { EventBus } from './event-bus.js';
+import { ProjectService } from './projects/project-service.js';
+import { installErrorHandler, makeRoute } from './route.js';
+import { registerRoutes } from './routes.js';
+import { SecretBox } from './secrets.js';
+import { registerSse } from './sse.js';
+import { ensureDemoProject } from './ensure-demo.js';
+
+export const VERSION = '0.1.0';
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  projects: ProjectService;
+  auth: Authenticator;
+  loginUrl: string;
+  close(): Promise<void>;
+}
+
+function webDist(): string | null {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [path.resolve(here, '../../web/dist'), path.resolve(here, '../../../web/dist')]) {
+    if (existsSync(path.join(candidate, 'index.html'))) return candidate;
+  }
+  return null;
+}
+
+/** The composition root: opens the store, wires services and routes, listens. */
+export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const store = await openStore(
+    config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.home, 'kiln.db') },
+  );
+  const box = SecretBox.open(config.home, config.secretKey);
+  const bus = new EventBus();
+  const auth = new Authenticator(store);
+  const projects = new ProjectService(store, box, bus, config.home);
+
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
+  await app.register(fastifyCookie);
+  installErrorHandler(app);
+  registerRoutes(makeRoute(app, auth), { store, auth, projects, version: VERSION });
+  registerSse(app, auth, bus);
+
+  const dist = webDist();
+  if (dist) {
+    await app.register(fastifyStatic, { root: dist, wildcard: false });
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
+      return reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' });
+    });
+  } else {
+    app.setNotFoundHandler((req, reply) =>
+      reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]} (web UI not built: npm run build)`, code: 'not_found' }),
+    );
+  }
+
+  await app.listen({ port: config.port, host: config.host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  const { user, created } = await store.ensureAdmin();
+  if (created) log(`Created the admin account.`);
+  const code = await auth.createLoginCode(user.id);
+  const loginUrl = `${url}/login?code=${code}`;
+  log(`Kiln ${VERSION} listening on ${url} (data in ${config.home})`);
+  log(`Login: ${loginUrl}`);
+
+  if (config.createDemo) {
+    await ensureDemoProject(store, projects, config.home, log).catch((err: unknown) =>
+      log(`Could not create the demo project: ${String(err)}`),
+    );
+  }
+
+  const timer =
+    config.fetchIntervalSec > 0 ? setInterval(() => void projects.reloadAll(), config.fetchIntervalSec * 1000) : null;
+  timer?.unref();
+
+  return {
+    url,
+    app,
+    store,
+    projects,
+    auth,
+    loginUrl,
+    async close() {
+      if (timer) clearInterval(timer);
+      await app.close();
+      projects.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Server configuration, parsed once from flags and environment; nothing else reads process.env. */
+export const ServerConfig = z.object({
+  home: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  databaseUrl: z.string().url().optional(),
+  secretKey: z.string().min(16).optional(),
+  fetchIntervalSec: z.coerce.number().int().min(0),
+  createDemo: z.boolean(),
+  publicUrl: z.string().url().optional(),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+export function configFromEnv(
+  env: NodeJS.ProcessEnv,
+  flags: { home?: string | undefined; port?: string | undefined; host?: string | undefined },
+): ServerConfig {
+  const r = ServerConfig.safeParse({
+    home: path.resolve(flags.home ?? env.KILN_HOME ?? '.kiln'),
+    port: flags.port ?? env.KILN_PORT ?? 8080,
+    host: flags.host ?? env.KILN_HOST ?? '127.0.0.1',
+    databaseUrl: env.KILN_DATABASE_URL || undefined,
+    secretKey: env.KILN_SECRET_KEY || undefined,
+    fetchIntervalSec: env.KILN_FETCH_INTERVAL ?? 300,
+    createDemo: env.KILN_NO_DEMO !== '1',
+    publicUrl: env.KILN_PUBLIC_URL || undefined,
+  });
+  if (!r.success) {
+    throw new Error(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return r.data;
+}

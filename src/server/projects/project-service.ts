@@ -1,0 +1,204 @@
+import path from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import {
+  GitCredentials,
+  ProjectSettings,
+  type CreateProjectBody,
+  type Project,
+  type TablePage,
+  type UpdateProjectBody,
+} from '../../contracts/api.js';
+import { deriveColumns } from '../../core/table/derive-columns.js';
+import { normalizeSource, syncMirror } from '../../git/mirror.js';
+import { GitError } from '../../git/run-git.js';
+import type { ProjectRecord, Store } from '../../store/port.js';
+import { ApiFailure } from '../api-error.js';
+import type { EventBus } from '../event-bus.js';
+import type { SecretBox } from '../secrets.js';
+import { ProjectTable } from '../table/project-table.js';
+
+interface Live {
+  table: ProjectTable;
+  /** Serializes fetches and refreshes of one project. */
+  chain: Promise<unknown>;
+}
+
+/** Commands and reads on projects: mirrors, fetches, and the table each keeps in memory. */
+export class ProjectService {
+  private readonly live = new Map<string, Live>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly box: SecretBox,
+    private readonly bus: EventBus,
+    private readonly home: string,
+  ) {}
+
+  mirrorDir(name: string): string {
+    return path.join(this.home, 'repos', `${name}.git`);
+  }
+
+  async list(): Promise<Project[]> {
+    const recs = await this.store.listProjects();
+    return recs.map((r) => this.present(r));
+  }
+
+  async get(name: string): Promise<Project> {
+    return this.present(await this.record(name));
+  }
+
+  async create(body: CreateProjectBody): Promise<Project> {
+    if (await this.store.getProject(body.name)) throw new ApiFailure('conflict', `a project named "${body.name}" already exists`);
+    const source = normalizeSource(body.source, process.cwd());
+    if (path.isAbsolute(source) && !(existsSync(source) && statSync(source).isDirectory())) {
+      throw new ApiFailure('bad_request', `source "${body.source}" is neither a Git URL nor an existing directory`);
+    }
+    const settings = ProjectSettings.parse(body.settings ?? {});
+    await this.store.createProject({
+      name: body.name,
+      source,
+      subdir: body.subdir ?? null,
+      credentialsEnc: body.credentials ? this.box.seal(JSON.stringify(body.credentials)) : null,
+      settingsJson: JSON.stringify(settings),
+      fetchState: 'never',
+      fetchAt: null,
+      fetchError: null,
+      createdAt: new Date().toISOString(),
+    });
+    void this.reload(body.name).catch(() => undefined);
+    return this.get(body.name);
+  }
+
+  async update(name: string, body: UpdateProjectBody): Promise<Project> {
+    const rec = await this.record(name);
+    const settings = { ...ProjectSettings.parse(JSON.parse(rec.settingsJson)), ...body.settings };
+    await this.store.updateProject(name, {
+      ...(body.subdir !== undefined ? { subdir: body.subdir } : {}),
+      ...(body.credentials !== undefined
+        ? { credentialsEnc: body.credentials ? this.box.seal(JSON.stringify(body.credentials)) : null }
+        : {}),
+      settingsJson: JSON.stringify(settings),
+    });
+    this.drop(name);
+    await this.reload(name).catch(() => undefined);
+    return this.get(name);
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.record(name);
+    this.drop(name);
+    await this.store.deleteProject(name);
+    await rm(this.mirrorDir(name), { recursive: true, force: true });
+  }
+
+  /** Fetches the mirror and refreshes the table; failures are stored on the project and thrown. */
+  async reload(name: string): Promise<Project> {
+    const live = await this.liveTable(name);
+    const run = live.chain.then(async () => {
+      const rec = await this.record(name);
+      await this.store.updateProject(name, { fetchState: 'fetching' });
+      this.bus.publish({ type: 'project.fetch', project: name, state: 'fetching', error: null });
+      try {
+        await syncMirror(this.mirrorDir(name), rec.source, this.credentials(rec));
+        const added = await live.table.refresh();
+        await this.store.updateProject(name, { fetchState: 'ok', fetchAt: new Date().toISOString(), fetchError: null });
+        this.bus.publish({ type: 'project.fetch', project: name, state: 'ok', error: null });
+        if (added > 0) this.bus.publish({ type: 'table.changed', project: name });
+      } catch (err) {
+        const message = err instanceof GitError ? err.message : `fetch failed: ${String(err)}`;
+        await this.store.updateProject(name, { fetchState: 'error', fetchAt: new Date().toISOString(), fetchError: message });
+        this.bus.publish({ type: 'project.fetch', project: name, state: 'error', error: message });
+        throw new ApiFailure('git_failed', message);
+      }
+    });
+    live.chain = run.catch(() => undefined);
+    await run;
+    return this.get(name);
+  }
+
+  async table(name: string, all: boolean, offset: number, limit: number): Promise<TablePage> {
+    const rec = await this.record(name);
+    const live = await this.liveTable(name);
+    if (live.table.size === 0 && rec.fetchState === 'ok') {
+      // Server restarted: rebuild the in-memory table from the mirror (blob cache makes it cheap).
+      const run = live.chain.then(() => (live.table.size === 0 ? live.table.refresh() : 0));
+      live.chain = run.catch(() => undefined);
+      await run;
+    }
+    const rows = live.table.rows(all);
+    const visible = rows.slice(offset, offset + limit);
+    return {
+      project: name,
+      total: rows.length,
+      hiddenCount: all ? rows.filter((r) => r.hidden).length : live.table.rows(true).length - rows.length,
+      offset,
+      rows: visible,
+      columns: this.columns(live, all, rows),
+    };
+  }
+
+  private columnCache = new WeakMap<ProjectTable, { key: string; cols: ReturnType<typeof deriveColumns> }>();
+
+  private columns(live: Live, all: boolean, rows: Parameters<typeof deriveColumns>[0]) {
+    const key = `${all}:${live.table.size}:${rows[0]?.rev ?? ''}`;
+    const hit = this.columnCache.get(live.table);
+    if (hit?.key === key) return hit.cols;
+    const cols = deriveColumns(rows);
+    this.columnCache.set(live.table, { key, cols });
+    return cols;
+  }
+
+  /** Reloads every project; used by the fetch timer. */
+  async reloadAll(): Promise<void> {
+    for (const p of await this.store.listProjects()) await this.reload(p.name).catch(() => undefined);
+  }
+
+  close(): void {
+    for (const name of [...this.live.keys()]) this.drop(name);
+  }
+
+  private drop(name: string): void {
+    this.live.get(name)?.table.close();
+    this.live.delete(name);
+  }
+
+  private async liveTable(name: string): Promise<Live> {
+    const existing = this.live.get(name);
+    if (existing) return existing;
+    const rec = await this.record(name);
+    const settings = ProjectSettings.parse(JSON.parse(rec.settingsJson));
+    const live: Live = {
+      table: new ProjectTable(this.mirrorDir(name), { subdir: rec.subdir, ...settings }, this.store),
+      chain: Promise.resolve(),
+    };
+    this.live.set(name, live);
+    return live;
+  }
+
+  private credentials(rec: ProjectRecord) {
+    if (!rec.credentialsEnc) return null;
+    return GitCredentials.parse(JSON.parse(this.box.open(rec.credentialsEnc)));
+  }
+
+  private async record(name: string): Promise<ProjectRecord> {
+    const rec = await this.store.getProject(name);
+    if (!rec) throw new ApiFailure('not_found', `no project named "${name}"`);
+    return rec;
+  }
+
+  private present(r: ProjectRecord): Project {
+    const last = this.live.get(r.name)?.table.lastCommit() ?? null;
+    return {
+      name: r.name,
+      source: r.source,
+      subdir: r.subdir,
+      hasCredentials: r.credentialsEnc !== null,
+      settings: ProjectSettings.parse(JSON.parse(r.settingsJson)),
+      fetch: { state: r.fetchState, at: r.fetchAt, error: r.fetchError },
+      lastCommit: last ? { rev: last.rev, message: last.message, date: last.date } : null,
+      runningExperiments: 0,
+      createdAt: r.createdAt,
+    };
+  }
+}

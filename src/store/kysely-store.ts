@@ -1,0 +1,220 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, ProjectsTable, TokensTable } from './schema.js';
+import type { ProjectRecord, Store, TokenRecord, UserRecord } from './port.js';
+
+const now = () => new Date().toISOString();
+
+function toToken(r: Selectable<TokensTable>): TokenRecord {
+  return { id: r.id, userId: r.user_id, name: r.name, scope: r.scope, createdAt: r.created_at, lastUsedAt: r.last_used_at };
+}
+
+function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
+  return {
+    name: r.name,
+    source: r.source,
+    subdir: r.subdir,
+    credentialsEnc: r.credentials_enc,
+    settingsJson: r.settings_json,
+    fetchState: r.fetch_state,
+    fetchAt: r.fetch_at,
+    fetchError: r.fetch_error,
+    createdAt: r.created_at,
+  };
+}
+
+/** The Store written once in Kysely; each database adapter supplies only its dialect. */
+export class KyselyStore implements Store {
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {
+    const existing = await this.db.selectFrom('users').selectAll().where('name', '=', 'admin').executeTakeFirst();
+    if (existing) return { user: { id: existing.id, name: existing.name, role: existing.role }, created: false };
+    const user: UserRecord = { id: crypto.randomUUID(), name: 'admin', role: 'admin' };
+    await this.db.insertInto('users').values({ ...user, created_at: now() }).execute();
+    return { user, created: true };
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const r = await this.db.selectFrom('users').select(['id', 'name', 'role']).where('id', '=', id).executeTakeFirst();
+    return r ?? null;
+  }
+
+  async createLoginCode(codeHash: string, userId: string, expiresAt: string): Promise<void> {
+    await this.db.insertInto('login_codes').values({ code_hash: codeHash, user_id: userId, expires_at: expiresAt, used_at: null }).execute();
+  }
+
+  async consumeLoginCode(codeHash: string, at: string): Promise<UserRecord | null> {
+    const res = await this.db
+      .updateTable('login_codes')
+      .set({ used_at: at })
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', at)
+      .returning('user_id')
+      .executeTakeFirst();
+    return res ? this.getUser(res.user_id) : null;
+  }
+
+  async createSession(idHash: string, userId: string, expiresAt: string): Promise<void> {
+    await this.db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, created_at: now(), expires_at: expiresAt }).execute();
+  }
+
+  async findSession(idHash: string, at: string): Promise<UserRecord | null> {
+    const r = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.name', 'users.role'])
+      .where('sessions.id_hash', '=', idHash)
+      .where('sessions.expires_at', '>', at)
+      .executeTakeFirst();
+    return r ?? null;
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+  }
+
+  async createToken(t: { id: string; userId: string; name: string; tokenHash: string; scope: string }): Promise<TokenRecord> {
+    const row = {
+      id: t.id,
+      user_id: t.userId,
+      name: t.name,
+      token_hash: t.tokenHash,
+      scope: t.scope,
+      created_at: now(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.db.insertInto('tokens').values(row).execute();
+    return toToken(row);
+  }
+
+  async listTokens(userId: string): Promise<TokenRecord[]> {
+    const rows = await this.db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('scope', '=', 'user')
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(toToken);
+  }
+
+  async revokeToken(id: string, userId: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: now() })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async findToken(tokenHash: string): Promise<{ token: TokenRecord; user: UserRecord } | null> {
+    const r = await this.db
+      .selectFrom('tokens')
+      .innerJoin('users', 'users.id', 'tokens.user_id')
+      .selectAll('tokens')
+      .select(['users.name as user_name', 'users.role as user_role'])
+      .where('tokens.token_hash', '=', tokenHash)
+      .where('tokens.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!r) return null;
+    await this.db.updateTable('tokens').set({ last_used_at: now() }).where('id', '=', r.id).execute();
+    return { token: toToken(r), user: { id: r.user_id, name: r.user_name, role: r.user_role } };
+  }
+
+  async createProject(p: ProjectRecord): Promise<void> {
+    await this.db
+      .insertInto('projects')
+      .values({
+        name: p.name,
+        source: p.source,
+        subdir: p.subdir,
+        credentials_enc: p.credentialsEnc,
+        settings_json: p.settingsJson,
+        fetch_state: p.fetchState,
+        fetch_at: p.fetchAt,
+        fetch_error: p.fetchError,
+        created_at: p.createdAt,
+      })
+      .execute();
+  }
+
+  async getProject(name: string): Promise<ProjectRecord | null> {
+    const r = await this.db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
+    return r ? toProject(r) : null;
+  }
+
+  async listProjects(): Promise<ProjectRecord[]> {
+    const rows = await this.db.selectFrom('projects').selectAll().orderBy('name').execute();
+    return rows.map(toProject);
+  }
+
+  async updateProject(name: string, patch: Partial<Omit<ProjectRecord, 'name' | 'createdAt'>>): Promise<void> {
+    const set: Partial<Selectable<ProjectsTable>> = {};
+    if (patch.source !== undefined) set.source = patch.source;
+    if (patch.subdir !== undefined) set.subdir = patch.subdir;
+    if (patch.credentialsEnc !== undefined) set.credentials_enc = patch.credentialsEnc;
+    if (patch.settingsJson !== undefined) set.settings_json = patch.settingsJson;
+    if (patch.fetchState !== undefined) set.fetch_state = patch.fetchState;
+    if (patch.fetchAt !== undefined) set.fetch_at = patch.fetchAt;
+    if (patch.fetchError !== undefined) set.fetch_error = patch.fetchError;
+    if (Object.keys(set).length === 0) return;
+    await this.db.updateTable('projects').set(set).where('name', '=', name).execute();
+  }
+
+  async deleteProject(name: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('projects').where('name', '=', name).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async getBlobs(kind: string, oids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < oids.length; i += 500) {
+      const chunk = oids.slice(i, i + 500);
+      const rows = await this.db
+        .selectFrom('blob_cache')
+        .select(['oid', 'json'])
+        .where('kind', '=', kind)
+        .where('oid', 'in', chunk)
+        .execute();
+      for (const r of rows) out.set(r.oid, r.json);
+    }
+    return out;
+  }
+
+  async putBlobs(kind: string, entries: ReadonlyArray<{ oid: string; json: string }>): Promise<void> {
+    for (let i = 0; i < entries.length; i += 200) {
+      const chunk = entries.slice(i, i + 200).map((e) => ({ oid: e.oid, kind, json: e.json }));
+      if (chunk.length === 0) continue;
+      await this.db
+        .insertInto('blob_cache')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['oid', 'kind']).doNothing())
+        .execute();
+    }
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const r = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return r?.value ?? null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
