@@ -8,7 +8,7 @@ import { migrateToLatest } from './migrations.js';
 import { KyselyStore } from './kysely-store.js';
 import type { Store } from './port.js';
 
-export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
 
 /** Opens the configured database and brings its schema up to date. Chosen once at startup. */
 export async function openStore(config: StoreConfig): Promise<Store> {
@@ -24,8 +24,14 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     return new KyselyStore(db, 'sqlite');
   }
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.url, max: 10 }) }),
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({
+        connectionString: config.url,
+        max: 10,
+        ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
+      }),
+    }),
   });
-  await migrateToLatest(db as Kysely<unknown>);
+  await migrateToLatest(db as Kysely<unknown>, config.schema);
   return new KyselyStore(db, 'postgres');
 }

@@ -1,0 +1,140 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from './open-store.js';
+import type { Store } from './port.js';
+
+/** Every Store adapter passes the same suite: SQLite always, PostgreSQL when CI provides one. */
+const pgUrl = process.env.KILN_TEST_DATABASE_URL;
+const adapters: Array<{ name: string; open: () => Promise<Store> }> = [
+  {
+    name: 'sqlite',
+    open: () => openStore({ kind: 'sqlite', file: path.join(mkdtempSync(path.join(tmpdir(), 'kiln-store-')), 'kiln.db') }),
+  },
+];
+if (pgUrl) {
+  adapters.push({
+    name: 'postgres',
+    open: async () => {
+      const schema = `t_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`create schema ${schema}`);
+      await c.end();
+      return openStore({ kind: 'postgres', url: pgUrl, schema });
+    },
+  });
+}
+
+const opened: Store[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close();
+});
+
+for (const adapter of adapters) {
+  describe(`Store conformance: ${adapter.name}`, () => {
+    const open = async () => {
+      const s = await adapter.open();
+      opened.push(s);
+      return s;
+    };
+
+    it('creates the admin once and keeps it', async () => {
+      const s = await open();
+      const first = await s.ensureAdmin();
+      const second = await s.ensureAdmin();
+      expect(first.created).toBe(true);
+      expect(second.created).toBe(false);
+      expect(second.user.id).toBe(first.user.id);
+      expect(second.user.role).toBe('admin');
+    });
+
+    it('login codes work once and expire', async () => {
+      const s = await open();
+      const { user } = await s.ensureAdmin();
+      const future = new Date(Date.now() + 60_000).toISOString();
+      await s.createLoginCode('h1', user.id, future);
+      await s.createLoginCode('h2', user.id, new Date(Date.now() - 1000).toISOString());
+      const now = new Date().toISOString();
+      expect((await s.consumeLoginCode('h1', now))?.id).toBe(user.id);
+      expect(await s.consumeLoginCode('h1', now)).toBeNull();
+      expect(await s.consumeLoginCode('h2', now)).toBeNull();
+      expect(await s.consumeLoginCode('nope', now)).toBeNull();
+    });
+
+    it('sessions are found until they expire or are deleted', async () => {
+      const s = await open();
+      const { user } = await s.ensureAdmin();
+      await s.createSession('s1', user.id, new Date(Date.now() + 60_000).toISOString());
+      await s.createSession('s2', user.id, new Date(Date.now() - 1).toISOString());
+      const now = new Date().toISOString();
+      expect((await s.findSession('s1', now))?.name).toBe('admin');
+      expect(await s.findSession('s2', now)).toBeNull();
+      await s.deleteSession('s1');
+      expect(await s.findSession('s1', now)).toBeNull();
+    });
+
+    it('tokens are listed, found by hash, and stop working when revoked', async () => {
+      const s = await open();
+      const { user } = await s.ensureAdmin();
+      const t = await s.createToken({ id: 't1', userId: user.id, name: 'ci', tokenHash: 'hash1', scope: 'user' });
+      await s.createToken({ id: 't2', userId: user.id, name: 'run', tokenHash: 'hash2', scope: 'run:x' });
+      expect((await s.listTokens(user.id)).map((x) => x.name)).toEqual(['ci']);
+      const found = await s.findToken('hash1');
+      expect(found?.token.id).toBe(t.id);
+      expect(found?.user.name).toBe('admin');
+      expect((await s.findToken('hash2'))?.token.scope).toBe('run:x');
+      expect(await s.revokeToken('t1', user.id)).toBe(true);
+      expect(await s.revokeToken('t1', user.id)).toBe(false);
+      expect(await s.findToken('hash1')).toBeNull();
+    });
+
+    it('stores, updates and deletes projects', async () => {
+      const s = await open();
+      const rec = {
+        name: 'p1',
+        source: '/tmp/x',
+        subdir: null,
+        credentialsEnc: 'sealed',
+        settingsJson: '{"paramsFiles":[],"metricsFiles":[]}',
+        fetchState: 'never' as const,
+        fetchAt: null,
+        fetchError: null,
+        createdAt: new Date().toISOString(),
+      };
+      await s.createProject(rec);
+      await expect(s.createProject(rec)).rejects.toThrow();
+      await s.updateProject('p1', { fetchState: 'error', fetchError: 'boom', subdir: 'ml' });
+      const got = await s.getProject('p1');
+      expect(got).toMatchObject({ fetchState: 'error', fetchError: 'boom', subdir: 'ml', credentialsEnc: 'sealed' });
+      expect((await s.listProjects()).map((p) => p.name)).toEqual(['p1']);
+      expect(await s.deleteProject('p1')).toBe(true);
+      expect(await s.getProject('p1')).toBeNull();
+    });
+
+    it('caches parsed blobs by id and kind, first write wins', async () => {
+      const s = await open();
+      await s.putBlobs('k', [
+        { oid: 'a', json: '1' },
+        { oid: 'b', json: '2' },
+      ]);
+      await s.putBlobs('k', [{ oid: 'a', json: '9' }]);
+      const got = await s.getBlobs('k', ['a', 'b', 'c']);
+      expect([...got.entries()].sort()).toEqual([
+        ['a', '1'],
+        ['b', '2'],
+      ]);
+      expect((await s.getBlobs('other', ['a'])).size).toBe(0);
+    });
+
+    it('keeps settings', async () => {
+      const s = await open();
+      expect(await s.getSetting('x')).toBeNull();
+      await s.setSetting('x', '1');
+      await s.setSetting('x', '2');
+      expect(await s.getSetting('x')).toBe('2');
+    });
+  });
+}
