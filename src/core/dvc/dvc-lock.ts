@@ -1,6 +1,5 @@
 import { isScalar, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
-import type { Value } from '../../contracts/api.js';
 import { emitYaml, PyFloat, type YamlNode } from './yaml-emit.js';
 import { lineOf, toValue } from './value.js';
 
