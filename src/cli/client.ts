@@ -25,7 +25,11 @@ export class ApiClient {
   constructor(opts: ClientOptions, env: NodeJS.ProcessEnv) {
     this.base = (opts.url ?? env.KILN_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
     const token = opts.token ?? env.KILN_TOKEN;
-    if (!token) throw new CliError('no access token: pass --token or set KILN_TOKEN (`kiln admin token` prints one)', 2);
+    if (!token)
+      throw new CliError(
+        'no access token: pass --token or set KILN_TOKEN (`kiln admin token` prints one)',
+        2,
+      );
     this.token = token;
   }
 
@@ -41,7 +45,9 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new CliError(`cannot reach Kiln at ${this.base}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+      throw new CliError(
+        `cannot reach Kiln at ${this.base}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`,
+      );
     }
     const text = await res.text();
     let json: unknown = undefined;
@@ -55,7 +61,8 @@ export class ApiClient {
       throw new CliError(err.success ? err.data.error : `${method} ${path}: HTTP ${res.status}`);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new CliError(`${method} ${path}: unexpected response from the server: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new CliError(`${method} ${path}: unexpected response from the server: ${parsed.error.message}`);
     return parsed.data;
   }
 }

@@ -75,7 +75,12 @@ export async function readHistory(
 /** Branches and tags with the commit each points to. */
 export async function listRefs(gitDir: string): Promise<RefRecord[]> {
   const out = await git(
-    ['for-each-ref', '--format=%(objectname) %(*objectname) %(objecttype) %(refname)', 'refs/heads', 'refs/tags'],
+    [
+      'for-each-ref',
+      '--format=%(objectname) %(*objectname) %(objecttype) %(refname)',
+      'refs/heads',
+      'refs/tags',
+    ],
     { cwd: gitDir },
   );
   const refs: RefRecord[] = [];

@@ -4,14 +4,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { git } from './run-git.js';
 
-export type Credentials = { kind: 'https-token'; username?: string | undefined; token: string } | { kind: 'ssh-key'; privateKey: string };
+export type Credentials =
+  | { kind: 'https-token'; username?: string | undefined; token: string }
+  | { kind: 'ssh-key'; privateKey: string };
 
 /**
  * Environment that lets git authenticate without putting a secret on a command line or in a
  * URL: an askpass script reads the token from the environment; an SSH key goes to a 0600 file.
  * Returns the env and a cleanup that removes the temp files.
  */
-export async function credentialEnv(creds: Credentials | null): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+export async function credentialEnv(
+  creds: Credentials | null,
+): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   if (!creds) return { env: {}, cleanup: async () => undefined };
   const dir = await mkdtemp(path.join(tmpdir(), 'kiln-cred-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
@@ -23,12 +27,18 @@ export async function credentialEnv(creds: Credentials | null): Promise<{ env: R
       { mode: 0o700 },
     );
     return {
-      env: { GIT_ASKPASS: askpass, KILN_GIT_USERNAME: creds.username ?? 'x-access-token', KILN_GIT_TOKEN: creds.token },
+      env: {
+        GIT_ASKPASS: askpass,
+        KILN_GIT_USERNAME: creds.username ?? 'x-access-token',
+        KILN_GIT_TOKEN: creds.token,
+      },
       cleanup,
     };
   }
   const keyFile = path.join(dir, 'id');
-  await writeFile(keyFile, creds.privateKey.endsWith('\n') ? creds.privateKey : creds.privateKey + '\n', { mode: 0o600 });
+  await writeFile(keyFile, creds.privateKey.endsWith('\n') ? creds.privateKey : creds.privateKey + '\n', {
+    mode: 0o600,
+  });
   await chmod(keyFile, 0o600);
   return {
     env: {
@@ -52,7 +62,11 @@ export async function syncMirror(dir: string, source: string, creds: Credentials
       await mkdir(path.dirname(dir), { recursive: true });
       const tmp = `${dir}.partial`;
       await rm(tmp, { recursive: true, force: true });
-      await git(['clone', '--mirror', '--quiet', '--', source, tmp], { cwd: path.dirname(dir), env, timeoutMs: 30 * 60_000 });
+      await git(['clone', '--mirror', '--quiet', '--', source, tmp], {
+        cwd: path.dirname(dir),
+        env,
+        timeoutMs: 30 * 60_000,
+      });
       await rm(dir, { recursive: true, force: true });
       const { rename } = await import('node:fs/promises');
       await rename(tmp, dir);

@@ -7,7 +7,9 @@ export class GitError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super(`git ${args[0] ?? ''} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${firstLines(stderr)}`);
+    super(
+      `git ${args[0] ?? ''} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${firstLines(stderr)}`,
+    );
     this.name = 'GitError';
   }
 }
@@ -52,7 +54,11 @@ export function git(args: readonly string[], opts: GitOptions): Promise<string> 
 /** Runs git and reports whether it exited 0 (for predicates such as merge-base --is-ancestor). */
 export function gitOk(args: readonly string[], opts: GitOptions): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn('git', args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: 'ignore' });
+    const child = spawn('git', args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: 'ignore',
+    });
     child.on('close', (code) => resolve(code === 0));
     child.on('error', () => resolve(false));
   });

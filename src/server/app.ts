@@ -37,9 +37,14 @@ function webDist(): string | null {
 }
 
 /** The composition root: opens the store, wires services and routes, listens. */
-export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  log: (line: string) => void = console.log,
+): Promise<RunningServer> {
   const store = await openStore(
-    config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.home, 'kiln.db') },
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl }
+      : { kind: 'sqlite', file: path.join(config.home, 'kiln.db') },
   );
   const box = SecretBox.open(config.home, config.secretKey);
   const bus = new EventBus();
@@ -57,18 +62,26 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     await app.register(fastifyStatic, { root: dist, wildcard: false });
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' });
+      return reply
+        .code(404)
+        .send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' });
     });
   } else {
     app.setNotFoundHandler((req, reply) =>
-      reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]} (web UI not built: npm run build)`, code: 'not_found' }),
+      reply
+        .code(404)
+        .send({
+          error: `no route ${req.method} ${req.url.split('?')[0]} (web UI not built: npm run build)`,
+          code: 'not_found',
+        }),
     );
   }
 
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url =
+    config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
   const { user, created } = await store.ensureAdmin();
   if (created) log(`Created the admin account.`);
@@ -84,7 +97,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   }
 
   const timer =
-    config.fetchIntervalSec > 0 ? setInterval(() => void projects.reloadAll(), config.fetchIntervalSec * 1000) : null;
+    config.fetchIntervalSec > 0
+      ? setInterval(() => void projects.reloadAll(), config.fetchIntervalSec * 1000)
+      : null;
   timer?.unref();
 
   return {

@@ -23,7 +23,9 @@ export class Authenticator {
       const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
       if (!m?.[1]) return null;
       const found = await this.store.findToken(sha256(m[1]));
-      return found ? { user: found.user, role: found.user.role, scope: found.token.scope, tokenId: found.token.id } : null;
+      return found
+        ? { user: found.user, role: found.user.role, scope: found.token.scope, tokenId: found.token.id }
+        : null;
     }
     const cookie = req.cookies[SESSION_COOKIE];
     if (!cookie) return null;
@@ -40,13 +42,23 @@ export class Authenticator {
 
   async createLoginCode(userId: string, ttlMinutes = 24 * 60): Promise<string> {
     const code = randomToken('');
-    await this.store.createLoginCode(sha256(code), userId, new Date(Date.now() + ttlMinutes * 60_000).toISOString());
+    await this.store.createLoginCode(
+      sha256(code),
+      userId,
+      new Date(Date.now() + ttlMinutes * 60_000).toISOString(),
+    );
     return code;
   }
 
   async createToken(userId: string, name: string, scope = 'user') {
     const token = randomToken('kiln_');
-    const rec = await this.store.createToken({ id: crypto.randomUUID(), userId, name, tokenHash: sha256(token), scope });
+    const rec = await this.store.createToken({
+      id: crypto.randomUUID(),
+      userId,
+      name,
+      tokenHash: sha256(token),
+      scope,
+    });
     return { ...rec, token };
   }
 }

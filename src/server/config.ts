@@ -29,7 +29,9 @@ export function configFromEnv(
     publicUrl: env.KILN_PUBLIC_URL || undefined,
   });
   if (!r.success) {
-    throw new Error(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return r.data;
 }

@@ -32,7 +32,11 @@ function parse<T>(schema: ZodType<T> | undefined, input: unknown, where: string)
   if (!r.success) {
     const first = r.error.issues[0];
     const at = first && first.path.length ? ` at ${where}.${first.path.join('.')}` : ` in ${where}`;
-    throw new ApiFailure('bad_request', `invalid request${at}: ${first?.message ?? 'malformed'}`, z.prettifyError(r.error));
+    throw new ApiFailure(
+      'bad_request',
+      `invalid request${at}: ${first?.message ?? 'malformed'}`,
+      z.prettifyError(r.error),
+    );
   }
   return r.data;
 }
@@ -53,9 +57,12 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
         let who: Auth | null = null;
         if (spec.auth !== 'public') {
           who = await auth.authenticate(req);
-          if (!who) throw new ApiFailure('unauthorized', 'log in or send "Authorization: token <access token>"');
-          if (spec.auth === 'admin' && who.role !== 'admin') throw new ApiFailure('forbidden', 'this needs an admin');
-          if (who.scope !== 'user') throw new ApiFailure('forbidden', `a ${who.scope} token cannot call this route`);
+          if (!who)
+            throw new ApiFailure('unauthorized', 'log in or send "Authorization: token <access token>"');
+          if (spec.auth === 'admin' && who.role !== 'admin')
+            throw new ApiFailure('forbidden', 'this needs an admin');
+          if (who.scope !== 'user')
+            throw new ApiFailure('forbidden', `a ${who.scope} token cannot call this route`);
         }
         const ctx: RouteContext<P, Q, B> = {
           params: parse(spec.params, req.params, 'path'),
@@ -77,7 +84,9 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req, reply) => {
     if (err instanceof ApiFailure) {
-      return reply.code(ERROR_STATUS[err.code]).send({ error: err.message, code: err.code, detail: err.detail });
+      return reply
+        .code(ERROR_STATUS[err.code])
+        .send({ error: err.message, code: err.code, detail: err.detail });
     }
     const fe = err as { statusCode?: number; code?: string; message?: string };
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -30,25 +30,32 @@ export function registerRoutes(
 ): void {
   const { store, auth, projects } = deps;
 
-  route({ method: 'GET', url: '/api/health', auth: 'public' }, async () => ({ ok: true, version: deps.version }));
+  route({ method: 'GET', url: '/api/health', auth: 'public' }, async () => ({
+    ok: true,
+    version: deps.version,
+  }));
 
-  route({ method: 'POST', url: '/api/auth/login', auth: 'public', body: LoginBody }, async ({ body, reply }) => {
-    let user = null;
-    if ('code' in body) user = await store.consumeLoginCode(sha256(body.code), new Date().toISOString());
-    else {
-      const found = await store.findToken(sha256(body.token));
-      user = found && found.token.scope === 'user' ? found.user : null;
-    }
-    if (!user) throw new ApiFailure('unauthorized', 'that login link or token is invalid, expired or already used');
-    const session = await auth.createSession(user.id);
-    void reply.setCookie(SESSION_COOKIE, session.id, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: session.maxAgeSec,
-    });
-    return { user: user.name, role: user.role } satisfies Me;
-  });
+  route(
+    { method: 'POST', url: '/api/auth/login', auth: 'public', body: LoginBody },
+    async ({ body, reply }) => {
+      let user = null;
+      if ('code' in body) user = await store.consumeLoginCode(sha256(body.code), new Date().toISOString());
+      else {
+        const found = await store.findToken(sha256(body.token));
+        user = found && found.token.scope === 'user' ? found.user : null;
+      }
+      if (!user)
+        throw new ApiFailure('unauthorized', 'that login link or token is invalid, expired or already used');
+      const session = await auth.createSession(user.id);
+      void reply.setCookie(SESSION_COOKIE, session.id, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        maxAge: session.maxAgeSec,
+      });
+      return { user: user.name, role: user.role } satisfies Me;
+    },
+  );
 
   route({ method: 'POST', url: '/api/auth/logout', auth: 'public' }, async ({ req, reply }) => {
     const cookie = req.cookies[SESSION_COOKIE];
@@ -63,42 +70,76 @@ export function registerRoutes(
     tokens: await store.listTokens(mustAuth(a).user.id),
   }));
 
-  route({ method: 'POST', url: '/api/tokens', auth: 'user', body: CreateTokenBody, status: 201 }, async ({ body, auth: a }) => {
-    const t = await auth.createToken(mustAuth(a).user.id, body.name);
-    return { id: t.id, name: t.name, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, scope: t.scope, token: t.token } satisfies CreatedToken;
-  });
-
-  route({ method: 'DELETE', url: '/api/tokens/:id', auth: 'user', params: TokenParams }, async ({ params, auth: a }) => {
-    if (!(await store.revokeToken(params.id, mustAuth(a).user.id))) throw new ApiFailure('not_found', 'no such token');
-    return undefined;
-  });
-
-  route({ method: 'GET', url: '/api/projects', auth: 'user' }, async () => ({ projects: await projects.list() }));
-
-  route({ method: 'POST', url: '/api/projects', auth: 'user', body: CreateProjectBody, status: 201 }, async ({ body }) =>
-    projects.create(body),
-  );
-
-  route({ method: 'GET', url: '/api/projects/:name', auth: 'user', params: ProjectParams }, async ({ params }) =>
-    projects.get(params.name),
+  route(
+    { method: 'POST', url: '/api/tokens', auth: 'user', body: CreateTokenBody, status: 201 },
+    async ({ body, auth: a }) => {
+      const t = await auth.createToken(mustAuth(a).user.id, body.name);
+      return {
+        id: t.id,
+        name: t.name,
+        createdAt: t.createdAt,
+        lastUsedAt: t.lastUsedAt,
+        scope: t.scope,
+        token: t.token,
+      } satisfies CreatedToken;
+    },
   );
 
   route(
-    { method: 'PATCH', url: '/api/projects/:name', auth: 'user', params: ProjectParams, body: UpdateProjectBody },
+    { method: 'DELETE', url: '/api/tokens/:id', auth: 'user', params: TokenParams },
+    async ({ params, auth: a }) => {
+      if (!(await store.revokeToken(params.id, mustAuth(a).user.id)))
+        throw new ApiFailure('not_found', 'no such token');
+      return undefined;
+    },
+  );
+
+  route({ method: 'GET', url: '/api/projects', auth: 'user' }, async () => ({
+    projects: await projects.list(),
+  }));
+
+  route(
+    { method: 'POST', url: '/api/projects', auth: 'user', body: CreateProjectBody, status: 201 },
+    async ({ body }) => projects.create(body),
+  );
+
+  route(
+    { method: 'GET', url: '/api/projects/:name', auth: 'user', params: ProjectParams },
+    async ({ params }) => projects.get(params.name),
+  );
+
+  route(
+    {
+      method: 'PATCH',
+      url: '/api/projects/:name',
+      auth: 'user',
+      params: ProjectParams,
+      body: UpdateProjectBody,
+    },
     async ({ params, body }) => projects.update(params.name, body),
   );
 
-  route({ method: 'DELETE', url: '/api/projects/:name', auth: 'user', params: ProjectParams }, async ({ params }) => {
-    await projects.remove(params.name);
-    return undefined;
-  });
-
-  route({ method: 'POST', url: '/api/projects/:name/reload', auth: 'user', params: ProjectParams }, async ({ params }) =>
-    projects.reload(params.name),
+  route(
+    { method: 'DELETE', url: '/api/projects/:name', auth: 'user', params: ProjectParams },
+    async ({ params }) => {
+      await projects.remove(params.name);
+      return undefined;
+    },
   );
 
   route(
-    { method: 'GET', url: '/api/projects/:name/table', auth: 'user', params: ProjectParams, query: TableQuery },
+    { method: 'POST', url: '/api/projects/:name/reload', auth: 'user', params: ProjectParams },
+    async ({ params }) => projects.reload(params.name),
+  );
+
+  route(
+    {
+      method: 'GET',
+      url: '/api/projects/:name/table',
+      auth: 'user',
+      params: ProjectParams,
+      query: TableQuery,
+    },
     async ({ params, query }) => projects.table(params.name, query.all, query.offset, query.limit),
   );
 }

@@ -14,7 +14,9 @@ export function registerAdmin(program: Command): void {
     .action(async (opts: { home?: string; name: string }) => {
       const config = configFromEnv(process.env, { home: opts.home });
       const store = await openStore(
-        config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.home, 'kiln.db') },
+        config.databaseUrl
+          ? { kind: 'postgres', url: config.databaseUrl }
+          : { kind: 'sqlite', file: path.join(config.home, 'kiln.db') },
       );
       try {
         const { user } = await store.ensureAdmin();

@@ -19,7 +19,11 @@ export function formatTable(rows: readonly TableRow[], cols: readonly TableColum
     const msg = (r.message.split('\n')[0] ?? '').slice(0, 50);
     const refs = [...r.branches, ...r.tags.map((t) => `tag:${t}`)];
     lines.push(
-      [r.rev.slice(0, 7) + (refs.length ? ` (${refs.join(', ')})` : ''), msg, ...cols.map((c) => (r.errors[c.file] ? '!' : show(valueAt(r, c))))].join('\t'),
+      [
+        r.rev.slice(0, 7) + (refs.length ? ` (${refs.join(', ')})` : ''),
+        msg,
+        ...cols.map((c) => (r.errors[c.file] ? '!' : show(valueAt(r, c)))),
+      ].join('\t'),
     );
   }
   return lines.join('\n');

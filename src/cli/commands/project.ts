@@ -5,7 +5,9 @@ import { clientOptions, progress } from '../options.js';
 
 function line(p: Project): string {
   const fetch = p.fetch.state === 'error' ? `error: ${p.fetch.error ?? ''}` : p.fetch.state;
-  const last = p.lastCommit ? `${p.lastCommit.rev.slice(0, 7)} ${p.lastCommit.message.split('\n')[0] ?? ''}` : '-';
+  const last = p.lastCommit
+    ? `${p.lastCommit.rev.slice(0, 7)} ${p.lastCommit.message.split('\n')[0] ?? ''}`
+    : '-';
   return `${p.name}\t${p.source}${p.subdir ? ` (${p.subdir})` : ''}\t${fetch}\t${last}`;
 }
 
@@ -33,13 +35,19 @@ export function registerProject(program: Command): void {
     .option('--json', 'print the project as JSON')
     .action(async (name: string, source: string, opts: { subdir?: string; json?: boolean }, cmd: Command) => {
       const parsedName = ProjectName.safeParse(name);
-      if (!parsedName.success) throw new CliError(`invalid project name: ${parsedName.error.issues[0]?.message ?? ''}`, 2);
+      if (!parsedName.success)
+        throw new CliError(`invalid project name: ${parsedName.error.issues[0]?.message ?? ''}`, 2);
       const client = new ApiClient(clientOptions(cmd), process.env);
-      await client.request('POST', '/api/projects', Project, { name, source, ...(opts.subdir ? { subdir: opts.subdir } : {}) });
+      await client.request('POST', '/api/projects', Project, {
+        name,
+        source,
+        ...(opts.subdir ? { subdir: opts.subdir } : {}),
+      });
       const p = await waitForFetch(client, name, Boolean(opts.json));
       if (opts.json) console.log(JSON.stringify(p, null, 2));
       else console.log(line(p));
-      if (p.fetch.state === 'error') throw new CliError(`project added, but fetching failed: ${p.fetch.error ?? ''}`);
+      if (p.fetch.state === 'error')
+        throw new CliError(`project added, but fetching failed: ${p.fetch.error ?? ''}`);
     });
   project
     .command('list')
@@ -62,4 +70,3 @@ export function registerProject(program: Command): void {
       console.log(line(p));
     });
 }
-

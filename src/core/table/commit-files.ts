@@ -13,7 +13,10 @@ function isRecord(v: Value | undefined): v is { [key: string]: Value } {
  * Keeps only the tracked keys of a params file, as DVC shows them: `null` keys means the whole
  * file. A dotted key selects a nested value and keeps its nesting.
  */
-export function pickKeys(value: Record<string, Value>, keys: readonly string[] | null): Record<string, Value> {
+export function pickKeys(
+  value: Record<string, Value>,
+  keys: readonly string[] | null,
+): Record<string, Value> {
   if (keys === null) return value;
   const out: Record<string, Value> = {};
   for (const key of keys) {

@@ -26,7 +26,13 @@ interface Acc {
   types: Set<ValueType>;
 }
 
-function visit(acc: Map<string, Acc>, kind: TableColumn['kind'], file: string, path: string[], v: Value): void {
+function visit(
+  acc: Map<string, Acc>,
+  kind: TableColumn['kind'],
+  file: string,
+  path: string[],
+  v: Value,
+): void {
   if (isRecord(v) && Object.keys(v).length > 0) {
     for (const [k, child] of Object.entries(v)) visit(acc, kind, file, [...path, k], child);
     return;

@@ -49,10 +49,14 @@ export class ProjectService {
   }
 
   async create(body: CreateProjectBody): Promise<Project> {
-    if (await this.store.getProject(body.name)) throw new ApiFailure('conflict', `a project named "${body.name}" already exists`);
+    if (await this.store.getProject(body.name))
+      throw new ApiFailure('conflict', `a project named "${body.name}" already exists`);
     const source = normalizeSource(body.source, process.cwd());
     if (path.isAbsolute(source) && !(existsSync(source) && statSync(source).isDirectory())) {
-      throw new ApiFailure('bad_request', `source "${body.source}" is neither a Git URL nor an existing directory`);
+      throw new ApiFailure(
+        'bad_request',
+        `source "${body.source}" is neither a Git URL nor an existing directory`,
+      );
     }
     const settings = ProjectSettings.parse(body.settings ?? {});
     await this.store.createProject({
@@ -102,12 +106,20 @@ export class ProjectService {
       try {
         await syncMirror(this.mirrorDir(name), rec.source, this.credentials(rec));
         const added = await live.table.refresh();
-        await this.store.updateProject(name, { fetchState: 'ok', fetchAt: new Date().toISOString(), fetchError: null });
+        await this.store.updateProject(name, {
+          fetchState: 'ok',
+          fetchAt: new Date().toISOString(),
+          fetchError: null,
+        });
         this.bus.publish({ type: 'project.fetch', project: name, state: 'ok', error: null });
         if (added > 0) this.bus.publish({ type: 'table.changed', project: name });
       } catch (err) {
         const message = err instanceof GitError ? err.message : `fetch failed: ${String(err)}`;
-        await this.store.updateProject(name, { fetchState: 'error', fetchAt: new Date().toISOString(), fetchError: message });
+        await this.store.updateProject(name, {
+          fetchState: 'error',
+          fetchAt: new Date().toISOString(),
+          fetchError: message,
+        });
         this.bus.publish({ type: 'project.fetch', project: name, state: 'error', error: message });
         throw new ApiFailure('git_failed', message);
       }

@@ -87,7 +87,9 @@ export class ProjectTable {
       const rec = records[i];
       if (!rec) continue;
       const parent = rec.parents[0];
-      const base = parent ? (this.commits.get(parent)?.files ?? states.find((s) => s.sha === parent)?.files) : undefined;
+      const base = parent
+        ? (this.commits.get(parent)?.files ?? states.find((s) => s.sha === parent)?.files)
+        : undefined;
       const files = new Map(base);
       for (const [p, oid] of rec.changes) {
         if (oid === null) files.delete(p);
@@ -121,7 +123,11 @@ export class ProjectTable {
   private keepPath(p: string): boolean {
     if (this.prefix && !p.startsWith(this.prefix)) return false;
     const rel = p.slice(this.prefix.length);
-    return KEPT_EXTENSIONS.test(rel) || this.settings.metricsFiles.includes(rel) || this.settings.paramsFiles.includes(rel);
+    return (
+      KEPT_EXTENSIONS.test(rel) ||
+      this.settings.metricsFiles.includes(rel) ||
+      this.settings.paramsFiles.includes(rel)
+    );
   }
 
   private async onlyMovedForward(refs: RefRecord[]): Promise<boolean> {
@@ -129,7 +135,10 @@ export class ProjectTable {
     for (const old of this.refs) {
       const cur = now.get(`${old.kind}:${old.name}`);
       if (cur === undefined) return false;
-      if (cur !== old.sha && !(await gitOk(['merge-base', '--is-ancestor', old.sha, cur], { cwd: this.gitDir })))
+      if (
+        cur !== old.sha &&
+        !(await gitOk(['merge-base', '--is-ancestor', old.sha, cur], { cwd: this.gitDir }))
+      )
         return false;
     }
     return true;
@@ -229,7 +238,12 @@ export class ProjectTable {
 
   private async parseBlobs(entries: Array<[string, { oid: string; file: string }]>): Promise<void> {
     if (entries.length === 0) return;
-    const stored = this.store ? await this.store.getBlobs('parsed-v1', entries.map(([k]) => k)) : new Map<string, string>();
+    const stored = this.store
+      ? await this.store.getBlobs(
+          'parsed-v1',
+          entries.map(([k]) => k),
+        )
+      : new Map<string, string>();
     const missing = entries.filter(([k]) => {
       const json = stored.get(k);
       if (json === undefined) return true;
@@ -240,7 +254,8 @@ export class ProjectTable {
     const fresh: Array<{ oid: string; json: string }> = [];
     for (const [key, { oid, file }] of missing) {
       const text = texts.get(oid);
-      const result: Parsed = text === undefined ? { ok: false, error: `${file}: could not be read` } : parseParamsFile(file, text);
+      const result: Parsed =
+        text === undefined ? { ok: false, error: `${file}: could not be read` } : parseParamsFile(file, text);
       this.parsed.set(key, result);
       fresh.push({ oid: key, json: JSON.stringify(result) });
     }
