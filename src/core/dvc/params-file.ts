@@ -58,7 +58,11 @@ function parseYamlParams(path: string, text: string): ParamsFileResult {
     return { ok: false, error: `${path}:${line}: invalid YAML: ${err.message.split('\n')[0] ?? ''}` };
   }
   const dup = findDuplicateKey(doc.contents);
-  if (dup) return { ok: false, error: `${path}:${lineOf(text, dup.offset)}: invalid YAML: map keys must be unique ("${dup.key}")` };
+  if (dup)
+    return {
+      ok: false,
+      error: `${path}:${lineOf(text, dup.offset)}: invalid YAML: map keys must be unique ("${dup.key}")`,
+    };
   const js: unknown = doc.toJS();
   return mapping(path, js, describe(js));
 }
