@@ -22,7 +22,8 @@ export async function failureFrom(res: Response): Promise<ApiFailure> {
     body = undefined;
   }
   const parsed = ApiError.safeParse(body);
-  if (parsed.success) return new ApiFailure(res.status, parsed.data.code, parsed.data.error, parsed.data.detail);
+  if (parsed.success)
+    return new ApiFailure(res.status, parsed.data.code, parsed.data.error, parsed.data.detail);
   const fallback = text.trim().slice(0, 300) || res.statusText || 'request failed';
   return new ApiFailure(res.status, 'http_' + String(res.status), `HTTP ${res.status}: ${fallback}`);
 }

@@ -17,7 +17,12 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 /** Fired on any 401 so the app can show the login page wherever the call came from. */
 export const UNAUTHORIZED_EVENT = 'kiln:unauthorized';
 
-async function request<S extends z.ZodType>(method: Method, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+async function request<S extends z.ZodType>(
+  method: Method,
+  path: string,
+  schema: S,
+  body?: unknown,
+): Promise<z.infer<S>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -27,18 +32,28 @@ async function request<S extends z.ZodType>(method: Method, path: string, schema
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
-    throw new ApiFailure(0, 'network', `Cannot reach the Kiln server (${err instanceof Error ? err.message : 'network error'})`);
+    throw new ApiFailure(
+      0,
+      'network',
+      `Cannot reach the Kiln server (${err instanceof Error ? err.message : 'network error'})`,
+    );
   }
   if (!res.ok) {
     const failure = await failureFrom(res);
-    if (res.status === 401 && !path.startsWith('/api/auth/')) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+    if (res.status === 401 && !path.startsWith('/api/auth/'))
+      window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
     throw failure;
   }
   const text = await res.text();
   const json: unknown = text === '' ? {} : JSON.parse(text);
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ApiFailure(res.status, 'bad_response', `Unexpected response from ${method} ${path}`, z.prettifyError(parsed.error));
+    throw new ApiFailure(
+      res.status,
+      'bad_response',
+      `Unexpected response from ${method} ${path}`,
+      z.prettifyError(parsed.error),
+    );
   }
   return parsed.data;
 }

@@ -39,8 +39,10 @@ export function matchRoute(url: URL): Route {
   if (first === 'login') return { page: 'login', code: url.searchParams.get('code') };
   if (first === undefined) return { page: 'projects' };
   if (first === 'settings' && second === undefined) return { page: 'settings' };
-  if (first === 'projects' && second !== undefined && third === undefined) return { page: 'project', name: second };
-  if (first === 'projects' && second !== undefined && third === 'settings') return { page: 'project-settings', name: second };
+  if (first === 'projects' && second !== undefined && third === undefined)
+    return { page: 'project', name: second };
+  if (first === 'projects' && second !== undefined && third === 'settings')
+    return { page: 'project-settings', name: second };
   return { page: 'not-found' };
 }
 

@@ -74,7 +74,13 @@ export function buildColumnTree(cols: readonly TableColumn[]): ColumnNode[] {
       child.leafIds.push(col.id);
       node = child;
     }
-    node.children.push({ key: `${node.key}/=${col.id}`, label: leafName(col), children: [], leafIds: [col.id], column: col });
+    node.children.push({
+      key: `${node.key}/=${col.id}`,
+      label: leafName(col),
+      children: [],
+      leafIds: [col.id],
+      column: col,
+    });
   }
   return root.children;
 }

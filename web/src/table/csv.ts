@@ -9,7 +9,17 @@ export const csvHeader = (col: TableColumn): string => `${col.kind}:${col.file}:
 
 /** The rows and leaf columns exactly as shown, commit fields first; RFC 4180 quoting, CRLF lines. */
 export function toCsv(rows: readonly TableRow[], columns: readonly TableColumn[]): string {
-  const header = ['rev', 'name', 'status', 'message', 'author', 'date', 'branches', 'tags', ...columns.map(csvHeader)];
+  const header = [
+    'rev',
+    'name',
+    'status',
+    'message',
+    'author',
+    'date',
+    'branches',
+    'tags',
+    ...columns.map(csvHeader),
+  ];
   const lines = [header.map(csvField).join(',')];
   for (const row of rows) {
     const fixed = [
@@ -22,7 +32,9 @@ export function toCsv(rows: readonly TableRow[], columns: readonly TableColumn[]
       row.branches.join(' '),
       row.tags.join(' '),
     ];
-    const values = columns.map((c) => (row.errors[c.file] !== undefined ? '#ERROR' : rawValue(columnValue(row, c))));
+    const values = columns.map((c) =>
+      row.errors[c.file] !== undefined ? '#ERROR' : rawValue(columnValue(row, c)),
+    );
     lines.push([...fixed, ...values].map(csvField).join(','));
   }
   return lines.join('\r\n') + '\r\n';

@@ -21,7 +21,10 @@ describe('filter', () => {
       ok: true,
       condition: { columnId: accuracy.id, op: '>', value: 0.8 },
     });
-    expect(parseCondition('train.lr<=1e-2', columns)).toEqual({ ok: true, condition: { columnId: lr.id, op: '<=', value: 0.01 } });
+    expect(parseCondition('train.lr<=1e-2', columns)).toEqual({
+      ok: true,
+      condition: { columnId: lr.id, op: '<=', value: 0.01 },
+    });
     expect(parseCondition('lr == 2', columns)).toMatchObject({ ok: true, condition: { op: '=' } });
   });
   it('explains what it cannot parse', () => {

@@ -31,7 +31,9 @@ export function compareOp(a: number, op: Operator, b: number): boolean {
 export function matchesText(row: TableRow, text: string): boolean {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const hay = [row.message, row.author, row.rev, row.name ?? '', ...row.branches, ...row.tags].join('\n').toLowerCase();
+  const hay = [row.message, row.author, row.rev, row.name ?? '', ...row.branches, ...row.tags]
+    .join('\n')
+    .toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 
@@ -52,7 +54,9 @@ export function filterRows(
     return col ? [{ c, col }] : [];
   });
   if (!text.trim() && active.length === 0) return [...rows];
-  return rows.filter((r) => matchesText(r, text) && active.every(({ c, col }) => matchesCondition(r, col, c)));
+  return rows.filter(
+    (r) => matchesText(r, text) && active.every(({ c, col }) => matchesCondition(r, col, c)),
+  );
 }
 
 export type ParsedCondition = { ok: true; condition: NumericCondition } | { ok: false; error: string };
@@ -76,14 +80,19 @@ export function parseCondition(text: string, columns: readonly TableColumn[]): P
   const op = OPERATORS.find((o) => o === wanted) ?? '=';
   const matches = columns.filter((c) => {
     const label = columnLabel(c).toLowerCase();
-    return label === name || label.endsWith(` ${name}`) || label.endsWith(`.${name}`) || label.endsWith(`/${name}`);
+    return (
+      label === name || label.endsWith(` ${name}`) || label.endsWith(`.${name}`) || label.endsWith(`/${name}`)
+    );
   });
   const exact = matches.filter((c) => columnLabel(c).toLowerCase() === name);
   const chosen = exact.length === 1 ? exact : matches;
   if (chosen.length === 0) return { ok: false, error: `No column matches "${rawName.trim()}"` };
   if (chosen.length > 1) {
     const names = chosen.slice(0, 3).map(columnLabel).join(', ');
-    return { ok: false, error: `"${rawName.trim()}" matches ${String(chosen.length)} columns (${names}…); be more specific` };
+    return {
+      ok: false,
+      error: `"${rawName.trim()}" matches ${String(chosen.length)} columns (${names}…); be more specific`,
+    };
   }
   const [col] = chosen as [TableColumn];
   return { ok: true, condition: { columnId: col.id, op, value: Number(rawValue) } };

@@ -1,14 +1,50 @@
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
 
 /** Typed rows and columns shaped like the server's TablePage, shared by the table's unit tests. */
-export const lr: TableColumn = { id: 'p:params.yaml:train.lr', kind: 'params', file: 'params.yaml', path: ['train', 'lr'], types: ['number'] };
-export const epochs: TableColumn = { id: 'p:params.yaml:train.epochs', kind: 'params', file: 'params.yaml', path: ['train', 'epochs'], types: ['number'] };
-export const seed: TableColumn = { id: 'p:params.yaml:seed', kind: 'params', file: 'params.yaml', path: ['seed'], types: ['number'] };
-export const accuracy: TableColumn = { id: 'm:eval/metrics.json:accuracy', kind: 'metrics', file: 'eval/metrics.json', path: ['accuracy'], types: ['number'] };
-export const loss: TableColumn = { id: 'm:dvclive/metrics.json:train.loss', kind: 'metrics', file: 'dvclive/metrics.json', path: ['train', 'loss'], types: ['number'] };
+export const lr: TableColumn = {
+  id: 'p:params.yaml:train.lr',
+  kind: 'params',
+  file: 'params.yaml',
+  path: ['train', 'lr'],
+  types: ['number'],
+};
+export const epochs: TableColumn = {
+  id: 'p:params.yaml:train.epochs',
+  kind: 'params',
+  file: 'params.yaml',
+  path: ['train', 'epochs'],
+  types: ['number'],
+};
+export const seed: TableColumn = {
+  id: 'p:params.yaml:seed',
+  kind: 'params',
+  file: 'params.yaml',
+  path: ['seed'],
+  types: ['number'],
+};
+export const accuracy: TableColumn = {
+  id: 'm:eval/metrics.json:accuracy',
+  kind: 'metrics',
+  file: 'eval/metrics.json',
+  path: ['accuracy'],
+  types: ['number'],
+};
+export const loss: TableColumn = {
+  id: 'm:dvclive/metrics.json:train.loss',
+  kind: 'metrics',
+  file: 'dvclive/metrics.json',
+  path: ['train', 'loss'],
+  types: ['number'],
+};
 export const columns: TableColumn[] = [seed, lr, epochs, accuracy, loss];
 
-function row(rev: string, message: string, lrValue: number, acc: number | undefined, extra: Partial<TableRow> = {}): TableRow {
+function row(
+  rev: string,
+  message: string,
+  lrValue: number,
+  acc: number | undefined,
+  extra: Partial<TableRow> = {},
+): TableRow {
   return {
     rev,
     message,
@@ -19,7 +55,10 @@ function row(rev: string, message: string, lrValue: number, acc: number | undefi
     hidden: false,
     parents: [],
     params: { 'params.yaml': { seed: 1, train: { lr: lrValue, epochs: 10 } } },
-    metrics: acc === undefined ? {} : { 'eval/metrics.json': { accuracy: acc }, 'dvclive/metrics.json': { train: { loss: 1 - acc } } },
+    metrics:
+      acc === undefined
+        ? {}
+        : { 'eval/metrics.json': { accuracy: acc }, 'dvclive/metrics.json': { train: { loss: 1 - acc } } },
     errors: {},
     ...extra,
   };

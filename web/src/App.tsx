@@ -1,0 +1,53 @@
+import { useAuth } from './use-auth.js';
+import { matchRoute, useLocation } from './router.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { ProjectsPage } from './pages/ProjectsPage.js';
+import { ProjectPage } from './pages/ProjectPage.js';
+import { SettingsPage } from './pages/SettingsPage.js';
+import { ProjectSettingsPage } from './pages/ProjectSettingsPage.js';
+import { Shell } from './ui/Shell.js';
+import { ErrorState } from './ui/States.js';
+import { assertNever } from '../../src/contracts/errors.js';
+import type { Route } from './router.js';
+import type { Me } from '../../src/contracts/api.js';
+
+function Page({ route }: { route: Exclude<Route, { page: 'login' }> }) {
+  switch (route.page) {
+    case 'projects':
+      return <ProjectsPage />;
+    case 'project':
+      return <ProjectPage name={route.name} />;
+    case 'project-settings':
+      return <ProjectSettingsPage name={route.name} />;
+    case 'settings':
+      return <SettingsPage />;
+    case 'not-found':
+      return <ErrorState title="Page not found" message="There is nothing at this address." />;
+    default:
+      return assertNever(route);
+  }
+}
+
+export function App() {
+  const { auth, setMe, retry } = useAuth();
+  const route = matchRoute(useLocation());
+  const onLogin = (me: Me) => setMe(me);
+
+  if (route.page === 'login') return <LoginPage code={route.code} onLogin={onLogin} />;
+  switch (auth.state) {
+    case 'loading':
+      return <div className="boot" aria-busy="true" />;
+    case 'anonymous':
+      return <LoginPage code={null} onLogin={onLogin} />;
+    case 'error':
+      return <ErrorState title="Kiln is not reachable" error={auth.error} onRetry={retry} />;
+    case 'signed-in':
+      return (
+        <Shell me={auth.me} onLogout={() => setMe(null)}>
+          <Page route={route} />
+        </Shell>
+      );
+    default:
+      return assertNever(auth);
+  }
+}

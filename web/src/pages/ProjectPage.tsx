@@ -1,0 +1,162 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { api } from '../api.js';
+import { errorMessage } from '../api-error.js';
+import { useAsync } from '../use-async.js';
+import { useServerEvents } from '../use-server-events.js';
+import { EmptyState, ErrorState, Skeleton } from '../ui/States.js';
+import { ProjectHeader } from './ProjectHeader.js';
+import { ExperimentsTable } from '../table/ExperimentsTable.js';
+import { TableToolbar } from '../table/TableToolbar.js';
+import { useTableData } from '../table/use-table-data.js';
+import { useTableView } from '../table/use-table-view.js';
+import { useExperimentsTable, isFixed } from '../table/use-experiments-table.js';
+import { filterRows } from '../table/filter.js';
+import { nestExperiments } from '../table/rows.js';
+import { reconcileOrder } from '../table/columns.js';
+import { toCsv } from '../table/csv.js';
+import { downloadText } from '../table/download.js';
+
+export function ProjectPage({ name }: { name: string }) {
+  const project = useAsync(() => api.project(name), `project:${name}`);
+  const view = useTableView(name);
+  const table = useTableData(name, view.showHidden);
+  const [text, setText] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
+  const filterRef = useRef<HTMLInputElement>(null);
+
+  useServerEvents({
+    onFetch: (e) => {
+      if (e.project !== name) return;
+      project.setData(
+        (p) =>
+          p && { ...p, fetch: { ...p.fetch, state: e.state, error: e.error, at: new Date().toISOString() } },
+      );
+    },
+    onTableChanged: (e) => {
+      if (e.project !== name) return;
+      table.refresh();
+      project.reload();
+    },
+  });
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target;
+      const typing =
+        t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
+      if (e.key === '/' && !typing) {
+        e.preventDefault();
+        filterRef.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const data = table.data;
+  const columns = useMemo(() => data?.columns ?? [], [data]);
+  const columnsById = useMemo(() => new Map(columns.map((c) => [c.id, c])), [columns]);
+  const nested = useMemo(() => nestExperiments(data?.rows ?? []), [data]);
+  const filtered = useMemo(
+    () => filterRows(nested, text, view.conditions, columnsById),
+    [nested, text, view.conditions, columnsById],
+  );
+  const tanstack = useExperimentsTable(filtered, columns, view);
+  const baseline = useMemo(
+    () => (view.baseline ? nested.find((r) => r.rev === view.baseline) : undefined),
+    [nested, view.baseline],
+  );
+  const order = useMemo(() => reconcileOrder(view.order, columns), [view.order, columns]);
+
+  const exportCsv = () => {
+    const shown = tanstack
+      .getVisibleLeafColumns()
+      .filter((c) => !isFixed(c.id))
+      .flatMap((c) => columnsById.get(c.id) ?? []);
+    const rows = tanstack.getRowModel().rows.map((r) => r.original);
+    downloadText(`${name}-experiments.csv`, toCsv(rows, shown));
+  };
+
+  const pending = data?.partial ? Math.max(0, data.total - data.rows.length) : 0;
+  const filtering = text.trim() !== '' || view.conditions.length > 0;
+
+  let body;
+  if (!data && table.error) {
+    body = (
+      <ErrorState title="Could not load the experiments table" error={table.error} onRetry={table.retry} />
+    );
+  } else if (!data) {
+    body = <Skeleton rows={14} columns={7} />;
+  } else if (data.total === 0 && data.rows.length === 0) {
+    body = (
+      <EmptyState title="No commits yet">
+        <p className="muted">
+          {data.hiddenCount > 0
+            ? `All ${String(data.hiddenCount)} commits are hidden by [skip studio]; turn on "Hidden commits" to see them.`
+            : 'Push a commit to the repository, then Reload.'}
+        </p>
+      </EmptyState>
+    );
+  } else {
+    body = (
+      <ExperimentsTable
+        table={tanstack}
+        columnsById={columnsById}
+        pending={filtering ? 0 : pending}
+        selected={selected}
+        onSelect={setSelected}
+        baseline={baseline}
+        onBaseline={view.setBaseline}
+        deltas={view.deltas && baseline !== undefined}
+        order={order}
+        onReorder={view.setOrder}
+      />
+    );
+  }
+
+  return (
+    <div className="page page-full">
+      <ProjectHeader name={name} project={project.data} onProject={(p) => project.setData(() => p)} />
+      <TableToolbar
+        view={view}
+        text={text}
+        onText={setText}
+        columns={columns}
+        columnsById={columnsById}
+        baseline={baseline}
+        selected={selected}
+        onExport={exportCsv}
+        filterRef={filterRef}
+      />
+      {data && table.error !== null && (
+        <div className="banner banner-error" role="alert">
+          Could not refresh the table: {errorMessage(table.error)}
+          <button className="btn btn-sm" onClick={table.retry}>
+            Retry
+          </button>
+        </div>
+      )}
+      <div className="table-area">{body}</div>
+      {data && (
+        <div className="statusbar">
+          <span>
+            <b>{filtered.length.toLocaleString()}</b>
+            {filtering ? ` of ${data.rows.length.toLocaleString()}` : ''} rows
+            {data.partial &&
+              ` · loading ${data.rows.length.toLocaleString()} / ${data.total.toLocaleString()}…`}
+          </span>
+          <span>{columns.length.toLocaleString()} columns</span>
+          {data.hiddenCount > 0 && (
+            <span>
+              {data.hiddenCount.toLocaleString()} hidden commit{data.hiddenCount === 1 ? '' : 's'}
+              {view.showHidden ? ' shown' : ''}
+            </span>
+          )}
+          <span className="muted statusbar-keys">
+            ↑↓ select · / filter · click header to sort, shift-click to add · drag to reorder
+          </span>
+        </div>
+      )}
+    </div>
+  );
+}

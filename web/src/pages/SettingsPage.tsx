@@ -1,0 +1,35 @@
+import { api } from '../api.js';
+import { useAsync } from '../use-async.js';
+import { Link } from '../ui/Link.js';
+import { Skeleton, ErrorState } from '../ui/States.js';
+import { TokensSection } from './TokensSection.js';
+
+export function SettingsPage() {
+  const projects = useAsync(() => api.projects().then((r) => r.projects), 'settings-projects');
+  return (
+    <div className="page page-narrow">
+      <h1>Settings</h1>
+      <TokensSection />
+      <section className="card">
+        <h2>Projects</h2>
+        <p className="muted">Subdirectory, params and metrics files, credentials.</p>
+        {projects.data === undefined && projects.error ? (
+          <ErrorState title="Could not load projects" error={projects.error} onRetry={projects.reload} />
+        ) : projects.data === undefined ? (
+          <Skeleton rows={2} columns={2} />
+        ) : projects.data.length === 0 ? (
+          <p className="muted">No projects yet.</p>
+        ) : (
+          <ul className="link-list">
+            {projects.data.map((p) => (
+              <li key={p.name}>
+                <Link to={`/projects/${encodeURIComponent(p.name)}/settings`}>{p.name}</Link>
+                <span className="muted mono truncate">{p.source}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

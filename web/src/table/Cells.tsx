@@ -1,0 +1,129 @@
+import { memo } from 'react';
+import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
+import { StatusChip } from '../ui/StatusChip.js';
+import { shortDate } from '../ui/time.js';
+import { delta, formatDelta } from './deltas.js';
+import { cellError, columnValue, formatValue, isNumber, rawValue, shortRev } from './values.js';
+
+export const CommitCell = memo(function CommitCell({
+  row,
+  isBaseline,
+  onBaseline,
+}: {
+  row: TableRow;
+  isBaseline: boolean;
+  onBaseline: (rev: string | null) => void;
+}) {
+  const experiment = row.baseline !== undefined;
+  return (
+    <div className={experiment ? 'commit commit-exp' : 'commit'}>
+      {experiment ? (
+        <span className="exp-name" title={`${row.name ?? ''} · ${row.rev}`}>
+          └ {row.name ?? shortRev(row.rev)}
+        </span>
+      ) : (
+        <span className="sha" title={row.rev}>
+          {shortRev(row.rev)}
+        </span>
+      )}
+      {row.status && <StatusChip status={row.status} />}
+      {row.branches.map((b) => (
+        <span key={`b:${b}`} className="chip chip-branch" title={`branch ${b}`}>
+          {b}
+        </span>
+      ))}
+      {row.tags.map((t) => (
+        <span key={`t:${t}`} className="chip chip-tag" title={`tag ${t}`}>
+          {t}
+        </span>
+      ))}
+      {row.hidden && (
+        <span className="chip chip-hidden" title="Hidden by [skip studio]">
+          hidden
+        </span>
+      )}
+      <span className="message" title={row.message}>
+        {row.message}
+      </span>
+      {isBaseline ? (
+        <button
+          className="chip chip-baseline"
+          title="Baseline for deltas (click to clear)"
+          onClick={() => onBaseline(null)}
+        >
+          baseline
+        </button>
+      ) : (
+        <button
+          className="set-baseline"
+          title="Use as baseline for deltas"
+          onClick={() => onBaseline(row.rev)}
+        >
+          ◇
+        </button>
+      )}
+    </div>
+  );
+});
+
+export function FixedCell({ id, row }: { id: 'author' | 'date'; row: TableRow }) {
+  if (id === 'author') {
+    return (
+      <span className="cell-text" title={row.author}>
+        {row.author}
+      </span>
+    );
+  }
+  return (
+    <span className="cell-text mono" title={row.date}>
+      {shortDate(row.date)}
+    </span>
+  );
+}
+
+/** Where this value sits between the column's min and max, as a faint bar behind metrics. */
+function barStyle(col: TableColumn, v: number): { backgroundSize: string } | undefined {
+  if (col.kind !== 'metrics' || col.min === undefined || col.max === undefined || col.max <= col.min)
+    return undefined;
+  const f = Math.max(0, Math.min(1, (v - col.min) / (col.max - col.min)));
+  return { backgroundSize: `${(f * 100).toFixed(1)}% 100%` };
+}
+
+export const ValueCell = memo(function ValueCell({
+  row,
+  col,
+  baseline,
+  deltas,
+}: {
+  row: TableRow;
+  col: TableColumn;
+  baseline: TableRow | undefined;
+  deltas: boolean;
+}) {
+  const error = cellError(row, col);
+  if (error !== undefined) {
+    return (
+      <span className="cell-error" title={`${col.file}: ${error}`}>
+        ⚠ error
+      </span>
+    );
+  }
+  const v = columnValue(row, col);
+  if (v === undefined) return <span className="cell-missing">—</span>;
+  if (!isNumber(v)) {
+    return (
+      <span className="cell-text" title={rawValue(v)}>
+        {formatValue(v)}
+      </span>
+    );
+  }
+  const d = deltas && baseline && baseline !== row ? delta(v, columnValue(baseline, col)) : undefined;
+  return (
+    <span className="cell-num" title={String(v)} style={barStyle(col, v)}>
+      {formatValue(v)}
+      {d !== undefined && (
+        <span className={d > 0 ? 'delta up' : d < 0 ? 'delta down' : 'delta'}>{formatDelta(d, v)}</span>
+      )}
+    </span>
+  );
+});

@@ -1,0 +1,152 @@
+import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import type { Table } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
+import { headerDepth } from './columns.js';
+import { GROUP_ROW_HEIGHT, LEAF_ROW_HEIGHT, ROW_HEIGHT, prefixOffsets } from './layout.js';
+import { TableHeader } from './TableHeader.js';
+import { CommitCell, FixedCell, ValueCell } from './Cells.js';
+import { isFixed } from './use-experiments-table.js';
+
+interface Props {
+  table: Table<TableRow>;
+  columnsById: ReadonlyMap<string, TableColumn>;
+  /** Rows still to come from the server: drawn as skeletons under the loaded ones. */
+  pending: number;
+  selected: string | null;
+  onSelect: (rev: string) => void;
+  baseline: TableRow | undefined;
+  onBaseline: (rev: string | null) => void;
+  deltas: boolean;
+  order: string[];
+  onReorder: (order: string[]) => void;
+}
+
+export function ExperimentsTable(props: Props) {
+  const { table, columnsById, pending, selected, onSelect, baseline, onBaseline, deltas } = props;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rows = table.getRowModel().rows;
+  const visible = table.getVisibleLeafColumns();
+  const sizing = table.getState().columnSizing;
+
+  const pinned = visible.filter((c) => isFixed(c.id));
+  const pinnedWidth = pinned.reduce((w, c) => w + c.getSize(), 0);
+  const leafColumns = visible.filter((c) => !isFixed(c.id));
+  const leaves = useMemo(
+    () => leafColumns.flatMap((c) => columnsById.get(c.id) ?? []),
+    // Column objects change identity each render; their ids are what matter.
+    [leafColumns.map((c) => c.id).join('\u0000'), columnsById],
+  );
+  const widths = leafColumns.map((c) => c.getSize());
+  const { offsets, total } = useMemo(() => prefixOffsets(widths), [widths.join(',')]);
+  const depth = headerDepth(leaves);
+  const headHeight = depth * GROUP_ROW_HEIGHT + LEAF_ROW_HEIGHT;
+  const totalWidth = pinnedWidth + total;
+
+  const rowV = useVirtualizer({
+    count: rows.length + pending,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    paddingStart: headHeight,
+    overscan: 12,
+  });
+  const colV = useVirtualizer({
+    horizontal: true,
+    count: leafColumns.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => widths[i] ?? 100,
+    paddingStart: pinnedWidth,
+    overscan: 4,
+  });
+  useEffect(() => colV.measure(), [colV, sizing, pinnedWidth, leaves]);
+  useEffect(() => rowV.measure(), [rowV, headHeight]);
+
+  const vcols = colV.getVirtualItems();
+  const range = { first: vcols[0]?.index ?? 0, last: vcols[vcols.length - 1]?.index ?? -1 };
+  const selectedIndex = selected === null ? -1 : rows.findIndex((r) => r.id === selected);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const next = Math.max(0, Math.min(rows.length - 1, selectedIndex + (e.key === 'ArrowDown' ? 1 : -1)));
+    const row = rows[next];
+    if (!row) return;
+    onSelect(row.id);
+    rowV.scrollToIndex(next, { align: 'auto' });
+  };
+
+  return (
+    <div
+      className="grid"
+      ref={scrollRef}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      role="grid"
+      aria-rowcount={rows.length}
+    >
+      <div className="grid-inner" style={{ width: totalWidth, height: rowV.getTotalSize() }}>
+        <TableHeader
+          table={table}
+          leaves={leaves}
+          offsets={offsets}
+          pinnedWidth={pinnedWidth}
+          totalWidth={totalWidth}
+          depth={depth}
+          range={range}
+          order={props.order}
+          onReorder={props.onReorder}
+        />
+        {rowV.getVirtualItems().map((vr) => {
+          const row = rows[vr.index];
+          const style = { top: vr.start, height: ROW_HEIGHT, width: totalWidth };
+          if (!row) {
+            return (
+              <div key={`s${String(vr.index)}`} className="row row-skeleton" style={style}>
+                <div className="pinned" style={{ width: pinnedWidth }}>
+                  <span className="skeleton-bar" style={{ width: `${String(30 + (vr.index % 5) * 10)}%` }} />
+                </div>
+              </div>
+            );
+          }
+          const r = row.original;
+          const cls = `row${row.id === selected ? ' selected' : ''}${r.hidden ? ' hidden-row' : ''}${baseline?.rev === r.rev ? ' baseline-row' : ''}${vr.index % 2 ? ' odd' : ''}`;
+          return (
+            <div
+              key={row.id}
+              className={cls}
+              style={style}
+              onMouseDown={() => onSelect(row.id)}
+              role="row"
+              aria-selected={row.id === selected}
+            >
+              <div className="pinned" style={{ width: pinnedWidth }}>
+                {pinned.map((c) => (
+                  <div key={c.id} className={`cell fixed-${c.id}`} style={{ width: c.getSize() }}>
+                    {c.id === 'commit' ? (
+                      <CommitCell row={r} isBaseline={baseline?.rev === r.rev} onBaseline={onBaseline} />
+                    ) : c.id === 'author' || c.id === 'date' ? (
+                      <FixedCell id={c.id} row={r} />
+                    ) : null}
+                  </div>
+                ))}
+              </div>
+              {vcols.map((vc) => {
+                const col = leaves[vc.index];
+                if (!col) return null;
+                return (
+                  <div
+                    key={col.id}
+                    className="cell"
+                    style={{ left: pinnedWidth + (offsets[vc.index] ?? 0), width: widths[vc.index] }}
+                  >
+                    <ValueCell row={r} col={col} baseline={baseline} deltas={deltas} />
+                  </div>
+                );
+              })}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import type { RefObject } from 'react';
+import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
+import { ColumnsMenu } from './ColumnsMenu.js';
+import { FilterBar } from './FilterBar.js';
+import type { TableView } from './use-table-view.js';
+import { shortRev } from './values.js';
+
+interface Props {
+  view: TableView;
+  text: string;
+  onText: (t: string) => void;
+  columns: TableColumn[];
+  columnsById: ReadonlyMap<string, TableColumn>;
+  baseline: TableRow | undefined;
+  selected: string | null;
+  onExport: () => void;
+  filterRef: RefObject<HTMLInputElement | null>;
+}
+
+export function TableToolbar({
+  view,
+  text,
+  onText,
+  columns,
+  columnsById,
+  baseline,
+  selected,
+  onExport,
+  filterRef,
+}: Props) {
+  return (
+    <div className="toolbar">
+      <FilterBar
+        text={text}
+        onText={onText}
+        conditions={view.conditions}
+        onConditions={view.setConditions}
+        columns={columns}
+        columnsById={columnsById}
+        inputRef={filterRef}
+      />
+      <div className="toolbar-group">
+        <label className="switch" title="Show commits whose message holds [skip studio]">
+          <input
+            type="checkbox"
+            checked={view.showHidden}
+            onChange={(e) => view.setShowHidden(e.target.checked)}
+          />
+          <span>Hidden commits</span>
+        </label>
+        <div className="segmented" title="Compare numbers with a baseline row">
+          {baseline ? (
+            <button className="seg" onClick={() => view.setBaseline(null)} title="Clear baseline">
+              Baseline <span className="mono">{baseline.name ?? shortRev(baseline.rev)}</span> ×
+            </button>
+          ) : (
+            <button
+              className="seg"
+              disabled={selected === null}
+              onClick={() => view.setBaseline(selected)}
+              title="Use the selected row as baseline"
+            >
+              Set baseline
+            </button>
+          )}
+          <button
+            className={view.deltas ? 'seg active' : 'seg'}
+            aria-pressed={view.deltas}
+            disabled={!baseline}
+            onClick={() => view.setDeltas(!view.deltas)}
+          >
+            Δ Deltas
+          </button>
+        </div>
+        <ColumnsMenu
+          columns={columns}
+          hidden={view.hidden}
+          onChange={view.setHidden}
+          onResetOrder={() => view.setOrder([])}
+        />
+        <button className="btn" onClick={onExport} title="Download the rows and columns shown, as CSV">
+          Export CSV
+        </button>
+      </div>
+    </div>
+  );
+}
