@@ -16,7 +16,7 @@ export class GitError extends Error {
 
 function firstLines(text: string): string {
   const lines = text.trim().split('\n').filter(Boolean);
-  return lines.slice(-3).join(' / ') || 'no message';
+  return lines.slice(-5).join(' / ') || 'no message';
 }
 
 export interface GitOptions {

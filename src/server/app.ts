@@ -25,6 +25,8 @@ export interface RunningServer {
   projects: ProjectService;
   auth: Authenticator;
   loginUrl: string;
+  /** Every registered route, for tests that check each one's auth. */
+  routes: ReadonlyArray<{ method: string; url: string }>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,10 @@ export async function startServer(
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
   await app.register(fastifyCookie);
   installErrorHandler(app);
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
   registerRoutes(makeRoute(app, auth), { store, auth, projects, version: VERSION });
   registerSse(app, auth, bus);
 
@@ -68,12 +74,10 @@ export async function startServer(
     });
   } else {
     app.setNotFoundHandler((req, reply) =>
-      reply
-        .code(404)
-        .send({
-          error: `no route ${req.method} ${req.url.split('?')[0]} (web UI not built: npm run build)`,
-          code: 'not_found',
-        }),
+      reply.code(404).send({
+        error: `no route ${req.method} ${req.url.split('?')[0]} (web UI not built: npm run build)`,
+        code: 'not_found',
+      }),
     );
   }
 
@@ -109,6 +113,7 @@ export async function startServer(
     projects,
     auth,
     loginUrl,
+    routes,
     async close() {
       if (timer) clearInterval(timer);
       await app.close();
