@@ -1,0 +1,55 @@
+export interface StageCommand {
+  name: string;
+  /** The stage's working directory relative to the project directory. */
+  wdir: string;
+  cmds: string[];
+}
+
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The default job script, run with `bash -e` in the project directory. Tools are chosen at run
+ * time (DVC when installed, else Kiln's pipeline runner, else the stage commands in dvc.yaml
+ * order), so one script works on every machine.
+ */
+export function defaultScript(stages: readonly StageCommand[]): string {
+  const fallback = stages.length
+    ? stages
+        .map(
+          (s) =>
+            `  echo "kiln: stage ${s.name.replace(/["$`\\]/g, '')}"\n` +
+            s.cmds.map((c) => `  (cd ${shQuote(s.wdir || '.')} && ${c})`).join('\n'),
+        )
+        .join('\n')
+    : '  echo "kiln: dvc.yaml has no stages to run"';
+  return `# Kiln's default job script: bash -e in the project directory.
+echo "kiln: experiment $DVC_EXP_NAME from \${DVC_EXP_BASELINE_REV:0:7}"
+
+# 1. Python packages, when requirements.txt names any.
+if [ -f requirements.txt ] && grep -qvE '^[[:space:]]*(#|$)' requirements.txt; then
+  python3 -m venv .venv
+  . .venv/bin/activate
+  pip install --quiet -r requirements.txt
+fi
+
+kiln_has_pipeline() { [ -n "$KILN_CLI" ] && node "$KILN_CLI" pipeline --help >/dev/null 2>&1; }
+
+# 2. DVC-tracked inputs from the project's DVC remote.
+if command -v dvc >/dev/null 2>&1; then
+  dvc pull --allow-missing || echo "kiln: dvc pull failed; running with the inputs at hand"
+elif kiln_has_pipeline; then
+  node "$KILN_CLI" pipeline pull || echo "kiln: no DVC remote to pull from; running with the inputs at hand"
+fi
+
+# 3. The pipeline.
+if command -v dvc >/dev/null 2>&1; then
+  dvc exp run
+elif kiln_has_pipeline; then
+  node "$KILN_CLI" pipeline run
+else
+${fallback}
+fi
+`;
+}
