@@ -1,11 +1,19 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ProjectsTable, TokensTable } from './schema.js';
 import type { ProjectRecord, Store, TokenRecord, UserRecord } from './port.js';
+import { KyselyExperimentStore } from './kysely-experiments.js';
 
 const now = () => new Date().toISOString();
 
 function toToken(r: Selectable<TokensTable>): TokenRecord {
-  return { id: r.id, userId: r.user_id, name: r.name, scope: r.scope, createdAt: r.created_at, lastUsedAt: r.last_used_at };
+  return {
+    id: r.id,
+    userId: r.user_id,
+    name: r.name,
+    scope: r.scope,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+  };
 }
 
 function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
@@ -24,26 +32,45 @@ function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
 
 /** The Store written once in Kysely; each database adapter supplies only its dialect. */
 export class KyselyStore implements Store {
+  readonly experiments: KyselyExperimentStore;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
-  ) {}
+  ) {
+    this.experiments = new KyselyExperimentStore(db);
+  }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {
-    const existing = await this.db.selectFrom('users').selectAll().where('name', '=', 'admin').executeTakeFirst();
-    if (existing) return { user: { id: existing.id, name: existing.name, role: existing.role }, created: false };
+    const existing = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('name', '=', 'admin')
+      .executeTakeFirst();
+    if (existing)
+      return { user: { id: existing.id, name: existing.name, role: existing.role }, created: false };
     const user: UserRecord = { id: crypto.randomUUID(), name: 'admin', role: 'admin' };
-    await this.db.insertInto('users').values({ ...user, created_at: now() }).execute();
+    await this.db
+      .insertInto('users')
+      .values({ ...user, created_at: now() })
+      .execute();
     return { user, created: true };
   }
 
   async getUser(id: string): Promise<UserRecord | null> {
-    const r = await this.db.selectFrom('users').select(['id', 'name', 'role']).where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('users')
+      .select(['id', 'name', 'role'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r ?? null;
   }
 
   async createLoginCode(codeHash: string, userId: string, expiresAt: string): Promise<void> {
-    await this.db.insertInto('login_codes').values({ code_hash: codeHash, user_id: userId, expires_at: expiresAt, used_at: null }).execute();
+    await this.db
+      .insertInto('login_codes')
+      .values({ code_hash: codeHash, user_id: userId, expires_at: expiresAt, used_at: null })
+      .execute();
   }
 
   async consumeLoginCode(codeHash: string, at: string): Promise<UserRecord | null> {
@@ -59,7 +86,10 @@ export class KyselyStore implements Store {
   }
 
   async createSession(idHash: string, userId: string, expiresAt: string): Promise<void> {
-    await this.db.insertInto('sessions').values({ id_hash: idHash, user_id: userId, created_at: now(), expires_at: expiresAt }).execute();
+    await this.db
+      .insertInto('sessions')
+      .values({ id_hash: idHash, user_id: userId, created_at: now(), expires_at: expiresAt })
+      .execute();
   }
 
   async findSession(idHash: string, at: string): Promise<UserRecord | null> {
@@ -77,7 +107,13 @@ export class KyselyStore implements Store {
     await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
   }
 
-  async createToken(t: { id: string; userId: string; name: string; tokenHash: string; scope: string }): Promise<TokenRecord> {
+  async createToken(t: {
+    id: string;
+    userId: string;
+    name: string;
+    tokenHash: string;
+    scope: string;
+  }): Promise<TokenRecord> {
     const row = {
       id: t.id,
       user_id: t.userId,
@@ -156,7 +192,10 @@ export class KyselyStore implements Store {
     return rows.map(toProject);
   }
 
-  async updateProject(name: string, patch: Partial<Omit<ProjectRecord, 'name' | 'createdAt'>>): Promise<void> {
+  async updateProject(
+    name: string,
+    patch: Partial<Omit<ProjectRecord, 'name' | 'createdAt'>>,
+  ): Promise<void> {
     const set: Partial<Selectable<ProjectsTable>> = {};
     if (patch.source !== undefined) set.source = patch.source;
     if (patch.subdir !== undefined) set.subdir = patch.subdir;

@@ -42,7 +42,13 @@ export interface Store {
   findSession(idHash: string, now: string): Promise<UserRecord | null>;
   deleteSession(idHash: string): Promise<void>;
 
-  createToken(t: { id: string; userId: string; name: string; tokenHash: string; scope: string }): Promise<TokenRecord>;
+  createToken(t: {
+    id: string;
+    userId: string;
+    name: string;
+    tokenHash: string;
+    scope: string;
+  }): Promise<TokenRecord>;
   listTokens(userId: string): Promise<TokenRecord[]>;
   revokeToken(id: string, userId: string): Promise<boolean>;
   findToken(tokenHash: string): Promise<{ token: TokenRecord; user: UserRecord } | null>;
@@ -59,5 +65,59 @@ export interface Store {
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
 
+  readonly experiments: ExperimentStore;
+
   close(): Promise<void>;
+}
+
+export interface ExperimentRecord {
+  id: string;
+  project: string;
+  name: string;
+  baseline: string;
+  message: string;
+  changeSetJson: string;
+  target: string;
+  timeoutSec: number;
+  priority: number;
+  queueOrder: number;
+  status: string;
+  timelineJson: string;
+  exitCode: number | null;
+  error: string | null;
+  resultCommit: string | null;
+  sweepId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobRecord {
+  id: string;
+  experimentId: string;
+  state: 'queued' | 'claimed' | 'done';
+  agentId: string | null;
+  leaseUntil: string | null;
+  cancelRequested: boolean;
+  runTokenId: string | null;
+  createdAt: string;
+}
+
+/** Experiments and their jobs (the queue the scheduler hands to agents). */
+export interface ExperimentStore {
+  /** Inserts experiments with their jobs atomically: all or none. */
+  insert(entries: ReadonlyArray<{ experiment: ExperimentRecord; job: JobRecord }>): Promise<void>;
+  get(project: string, name: string): Promise<ExperimentRecord | null>;
+  getById(id: string): Promise<ExperimentRecord | null>;
+  list(project: string): Promise<ExperimentRecord[]>;
+  update(id: string, patch: Partial<Omit<ExperimentRecord, 'id' | 'project' | 'name'>>): Promise<void>;
+  getJob(id: string): Promise<JobRecord | null>;
+  jobFor(experimentId: string): Promise<JobRecord | null>;
+  updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'experimentId'>>): Promise<void>;
+  /** Takes the next queued job of `target` (highest priority, then oldest); null when none. */
+  claim(target: string, agentId: string, leaseUntil: string): Promise<{ job: JobRecord; experiment: ExperimentRecord } | null>;
+  /** Jobs an agent holds. */
+  claimed(): Promise<JobRecord[]>;
+  /** Number of experiments per project in a state that is not final. */
+  activeCounts(): Promise<Map<string, number>>;
 }

@@ -56,7 +56,7 @@ export interface SettingsTable {
   value: string;
 }
 
-export interface Database {
+export interface Database extends ExperimentsDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   login_codes: LoginCodesTable;
@@ -67,3 +67,43 @@ export interface Database {
 }
 
 export type AutoId = Generated<number>;
+
+export interface ExperimentsTable {
+  id: string;
+  project: string;
+  name: string;
+  baseline: string;
+  message: string;
+  change_set_json: string;
+  target: string;
+  timeout_sec: number;
+  priority: number;
+  /** Submission order; reordering the queue rewrites it. */
+  queue_order: number;
+  status: string;
+  timeline_json: string;
+  exit_code: number | null;
+  error: string | null;
+  result_commit: string | null;
+  sweep_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface JobsTable {
+  id: string;
+  experiment_id: string;
+  /** queued → claimed → done */
+  state: string;
+  agent_id: string | null;
+  lease_until: string | null;
+  cancel_requested: number;
+  run_token_id: string | null;
+  created_at: string;
+}
+
+export interface ExperimentsDatabase {
+  experiments: ExperimentsTable;
+  jobs: JobsTable;
+}
