@@ -1,0 +1,67 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HashState } from '../hash-state.js';
+import { addToCache, checkout } from '../workspace.js';
+import { LocalStore } from './local-store.js';
+import type { ObjectStore } from './object-store.js';
+import { fetch, push } from './transfer.js';
+
+/** Every remote kind must pass these; S3 joins the list when it lands. */
+const REMOTES: Array<{ name: string; make: () => ObjectStore & { pathOf?: (oid: string) => string } }> = [
+  { name: 'local directory', make: () => new LocalStore(mkdtempSync(join(tmpdir(), 'kiln-remote-'))) },
+];
+
+for (const r of REMOTES) {
+  describe(`remote conformance: ${r.name}`, () => {
+    it('pushes a file and a directory, fetches them into a fresh cache, and checks them out', async () => {
+      const ws = mkdtempSync(join(tmpdir(), 'kiln-ws-'));
+      mkdirSync(join(ws, 'data', 'sub'), { recursive: true });
+      writeFileSync(join(ws, 'data', 'a.txt'), 'alpha');
+      writeFileSync(join(ws, 'data', 'sub', 'b.txt'), 'beta');
+      writeFileSync(join(ws, 'model.bin'), Buffer.alloc(2_500_000, 3));
+      const state = await HashState.open(join(ws, '.dvc', 'tmp', 'state.json'));
+      const cache = new LocalStore(join(ws, '.dvc', 'cache'));
+      const dir = await addToCache(cache, join(ws, 'data'), state);
+      const file = await addToCache(cache, join(ws, 'model.bin'), state);
+      if (dir === undefined || file === undefined) throw new Error('not added');
+      expect(dir.nfiles).toBe(2);
+      expect(dir.md5).toMatch(/\.dir$/);
+
+      const remote = r.make();
+      const pushed = await push(cache, remote, [dir.md5, file.md5]);
+      expect(pushed.transferred.sort()).toHaveLength(4);
+      expect(pushed.missing).toEqual([]);
+      expect((await push(cache, remote, [dir.md5, file.md5])).transferred).toEqual([]);
+
+      const ws2 = mkdtempSync(join(tmpdir(), 'kiln-ws2-'));
+      const cache2 = new LocalStore(join(ws2, '.dvc', 'cache'));
+      const fetched = await fetch(remote, cache2, [dir.md5, file.md5, 'ffffffffffffffffffffffffffffffff']);
+      expect(fetched.transferred).toHaveLength(4);
+      expect(fetched.missing).toEqual(['ffffffffffffffffffffffffffffffff']);
+      await checkout(cache2, dir.md5, join(ws2, 'data'));
+      await checkout(cache2, file.md5, join(ws2, 'model.bin'));
+      expect(readFileSync(join(ws2, 'data', 'sub', 'b.txt'), 'utf8')).toBe('beta');
+      expect(readFileSync(join(ws2, 'model.bin')).length).toBe(2_500_000);
+    });
+
+    it('refuses an object whose content does not match its hash', async () => {
+      const remote = r.make();
+      const src = join(mkdtempSync(join(tmpdir(), 'kiln-bad-')), 'f');
+      await writeFile(src, 'hello');
+      await expect(remote.upload('00000000000000000000000000000000', src)).rejects.toThrow(/corrupt/);
+      expect(await remote.has('00000000000000000000000000000000')).toBe(false);
+      if (remote instanceof LocalStore) {
+        const good = '5d41402abc4b2a76b9719d911017c592';
+        await remote.upload(good, src);
+        await chmod(remote.pathOf(good), 0o644);
+        await writeFile(remote.pathOf(good), 'tampered');
+        const cache = new LocalStore(mkdtempSync(join(tmpdir(), 'kiln-c-')));
+        await expect(fetch(remote, cache, [good])).rejects.toThrow(/corrupt/);
+        expect(await cache.has(good)).toBe(false);
+      }
+    });
+  });
+}
