@@ -8,10 +8,19 @@ export class GitError extends Error {
     readonly stderr: string,
   ) {
     super(
-      `git ${args[0] ?? ''} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${firstLines(stderr)}`,
+      `git ${subcommand(args)} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${firstLines(stderr)}`,
     );
     this.name = 'GitError';
   }
+}
+
+function subcommand(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '-c' || a === '-C') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return '';
 }
 
 function firstLines(text: string): string {

@@ -79,9 +79,12 @@ export class ProjectTable {
       this.commits.clear();
       this.order = [];
     }
-    const tips = [...new Set(refs.map((r) => r.sha))];
-    const known = incremental ? [...new Set(this.refs.map((r) => r.sha))] : [];
-    const records = await readHistory(this.gitDir, tips, known, (p) => this.keepPath(p));
+    const known = incremental ? new Set(this.refs.map((r) => r.sha)) : new Set<string>();
+    // Only tips not seen before can lead to unseen commits; none means no git log at all.
+    const tips = [...new Set(refs.map((r) => r.sha))].filter(
+      (sha) => !known.has(sha) && !this.commits.has(sha),
+    );
+    const records = await readHistory(this.gitDir, tips, [...known], (p) => this.keepPath(p));
     const states: Array<{ sha: string; files: Map<string, string> }> = [];
     for (let i = records.length - 1; i >= 0; i--) {
       const rec = records[i];
