@@ -8,7 +8,8 @@ import { migrateToLatest } from './migrations.js';
 import { KyselyStore } from './kysely-store.js';
 import type { Store } from './port.js';
 
-export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+export type StoreConfig =
+  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
 
 /** Opens the configured database and brings its schema up to date. Chosen once at startup. */
 export async function openStore(config: StoreConfig): Promise<Store> {

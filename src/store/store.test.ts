@@ -11,7 +11,11 @@ const pgUrl = process.env.KILN_TEST_DATABASE_URL;
 const adapters: Array<{ name: string; open: () => Promise<Store> }> = [
   {
     name: 'sqlite',
-    open: () => openStore({ kind: 'sqlite', file: path.join(mkdtempSync(path.join(tmpdir(), 'kiln-store-')), 'kiln.db') }),
+    open: () =>
+      openStore({
+        kind: 'sqlite',
+        file: path.join(mkdtempSync(path.join(tmpdir(), 'kiln-store-')), 'kiln.db'),
+      }),
   },
 ];
 if (pgUrl) {
@@ -79,7 +83,13 @@ for (const adapter of adapters) {
     it('tokens are listed, found by hash, and stop working when revoked', async () => {
       const s = await open();
       const { user } = await s.ensureAdmin();
-      const t = await s.createToken({ id: 't1', userId: user.id, name: 'ci', tokenHash: 'hash1', scope: 'user' });
+      const t = await s.createToken({
+        id: 't1',
+        userId: user.id,
+        name: 'ci',
+        tokenHash: 'hash1',
+        scope: 'user',
+      });
       await s.createToken({ id: 't2', userId: user.id, name: 'run', tokenHash: 'hash2', scope: 'run:x' });
       expect((await s.listTokens(user.id)).map((x) => x.name)).toEqual(['ci']);
       const found = await s.findToken('hash1');
@@ -108,7 +118,12 @@ for (const adapter of adapters) {
       await expect(s.createProject(rec)).rejects.toThrow();
       await s.updateProject('p1', { fetchState: 'error', fetchError: 'boom', subdir: 'ml' });
       const got = await s.getProject('p1');
-      expect(got).toMatchObject({ fetchState: 'error', fetchError: 'boom', subdir: 'ml', credentialsEnc: 'sealed' });
+      expect(got).toMatchObject({
+        fetchState: 'error',
+        fetchError: 'boom',
+        subdir: 'ml',
+        credentialsEnc: 'sealed',
+      });
       expect((await s.listProjects()).map((p) => p.name)).toEqual(['p1']);
       expect(await s.deleteProject('p1')).toBe(true);
       expect(await s.getProject('p1')).toBeNull();
