@@ -14,7 +14,11 @@ export type ProjectName = z.infer<typeof ProjectName>;
 
 /** Credentials for a project's Git remote; stored encrypted, never returned. */
 export const GitCredentials = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('https-token'), username: z.string().max(200).optional(), token: z.string().min(1).max(10_000) }),
+  z.object({
+    kind: z.literal('https-token'),
+    username: z.string().max(200).optional(),
+    token: z.string().min(1).max(10_000),
+  }),
   z.object({ kind: z.literal('ssh-key'), privateKey: z.string().min(1).max(100_000) }),
 ]);
 export type GitCredentials = z.infer<typeof GitCredentials>;
@@ -24,9 +28,12 @@ export const RepoPath = z
   .string()
   .min(1)
   .max(1024)
-  .refine((p) => !p.startsWith('/') && !p.split('/').some((s) => s === '..' || s === '') && !p.includes('\\'), {
-    message: 'must be a relative path inside the repository without ".." segments',
-  });
+  .refine(
+    (p) => !p.startsWith('/') && !p.split('/').some((s) => s === '..' || s === '') && !p.includes('\\'),
+    {
+      message: 'must be a relative path inside the repository without ".." segments',
+    },
+  );
 export type RepoPath = z.infer<typeof RepoPath>;
 
 export const ProjectSettings = z.object({
