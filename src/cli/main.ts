@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './client.js';
 import { registerAdmin } from './commands/admin.js';
+import { registerCiWorkflow } from './commands/ci-workflow.js';
 import { registerExpTable } from './commands/exp-table.js';
 import { registerProject } from './commands/project.js';
 import { registerServe } from './commands/serve.js';
@@ -15,6 +16,7 @@ const program = new Command('kiln')
 registerServe(program);
 registerAdmin(program);
 registerProject(program);
+registerCiWorkflow(program);
 const exp = program.command('exp').description('experiments');
 registerExpTable(exp);
 

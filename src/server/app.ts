@@ -15,6 +15,7 @@ import { registerRoutes } from './routes.js';
 import { SecretBox } from './secrets.js';
 import { registerSse } from './sse.js';
 import { ensureDemoProject } from './ensure-demo.js';
+import { registerCi } from './ci/register.js';
 
 export const VERSION = '0.1.0';
 
@@ -61,6 +62,7 @@ export async function startServer(
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
   registerRoutes(makeRoute(app, auth), { store, auth, projects, version: VERSION });
+  await registerCi(app, makeRoute(app, auth), { store, box, projects, home: config.home });
   registerSse(app, auth, bus);
 
   const dist = webDist();
