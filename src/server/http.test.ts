@@ -45,7 +45,12 @@ describe('HTTP API on a real server', () => {
     expect(guarded.length).toBeGreaterThan(8);
     for (const r of guarded) {
       const url = r.url.replace(/:[a-zA-Z]+/g, 'x');
-      for (const headers of [{}, { authorization: 'token kiln_wrong' }, { authorization: 'Basic abc' }]) {
+      const variants: Array<Record<string, string>> = [
+        {},
+        { authorization: 'token kiln_wrong' },
+        { authorization: 'Basic abc' },
+      ];
+      for (const headers of variants) {
         const res = await fetch(s.url + url, { method: r.method, headers });
         expect(res.status, `${r.method} ${r.url} with ${JSON.stringify(headers)}`).toBe(401);
         const body: unknown = await res.json();
