@@ -78,7 +78,7 @@ export function parseDvcLock(text: string, file = 'dvc.lock'): DvcLockResult {
   return { ok: true, value: { stages } };
 }
 
-function toLockValue(x: unknown): LockValue {
+export function toLockValue(x: unknown): LockValue {
   if (x instanceof PyFloat) return x;
   if (Array.isArray(x)) return x.map(toLockValue);
   if (typeof x === 'object' && x !== null && !(x instanceof Date)) {

@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
+import { hashPath } from '../workspace.js';
+import { HashState } from '../hash-state.js';
+import { PipelineError } from './project.js';
+import { runPipeline } from './run.js';
+import { pullPipeline, pushPipeline } from './sync.js';
+
+const FIXTURE = '/work/shared/fixtures/make-dvc-project';
+const quiet = { log: () => {}, output: () => {} };
+const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' });
+
+describe('pipeline on a make-dvc-project fixture', () => {
+  let origin = '';
+  beforeAll(() => {
+    origin = join(mkdtempSync(join(tmpdir(), 'kiln-fixture-')), 'repo');
+    execFileSync('python3', [FIXTURE, origin, '--commits', '5'], { stdio: 'ignore' });
+  }, 60_000);
+
+  it('pull then run --force reproduces a commit’s dvc.lock byte for byte; a second run skips all; a touched dep reruns its downstream', async () => {
+    const ws = join(mkdtempSync(join(tmpdir(), 'kiln-ws-')), 'ws');
+    git(tmpdir(), 'clone', '-q', origin, ws);
+    git(ws, 'checkout', '-q', 'HEAD~2');
+    const expected = git(ws, 'show', 'HEAD:dvc.lock');
+
+    const pulled = await pullPipeline(ws);
+    expect(pulled.missing).toEqual([]);
+    expect(pulled.checkedOut).toContain('data/data.xml');
+
+    const forced = await runPipeline({ root: ws, force: true, ...quiet });
+    expect(forced.ran).toEqual(['prepare', 'featurize', 'train', 'evaluate']);
+    expect(readFileSync(join(ws, 'dvc.lock'), 'utf8')).toBe(expected);
+
+    // every output matches its recorded md5
+    const lock = parseDvcLock(expected);
+    if (!lock.ok) throw new Error(lock.error);
+    const state = await HashState.open(join(ws, '.dvc', 'tmp', 'check.json'));
+    for (const s of lock.value.stages)
+      for (const o of s.outs) expect((await hashPath(join(ws, o.path), state))?.md5).toBe(o.md5);
+
+    expect(await runPipeline({ root: ws, ...quiet })).toEqual({
+      ran: [],
+      skipped: ['prepare', 'featurize', 'train', 'evaluate'],
+    });
+
+    appendFileSync(join(ws, 'src', 'evaluate.py'), '\n# touched\n');
+    expect((await runPipeline({ root: ws, dry: true, ...quiet })).ran).toEqual(['evaluate']);
+    expect((await runPipeline({ root: ws, ...quiet })).ran).toEqual(['evaluate']);
+
+    appendFileSync(join(ws, 'src', 'pipeline.py'), '\n# touched\n');
+    expect((await runPipeline({ root: ws, dry: true, ...quiet })).ran).toEqual([
+      'prepare',
+      'featurize',
+      'train',
+      'evaluate',
+    ]);
+    expect((await runPipeline({ root: ws, ...quiet })).ran).toEqual([
+      'prepare',
+      'featurize',
+      'train',
+      'evaluate',
+    ]);
+
+    // targets run with their upstream only
+    expect((await runPipeline({ root: ws, targets: ['featurize'], force: true, ...quiet })).ran).toEqual([
+      'prepare',
+      'featurize',
+    ]);
+  }, 180_000);
+
+  it('pushes outputs to a fresh remote that a clean checkout can pull from', async () => {
+    const ws = join(mkdtempSync(join(tmpdir(), 'kiln-push-')), 'ws');
+    git(tmpdir(), 'clone', '-q', origin, ws);
+    await pullPipeline(ws);
+    const remote = mkdtempSync(join(tmpdir(), 'kiln-remote2-'));
+    writeFileSync(
+      join(ws, '.dvc', 'config.local'),
+      `[core]\n    remote = mine\n['remote "mine"']\n    url = ${remote}\n`,
+    );
+    const pushed = await pushPipeline(ws);
+    expect(pushed.transferred.length).toBeGreaterThan(0);
+    expect(pushed.missing).toEqual([]);
+
+    const ws2 = join(mkdtempSync(join(tmpdir(), 'kiln-pull-')), 'ws');
+    git(tmpdir(), 'clone', '-q', origin, ws2);
+    writeFileSync(
+      join(ws2, '.dvc', 'config.local'),
+      `[core]\n    remote = mine\n['remote "mine"']\n    url = ${remote}\n`,
+    );
+    const pulled = await pullPipeline(ws2);
+    expect(pulled.checkedOut.sort()).toEqual([
+      'data/data.xml',
+      'data/features',
+      'data/prepared',
+      'model.pkl',
+    ]);
+  }, 60_000);
+});
+
+describe('pipeline on hand-written projects', () => {
+  it('stops at a failing stage, names it and its command, and keeps dvc.lock consistent', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-fail-'));
+    writeFileSync(join(ws, 'in.txt'), 'x');
+    writeFileSync(
+      join(ws, 'dvc.yaml'),
+      'stages:\n  a:\n    cmd: cp in.txt a.txt\n    deps: [in.txt]\n    outs: [a.txt]\n  b:\n    cmd: exit 3\n    deps: [a.txt]\n    outs: [b.txt]\n',
+    );
+    const err = await runPipeline({ root: ws, ...quiet }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err).toMatchObject({
+      stage: 'b',
+      cmd: 'exit 3',
+      message: "stage 'b' failed: `exit 3` exited with code 3",
+    });
+    const lock = parseDvcLock(readFileSync(join(ws, 'dvc.lock'), 'utf8'));
+    expect(lock.ok && lock.value.stages.map((s) => s.name)).toEqual(['a']);
+  });
+
+  it('runs foreach stages in their wdir with params and caches outs', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-foreach-'));
+    mkdirSync(join(ws, 'w'));
+    writeFileSync(join(ws, 'params.yaml'), 'names: [x, y]\nscale: 1.0\n');
+    writeFileSync(
+      join(ws, 'dvc.yaml'),
+      'stages:\n  gen:\n    foreach: ${names}\n    do:\n      wdir: w\n      cmd: mkdir -p out-${item} && echo ${item} > out-${item}/f.txt\n      params: [{../params.yaml: [scale]}]\n      outs:\n        - out-${item}\n',
+    );
+    const r = await runPipeline({ root: ws, ...quiet });
+    expect(r.ran).toEqual(['gen@x', 'gen@y']);
+    const text = readFileSync(join(ws, 'dvc.lock'), 'utf8');
+    expect(text).toContain(
+      '  gen@x:\n    cmd: mkdir -p out-x && echo x > out-x/f.txt\n    params:\n      ../params.yaml:\n        scale: 1.0\n    outs:\n    - path: out-x\n',
+    );
+    const lock = parseDvcLock(text);
+    const oid = lock.ok ? lock.value.stages[0]?.outs[0]?.md5 : undefined;
+    expect(oid).toMatch(/\.dir$/);
+    expect(
+      existsSync(join(ws, '.dvc', 'cache', 'files', 'md5', (oid ?? '').slice(0, 2), (oid ?? '').slice(2))),
+    ).toBe(true);
+    expect((await runPipeline({ root: ws, ...quiet })).ran).toEqual([]);
+    writeFileSync(join(ws, 'params.yaml'), 'names: [x, y]\nscale: 2\n');
+    expect((await runPipeline({ root: ws, targets: ['gen@y'], ...quiet })).ran).toEqual(['gen@y']);
+  });
+});

@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildDag, downstreamOf, selectStages } from '../../core/dvc/dag.js';
+import { serializeDvcLock, upsertLockStage, type DvcLock, type LockEntry } from '../../core/dvc/dvc-lock.js';
+import type { DvcStage } from '../../core/dvc/dvc-yaml.js';
+import { HashState } from '../hash-state.js';
+import { loadDvcProject, PipelineError, type DvcProject } from './project.js';
+import { allOuts, stageDeps, stageDir, stageOuts, stageParams, whyChanged } from './stage-lock.js';
+
+export interface RunPipelineOpts {
+  root: string;
+  /** stage names (or foreach group names); their upstream stages run too */
+  targets?: string[];
+  force?: boolean;
+  /** report what would run without running it */
+  dry?: boolean;
+  /** progress lines; defaults to stderr */
+  log?: (line: string) => void;
+  /** where commands' output goes: inherited by default, or passed to this callback */
+  output?: (chunk: string) => void;
+}
+
+export interface RunReport {
+  ran: string[];
+  skipped: string[];
+}
+
+export async function runPipeline(opts: RunPipelineOpts): Promise<RunReport> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const p = await loadDvcProject(opts.root);
+  const dag = buildDag(p.dvcYaml);
+  if (!dag.ok) throw new PipelineError(dag.error);
+  const selected = selectStages(dag.value, opts.targets ?? []);
+  if (!selected.ok) throw new PipelineError(selected.error);
+  const state = await HashState.open(join(p.root, '.dvc', 'tmp', 'kiln-hash-state.json'));
+  const report: RunReport = { ran: [], skipped: [] };
+  let lock = p.lock;
+  const wouldRun = new Set<string>();
+  try {
+    for (const s of selected.value) {
+      if (s.frozen) {
+        log(`Stage '${s.name}' is frozen, skipping`);
+        report.skipped.push(s.name);
+        continue;
+      }
+      const locked = lock.stages.find((l) => l.name === s.name);
+      const upstreamWillRun = opts.dry === true && downstreamOf(dag.value, [...wouldRun]).has(s.name);
+      const reason =
+        opts.force === true
+          ? 'forced'
+          : upstreamWillRun
+            ? 'an upstream stage would run'
+            : await whyChanged(p.root, p.dvcYaml, s, locked, state);
+      if (reason === null) {
+        log(`Stage '${s.name}' didn't change, skipping`);
+        report.skipped.push(s.name);
+        continue;
+      }
+      if (opts.dry === true) {
+        log(`Would run stage '${s.name}' (${reason}): ${cmdText(s)}`);
+        wouldRun.add(s.name);
+        report.ran.push(s.name);
+        continue;
+      }
+      log(`Running stage '${s.name}' (${reason}):`);
+      lock = await runStage(p, s, lock, state, log, opts.output);
+      report.ran.push(s.name);
+    }
+  } finally {
+    await state.save();
+  }
+  return report;
+}
+
+function cmdText(s: DvcStage): string {
+  return Array.isArray(s.cmd) ? s.cmd.join(' && ') : s.cmd;
+}
+
+async function runStage(
+  p: DvcProject,
+  s: DvcStage,
+  lock: DvcLock,
+  state: HashState,
+  log: (l: string) => void,
+  output: ((chunk: string) => void) | undefined,
+): Promise<DvcLock> {
+  const cwd = stageDir(p.root, p.dvcYaml, s);
+  // deps must exist before the command runs, as DVC checks
+  await stageDeps(p.root, p.dvcYaml, s, state);
+  for (const o of allOuts(s)) if (!o.persist) await rm(join(cwd, o.path), { recursive: true, force: true });
+  for (const cmd of Array.isArray(s.cmd) ? s.cmd : [s.cmd]) {
+    log(`> ${cmd}`);
+    await runCommand(cmd, cwd, s.name, output);
+  }
+  const [deps, params, outs] = [
+    await stageDeps(p.root, p.dvcYaml, s, state),
+    await stageParams(p.root, p.dvcYaml, s),
+    await stageOuts(p.root, p.dvcYaml, s, state, p.cache),
+  ];
+  const missing = allOuts(s).filter((_, i) => outs[i] === undefined);
+  if (missing.length > 0) {
+    throw new PipelineError(
+      `stage '${s.name}' did not create its output '${missing[0]?.path ?? ''}' (command: ${cmdText(s)})`,
+      s.name,
+      cmdText(s),
+    );
+  }
+  const next = upsertLockStage(lock, {
+    name: s.name,
+    cmd: s.cmd,
+    deps,
+    params,
+    outs: outs.filter((o): o is LockEntry => o !== undefined),
+  });
+  const text = serializeDvcLock(next);
+  await writeFile(p.lockPath, text);
+  return next;
+}
+
+function runCommand(
+  cmd: string,
+  cwd: string,
+  stage: string,
+  output: ((chunk: string) => void) | undefined,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', cmd], {
+      cwd,
+      stdio: output === undefined ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (b: Buffer) => output?.(b.toString()));
+    child.stderr?.on('data', (b: Buffer) => output?.(b.toString()));
+    const forward = (sig: NodeJS.Signals): void => {
+      child.kill(sig);
+    };
+    process.once('SIGTERM', forward);
+    child.on('error', (e) =>
+      reject(new PipelineError(`stage '${stage}' could not start \`${cmd}\`: ${e.message}`, stage, cmd)),
+    );
+    child.on('close', (code, signal) => {
+      process.off('SIGTERM', forward);
+      if (code === 0) resolve();
+      else
+        reject(
+          new PipelineError(
+            `stage '${stage}' failed: \`${cmd}\` exited with ${signal ?? `code ${code ?? '?'}`}`,
+            stage,
+            cmd,
+          ),
+        );
+    });
+  });
+}
