@@ -15,6 +15,7 @@ import { registerRoutes } from './routes.js';
 import { SecretBox } from './secrets.js';
 import { registerSse } from './sse.js';
 import { ensureDemoProject } from './ensure-demo.js';
+import { createRuns, type Runs } from './runs/index.js';
 import { registerCi } from './ci/register.js';
 
 export const VERSION = '0.1.0';
@@ -25,6 +26,7 @@ export interface RunningServer {
   store: Store;
   projects: ProjectService;
   auth: Authenticator;
+  runs: Runs;
   loginUrl: string;
   /** Every registered route, for tests that check each one's auth. */
   routes: ReadonlyArray<{ method: string; url: string }>;
@@ -61,7 +63,10 @@ export async function startServer(
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
-  registerRoutes(makeRoute(app, auth), { store, auth, projects, version: VERSION });
+  const route = makeRoute(app, auth);
+  registerRoutes(route, { store, auth, projects, version: VERSION });
+  const runs = createRuns({ store, projects, bus, auth, home: config.home });
+  runs.register(route);
   await registerCi(app, makeRoute(app, auth), { store, box, projects, home: config.home });
   registerSse(app, auth, bus);
 
@@ -95,6 +100,7 @@ export async function startServer(
   const loginUrl = `${url}/login?code=${code}`;
   log(`Kiln ${VERSION} listening on ${url} (data in ${config.home})`);
   log(`Login: ${loginUrl}`);
+  await runs.start(url);
 
   if (config.createDemo) {
     await ensureDemoProject(store, projects, config.home, log).catch((err: unknown) =>
@@ -114,10 +120,12 @@ export async function startServer(
     store,
     projects,
     auth,
+    runs,
     loginUrl,
     routes,
     async close() {
       if (timer) clearInterval(timer);
+      await runs.close();
       await app.close();
       projects.close();
       await store.close();

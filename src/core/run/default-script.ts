@@ -34,7 +34,7 @@ if [ -f requirements.txt ] && grep -qvE '^[[:space:]]*(#|$)' requirements.txt; t
   pip install --quiet -r requirements.txt
 fi
 
-kiln_has_pipeline() { [ -n "$KILN_CLI" ] && node "$KILN_CLI" pipeline --help >/dev/null 2>&1; }
+kiln_has_pipeline() { [ -n "$KILN_CLI" ] && node "$KILN_CLI" --help 2>/dev/null | grep -q '^  pipeline'; }
 
 # 2. DVC-tracked inputs from the project's DVC remote.
 if command -v dvc >/dev/null 2>&1; then

@@ -7,6 +7,7 @@ import {
   type CreateProjectBody,
   type Project,
   type TablePage,
+  type TableRow,
   type UpdateProjectBody,
 } from '../../contracts/api.js';
 import { deriveColumns } from '../../core/table/derive-columns.js';
@@ -18,6 +19,12 @@ import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../secrets.js';
 import { ProjectTable } from '../table/project-table.js';
 
+/** Experiment rows of a project, given its commit rows by sha; each row names its baseline. */
+export type ExperimentRowSource = (
+  project: string,
+  baselines: ReadonlyMap<string, TableRow>,
+) => Promise<TableRow[]>;
+
 interface Live {
   table: ProjectTable;
   /** Serializes fetches and refreshes of one project. */
@@ -27,6 +34,7 @@ interface Live {
 /** Commands and reads on projects: mirrors, fetches, and the table each keeps in memory. */
 export class ProjectService {
   private readonly live = new Map<string, Live>();
+  private experimentRows: ExperimentRowSource | null = null;
 
   constructor(
     private readonly store: Store,
@@ -39,13 +47,20 @@ export class ProjectService {
     return path.join(this.home, 'repos', `${name}.git`);
   }
 
+  /** Lets the experiments module nest its rows under their baselines in `table()`. */
+  attachExperimentRows(source: ExperimentRowSource): void {
+    this.experimentRows = source;
+  }
+
   async list(): Promise<Project[]> {
     const recs = await this.store.listProjects();
-    return recs.map((r) => this.present(r));
+    const running = await this.store.experiments.activeCounts();
+    return recs.map((r) => this.present(r, running.get(r.name) ?? 0));
   }
 
   async get(name: string): Promise<Project> {
-    return this.present(await this.record(name));
+    const running = await this.store.experiments.activeCounts();
+    return this.present(await this.record(name), running.get(name) ?? 0);
   }
 
   async create(body: CreateProjectBody): Promise<Project> {
@@ -138,7 +153,7 @@ export class ProjectService {
       live.chain = run.catch(() => undefined);
       await run;
     }
-    const rows = live.table.rows(all);
+    const rows = await this.withExperiments(name, live.table.rows(all));
     const visible = rows.slice(offset, offset + limit);
     return {
       project: name,
@@ -148,6 +163,16 @@ export class ProjectService {
       rows: visible,
       columns: this.columns(live, all, rows),
     };
+  }
+
+  /** Commit rows with each commit's experiments right after it, newest first. */
+  private async withExperiments(name: string, rows: TableRow[]): Promise<TableRow[]> {
+    if (!this.experimentRows) return rows;
+    const exps = await this.experimentRows(name, new Map(rows.map((r) => [r.rev, r])));
+    if (exps.length === 0) return rows;
+    const byBaseline = new Map<string, TableRow[]>();
+    for (const e of exps) byBaseline.set(e.baseline ?? '', [...(byBaseline.get(e.baseline ?? '') ?? []), e]);
+    return rows.flatMap((r) => [r, ...(byBaseline.get(r.rev) ?? [])]);
   }
 
   private columnCache = new WeakMap<ProjectTable, { key: string; cols: ReturnType<typeof deriveColumns> }>();
@@ -199,7 +224,7 @@ export class ProjectService {
     return rec;
   }
 
-  private present(r: ProjectRecord): Project {
+  private present(r: ProjectRecord, runningExperiments: number): Project {
     const last = this.live.get(r.name)?.table.lastCommit() ?? null;
     return {
       name: r.name,
@@ -209,7 +234,7 @@ export class ProjectService {
       settings: ProjectSettings.parse(JSON.parse(r.settingsJson)),
       fetch: { state: r.fetchState, at: r.fetchAt, error: r.fetchError },
       lastCommit: last ? { rev: last.rev, message: last.message, date: last.date } : null,
-      runningExperiments: 0,
+      runningExperiments,
       createdAt: r.createdAt,
     };
   }

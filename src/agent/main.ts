@@ -1,0 +1,96 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { assertNever } from '../contracts/errors.js';
+import { AgentClient } from './client.js';
+import { runJob } from './run-job.js';
+
+export const AgentOptions = z.object({
+  url: z.string().url('--url must be the Kiln server URL'),
+  token: z.string().min(1, 'an agent token is needed: --token or KILN_TOKEN'),
+  work: z.string().min(1),
+});
+export type AgentOptions = z.infer<typeof AgentOptions>;
+
+/** The agent loop: register, claim a job (long-poll), run it, repeat; stops on SIGTERM/SIGINT. */
+export async function runAgent(
+  opts: AgentOptions,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void = (l) => console.error(l),
+): Promise<void> {
+  const client = new AgentClient(opts.url, opts.token, log);
+  const baseEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== 'KILN_TOKEN') baseEnv[k] = v;
+  let stopping = false;
+  const current: { stop?: () => void } = {};
+  const onSignal = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    client.stopped = true;
+    current.stop?.();
+    setTimeout(() => process.exit(0), 6000).unref();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const reg = await client.send({
+    type: 'register',
+    hostname: hostname(),
+    pid: process.pid,
+    version: '0.1.0',
+    running: [],
+  });
+  if (reg.type !== 'registered') throw new Error(`unexpected reply to register: ${reg.type}`);
+  const { agentId, heartbeatMs } = reg;
+  log(`agent ${agentId} connected to ${opts.url}`);
+  while (!stopping) {
+    let reply;
+    try {
+      reply = await client.send({ type: 'claim', agentId, waitMs: 20_000 });
+    } catch (err) {
+      if (stopping) break;
+      throw err;
+    }
+    switch (reply.type) {
+      case 'job':
+        log(`running ${reply.job.project}/${reply.job.name}`);
+        await runJob(reply.job, { client, agentId, workRoot: opts.work, heartbeatMs, baseEnv }, current);
+        current.stop = undefined;
+        break;
+      case 'idle':
+        break;
+      case 'registered':
+      case 'ack':
+        throw new Error(`unexpected reply to claim: ${reply.type}`);
+      default:
+        assertNever(reply);
+    }
+  }
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+}
+
+const isMain = process.argv[1] !== undefined && /agent(\/main)?\.(ts|js|mjs)$/.test(process.argv[1]);
+if (isMain) {
+  const { values } = parseArgs({
+    options: { url: { type: 'string' }, token: { type: 'string' }, work: { type: 'string' } },
+  });
+  const opts = AgentOptions.safeParse({
+    url: values.url ?? process.env.KILN_URL,
+    token: values.token ?? process.env.KILN_TOKEN,
+    work: path.resolve(
+      values.work ?? process.env.KILN_WORK ?? path.join(process.env.KILN_HOME ?? '.kiln', 'work'),
+    ),
+  });
+  if (!opts.success) {
+    console.error(`kiln agent: ${opts.error.issues.map((i) => i.message).join('; ')}`);
+    process.exit(2);
+  }
+  runAgent(opts.data, process.env).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(`kiln agent: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

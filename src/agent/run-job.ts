@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AgentReply, JobOutcome, JobSpec, RunState } from '../contracts/agent.js';
+import { experimentRef } from '../contracts/experiments.js';
+import type { AgentClient } from './client.js';
+import { LogShipper } from './log-shipper.js';
+import { prepareWorkspace, saveResults } from './workspace.js';
+
+export interface RunContext {
+  client: AgentClient;
+  agentId: string;
+  workRoot: string;
+  heartbeatMs: number;
+  /** Parent environment for the job (the agent's own token removed). */
+  baseEnv: Record<string, string>;
+}
+
+/** The kiln CLI next to the agent, so the default script can use `kiln pipeline`. */
+function kilnCli(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const c of [path.resolve(here, '../bin/kiln.js'), path.resolve(here, '../../bin/kiln.js')])
+    if (existsSync(c)) return c;
+  return '';
+}
+
+/** Runs one job: workspace, script in its own process group, streamed log, results, outcome. */
+export async function runJob(
+  job: JobSpec,
+  ctx: RunContext,
+  stopSignal: { stop?: () => void },
+): Promise<void> {
+  const logs = new LogShipper(job.ackedSeq, job.secrets);
+  let cancel = false;
+  let gone = false;
+  let child: ReturnType<typeof spawn> | null = null;
+  const killTree = (sig: NodeJS.Signals) => {
+    if (child?.pid) {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // The group has already exited.
+      }
+    }
+  };
+  const onReply = (r: AgentReply) => {
+    if (r.type !== 'ack') return;
+    logs.ack(r.ackedSeq);
+    if ((r.cancel || r.gone) && !cancel) {
+      cancel = true;
+      gone = r.gone;
+      killTree('SIGTERM');
+      setTimeout(() => killTree('SIGKILL'), 5000).unref();
+    }
+  };
+  stopSignal.stop = () => onReply({ type: 'ack', ackedSeq: 0, cancel: true, gone: false });
+  const send = async (state: RunState) =>
+    onReply(await ctx.client.send({ type: 'state', agentId: ctx.agentId, jobId: job.jobId, state }));
+
+  let shipping = false;
+  const ship = async () => {
+    if (shipping) return;
+    shipping = true;
+    try {
+      logs.cut();
+      for (let batch = logs.batch(); batch.length; batch = logs.batch()) {
+        onReply(
+          await ctx.client.send({ type: 'log', agentId: ctx.agentId, jobId: job.jobId, chunks: batch }),
+        );
+        // No progress means the server is missing an earlier chunk or gave the job up: try later.
+        if (logs.batch()[0]?.seq === batch[0]?.seq) break;
+      }
+    } finally {
+      shipping = false;
+    }
+  };
+  const shipTimer = setInterval(() => void ship().catch(() => undefined), 100);
+  const beatTimer = setInterval(
+    () =>
+      void ctx.client
+        .send({ type: 'heartbeat', agentId: ctx.agentId, jobId: job.jobId })
+        .then(onReply, () => undefined),
+    ctx.heartbeatMs,
+  );
+
+  const dir = path.join(ctx.workRoot, `${job.experimentId}`);
+  const scriptFile = path.join(ctx.workRoot, `${job.experimentId}.sh`);
+  let outcome: JobOutcome;
+  let timedOut = false;
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  try {
+    logs.write('system', `kiln: preparing a workspace at ${job.baseline.slice(0, 7)}\n`);
+    const cwd = await prepareWorkspace(job, dir);
+    await writeFile(scriptFile, job.changeSet.script);
+    if (cancel) throw new Error('cancelled');
+    await send('running');
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+      (resolve, reject) => {
+        child = spawn('bash', ['-e', scriptFile], {
+          cwd,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...ctx.baseEnv, ...job.env, KILN_CLI: kilnCli(), PYTHONUNBUFFERED: '1' },
+        });
+        child.stdout?.on('data', (b: Buffer) => logs.write('stdout', b.toString('utf8')));
+        child.stderr?.on('data', (b: Buffer) => logs.write('stderr', b.toString('utf8')));
+        child.on('error', reject);
+        deadlineTimer = setTimeout(() => {
+          timedOut = true;
+          killTree('SIGTERM');
+          setTimeout(() => killTree('SIGKILL'), 5000).unref();
+        }, job.timeoutSec * 1000);
+        child.on('close', (code, signal) => resolve({ code, signal }));
+      },
+    );
+    clearTimeout(deadlineTimer);
+    if (timedOut)
+      outcome = { status: 'failed', exitCode: exit.code, error: `timed out after ${job.timeoutSec} s` };
+    else if (cancel) outcome = { status: 'cancelled', exitCode: exit.code };
+    else if (exit.code !== 0) {
+      outcome = {
+        status: 'failed',
+        exitCode: exit.code,
+        error: `the job script exited with ${exit.code ?? exit.signal}`,
+      };
+    } else {
+      await send('saving');
+      const ref = experimentRef(job.baseline, job.name);
+      const saved = await saveResults(job, dir, ref);
+      logs.write('system', `kiln: saved ${saved.sha.slice(0, 7)} as ${ref}\n`);
+      for (const e of saved.pushErrors) logs.write('system', `kiln: push failed: ${e}\n`);
+      outcome = { status: 'succeeded', resultCommit: saved.sha, pushErrors: saved.pushErrors };
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    outcome = cancel
+      ? { status: 'cancelled', exitCode: null }
+      : { status: 'failed', exitCode: null, error: message };
+    logs.write('system', `kiln: ${message}\n`);
+  }
+  clearInterval(beatTimer);
+  clearInterval(shipTimer);
+  killTree('SIGKILL');
+  const deadline = Date.now() + 30_000;
+  while (!logs.idle && !gone && Date.now() < deadline) {
+    await ship().catch(() => undefined);
+    if (!logs.idle) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!gone)
+    await ctx.client
+      .send({ type: 'result', agentId: ctx.agentId, jobId: job.jobId, outcome })
+      .catch(() => undefined);
+  await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  await rm(scriptFile, { force: true }).catch(() => undefined);
+}

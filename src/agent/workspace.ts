@@ -1,0 +1,62 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JobSpec } from '../contracts/agent.js';
+import { editParamsText } from '../core/run/params-edit.js';
+import { git } from '../git/run-git.js';
+
+const IDENTITY = ['-c', 'user.name=Kiln', '-c', 'user.email=kiln@localhost'];
+
+/** A fresh clone of the baseline with the change set applied; returns the project directory. */
+export async function prepareWorkspace(job: JobSpec, dir: string): Promise<string> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(path.dirname(dir), { recursive: true });
+  await git(['clone', '--quiet', '--no-checkout', '--shared', '--', job.cloneUrl, dir], {
+    cwd: path.dirname(dir),
+    timeoutMs: 30 * 60_000,
+  });
+  await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', job.baseline], {
+    cwd: dir,
+  });
+  const project = job.subdir ? path.join(dir, job.subdir) : dir;
+  const files = new Map<
+    string,
+    Array<{ key: string; value: (typeof job.changeSet.params)[number]['value'] }>
+  >();
+  for (const p of job.changeSet.params)
+    files.set(p.file, [...(files.get(p.file) ?? []), { key: p.key, value: p.value }]);
+  for (const [file, edits] of files) {
+    const full = path.resolve(project, file);
+    if (!full.startsWith(dir + path.sep)) throw new Error(`params file ${file} is outside the repository`);
+    const r = editParamsText(file, await readFile(full, 'utf8'), edits);
+    if (!r.ok) throw new Error(r.error);
+    await writeFile(full, r.text);
+  }
+  for (const [file, source] of Object.entries(job.uploads)) {
+    const full = path.resolve(project, file);
+    if (!full.startsWith(dir + path.sep)) throw new Error(`input ${file} is outside the repository`);
+    await writeFile(full, await readFile(source));
+  }
+  return project;
+}
+
+/** Commits what the job changed (params, metrics, plots; ignored files stay out) and pushes the experiment ref. */
+export async function saveResults(
+  job: JobSpec,
+  dir: string,
+  ref: string,
+): Promise<{ sha: string; pushErrors: string[] }> {
+  await git(['add', '-A', '--', '.', ':(exclude).venv'], { cwd: dir });
+  const message = `${job.name}: experiment from ${job.baseline.slice(0, 7)}\n\nRun by Kiln.`;
+  await git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], { cwd: dir });
+  const sha = (await git(['rev-parse', 'HEAD'], { cwd: dir })).trim();
+  await git(['update-ref', ref, sha], { cwd: dir });
+  const pushErrors: string[] = [];
+  for (const url of job.pushUrls) {
+    try {
+      await git(['push', '--quiet', '--force', url, `${sha}:${ref}`], { cwd: dir, timeoutMs: 30 * 60_000 });
+    } catch (err) {
+      pushErrors.push(`${url}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { sha, pushErrors };
+}

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path/posix';
+import { ExperimentStatus } from '../../contracts/api.js';
+import {
+  CreateExperimentBody,
+  isFinished,
+  type ChangeSet,
+  type CreatedExperiments,
+  type Experiment,
+  type ExperimentForm,
+} from '../../contracts/experiments.js';
+import { parseDvcYaml } from '../../core/dvc/dvc-yaml.js';
+import { parseParamsFile } from '../../core/dvc/params-file.js';
+import { defaultScript } from '../../core/run/default-script.js';
+import { flattenParams } from '../../core/run/key-path.js';
+import { randomName } from '../../core/run/names.js';
+import type { ExperimentRecord, Store } from '../../store/port.js';
+import { ApiFailure } from '../api-error.js';
+import type { EventBus } from '../event-bus.js';
+import type { ProjectService } from '../projects/project-service.js';
+import type { LogStore } from './log-store.js';
+import { planOverrides } from './plan.js';
+import { addToTimeline, presentExperiment } from './present.js';
+import { readAt, resolveRev } from './repo-read.js';
+
+/** Commands and reads on experiments; the scheduler hands their jobs to agents. */
+export class ExperimentService {
+  private order = Date.now() * 1000;
+
+  constructor(
+    private readonly store: Store,
+    private readonly projects: ProjectService,
+    private readonly bus: EventBus,
+    readonly logs: LogStore,
+    private readonly onQueued: () => void,
+    private readonly onCancel: (experimentId: string) => Promise<void>,
+  ) {}
+
+  async create(project: string, input: CreateExperimentBody): Promise<CreatedExperiments> {
+    const body = CreateExperimentBody.parse(input);
+    const { mirror, subdir } = await this.where(project);
+    const baseline = await resolveRev(mirror, body.rev);
+    const read = (file: string) => readAt(mirror, baseline, subdir ? path.join(subdir, file) : file);
+    const plans = await planOverrides(body.params, body.set, read);
+    if (body.inputs.length) throw new ApiFailure('bad_request', 'replacing input files is not available yet');
+    const script = body.script ?? (await this.defaultScriptAt(mirror, baseline, subdir));
+    const names = await this.names(project, body.name, plans.length);
+    const sweepId = plans.length > 1 ? randomUUID() : null;
+    const now = new Date().toISOString();
+    const entries = plans.map((params, i) => {
+      const id = randomUUID();
+      const changeSet: ChangeSet = { params, inputs: [], script };
+      const experiment: ExperimentRecord = {
+        id,
+        project,
+        name: names[i] ?? `${names[0] ?? 'exp'}-${i + 1}`,
+        baseline,
+        message: body.message ?? '',
+        changeSetJson: JSON.stringify(changeSet),
+        target: body.target,
+        timeoutSec: body.timeoutSec,
+        priority: body.priority,
+        queueOrder: ++this.order,
+        status: 'queued',
+        timelineJson: JSON.stringify([{ status: 'queued', at: now }]),
+        exitCode: null,
+        error: null,
+        resultCommit: null,
+        sweepId,
+        createdAt: now,
+        startedAt: null,
+        finishedAt: null,
+      };
+      const job = {
+        id: randomUUID(),
+        experimentId: id,
+        state: 'queued' as const,
+        agentId: null,
+        leaseUntil: null,
+        cancelRequested: false,
+        runTokenId: null,
+        createdAt: now,
+      };
+      return { experiment, job };
+    });
+    await this.store.experiments.insert(entries);
+    for (const e of entries) this.publish(e.experiment);
+    this.bus.publish({ type: 'table.changed', project });
+    this.onQueued();
+    return { experiments: await Promise.all(entries.map((e) => this.present(e.experiment))), sweepId };
+  }
+
+  async form(project: string, rev: string): Promise<ExperimentForm> {
+    const { mirror, subdir } = await this.where(project);
+    const baseline = await resolveRev(mirror, rev);
+    const files = ['params.yaml'];
+    const dvc = await readAt(mirror, baseline, subdir ? path.join(subdir, 'dvc.yaml') : 'dvc.yaml');
+    if (dvc) {
+      const d = parseDvcYaml(dvc, { file: 'dvc.yaml' });
+      if (d.ok)
+        for (const s of d.value.stages)
+          for (const p of s.params) if (!files.includes(p.file)) files.push(p.file);
+    }
+    const params: ExperimentForm['params'] = [];
+    for (const file of files) {
+      const text = await readAt(mirror, baseline, subdir ? path.join(subdir, file) : file);
+      const parsed = text === null ? null : parseParamsFile(file, text);
+      if (parsed?.ok) params.push(...flattenParams(parsed.value).map((p) => ({ file, ...p })));
+    }
+    return {
+      baseline,
+      params,
+      defaultScript: await this.defaultScriptAt(mirror, baseline, subdir),
+      suggestedName: (await this.names(project, undefined, 1))[0] ?? randomName(),
+    };
+  }
+
+  async list(project: string): Promise<Experiment[]> {
+    await this.projects.get(project);
+    const recs = await this.store.experiments.list(project);
+    return Promise.all(recs.map((r) => this.present(r)));
+  }
+
+  async get(project: string, name: string): Promise<Experiment> {
+    return this.present(await this.record(project, name));
+  }
+
+  async record(project: string, name: string): Promise<ExperimentRecord> {
+    const r = await this.store.experiments.get(project, name);
+    if (!r) throw new ApiFailure('not_found', `no experiment "${name}" in project "${project}"`);
+    return r;
+  }
+
+  async setPriority(project: string, name: string, priority: number): Promise<Experiment> {
+    const r = await this.record(project, name);
+    if (r.status !== 'queued')
+      throw new ApiFailure(
+        'conflict',
+        `experiment "${name}" is ${r.status}; only queued runs can be reordered`,
+      );
+    await this.store.experiments.update(r.id, { priority });
+    return this.get(project, name);
+  }
+
+  async cancel(project: string, name: string): Promise<Experiment> {
+    const r = await this.record(project, name);
+    if (isFinished(ExperimentStatus.parse(r.status))) return this.present(r);
+    const job = await this.store.experiments.jobFor(r.id);
+    if (r.status === 'queued' && job?.state === 'queued') {
+      await this.store.experiments.updateJob(job.id, { state: 'done' });
+      await this.finish(r, 'cancelled', { error: 'cancelled before it started' });
+    } else if (job) {
+      await this.store.experiments.updateJob(job.id, { cancelRequested: true });
+      await this.onCancel(r.id);
+    }
+    return this.get(project, name);
+  }
+
+  async runAgain(project: string, name: string, newName: string | undefined): Promise<CreatedExperiments> {
+    const r = await this.record(project, name);
+    const cs = presentExperiment(r, 0).changeSet;
+    return this.create(project, {
+      rev: r.baseline,
+      ...(newName ? { name: newName } : {}),
+      message: r.message,
+      params: cs.params,
+      script: cs.script,
+      timeoutSec: r.timeoutSec,
+      priority: r.priority,
+    });
+  }
+
+  /** Moves an experiment to a new state, recording when. */
+  async transition(
+    r: ExperimentRecord,
+    status: ExperimentStatus,
+    patch: Partial<ExperimentRecord> = {},
+  ): Promise<ExperimentRecord> {
+    const at = new Date().toISOString();
+    const next: ExperimentRecord = { ...r, ...patch, status, timelineJson: addToTimeline(r, status, at) };
+    if (status === 'running' && !r.startedAt) next.startedAt = at;
+    if (isFinished(status)) next.finishedAt = at;
+    await this.store.experiments.update(r.id, {
+      status,
+      timelineJson: next.timelineJson,
+      startedAt: next.startedAt,
+      finishedAt: next.finishedAt,
+      exitCode: next.exitCode,
+      error: next.error,
+      resultCommit: next.resultCommit,
+    });
+    this.publish(next);
+    if (isFinished(status)) this.bus.publish({ type: 'table.changed', project: r.project });
+    return next;
+  }
+
+  async finish(
+    r: ExperimentRecord,
+    status: ExperimentStatus,
+    patch: Partial<ExperimentRecord>,
+  ): Promise<ExperimentRecord> {
+    return this.transition(r, status, patch);
+  }
+
+  async present(r: ExperimentRecord): Promise<Experiment> {
+    return presentExperiment(r, await this.logs.lastSeq(r.project, r.id));
+  }
+
+  async where(project: string): Promise<{ mirror: string; subdir: string; source: string }> {
+    const p = await this.projects.get(project);
+    if (p.fetch.state === 'never') await this.projects.reload(project);
+    return { mirror: this.projects.mirrorDir(project), subdir: p.subdir ?? '', source: p.source };
+  }
+
+  private publish(r: ExperimentRecord): void {
+    this.bus.publish({
+      type: 'experiment.status',
+      project: r.project,
+      id: r.id,
+      name: r.name,
+      status: ExperimentStatus.parse(r.status),
+      exitCode: r.exitCode,
+    });
+  }
+
+  private async defaultScriptAt(mirror: string, sha: string, subdir: string): Promise<string> {
+    const text = await readAt(mirror, sha, subdir ? path.join(subdir, 'dvc.yaml') : 'dvc.yaml');
+    const parsed = text === null ? null : parseDvcYaml(text, { file: 'dvc.yaml' });
+    const stages = parsed?.ok
+      ? parsed.value.stages.map((s) => ({
+          name: s.name,
+          wdir: s.wdir,
+          cmds: Array.isArray(s.cmd) ? s.cmd : [s.cmd],
+        }))
+      : [];
+    return defaultScript(stages);
+  }
+
+  private async names(project: string, given: string | undefined, count: number): Promise<string[]> {
+    if (given) {
+      const names = count === 1 ? [given] : Array.from({ length: count }, (_, i) => `${given}-${i + 1}`);
+      for (const n of names) {
+        if (await this.store.experiments.get(project, n))
+          throw new ApiFailure('conflict', `project "${project}" already has an experiment named "${n}"`);
+      }
+      return names;
+    }
+    const out: string[] = [];
+    while (out.length < count) {
+      const n = randomName();
+      if (!out.includes(n) && !(await this.store.experiments.get(project, n))) out.push(n);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { LocalBackend } from '../../compute/local.js';
+import type { Store } from '../../store/port.js';
+import type { Authenticator } from '../auth.js';
+import type { EventBus } from '../event-bus.js';
+import type { ProjectService } from '../projects/project-service.js';
+import type { makeRoute } from '../route.js';
+import { ExperimentService } from './experiment-service.js';
+import { ExperimentRows } from './experiment-rows.js';
+import { LogStore } from './log-store.js';
+import { registerRunRoutes } from './routes.js';
+import { Scheduler } from './scheduler.js';
+
+export interface RunsDeps {
+  store: Store;
+  projects: ProjectService;
+  bus: EventBus;
+  auth: Authenticator;
+  home: string;
+  /** argv that starts an agent (tests and the packaged build override it). */
+  agentCommand?: readonly string[];
+}
+
+/** Wires experiments, the scheduler, the log store and the local compute backend. */
+export function createRuns(deps: RunsDeps) {
+  const { store, projects, bus, auth, home } = deps;
+  const names = new Map<string, string>();
+  const logs = new LogStore(path.join(home, 'logs'), (project, id, chunk) => {
+    const name = names.get(id);
+    if (name) bus.publish({ type: 'experiment.log', project, id, name, chunk });
+    else
+      void store.experiments.getById(id).then((e) => {
+        if (!e) return;
+        names.set(id, e.name);
+        bus.publish({ type: 'experiment.log', project, id, name: e.name, chunk });
+      });
+  });
+  let url = '';
+  const backend = new LocalBackend({
+    home,
+    url: () => url,
+    mintToken: async () => {
+      const { user } = await store.ensureAdmin();
+      return (await auth.createToken(user.id, 'local agent', 'agent')).token;
+    },
+    ...(deps.agentCommand ? { command: deps.agentCommand } : {}),
+  });
+  let scheduler: Scheduler | null = null;
+  const experiments = new ExperimentService(
+    store,
+    projects,
+    bus,
+    logs,
+    () => scheduler?.notify(),
+    async () => scheduler?.notify(),
+  );
+  scheduler = new Scheduler(store, experiments, auth, backend);
+  const rows = new ExperimentRows(store, projects);
+  projects.attachExperimentRows((project, baselines) => rows.rows(project, baselines));
+  const sched = scheduler;
+  return {
+    experiments,
+    scheduler: sched,
+    backend,
+    register(route: ReturnType<typeof makeRoute>) {
+      registerRunRoutes(route, { store, auth, experiments, scheduler: sched });
+    },
+    async start(serverUrl: string) {
+      url = serverUrl;
+      await sched.start(serverUrl);
+    },
+    /** Stops the scheduler; with `stopAgents`, the local agents and their jobs too. */
+    async close(stopAgents = true) {
+      sched.stop();
+      if (stopAgents) await backend.stop();
+    },
+  };
+}
+
+export type Runs = ReturnType<typeof createRuns>;

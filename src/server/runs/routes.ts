@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { AgentMessage } from '../../contracts/agent.js';
+import { ProjectName } from '../../contracts/api.js';
+import {
+  CreateBranchBody,
+  CreateExperimentBody,
+  ExperimentName,
+  FormQuery,
+  LogQuery,
+  RunAgainBody,
+  UpdateExperimentBody,
+  isFinished,
+  type CreatedAgentToken,
+  type LogPage,
+} from '../../contracts/experiments.js';
+import { ApiFailure } from '../api-error.js';
+import type { Authenticator } from '../auth.js';
+import type { makeRoute } from '../route.js';
+import type { Store } from '../../store/port.js';
+import type { ExperimentService } from './experiment-service.js';
+import type { Scheduler } from './scheduler.js';
+import { createBranch } from './branch.js';
+import { streamLog } from './log-stream.js';
+
+const ProjectParams = z.object({ name: ProjectName });
+const ExpParams = z.object({ name: ProjectName, exp: ExperimentName });
+const ConcurrencyBody = z.object({ concurrency: z.number().int().min(1).max(64) });
+
+export interface RunRouteDeps {
+  store: Store;
+  auth: Authenticator;
+  experiments: ExperimentService;
+  scheduler: Scheduler;
+}
+
+/** Experiment routes (see the list in contracts/experiments.ts) and the agent endpoint. */
+export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: RunRouteDeps): void {
+  const { experiments, scheduler, auth, store } = deps;
+  const base = '/api/projects/:name/experiments';
+
+  route(
+    {
+      method: 'POST',
+      url: base,
+      auth: 'user',
+      params: ProjectParams,
+      body: CreateExperimentBody,
+      status: 201,
+    },
+    async ({ params, body }) => experiments.create(params.name, body),
+  );
+  route({ method: 'GET', url: base, auth: 'user', params: ProjectParams }, async ({ params }) => ({
+    experiments: await experiments.list(params.name),
+  }));
+  route(
+    {
+      method: 'GET',
+      url: '/api/projects/:name/experiments-form',
+      auth: 'user',
+      params: ProjectParams,
+      query: FormQuery,
+    },
+    async ({ params, query }) => experiments.form(params.name, query.rev),
+  );
+  route({ method: 'GET', url: `${base}/:exp`, auth: 'user', params: ExpParams }, async ({ params }) =>
+    experiments.get(params.name, params.exp),
+  );
+  route(
+    { method: 'PATCH', url: `${base}/:exp`, auth: 'user', params: ExpParams, body: UpdateExperimentBody },
+    async ({ params, body }) => {
+      const r = await experiments.setPriority(params.name, params.exp, body.priority);
+      scheduler.notify();
+      return r;
+    },
+  );
+  route({ method: 'POST', url: `${base}/:exp/cancel`, auth: 'user', params: ExpParams }, async ({ params }) =>
+    experiments.cancel(params.name, params.exp),
+  );
+  route(
+    {
+      method: 'POST',
+      url: `${base}/:exp/run-again`,
+      auth: 'user',
+      params: ExpParams,
+      body: RunAgainBody,
+      status: 201,
+    },
+    async ({ params, body }) => experiments.runAgain(params.name, params.exp, body.name),
+  );
+  route(
+    { method: 'POST', url: `${base}/:exp/branch`, auth: 'user', params: ExpParams, body: CreateBranchBody },
+    async ({ params, body }) => createBranch(experiments, params.name, params.exp, body),
+  );
+  route(
+    { method: 'GET', url: `${base}/:exp/logs`, auth: 'user', params: ExpParams, query: LogQuery },
+    async ({ params, query }) => {
+      const exp = await experiments.record(params.name, params.exp);
+      let chunks = await experiments.logs.read(exp.project, exp.id, query.after);
+      let status = (await experiments.get(params.name, params.exp)).status;
+      if (chunks.length === 0 && !isFinished(status) && query.wait > 0) {
+        await new Promise<void>((resolve) => {
+          const off = experiments.logs.subscribe(exp.id, () => done());
+          const t = setTimeout(done, query.wait);
+          const poll = setInterval(
+            () => void experiments.get(params.name, params.exp).then((e) => isFinished(e.status) && done()),
+            500,
+          );
+          function done() {
+            off();
+            clearTimeout(t);
+            clearInterval(poll);
+            resolve();
+          }
+        });
+        chunks = await experiments.logs.read(exp.project, exp.id, query.after);
+        status = (await experiments.get(params.name, params.exp)).status;
+      }
+      const next = chunks.at(-1)?.seq ?? query.after;
+      const last = await experiments.logs.lastSeq(exp.project, exp.id);
+      return { chunks, next, status, done: isFinished(status) && next >= last } satisfies LogPage;
+    },
+  );
+  route(
+    { method: 'GET', url: `${base}/:exp/logs/stream`, auth: 'user', params: ExpParams, query: LogQuery },
+    async ({ params, query, req, reply }) => {
+      await streamLog(experiments, params.name, params.exp, query.after, req, reply);
+      return undefined;
+    },
+  );
+
+  route({ method: 'GET', url: '/api/compute/local', auth: 'user' }, async () => ({
+    concurrency: (await scheduler.settings()).concurrency,
+  }));
+  route(
+    { method: 'PUT', url: '/api/compute/local', auth: 'admin', body: ConcurrencyBody },
+    async ({ body }) => {
+      await store.setSetting('compute.local.concurrency', String(body.concurrency));
+      scheduler.notify();
+      return { concurrency: body.concurrency };
+    },
+  );
+  route({ method: 'POST', url: '/api/agents/tokens', auth: 'admin', status: 201 }, async ({ auth: who }) => {
+    if (!who) throw new ApiFailure('unauthorized', 'not logged in');
+    const t = await auth.createToken(who.user.id, 'agent', 'agent');
+    return { token: t.token, id: t.id } satisfies CreatedAgentToken;
+  });
+
+  // Agents use their own scoped token, which the user routes refuse; this route checks it itself.
+  route({ method: 'POST', url: '/api/agent', auth: 'public', body: AgentMessage }, async ({ body, req }) => {
+    const who = await auth.authenticate(req);
+    if (!who) throw new ApiFailure('unauthorized', 'send "Authorization: token <agent token>"');
+    if (who.scope !== 'agent')
+      throw new ApiFailure('forbidden', `a ${who.scope} token cannot act as an agent`);
+    return scheduler.handle(body);
+  });
+}

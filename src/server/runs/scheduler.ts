@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentMessage, AgentReply, JobSpec } from '../../contracts/agent.js';
+import { ExperimentStatus } from '../../contracts/api.js';
+import { assertNever } from '../../contracts/errors.js';
+import { isFinished } from '../../contracts/experiments.js';
+import type { ComputeBackend } from '../../compute/port.js';
+import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
+import type { Authenticator } from '../auth.js';
+import type { ExperimentService } from './experiment-service.js';
+import { presentExperiment } from './present.js';
+
+export interface SchedulerSettings {
+  leaseMs: number;
+  concurrency: number;
+}
+
+const DEFAULTS: SchedulerSettings = { leaseMs: 30_000, concurrency: 2 };
+
+/**
+ * Hands queued jobs to agents (highest priority first, then oldest), at most `concurrency` at
+ * a time per target; keeps leases, turns a job whose agent stopped heartbeating into `lost`.
+ */
+export class Scheduler {
+  private waiters = new Set<() => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private url = '';
+  private ticking = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly experiments: ExperimentService,
+    private readonly auth: Authenticator,
+    private readonly backend: ComputeBackend,
+  ) {}
+
+  async settings(): Promise<SchedulerSettings> {
+    const lease = Number(await this.store.getSetting('runs.leaseMs'));
+    const conc = Number(await this.store.getSetting('compute.local.concurrency'));
+    return {
+      leaseMs: Number.isInteger(lease) && lease >= 1000 ? lease : DEFAULTS.leaseMs,
+      concurrency: Number.isInteger(conc) && conc >= 1 ? conc : DEFAULTS.concurrency,
+    };
+  }
+
+  /** Starts the lease monitor; jobs claimed before a restart get a fresh lease to reconnect in. */
+  async start(url: string): Promise<void> {
+    this.url = url;
+    const { leaseMs } = await this.settings();
+    const until = new Date(Date.now() + leaseMs).toISOString();
+    for (const j of await this.store.experiments.claimed())
+      await this.store.experiments.updateJob(j.id, { leaseUntil: until });
+    this.timer = setInterval(() => void this.tick(), 500);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.notify();
+  }
+
+  /** Wakes every waiting claim: a job was queued or a slot freed. */
+  notify(): void {
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
+  }
+
+  async handle(msg: AgentMessage): Promise<AgentReply> {
+    switch (msg.type) {
+      case 'register': {
+        const { leaseMs } = await this.settings();
+        const until = new Date(Date.now() + leaseMs).toISOString();
+        const agentId = msg.agentId ?? randomUUID();
+        for (const id of msg.running) {
+          const job = await this.store.experiments.getJob(id);
+          if (job?.state === 'claimed' && job.agentId === agentId)
+            await this.store.experiments.updateJob(id, { leaseUntil: until });
+        }
+        return { type: 'registered', agentId, heartbeatMs: Math.max(200, Math.floor(leaseMs / 6)), leaseMs };
+      }
+      case 'claim':
+        return this.claim(msg.agentId, msg.waitMs);
+      case 'heartbeat':
+        return this.ack(msg.agentId, msg.jobId, async () => undefined);
+      case 'log':
+        return this.ack(msg.agentId, msg.jobId, async (_job, exp) => {
+          await this.experiments.logs.append(exp.project, exp.id, msg.chunks);
+        });
+      case 'state':
+        return this.ack(msg.agentId, msg.jobId, async (_job, exp) => {
+          if (exp.status !== msg.state) await this.experiments.transition(exp, msg.state);
+        });
+      case 'result':
+        return this.ack(msg.agentId, msg.jobId, async (job, exp) => {
+          const o = msg.outcome;
+          await this.store.experiments.updateJob(job.id, { state: 'done' });
+          if (o.status === 'succeeded') {
+            const error = o.pushErrors.length
+              ? `result kept, but a push failed: ${o.pushErrors.join('; ')}`
+              : null;
+            await this.experiments.transition(exp, 'succeeded', {
+              resultCommit: o.resultCommit,
+              exitCode: 0,
+              error,
+            });
+          } else if (o.status === 'failed')
+            await this.experiments.transition(exp, 'failed', { exitCode: o.exitCode, error: o.error });
+          else
+            await this.experiments.transition(exp, 'cancelled', { exitCode: o.exitCode, error: 'cancelled' });
+          await this.release(job);
+        });
+      default:
+        return assertNever(msg);
+    }
+  }
+
+  private async ack(
+    agentId: string,
+    jobId: string,
+    act: (job: JobRecord, exp: ExperimentRecord) => Promise<void>,
+  ): Promise<AgentReply> {
+    const job = await this.store.experiments.getJob(jobId);
+    const exp = job ? await this.store.experiments.getById(job.experimentId) : null;
+    if (
+      !job ||
+      !exp ||
+      job.agentId !== agentId ||
+      job.state !== 'claimed' ||
+      isFinished(ExperimentStatus.parse(exp.status))
+    ) {
+      const ackedSeq = exp ? await this.experiments.logs.lastSeq(exp.project, exp.id) : 0;
+      // Logs of a finished job are still worth keeping (a late flush after the result).
+      return { type: 'ack', ackedSeq, cancel: true, gone: true };
+    }
+    const { leaseMs } = await this.settings();
+    await this.store.experiments.updateJob(job.id, {
+      leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
+    });
+    await act(job, exp);
+    const fresh = await this.store.experiments.getJob(job.id);
+    return {
+      type: 'ack',
+      ackedSeq: await this.experiments.logs.lastSeq(exp.project, exp.id),
+      cancel: fresh?.cancelRequested ?? false,
+      gone: false,
+    };
+  }
+
+  private async claim(agentId: string, waitMs: number): Promise<AgentReply> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const { leaseMs, concurrency } = await this.settings();
+      const busy = (await this.store.experiments.claimed()).length;
+      if (busy < concurrency) {
+        const got = await this.store.experiments.claim(
+          'local',
+          agentId,
+          new Date(Date.now() + leaseMs).toISOString(),
+        );
+        if (got) return { type: 'job', job: await this.prepare(got.job, got.experiment) };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || !this.timer) return { type: 'idle' };
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, left);
+        function done() {
+          clearTimeout(t);
+          resolve();
+        }
+        this.waiters.add(done);
+      });
+    }
+  }
+
+  private async prepare(job: JobRecord, exp: ExperimentRecord): Promise<JobSpec> {
+    const { user } = await this.store.ensureAdmin();
+    const token = await this.auth.createToken(user.id, `run ${exp.project}/${exp.name}`, `run:${exp.id}`);
+    await this.store.experiments.updateJob(job.id, { runTokenId: token.id });
+    const started = await this.experiments.transition(exp, 'starting');
+    const { mirror, subdir, source } = await this.experiments.where(exp.project);
+    const pushUrls = [mirror, ...(source === mirror ? [] : [source])];
+    return {
+      jobId: job.id,
+      experimentId: exp.id,
+      project: exp.project,
+      name: exp.name,
+      baseline: exp.baseline,
+      cloneUrl: mirror,
+      pushUrls,
+      subdir,
+      changeSet: presentExperiment(started, 0).changeSet,
+      uploads: {},
+      timeoutSec: exp.timeoutSec,
+      env: {
+        DVC_EXP_BASELINE_REV: exp.baseline,
+        DVC_EXP_NAME: exp.name,
+        DVC_STUDIO_URL: this.url,
+        DVC_STUDIO_TOKEN: token.token,
+        DVC_STUDIO_REPO_URL: source,
+        KILN_URL: this.url,
+        KILN_PROJECT: exp.project,
+        KILN_EXPERIMENT_ID: exp.id,
+        KILN_EXPERIMENT_NAME: exp.name,
+        KILN_JOB_ID: job.id,
+      },
+      secrets: [token.token],
+      ackedSeq: await this.experiments.logs.lastSeq(exp.project, exp.id),
+    };
+  }
+
+  private async release(job: JobRecord): Promise<void> {
+    if (job.runTokenId) {
+      const { user } = await this.store.ensureAdmin();
+      await this.store.revokeToken(job.runTokenId, user.id);
+    }
+    this.notify();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const now = new Date().toISOString();
+      for (const job of await this.store.experiments.claimed()) {
+        if (!job.leaseUntil || job.leaseUntil >= now) continue;
+        const exp = await this.store.experiments.getById(job.experimentId);
+        await this.store.experiments.updateJob(job.id, { state: 'done' });
+        if (exp && !isFinished(ExperimentStatus.parse(exp.status))) {
+          await this.experiments.transition(exp, 'lost', { error: 'the agent stopped sending heartbeats' });
+        }
+        await this.release(job);
+      }
+      const { concurrency } = await this.settings();
+      const active = await this.store.experiments.activeCounts();
+      if ([...active.values()].some((n) => n > 0)) await this.backend.ensureAgents(concurrency);
+    } finally {
+      this.ticking = false;
+    }
+  }
+}
