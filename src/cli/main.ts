@@ -2,6 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './client.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerCiWorkflow } from './commands/ci-workflow.js';
+import { registerAgent } from './commands/agent.js';
+import { registerExpCancel } from './commands/exp-cancel.js';
+import { registerExpList } from './commands/exp-list.js';
+import { registerExpLogs } from './commands/exp-logs.js';
+import { registerExpRun } from './commands/exp-run.js';
 import { registerExpTable } from './commands/exp-table.js';
 import { registerProject } from './commands/project.js';
 import { registerServe } from './commands/serve.js';
@@ -19,6 +24,11 @@ registerProject(program);
 registerCiWorkflow(program);
 const exp = program.command('exp').description('experiments');
 registerExpTable(exp);
+registerExpRun(exp);
+registerExpList(exp);
+registerExpLogs(exp);
+registerExpCancel(exp);
+registerAgent(program);
 
 try {
   await program.parseAsync(process.argv);
