@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CreatedExperiments, Experiment, LogPage } from '../../contracts/experiments.js';
+import { git } from '../../git/run-git.js';
+import { startRunServer } from './test-harness.js';
+
+let h: Awaited<ReturnType<typeof startRunServer>>;
+const exps = '/api/projects/demo/experiments';
+
+beforeAll(async () => {
+  h = await startRunServer({ 'compute.local.concurrency': '3', 'runs.leaseMs': '3000' });
+});
+afterAll(async () => h?.close());
+
+async function logText(name: string): Promise<string> {
+  const page = LogPage.parse((await h.api('GET', `${exps}/${name}/logs`)).json);
+  return page.chunks.map((c) => c.text).join('');
+}
+
+function processesWith(marker: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
+}
+
+describe('experiment control', () => {
+  it('queues one experiment per sweep combination, each with its params', async () => {
+    const r = await h.api('POST', exps, {
+      rev: 'main',
+      name: 'sweep',
+      set: ['train.lr=0.01,0.02', 'train.epochs=choice(3,4,5)'],
+      script: 'grep -E "lr:|epochs:" params.yaml\n',
+    });
+    expect(r.status).toBe(201);
+    const created = CreatedExperiments.parse(r.json);
+    expect(created.experiments).toHaveLength(6);
+    expect(created.sweepId).not.toBeNull();
+    const source = path.join(h.home, 'demo-repo');
+    const seen: string[] = [];
+    for (const e of created.experiments) {
+      const done = await h.waitFor(e.name);
+      expect(done.status, await logText(e.name)).toBe('succeeded');
+      const params = await git(['show', `${done.resultCommit}:params.yaml`], { cwd: source });
+      const lr = /lr: ([\d.]+)/.exec(params)?.[1];
+      const epochs = /epochs: (\d+)/.exec(params)?.[1];
+      seen.push(`${lr}/${epochs}`);
+      expect(e.changeSet.params).toEqual([
+        { file: 'params.yaml', key: 'train.lr', value: Number(lr) },
+        { file: 'params.yaml', key: 'train.epochs', value: Number(epochs) },
+      ]);
+    }
+    expect(seen.sort()).toEqual(['0.01/3', '0.01/4', '0.01/5', '0.02/3', '0.02/4', '0.02/5']);
+  });
+
+  it('reports a failing script with its exit code and log tail', async () => {
+    await h.api('POST', exps, {
+      rev: 'main',
+      name: 'breaks',
+      script: 'echo before the failure\necho oops >&2\nexit 3\n',
+    });
+    const done = await h.waitFor('breaks');
+    expect(done.status).toBe('failed');
+    expect(done.exitCode).toBe(3);
+    expect(done.resultCommit).toBeNull();
+    const log = await logText('breaks');
+    expect(log).toContain('before the failure');
+    expect(log).toContain('oops');
+  });
+
+  it('cancels a running job and leaves no process behind', async () => {
+    await h.api('POST', exps, {
+      rev: 'main',
+      name: 'sleepy',
+      script: 'echo started\nsleep 300 # kiln-cancel-marker\n',
+    });
+    await h.waitFor('sleepy', (e) => e.status === 'running' && e.logSeq > 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(processesWith('sleep 300').length).toBeGreaterThan(0);
+    const r = await h.api('POST', `${exps}/sleepy/cancel`);
+    expect(r.status).toBe(200);
+    const done = await h.waitFor('sleepy', (e) => e.status === 'cancelled', 15_000);
+    expect(done.status).toBe('cancelled');
+    expect(processesWith('sleep 300')).toEqual([]);
+  });
+
+  it('cancels a queued experiment at once', async () => {
+    await h.api('PUT', '/api/compute/local', { concurrency: 1 });
+    await h.api('POST', exps, { rev: 'main', name: 'blocker', script: 'sleep 2\n' });
+    await h.api('POST', exps, { rev: 'main', name: 'waiting', script: 'echo never\n' });
+    const r = Experiment.parse((await h.api('POST', `${exps}/waiting/cancel`)).json);
+    expect(r.status).toBe('cancelled');
+    expect((await h.waitFor('blocker')).status).toBe('succeeded');
+    await h.api('PUT', '/api/compute/local', { concurrency: 3 });
+  });
+
+  it('marks a run lost when its agent dies', async () => {
+    await h.api('POST', exps, {
+      rev: 'main',
+      name: 'orphan',
+      script: 'echo hi\nsleep 30 # kiln-lost-marker\n',
+    });
+    await h.waitFor('orphan', (e) => e.status === 'running');
+    const dir = path.join(h.home, 'agents');
+    for (const f of (await readdir(dir)).filter((x) => x.endsWith('.pid'))) {
+      const pid = Number(await readFile(path.join(dir, f), 'utf8'));
+      const args = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+      const logs = await readFile(path.join(dir, f.replace(/\.pid$/, '.log')), 'utf8');
+      if (args && logs.includes('running demo/orphan')) process.kill(pid, 'SIGKILL');
+    }
+    const done = await h.waitFor('orphan', (e) => e.status === 'lost', 15_000);
+    expect(done.error).toMatch(/heartbeat/);
+    for (const l of processesWith('kiln-lost-marker'))
+      process.kill(Number(l.trim().split(/\s+/)[0]), 'SIGKILL');
+  });
+
+  it('refuses bad input with a clear 4xx and stores nothing', async () => {
+    const before = (await h.api('GET', exps)).json;
+    const cases: Array<[unknown, number, RegExp]> = [
+      [{ rev: 'main', set: ['train.nope=1'] }, 400, /no param "train.nope"/],
+      [{ rev: 'main', set: ['train.lr=fast'] }, 400, /train.lr is a number/],
+      [{ rev: 'main', set: ['../../etc/passwd:a=1'] }, 400, /not a path inside the repository/],
+      [
+        { rev: 'main', params: [{ file: '../x.yaml', key: 'a', value: 1 }] },
+        400,
+        /relative path inside the repository/,
+      ],
+      [{ rev: 'no-such-branch' }, 400, /no commit "no-such-branch"/],
+      [{ rev: 'main..HEAD' }, 400, /not a valid Git revision/],
+      [{ rev: 'main', name: 'bad name' }, 400, /experiment name may hold/],
+      [{ rev: 'main', name: 'breaks' }, 409, /already has an experiment named "breaks"/],
+    ];
+    for (const [body, status, message] of cases) {
+      const r = await h.api('POST', exps, body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+      expect(h.errorOf(r.json)).toMatch(message);
+    }
+    expect((await h.api('GET', exps)).json).toEqual(before);
+    expect((await h.api('GET', `${exps}/nope`)).status).toBe(404);
+  });
+});
