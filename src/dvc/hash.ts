@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -42,6 +43,30 @@ export async function hashFile(path: string): Promise<FileHash> {
     return { md5: h.digest('hex'), size };
   } finally {
     await fh.close();
+  }
+}
+
+const SMALL = 256 * 1024;
+const smallBuf = Buffer.allocUnsafe(SMALL);
+
+/**
+ * Hashes a small file with synchronous reads into one shared buffer: for thousands of small files
+ * the thread-pool round trips of async I/O cost more than the reads. Returns undefined when the
+ * file is larger than the buffer, for the streamed path to take it.
+ */
+export function hashSmallFileSync(path: string): FileHash | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      const r = readSync(fd, smallBuf, n, SMALL - n, null);
+      if (r === 0) break;
+      n += r;
+      if (n === SMALL) return undefined;
+    }
+    return { md5: createHash('md5').update(smallBuf.subarray(0, n)).digest('hex'), size: n };
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -105,11 +130,20 @@ export interface HashDirOpts {
 
 export async function hashDir(root: string, opts: HashDirOpts = {}): Promise<DirHash> {
   const files = (await listFiles(root)).sort(byCodePoint);
-  const hashes = await mapLimit(
-    files,
-    opts.concurrency ?? 16,
-    async (rel) => (await opts.known?.(rel)) ?? hashFile(join(root, rel)),
-  );
+  const hashOne = async (rel: string): Promise<FileHash> =>
+    hashSmallFileSync(join(root, rel)) ?? hashFile(join(root, rel));
+  let hashes: FileHash[];
+  if (opts.known === undefined) {
+    hashes = [];
+    for (const rel of files) {
+      hashes.push(await hashOne(rel));
+      // yield now and then so a large directory does not starve the event loop
+      if (hashes.length % 512 === 0) await new Promise((r) => setImmediate(r));
+    }
+  } else {
+    const known = opts.known;
+    hashes = await mapLimit(files, opts.concurrency ?? 16, async (rel) => (await known(rel)) ?? hashOne(rel));
+  }
   const manifest = files.map((relpath, i) => ({ md5: hashes[i]?.md5 ?? '', relpath }));
   const manifestText = manifestJson(manifest);
   return {
