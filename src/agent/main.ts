@@ -7,8 +7,10 @@ import { AgentClient } from './client.js';
 import { runJob } from './run-job.js';
 
 export const AgentOptions = z.object({
-  url: z.string().url('--url must be the Kiln server URL'),
-  token: z.string().min(1, 'an agent token is needed: --token or KILN_TOKEN'),
+  url: z.string({ error: '--url is needed' }).url('--url must be the Kiln server URL'),
+  token: z
+    .string({ error: 'an agent token is needed: --token or KILN_TOKEN' })
+    .min(1, 'an agent token is needed: --token or KILN_TOKEN'),
   work: z.string().min(1),
 });
 export type AgentOptions = z.infer<typeof AgentOptions>;

@@ -50,13 +50,13 @@ export async function saveResults(
   await git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], { cwd: dir });
   const sha = (await git(['rev-parse', 'HEAD'], { cwd: dir })).trim();
   await git(['update-ref', ref, sha], { cwd: dir });
-  const pushErrors: string[] = [];
-  for (const url of job.pushUrls) {
-    try {
-      await git(['push', '--quiet', '--force', url, `${sha}:${ref}`], { cwd: dir, timeoutMs: 30 * 60_000 });
-    } catch (err) {
-      pushErrors.push(`${url}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  return { sha, pushErrors };
+  const results = await Promise.all(
+    job.pushUrls.map((url) =>
+      git(['push', '--quiet', '--force', url, `${sha}:${ref}`], { cwd: dir, timeoutMs: 30 * 60_000 }).then(
+        () => null,
+        (err: unknown) => `${url}: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+    ),
+  );
+  return { sha, pushErrors: results.filter((e): e is string => e !== null) };
 }
