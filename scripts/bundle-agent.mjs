@@ -1,3 +1,4 @@
+/* global process */
 // Bundles the agent into one file, dist/agent.mjs, that runs on any machine with Node 20:
 // copy it over and run `node agent.mjs --url URL --token TOKEN`.
 import { build } from 'esbuild';
@@ -18,4 +19,4 @@ await build({
     js: "import { createRequire as __kilnRequire } from 'node:module'; const require = __kilnRequire(import.meta.url);",
   },
 });
-console.log('dist/agent.mjs');
+process.stdout.write('dist/agent.mjs\n');
