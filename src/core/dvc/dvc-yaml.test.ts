@@ -248,3 +248,12 @@ stages:
     });
   });
 });
+
+describe('interpolation details', () => {
+  it('selects keys with brackets and quotes strings in cmd flags as shlex does', () => {
+    const d = ok(
+      "vars:\n  - m: {k: v}\n    l: [a, b]\n    opts: {name: '', list: [x, 'y z'], n: 1.5}\nstages:\n  a:\n    cmd: run ${m[k]} ${l[1]} ${opts}\n",
+    );
+    expect(d.stages[0]?.cmd).toBe("run v b --name '' --list x 'y z' --n 1.5");
+  });
+});

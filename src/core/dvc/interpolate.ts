@@ -31,15 +31,13 @@ function pyNumber(n: number): string {
   return String(n);
 }
 
-/** Parses `a.b[0].c` (or `a.b.0`) into keys. */
+/** Parses `a.b[0].c` (or `a.b.0`, `a[key]`) into keys, with DVC's grammar: word (.word | [word])*. */
 function parseExpr(expr: string): string[] {
   const inner = expr.trim();
-  if (!/^[A-Za-z_][\w-]*(?:\.[\w-]+|\[\s*\d+\s*\])*$/.test(inner)) {
+  if (!/^[^.[\]]+(?:\.[^.[\]]+|\[[^.[\]]+\])*$/.test(inner)) {
     throw new InterpolationError(`Failed to parse '\${${expr}}': expected a key such as "a.b" or "a[0]"`);
   }
-  const keys: string[] = [];
-  for (const m of inner.matchAll(/([^.[\]]+)|\[\s*(\d+)\s*\]/g)) keys.push(m[1] ?? m[2] ?? '');
-  return keys;
+  return [...inner.matchAll(/[^.[\]]+/g)].map((m) => m[0].trim());
 }
 
 export function select(ctx: Context, expr: string): Value {
