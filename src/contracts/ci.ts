@@ -3,7 +3,7 @@
  * CML reports, forge settings and webhooks. Shared by server, CLI and web.
  */
 import { z } from 'zod';
-import { RepoPath, Value } from './api.js';
+import { ParamOverride, RevSpec } from './experiments.js';
 
 /** Characters that can go into a shell command line and a YAML scalar unquoted. */
 const SAFE = /^[A-Za-z0-9._+-]+$/;
@@ -88,19 +88,11 @@ export const BranchName = z
   );
 export type BranchName = z.infer<typeof BranchName>;
 
-export const ParamOverride = z.object({
-  /** Params file relative to the project directory; default `params.yaml`. */
-  file: RepoPath.default('params.yaml'),
-  /** Dotted key, e.g. `train.lr`. */
-  key: z.string().min(1).max(1000),
-  value: Value,
-});
-export type ParamOverride = z.infer<typeof ParamOverride>;
-
 /** `POST /api/projects/:name/ci-commits`: one commit with the params edits, pushed for CI to run. */
 export const CiCommitBody = z.object({
   /** The baseline: a commit SHA, branch or tag the edits start from. */
-  rev: z.string().min(1).max(200),
+  rev: RevSpec,
+  /** Param edits (see experiments.ts): the value keeps the param's type; comments and formatting are kept. */
   params: z.array(ParamOverride).max(1000).default([]),
   message: z.string().min(1, 'the commit message is empty').max(10_000),
   description: z.string().max(100_000).optional(),

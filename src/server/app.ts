@@ -67,7 +67,7 @@ export async function startServer(
   registerRoutes(route, { store, auth, projects, version: VERSION });
   const runs = createRuns({ store, projects, bus, auth, home: config.home });
   runs.register(route);
-  await registerCi(app, makeRoute(app, auth), { store, box, projects, home: config.home });
+  await registerCi(app, route, { store, box, projects, auth, home: config.home });
   registerSse(app, auth, bus);
 
   const dist = webDist();

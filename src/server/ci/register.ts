@@ -1,14 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/port.js';
+import type { Authenticator } from '../auth.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { makeRoute } from '../route.js';
 import type { SecretBox } from '../secrets.js';
+import { CiCommitService } from './ci-commit-service.js';
+import { registerCiRoutes } from './ci-routes.js';
+import { CiSettingsStore } from './ci-settings.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 import { registerCiWorkflowRoute } from './workflow-routes.js';
 
 export interface CiDeps {
   store: Store;
   box: SecretBox;
   projects: ProjectService;
+  auth: Authenticator;
   home: string;
 }
 
@@ -16,8 +22,11 @@ export interface CiDeps {
 export async function registerCi(
   app: FastifyInstance,
   route: ReturnType<typeof makeRoute>,
-  _deps: CiDeps,
+  deps: CiDeps,
 ): Promise<void> {
+  const settings = new CiSettingsStore(deps.home, deps.box);
+  const commits = new CiCommitService(deps.store, deps.box, deps.projects, settings);
   registerCiWorkflowRoute(route);
-  await Promise.resolve(app);
+  registerCiRoutes(route, { ...deps, settings, commits });
+  await registerWebhookRoutes(app, deps.auth, { ...deps, settings });
 }

@@ -1,0 +1,183 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GitCredentials } from '../../contracts/api.js';
+import { CiCommitBody, type CiCommitResult } from '../../contracts/ci.js';
+import type { ParamOverride } from '../../contracts/experiments.js';
+import { editParamsText } from '../../core/run/params-edit.js';
+import { randomName } from '../../core/run/names.js';
+import { openForge } from '../../forge/open-forge.js';
+import { credentialEnv } from '../../git/mirror.js';
+import { git, GitError } from '../../git/run-git.js';
+import type { ProjectRecord, Store } from '../../store/port.js';
+import { ApiFailure } from '../api-error.js';
+import type { ProjectService } from '../projects/project-service.js';
+import type { SecretBox } from '../secrets.js';
+import type { CiSettingsStore } from './ci-settings.js';
+import { identity, pushHead, rebaseOnto } from './push.js';
+
+type Body = ReturnType<typeof CiCommitBody.parse>;
+
+/** Reads a project's record and its sealed Git credentials. */
+export async function projectAccess(store: Store, box: SecretBox, name: string) {
+  const rec = await store.getProject(name);
+  if (!rec) throw new ApiFailure('not_found', `no project named "${name}"`);
+  const creds = rec.credentialsEnc ? GitCredentials.parse(JSON.parse(box.open(rec.credentialsEnc))) : null;
+  return { rec, creds };
+}
+
+/**
+ * CI experiments: one commit with the params edits on top of the baseline, pushed to the
+ * project's source remote (never forced), then a pull request through the forge.
+ */
+export class CiCommitService {
+  constructor(
+    private readonly store: Store,
+    private readonly box: SecretBox,
+    private readonly projects: ProjectService,
+    private readonly settings: CiSettingsStore,
+  ) {}
+
+  async commit(name: string, body: Body, author: string): Promise<CiCommitResult> {
+    const { rec, creds } = await projectAccess(this.store, this.box, name);
+    const mirror = this.projects.mirrorDir(name);
+    if (!existsSync(path.join(mirror, 'HEAD')))
+      throw new ApiFailure('conflict', `project "${name}" has not been fetched yet; reload it first`);
+    const sha = await resolve(mirror, body.rev);
+    const base = body.base ?? (await defaultBranch(mirror));
+    if (!(await resolve(mirror, `refs/heads/${base}`, false)))
+      throw new ApiFailure('bad_request', `the repository has no branch "${base}"`);
+    const branch = body.branch.kind === 'base' ? base : (body.branch.name ?? randomName());
+
+    const work = await mkdtemp(path.join(tmpdir(), 'kiln-ci-commit-'));
+    const { env, cleanup } = await credentialEnv(creds);
+    try {
+      await git(['clone', '--quiet', '--', mirror, work], { cwd: tmpdir() });
+      await git(['checkout', '--quiet', '--detach', sha], { cwd: work });
+      await git(['remote', 'add', 'source', '--', rec.source], { cwd: work });
+      await applyParams(work, rec.subdir, body.params);
+      await git(['add', '-A'], { cwd: work });
+      await git(['commit', '--quiet', '--allow-empty', '-F', '-'], {
+        cwd: work,
+        env: identity(author),
+        input: commitMessage(body),
+      });
+
+      let rebased = false;
+      if (body.branch.kind === 'new') {
+        if ((await git(['ls-remote', 'source', `refs/heads/${branch}`], { cwd: work, env })).trim())
+          throw new ApiFailure(
+            'conflict',
+            `branch "${branch}" already exists on the remote; choose another name`,
+          );
+        if ((await pushHead(work, branch, env)) === 'behind')
+          throw new ApiFailure(
+            'conflict',
+            `branch "${branch}" appeared on the remote meanwhile; choose another name`,
+          );
+      } else {
+        for (let attempt = 0; ; attempt++) {
+          if ((await pushHead(work, branch, env)) === 'pushed') break;
+          if (attempt >= 3)
+            throw new ApiFailure('conflict', `${branch} keeps moving on the remote; try again`);
+          await rebaseOnto(work, branch, env, author);
+          rebased = true;
+        }
+      }
+      const rev = (await git(['rev-parse', 'HEAD'], { cwd: work })).trim();
+      const forgeKind = await this.pullRequest(rec, creds, branch, base, body);
+      await this.projects.reload(name).catch(() => undefined);
+      return { project: name, rev, branch, base, rebased, ...forgeKind };
+    } catch (err) {
+      if (err instanceof GitError) throw new ApiFailure('git_failed', err.message, err.stderr);
+      throw err;
+    } finally {
+      await cleanup();
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  private async pullRequest(
+    rec: ProjectRecord,
+    creds: GitCredentials | null,
+    branch: string,
+    base: string,
+    body: Body,
+  ): Promise<Pick<CiCommitResult, 'forge' | 'pullRequest'>> {
+    const token = creds?.kind === 'https-token' ? { username: creds.username, token: creds.token } : null;
+    let forge;
+    try {
+      forge = openForge(rec.source, (await this.settings.get()).hosts, token);
+    } catch (err) {
+      return {
+        forge: 'git',
+        pullRequest: { state: 'failed', error: String(err instanceof Error ? err.message : err) },
+      };
+    }
+    if (body.branch.kind === 'base')
+      return {
+        forge: forge.kind,
+        pullRequest: { state: 'none', reason: `committed to ${base}; no pull request needed` },
+      };
+    if (!forge.supportsPullRequests)
+      return {
+        forge: forge.kind,
+        pullRequest: {
+          state: 'none',
+          reason: `the remote is plain Git: branch ${branch} was pushed, but there is no pull request to open`,
+        },
+      };
+    try {
+      const pr = await forge.createPullRequest({
+        head: branch,
+        base,
+        title: body.message.split('\n')[0] ?? body.message,
+        body: `${body.description ?? ''}\n\nCommitted by Kiln as a CI experiment on \`${branch}\`.`.trim(),
+      });
+      return { forge: forge.kind, pullRequest: { state: 'opened', url: pr.url, number: pr.number } };
+    } catch (err) {
+      return {
+        forge: forge.kind,
+        pullRequest: { state: 'failed', error: err instanceof Error ? err.message : String(err) },
+      };
+    }
+  }
+}
+
+function commitMessage(body: Body): string {
+  const [subject = '', ...rest] = body.message.trim().split('\n');
+  const first = body.skipStudio && !subject.includes('[skip studio]') ? `${subject} [skip studio]` : subject;
+  const text = [first, ...rest].join('\n');
+  return body.description?.trim() ? `${text}\n\n${body.description.trim()}\n` : `${text}\n`;
+}
+
+async function resolve(mirror: string, rev: string, required = true): Promise<string> {
+  try {
+    return (await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: mirror })).trim();
+  } catch {
+    if (!required) return '';
+    throw new ApiFailure('not_found', `no commit, branch or tag "${rev}" in the project`);
+  }
+}
+
+async function defaultBranch(mirror: string): Promise<string> {
+  const ref = (await git(['symbolic-ref', '--quiet', 'HEAD'], { cwd: mirror }).catch(() => '')).trim();
+  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : 'main';
+}
+
+async function applyParams(
+  work: string,
+  subdir: string | null,
+  params: readonly ParamOverride[],
+): Promise<void> {
+  const byFile = new Map<string, ParamOverride[]>();
+  for (const p of params) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
+  for (const [file, edits] of byFile) {
+    const full = path.join(work, subdir ?? '', file);
+    if (!existsSync(full)) throw new ApiFailure('bad_request', `the baseline has no params file ${file}`);
+    const r = editParamsText(file, await readFile(full, 'utf8'), edits);
+    if (!r.ok) throw new ApiFailure('bad_request', r.error);
+    await writeFile(full, r.text);
+  }
+}
