@@ -16,6 +16,8 @@ import { SecretBox } from './secrets.js';
 import { registerSse } from './sse.js';
 import { ensureDemoProject } from './ensure-demo.js';
 import { createRuns, type Runs } from './runs/index.js';
+import { ExperimentRows } from './runs/experiment-rows.js';
+import { createLive, type Live } from './live/index.js';
 import { registerCi } from './ci/register.js';
 
 export const VERSION = '0.1.0';
@@ -27,6 +29,7 @@ export interface RunningServer {
   projects: ProjectService;
   auth: Authenticator;
   runs: Runs;
+  live: Live;
   loginUrl: string;
   /** Every registered route, for tests that check each one's auth. */
   routes: ReadonlyArray<{ method: string; url: string }>;
@@ -67,6 +70,10 @@ export async function startServer(
   registerRoutes(route, { store, auth, projects, version: VERSION });
   const runs = createRuns({ store, projects, bus, auth, home: config.home });
   runs.register(route);
+  const live = createLive({ store, projects, bus, auth });
+  await live.register(app);
+  const runRows = new ExperimentRows(store, projects);
+  projects.attachExperimentRows(live.withLiveRows((p, baselines) => runRows.rows(p, baselines)));
   await registerCi(app, route, { store, box, projects, auth, home: config.home });
   registerSse(app, auth, bus);
 
@@ -101,6 +108,7 @@ export async function startServer(
   log(`Kiln ${VERSION} listening on ${url} (data in ${config.home})`);
   log(`Login: ${loginUrl}`);
   await runs.start(url);
+  live.start(url);
 
   if (config.createDemo) {
     await ensureDemoProject(store, projects, config.home, log).catch((err: unknown) =>
@@ -121,11 +129,13 @@ export async function startServer(
     projects,
     auth,
     runs,
+    live,
     loginUrl,
     routes,
     async close() {
       if (timer) clearInterval(timer);
       await runs.close();
+      live.close();
       await app.close();
       projects.close();
       await store.close();

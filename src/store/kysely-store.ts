@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, ProjectsTable, TokensTable } from './schema.js';
 import type { ProjectRecord, Store, TokenRecord, UserRecord } from './port.js';
 import { KyselyExperimentStore } from './kysely-experiments.js';
+import { KyselyLiveStore } from './kysely-live.js';
 
 const now = () => new Date().toISOString();
 
@@ -33,12 +34,14 @@ function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
 /** The Store written once in Kysely; each database adapter supplies only its dialect. */
 export class KyselyStore implements Store {
   readonly experiments: KyselyExperimentStore;
+  readonly live: KyselyLiveStore;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
   ) {
     this.experiments = new KyselyExperimentStore(db);
+    this.live = new KyselyLiveStore(db);
   }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {

@@ -101,6 +101,43 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_state').on('jobs').column('state').execute();
     },
   },
+  '003-live': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('live_experiments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project', 'text', (c) => c.notNull().references('projects.name').onDelete('cascade'))
+        .addColumn('baseline', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kiln_experiment_id', 'text')
+        .addColumn('summary_json', 'text', (c) => c.notNull())
+        .addColumn('pushed', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('live_experiments_identity', ['project', 'baseline', 'name'])
+        .execute();
+      await db.schema
+        .createTable('live_points')
+        .addColumn('experiment_id', 'text', (c) =>
+          c.notNull().references('live_experiments.id').onDelete('cascade'),
+        )
+        .addColumn('plot', 'text', (c) => c.notNull())
+        .addColumn('step', 'integer', (c) => c.notNull())
+        .addColumn('row_json', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('live_points_pk', ['experiment_id', 'plot', 'step'])
+        .execute();
+      await db.schema
+        .createTable('live_images')
+        .addColumn('experiment_id', 'text', (c) =>
+          c.notNull().references('live_experiments.id').onDelete('cascade'),
+        )
+        .addColumn('plot', 'text', (c) => c.notNull())
+        .addColumn('step', 'integer', (c) => c.notNull())
+        .addColumn('base64', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('live_images_pk', ['experiment_id', 'plot'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -66,6 +66,7 @@ export interface Store {
   setSetting(key: string, value: string): Promise<void>;
 
   readonly experiments: ExperimentStore;
+  readonly live: LiveStore;
 
   close(): Promise<void>;
 }
@@ -120,4 +121,46 @@ export interface ExperimentStore {
   claimed(): Promise<JobRecord[]>;
   /** Number of experiments per project in a state that is not final. */
   activeCounts(): Promise<Map<string, number>>;
+}
+
+/** An experiment reported over the live protocol; `summaryJson` is the folded LiveSummary. */
+export interface LiveExperimentRecord {
+  id: string;
+  project: string;
+  baseline: string;
+  name: string;
+  kilnExperimentId: string | null;
+  summaryJson: string;
+  pushed: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LivePointRecord {
+  plot: string;
+  step: number;
+  rowJson: string;
+}
+
+export interface LiveImageRecord {
+  plot: string;
+  step: number;
+  base64: string;
+}
+
+/** Live experiments and their plot points: one point per (experiment, plot, step). */
+export interface LiveStore {
+  /** Writes the experiment and upserts its points and images, atomically. */
+  save(
+    e: LiveExperimentRecord,
+    points: readonly LivePointRecord[],
+    images: readonly LiveImageRecord[],
+  ): Promise<void>;
+  get(project: string, baseline: string, name: string): Promise<LiveExperimentRecord | null>;
+  getById(id: string): Promise<LiveExperimentRecord | null>;
+  list(project: string): Promise<LiveExperimentRecord[]>;
+  /** Deletes experiments with their points and images; returns how many went. */
+  remove(ids: readonly string[]): Promise<number>;
+  points(experimentId: string): Promise<LivePointRecord[]>;
+  images(experimentId: string): Promise<LiveImageRecord[]>;
 }

@@ -56,7 +56,7 @@ export interface SettingsTable {
   value: string;
 }
 
-export interface Database extends ExperimentsDatabase {
+export interface Database extends ExperimentsDatabase, LiveDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   login_codes: LoginCodesTable;
@@ -106,4 +106,36 @@ export interface JobsTable {
 export interface ExperimentsDatabase {
   experiments: ExperimentsTable;
   jobs: JobsTable;
+}
+
+export interface LiveExperimentsTable {
+  id: string;
+  project: string;
+  baseline: string;
+  name: string;
+  kiln_experiment_id: string | null;
+  summary_json: string;
+  pushed: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LivePointsTable {
+  experiment_id: string;
+  plot: string;
+  step: number;
+  row_json: string;
+}
+
+export interface LiveImagesTable {
+  experiment_id: string;
+  plot: string;
+  step: number;
+  base64: string;
+}
+
+export interface LiveDatabase {
+  live_experiments: LiveExperimentsTable;
+  live_points: LivePointsTable;
+  live_images: LiveImagesTable;
 }

@@ -1,0 +1,199 @@
+import type { TableRow } from '../../contracts/api.js';
+import type { LiveEvent, LiveExperiment } from '../../contracts/live.js';
+import { eventImages, eventPoints } from '../../core/live/merge.js';
+import { normalizeRepoUrl } from '../../core/live/repo-url.js';
+import { applyEvent, emptySummary, liveStatus, type LiveSummary } from '../../core/live/summary.js';
+import type { LiveExperimentRecord, Store } from '../../store/port.js';
+import { ApiFailure } from '../api-error.js';
+import type { LiveFanout } from './fanout.js';
+import type { LiveCaller } from './live-auth.js';
+import { liveRow, overlayRow, presentLive, summaryOf } from './present.js';
+
+export interface LiveOptions {
+  /** A live experiment with no event for this long shows `stale`. */
+  staleAfterMs: number;
+}
+
+interface Entry {
+  rec: LiveExperimentRecord;
+  summary: LiveSummary;
+}
+
+/** Commands and reads on live experiments: ingest events, list, delete, and rows for the table. */
+export class LiveService {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly entries = new Map<string, Entry>();
+  private repoIndex = new Map<string, string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly fanout: LiveFanout,
+    readonly options: LiveOptions,
+  ) {}
+
+  /** The project whose source is `repoUrl` in any spelling, or a 404 naming it. */
+  async projectFor(repoUrl: string, caller: LiveCaller | null): Promise<string> {
+    const key = normalizeRepoUrl(repoUrl);
+    let name = this.repoIndex.get(key);
+    if (!name) {
+      const all = await this.store.listProjects();
+      this.repoIndex = new Map(all.map((p) => [normalizeRepoUrl(p.source), p.name]));
+      name = this.repoIndex.get(key);
+    }
+    if (caller?.kind === 'run') {
+      if (name && name !== caller.project)
+        throw new ApiFailure(
+          'forbidden',
+          'this run token belongs to another project',
+          `it may post to "${caller.project}" only`,
+        );
+      return caller.project;
+    }
+    if (!name)
+      throw new ApiFailure(
+        'not_found',
+        'unknown repository',
+        `no project has the repository "${repoUrl}"; add it first`,
+      );
+    return name;
+  }
+
+  /** Stores one event; events of one experiment are applied one at a time, in arrival order. */
+  async ingest(e: LiveEvent, caller: LiveCaller): Promise<LiveExperimentRecord> {
+    const project = await this.projectFor(e.repo_url, caller);
+    const key = `${project}\0${e.baseline_sha}\0${e.name}`;
+    const prev = this.chains.get(key) ?? Promise.resolve();
+    const run = prev.then(() => this.apply(key, project, e));
+    const tail = run.catch(() => undefined);
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+    return run;
+  }
+
+  private async apply(key: string, project: string, e: LiveEvent): Promise<LiveExperimentRecord> {
+    const entry = this.entries.get(key) ?? (await this.load(project, e));
+    const summary = applyEvent(entry.summary, e);
+    const now = new Date().toISOString();
+    const rec: LiveExperimentRecord = { ...entry.rec, summaryJson: JSON.stringify(summary), updatedAt: now };
+    const points = e.type === 'data' ? eventPoints(e) : [];
+    const images = e.type === 'data' ? eventImages(e) : new Map<string, string>();
+    await this.store.live.save(
+      rec,
+      points.map((p) => ({ plot: p.plot, step: p.step, rowJson: JSON.stringify(p.row) })),
+      [...images].map(([plot, base64]) => ({ plot, step: e.type === 'data' ? e.step : 0, base64 })),
+    );
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(key, { rec, summary });
+    const plots: Record<string, Array<(typeof points)[number]['row']>> = {};
+    for (const p of points) (plots[p.plot] ??= []).push(p.row);
+    this.fanout.push({
+      project,
+      id: rec.id,
+      name: rec.name,
+      baseline: rec.baseline,
+      status: liveStatus(summary, now, Date.now(), this.options.staleAfterMs),
+      step: summary.step,
+      row: liveRow(rec, summary, Date.now(), this.options.staleAfterMs),
+      plots,
+      images: [...images.keys()],
+    });
+    return rec;
+  }
+
+  private async load(project: string, e: LiveEvent): Promise<Entry> {
+    const found = await this.store.live.get(project, e.baseline_sha, e.name);
+    if (found) return { rec: found, summary: summaryOf(found) };
+    const kiln = await this.store.experiments.get(project, e.name);
+    const now = new Date().toISOString();
+    return {
+      rec: {
+        id: crypto.randomUUID(),
+        project,
+        baseline: e.baseline_sha,
+        name: e.name,
+        kilnExperimentId: kiln && kiln.baseline === e.baseline_sha ? kiln.id : null,
+        summaryJson: '{}',
+        pushed: false,
+        createdAt: now,
+        updatedAt: now,
+      },
+      summary: emptySummary(),
+    };
+  }
+
+  /** Every live experiment of a project; `detached` when its baseline is not among `commits`. */
+  async list(project: string, commits?: ReadonlySet<string>): Promise<LiveExperiment[]> {
+    const recs = await this.store.live.list(project);
+    const now = Date.now();
+    return recs.map((r) =>
+      presentLive(r, summaryOf(r), {
+        now,
+        staleAfterMs: this.options.staleAfterMs,
+        detached: commits ? !commits.has(r.baseline) : false,
+      }),
+    );
+  }
+
+  async get(project: string, idOrName: string): Promise<LiveExperiment | null> {
+    const all = await this.list(project);
+    return all.find((x) => x.id === idOrName) ?? all.find((x) => x.name === idOrName) ?? null;
+  }
+
+  async remove(project: string, id: string): Promise<void> {
+    const rec = await this.store.live.getById(id);
+    if (!rec || rec.project !== project)
+      throw new ApiFailure('not_found', `no live experiment "${id}" in project "${project}"`);
+    await this.forget([rec]);
+  }
+
+  /** Drops the experiments that removed `refs/exps/<sha[:2]>/<sha[2:]>/<name>` refs name. */
+  async removeRefs(project: string, refs: readonly string[]): Promise<number> {
+    const wanted = new Set(refs.flatMap((r) => parseExpRef(r) ?? []));
+    const recs = (await this.store.live.list(project)).filter((r) => wanted.has(`${r.baseline}/${r.name}`));
+    await this.forget(recs);
+    return recs.length;
+  }
+
+  /** Marks experiments whose refs were pushed. */
+  async markPushed(project: string, refs: readonly string[]): Promise<void> {
+    const wanted = new Set(refs.flatMap((r) => parseExpRef(r) ?? []));
+    for (const r of await this.store.live.list(project)) {
+      if (!wanted.has(`${r.baseline}/${r.name}`) || r.pushed) continue;
+      const rec = { ...r, pushed: true };
+      await this.store.live.save(rec, [], []);
+      const key = `${r.project}\0${r.baseline}\0${r.name}`;
+      const cached = this.entries.get(key);
+      if (cached) this.entries.set(key, { ...cached, rec: { ...cached.rec, pushed: true } });
+    }
+  }
+
+  private async forget(recs: readonly LiveExperimentRecord[]): Promise<void> {
+    for (const r of recs) this.entries.delete(`${r.project}\0${r.baseline}\0${r.name}`);
+    await this.store.live.remove(recs.map((r) => r.id));
+  }
+
+  /** Rows of experiments Kiln did not start (those it did are the runs' rows). */
+  async rows(project: string): Promise<TableRow[]> {
+    return (await this.list(project)).filter((x) => x.kilnExperimentId === null).map((x) => x.row);
+  }
+
+  /** Kiln-run rows with the metrics their live events reported. */
+  async overlay(project: string, rows: readonly TableRow[]): Promise<TableRow[]> {
+    const byName = new Map<string, LiveSummary>();
+    for (const r of await this.store.live.list(project))
+      if (r.kilnExperimentId !== null) byName.set(`${r.baseline}/${r.name}`, summaryOf(r));
+    if (byName.size === 0) return [...rows];
+    return rows.map((row) => {
+      const s = byName.get(`${row.baseline ?? ''}/${row.name ?? ''}`);
+      return s ? overlayRow(row, s) : row;
+    });
+  }
+}
+
+/** `refs/exps/ab/cdef…/name` → `abcdef…/name`, or null for other refs. */
+export function parseExpRef(ref: string): string | null {
+  const m = /^refs\/exps\/([0-9a-f]{2})\/([0-9a-f]{38})\/(.+)$/.exec(ref);
+  return m ? `${m[1]}${m[2]}/${m[3]}` : null;
+}

@@ -1,0 +1,144 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, LiveExperimentsTable } from './schema.js';
+import type { LiveExperimentRecord, LiveImageRecord, LivePointRecord, LiveStore } from './port.js';
+
+/** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 200;
+
+function toRecord(r: Selectable<LiveExperimentsTable>): LiveExperimentRecord {
+  return {
+    id: r.id,
+    project: r.project,
+    baseline: r.baseline,
+    name: r.name,
+    kilnExperimentId: r.kiln_experiment_id,
+    summaryJson: r.summary_json,
+    pushed: Number(r.pushed) !== 0,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class KyselyLiveStore implements LiveStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async save(
+    e: LiveExperimentRecord,
+    points: readonly LivePointRecord[],
+    images: readonly LiveImageRecord[],
+  ): Promise<void> {
+    const row = {
+      id: e.id,
+      project: e.project,
+      baseline: e.baseline,
+      name: e.name,
+      kiln_experiment_id: e.kilnExperimentId,
+      summary_json: e.summaryJson,
+      pushed: e.pushed ? 1 : 0,
+      created_at: e.createdAt,
+      updated_at: e.updatedAt,
+    };
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('live_experiments')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            kiln_experiment_id: row.kiln_experiment_id,
+            summary_json: row.summary_json,
+            pushed: row.pushed,
+            updated_at: row.updated_at,
+          }),
+        )
+        .execute();
+      for (let i = 0; i < points.length; i += CHUNK) {
+        const values = points.slice(i, i + CHUNK).map((p) => ({
+          experiment_id: e.id,
+          plot: p.plot,
+          step: p.step,
+          row_json: p.rowJson,
+        }));
+        await tx
+          .insertInto('live_points')
+          .values(values)
+          .onConflict((oc) =>
+            oc
+              .columns(['experiment_id', 'plot', 'step'])
+              .doUpdateSet((eb) => ({ row_json: eb.ref('excluded.row_json') })),
+          )
+          .execute();
+      }
+      for (const img of images) {
+        await tx
+          .insertInto('live_images')
+          .values({ experiment_id: e.id, plot: img.plot, step: img.step, base64: img.base64 })
+          .onConflict((oc) =>
+            oc.columns(['experiment_id', 'plot']).doUpdateSet({ step: img.step, base64: img.base64 }),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async get(project: string, baseline: string, name: string): Promise<LiveExperimentRecord | null> {
+    const r = await this.db
+      .selectFrom('live_experiments')
+      .selectAll()
+      .where('project', '=', project)
+      .where('baseline', '=', baseline)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return r ? toRecord(r) : null;
+  }
+
+  async getById(id: string): Promise<LiveExperimentRecord | null> {
+    const r = await this.db
+      .selectFrom('live_experiments')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? toRecord(r) : null;
+  }
+
+  async list(project: string): Promise<LiveExperimentRecord[]> {
+    const rows = await this.db
+      .selectFrom('live_experiments')
+      .selectAll()
+      .where('project', '=', project)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async remove(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('live_points').where('experiment_id', 'in', ids).execute();
+      await tx.deleteFrom('live_images').where('experiment_id', 'in', ids).execute();
+      const res = await tx.deleteFrom('live_experiments').where('id', 'in', ids).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    });
+  }
+
+  async points(experimentId: string): Promise<LivePointRecord[]> {
+    const rows = await this.db
+      .selectFrom('live_points')
+      .select(['plot', 'step', 'row_json'])
+      .where('experiment_id', '=', experimentId)
+      .orderBy('plot')
+      .orderBy('step')
+      .execute();
+    return rows.map((r) => ({ plot: r.plot, step: Number(r.step), rowJson: r.row_json }));
+  }
+
+  async images(experimentId: string): Promise<LiveImageRecord[]> {
+    const rows = await this.db
+      .selectFrom('live_images')
+      .select(['plot', 'step', 'base64'])
+      .where('experiment_id', '=', experimentId)
+      .orderBy('plot')
+      .execute();
+    return rows.map((r) => ({ plot: r.plot, step: Number(r.step), base64: r.base64 }));
+  }
+}
