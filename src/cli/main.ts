@@ -10,6 +10,7 @@ import { registerExpRun } from './commands/exp-run.js';
 import { registerExpTable } from './commands/exp-table.js';
 import { registerProject } from './commands/project.js';
 import { registerServe } from './commands/serve.js';
+import { registerCompute } from './commands/compute.js';
 
 const program = new Command('kiln')
   .description('Kiln: an experiment studio for Git + DVC projects')
@@ -29,6 +30,7 @@ registerExpList(exp);
 registerExpLogs(exp);
 registerExpCancel(exp);
 registerAgent(program);
+registerCompute(program);
 
 try {
   await program.parseAsync(process.argv);

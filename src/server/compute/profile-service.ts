@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import {
+  CloudKind,
+  ComputeKind,
+  type ComputeProfile,
+  type ComputeProfileInput,
+  type MachineOverrides,
+  type ResolvedMachine,
+} from '../../contracts/compute.js';
+import { resolveMachine } from '../../compute/cloud/catalog.js';
+import { AwsSettings, parseSettings } from '../../compute/profiles/settings.js';
+import type { ComputeProfileRecord, Store } from '../../store/port.js';
+import { ApiFailure } from '../api-error.js';
+
+const NEEDS_CREDENTIAL: Partial<Record<ComputeKind, string>> = {
+  ssh: 'ssh',
+  kubernetes: 'kubernetes',
+  aws: 'aws',
+  gcp: 'gcp',
+  azure: 'azure',
+};
+
+/** Every cloud's settings share AwsSettings' machine fields; this reads just those. */
+const CloudMachine = z.object(
+  AwsSettings.pick({
+    region: true,
+    type: true,
+    gpu: true,
+    diskGb: true,
+    spot: true,
+    maxPrice: true,
+    maxTimeoutSec: true,
+    maxPricePerHour: true,
+    maxInstances: true,
+  }).shape,
+);
+
+/** Within the profile's limits, the machine a run asks for. */
+export function resolveWithin(
+  kind: CloudKind,
+  settings: Record<string, unknown>,
+  o: MachineOverrides,
+): ResolvedMachine {
+  const s = CloudMachine.parse(settings);
+  const timeoutSec = o.timeoutSec ?? s.maxTimeoutSec;
+  if (timeoutSec > s.maxTimeoutSec)
+    throw new ApiFailure(
+      'bad_request',
+      `timeout ${timeoutSec}s is over this profile's limit of ${s.maxTimeoutSec}s`,
+    );
+  const maxPrice = o.maxPrice ?? s.maxPrice;
+  const machine = resolveMachine(kind, {
+    region: o.region ?? s.region,
+    type: o.type ?? s.type,
+    gpu: o.gpu ?? s.gpu,
+    diskGb: o.diskGb ?? s.diskGb,
+    spot: o.spot ?? s.spot,
+    maxPrice,
+    timeoutSec,
+  });
+  const cap = s.maxPricePerHour;
+  if (cap !== undefined) {
+    const asked = machine.spot && maxPrice !== undefined ? maxPrice : machine.pricePerHour;
+    if (asked === null)
+      throw new ApiFailure(
+        'bad_request',
+        `${machine.type} has no known price and this profile caps the price at $${cap}/h`,
+      );
+    if (asked > cap)
+      throw new ApiFailure(
+        'bad_request',
+        `${machine.type} costs $${asked}/h, over this profile's cap of $${cap}/h`,
+      );
+  }
+  return machine;
+}
+
+function present(r: ComputeProfileRecord): ComputeProfile {
+  const kind = ComputeKind.parse(r.kind);
+  const settings: Record<string, unknown> = JSON.parse(r.settingsJson);
+  const cloud = CloudKind.safeParse(kind);
+  const limits = {
+    maxInstances: Number(settings.maxInstances ?? 1),
+    maxTimeoutSec: Number(settings.maxTimeoutSec ?? 86400),
+    ...(typeof settings.maxPricePerHour === 'number' ? { maxPricePerHour: settings.maxPricePerHour } : {}),
+  };
+  let resolved: ResolvedMachine | null = null;
+  if (cloud.success) {
+    try {
+      resolved = resolveWithin(cloud.data, settings, {});
+    } catch {
+      resolved = null;
+    }
+  }
+  return { name: r.name, kind, settings, limits, resolved, createdAt: r.createdAt };
+}
+
+/** Named compute targets an admin defines; settings validated per kind. */
+export class ProfileService {
+  constructor(private readonly store: Store) {}
+
+  async create(input: ComputeProfileInput): Promise<ComputeProfile> {
+    const parsed = parseSettings(input.kind, input.settings);
+    if (!parsed.ok) throw new ApiFailure('bad_request', parsed.error);
+    const wants = NEEDS_CREDENTIAL[input.kind];
+    const credential = parsed.settings.credential;
+    if (wants && typeof credential === 'string') {
+      const c = await this.store.compute.getCredential(credential);
+      if (!c) throw new ApiFailure('bad_request', `no credential ${credential}: add it first`);
+      if (c.kind !== wants)
+        throw new ApiFailure('bad_request', `credential ${credential} is for ${c.kind}, not ${wants}`);
+    }
+    const rec: ComputeProfileRecord = {
+      name: input.name,
+      kind: input.kind,
+      settingsJson: JSON.stringify(parsed.settings),
+      createdAt: new Date().toISOString(),
+    };
+    const cloud = CloudKind.safeParse(input.kind);
+    if (cloud.success) resolveWithin(cloud.data, parsed.settings, {});
+    if (!(await this.store.compute.createProfile(rec)))
+      throw new ApiFailure('conflict', `compute profile ${input.name} exists: remove it first`);
+    return present(rec);
+  }
+
+  async list(): Promise<ComputeProfile[]> {
+    return (await this.store.compute.listProfiles()).map(present);
+  }
+
+  async get(name: string): Promise<ComputeProfile> {
+    const r = await this.store.compute.getProfile(name);
+    if (!r) throw new ApiFailure('not_found', `no compute profile ${name}`);
+    return present(r);
+  }
+
+  async remove(name: string): Promise<void> {
+    if (!(await this.store.compute.deleteProfile(name)))
+      throw new ApiFailure('not_found', `no compute profile ${name}`);
+  }
+
+  async resolve(name: string, overrides: MachineOverrides): Promise<ResolvedMachine> {
+    const p = await this.get(name);
+    const cloud = CloudKind.safeParse(p.kind);
+    if (!cloud.success)
+      throw new ApiFailure('bad_request', `profile ${name} is ${p.kind}, not a cloud: nothing to resolve`);
+    return resolveWithin(cloud.data, p.settings, overrides);
+  }
+}
