@@ -19,6 +19,7 @@ import { createRuns, type Runs } from './runs/index.js';
 import { ExperimentRows } from './runs/experiment-rows.js';
 import { createLive, type Live } from './live/index.js';
 import { registerCi } from './ci/register.js';
+import { registerCompute } from './compute/register.js';
 
 export const VERSION = '0.1.0';
 
@@ -75,6 +76,7 @@ export async function startServer(
   const runRows = new ExperimentRows(store, projects);
   projects.attachExperimentRows(live.withLiveRows((p, baselines) => runRows.rows(p, baselines)));
   await registerCi(app, route, { store, box, projects, auth, home: config.home });
+  registerCompute(route, { store, box });
   registerSse(app, auth, bus);
 
   const dist = webDist();

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, ProjectsTable, TokensTable } from './schema.js';
 import type { ProjectRecord, Store, TokenRecord, UserRecord } from './port.js';
 import { KyselyExperimentStore } from './kysely-experiments.js';
+import { KyselyComputeStore } from './kysely-compute.js';
 import { KyselyLiveStore } from './kysely-live.js';
 
 const now = () => new Date().toISOString();
@@ -34,6 +35,7 @@ function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
 /** The Store written once in Kysely; each database adapter supplies only its dialect. */
 export class KyselyStore implements Store {
   readonly experiments: KyselyExperimentStore;
+  readonly compute: KyselyComputeStore;
   readonly live: KyselyLiveStore;
 
   constructor(
@@ -41,6 +43,7 @@ export class KyselyStore implements Store {
     readonly dialect: 'sqlite' | 'postgres',
   ) {
     this.experiments = new KyselyExperimentStore(db);
+    this.compute = new KyselyComputeStore(db);
     this.live = new KyselyLiveStore(db);
   }
 

@@ -66,6 +66,7 @@ export interface Store {
   setSetting(key: string, value: string): Promise<void>;
 
   readonly experiments: ExperimentStore;
+  readonly compute: ComputeStore;
   readonly live: LiveStore;
 
   close(): Promise<void>;
@@ -163,4 +164,52 @@ export interface LiveStore {
   remove(ids: readonly string[]): Promise<number>;
   points(experimentId: string): Promise<LivePointRecord[]>;
   images(experimentId: string): Promise<LiveImageRecord[]>;
+}
+
+export interface CredentialRecord {
+  name: string;
+  kind: string;
+  secretEnc: string;
+  summary: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ComputeProfileRecord {
+  name: string;
+  kind: string;
+  settingsJson: string;
+  createdAt: string;
+}
+
+/** A machine, pod, Slurm job or remote agent a backend started; the reconciler's ledger. */
+export interface ComputeInstanceRecord {
+  id: string;
+  profile: string;
+  kind: string;
+  nativeId: string | null;
+  zone: string | null;
+  experimentId: string | null;
+  state: 'launching' | 'running' | 'ended';
+  detailJson: string;
+  createdAt: string;
+  endedAt: string | null;
+}
+
+/** Compute credentials (sealed), profiles and the instances backends started. */
+export interface ComputeStore {
+  putCredential(c: CredentialRecord): Promise<void>;
+  getCredential(name: string): Promise<CredentialRecord | null>;
+  listCredentials(): Promise<CredentialRecord[]>;
+  deleteCredential(name: string): Promise<boolean>;
+  /** Inserts; false when the name is taken. */
+  createProfile(p: ComputeProfileRecord): Promise<boolean>;
+  getProfile(name: string): Promise<ComputeProfileRecord | null>;
+  listProfiles(): Promise<ComputeProfileRecord[]>;
+  deleteProfile(name: string): Promise<boolean>;
+  putInstance(i: ComputeInstanceRecord): Promise<void>;
+  updateInstance(id: string, patch: Partial<Omit<ComputeInstanceRecord, 'id'>>): Promise<void>;
+  /** Instances not ended, of one profile or all. */
+  openInstances(profile?: string): Promise<ComputeInstanceRecord[]>;
+  instancesFor(experimentId: string): Promise<ComputeInstanceRecord[]>;
 }

@@ -56,7 +56,7 @@ export interface SettingsTable {
   value: string;
 }
 
-export interface Database extends ExperimentsDatabase, LiveDatabase {
+export interface Database extends ExperimentsDatabase, LiveDatabase, ComputeDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   login_codes: LoginCodesTable;
@@ -138,4 +138,41 @@ export interface LiveDatabase {
   live_experiments: LiveExperimentsTable;
   live_points: LivePointsTable;
   live_images: LiveImagesTable;
+}
+
+export interface ComputeCredentialsTable {
+  name: string;
+  kind: string;
+  /** SecretBox-sealed JSON of the credential; never leaves the server. */
+  secret_enc: string;
+  summary: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ComputeProfilesTable {
+  name: string;
+  kind: string;
+  settings_json: string;
+  created_at: string;
+}
+
+export interface ComputeInstancesTable {
+  id: string;
+  profile: string;
+  kind: string;
+  native_id: string | null;
+  zone: string | null;
+  experiment_id: string | null;
+  /** launching → running → ended */
+  state: string;
+  detail_json: string;
+  created_at: string;
+  ended_at: string | null;
+}
+
+export interface ComputeDatabase {
+  compute_credentials: ComputeCredentialsTable;
+  compute_profiles: ComputeProfilesTable;
+  compute_instances: ComputeInstancesTable;
 }
