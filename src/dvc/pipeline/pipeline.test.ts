@@ -34,6 +34,7 @@ describe('pipeline on a make-dvc-project fixture', () => {
     const forced = await runPipeline({ root: ws, force: true, ...quiet });
     expect(forced.ran).toEqual(['prepare', 'featurize', 'train', 'evaluate']);
     expect(readFileSync(join(ws, 'dvc.lock'), 'utf8')).toBe(expected);
+    expect(git(ws, 'status', '--porcelain')).toBe('');
 
     // every output matches its recorded md5
     const lock = parseDvcLock(expected);
@@ -122,6 +123,7 @@ describe('pipeline on hand-written projects', () => {
 
   it('runs foreach stages in their wdir with params and caches outs', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'kiln-foreach-'));
+    git(ws, 'init', '-q');
     mkdirSync(join(ws, 'w'));
     writeFileSync(join(ws, 'params.yaml'), 'names: [x, y]\nscale: 1.0\n');
     writeFileSync(
@@ -140,6 +142,7 @@ describe('pipeline on hand-written projects', () => {
     expect(
       existsSync(join(ws, '.dvc', 'cache', 'files', 'md5', (oid ?? '').slice(0, 2), (oid ?? '').slice(2))),
     ).toBe(true);
+    expect(readFileSync(join(ws, 'w', '.gitignore'), 'utf8')).toBe('/out-x\n/out-y\n');
     expect((await runPipeline({ root: ws, ...quiet })).ran).toEqual([]);
     writeFileSync(join(ws, 'params.yaml'), 'names: [x, y]\nscale: 2\n');
     expect((await runPipeline({ root: ws, targets: ['gen@y'], ...quiet })).ran).toEqual(['gen@y']);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildDag, downstreamOf, selectStages } from '../../core/dvc/dag.js';
 import { serializeDvcLock, upsertLockStage, type DvcLock, type LockEntry } from '../../core/dvc/dvc-lock.js';
 import type { DvcStage } from '../../core/dvc/dvc-yaml.js';
+import { ignoreOutput } from '../gitignore.js';
 import { HashState } from '../hash-state.js';
 import { loadDvcProject, PipelineError, type DvcProject } from './project.js';
 import { allOuts, stageDeps, stageDir, stageOuts, stageParams, whyChanged } from './stage-lock.js';
@@ -106,6 +107,7 @@ async function runStage(
       cmdText(s),
     );
   }
+  for (const o of allOuts(s)) if (o.cache) await ignoreOutput(p.root, join(cwd, o.path));
   const next = upsertLockStage(lock, {
     name: s.name,
     cmd: s.cmd,
