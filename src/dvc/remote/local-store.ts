@@ -25,6 +25,15 @@ export class LocalStore implements ObjectStore {
     }
   }
 
+  async size(oid: string): Promise<number | undefined> {
+    try {
+      const st = await stat(this.pathOf(oid));
+      return st.isFile() ? st.size : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   download(oid: string, dest: string): Promise<void> {
     return copyVerified(this.pathOf(oid), dest, oid, this.label);
   }

@@ -3,6 +3,8 @@ export interface ObjectStore {
   /** for messages: the remote's name or URL */
   readonly label: string;
   has(oid: string): Promise<boolean>;
+  /** the object's size in bytes, or undefined when absent */
+  size(oid: string): Promise<number | undefined>;
   /** streams the object into `dest`, verifying its md5; never leaves a partial file */
   download(oid: string, dest: string): Promise<void>;
   /** streams a local file into the store under `oid` */

@@ -65,3 +65,28 @@ for (const r of REMOTES) {
     });
   });
 }
+
+describe('reading tracked files for the table', () => {
+  it('reads within the cap, marks larger files, and finds files inside a tracked directory', async () => {
+    const { readTrackedText } = await import('./read-object.js');
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-read-'));
+    mkdirSync(join(ws, 'm'));
+    writeFileSync(join(ws, 'm', 'metrics.json'), '{"acc": 0.9}');
+    writeFileSync(join(ws, 'm', 'big.json'), 'x'.repeat(5000));
+    const cache = new LocalStore(join(ws, 'cache'));
+    const dir = await addToCache(cache, join(ws, 'm'), await HashState.open(join(ws, 's.json')));
+    if (dir === undefined) throw new Error('not added');
+    expect(await readTrackedText(cache, dir.md5, 1000, 'metrics.json')).toEqual({
+      kind: 'text',
+      text: '{"acc": 0.9}',
+    });
+    expect(await readTrackedText(cache, dir.md5, 1000, 'big.json')).toEqual({
+      kind: 'too-large',
+      size: 5000,
+    });
+    expect(await readTrackedText(cache, dir.md5, 1000, 'nope.json')).toEqual({ kind: 'missing' });
+    expect(await readTrackedText(cache, '0123456789abcdef0123456789abcdef', 1000)).toEqual({
+      kind: 'missing',
+    });
+  });
+});
