@@ -13,6 +13,9 @@
  * - `POST /api/projects/:name/experiments/:exp/run-again` body {@link RunAgainBody} → 201 {@link CreatedExperiments}
  * - `POST /api/projects/:name/experiments/:exp/branch` body {@link CreateBranchBody} → {@link CreatedBranch}
  * - `GET  /api/projects/:name/experiments-form?rev=R` → {@link ExperimentForm} (params and default script)
+ * - `POST /api/projects/:name/uploads?path=P` raw bytes (`content-type: application/octet-stream`,
+ *   limit: setting `uploads.maxBytes`, default 1 GiB) → 201 {@link UploadedFile}; pass its id in `inputs`.
+ * - `GET|PUT /api/compute/local` {concurrency} (PUT: admin): how many local runs at once.
  * - `POST /api/agents/tokens` (admin) → {@link CreatedAgentToken}: a token for `kiln agent` on another machine.
  *
  * Browsers also get `experiment.status` and `experiment.log` events on `GET /api/events` (see events.ts).
@@ -194,6 +197,9 @@ export const ExperimentForm = z.object({
 export type ExperimentForm = z.infer<typeof ExperimentForm>;
 
 export const FormQuery = z.object({ rev: RevSpec });
+
+export const UploadedFile = z.object({ uploadId: z.string(), size: z.number().int(), path: z.string() });
+export type UploadedFile = z.infer<typeof UploadedFile>;
 
 export const CreatedAgentToken = z.object({ token: z.string(), id: z.string() });
 export type CreatedAgentToken = z.infer<typeof CreatedAgentToken>;

@@ -70,7 +70,7 @@ export async function startServer(
   const route = makeRoute(app, auth);
   registerRoutes(route, { store, auth, projects, version: VERSION });
   const runs = createRuns({ store, projects, bus, auth, home: config.home });
-  runs.register(route);
+  runs.register(route, app);
   const live = createLive({ store, projects, bus, auth });
   await live.register(app);
   const runRows = new ExperimentRows(store, projects);

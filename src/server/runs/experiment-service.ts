@@ -22,6 +22,8 @@ import type { LogStore } from './log-store.js';
 import { planOverrides } from './plan.js';
 import { addToTimeline, presentExperiment } from './present.js';
 import { readAt, resolveRev } from './repo-read.js';
+import type { UploadStore } from './uploads.js';
+import { gitOk } from '../../git/run-git.js';
 
 /** Commands and reads on experiments; the scheduler hands their jobs to agents. */
 export class ExperimentService {
@@ -34,6 +36,7 @@ export class ExperimentService {
     readonly logs: LogStore,
     private readonly onQueued: () => void,
     private readonly onCancel: (experimentId: string) => Promise<void>,
+    readonly uploads: UploadStore,
   ) {}
 
   async create(project: string, input: CreateExperimentBody): Promise<CreatedExperiments> {
@@ -42,14 +45,14 @@ export class ExperimentService {
     const baseline = await resolveRev(mirror, body.rev);
     const read = (file: string) => readAt(mirror, baseline, subdir ? path.join(subdir, file) : file);
     const plans = await planOverrides(body.params, body.set, read);
-    if (body.inputs.length) throw new ApiFailure('bad_request', 'replacing input files is not available yet');
+    await this.checkInputs(project, mirror, baseline, subdir, body.inputs);
     const script = body.script ?? (await this.defaultScriptAt(mirror, baseline, subdir));
     const names = await this.names(project, body.name, plans.length);
     const sweepId = plans.length > 1 ? randomUUID() : null;
     const now = new Date().toISOString();
     const entries = plans.map((params, i) => {
       const id = randomUUID();
-      const changeSet: ChangeSet = { params, inputs: [], script };
+      const changeSet: ChangeSet = { params, inputs: body.inputs, script };
       const experiment: ExperimentRecord = {
         id,
         project,
@@ -210,6 +213,29 @@ export class ExperimentService {
     const p = await this.projects.get(project);
     if (p.fetch.state === 'never') await this.projects.reload(project);
     return { mirror: this.projects.mirrorDir(project), subdir: p.subdir ?? '', source: p.source };
+  }
+
+  /** Each replacement must be an upload of this project and replace a Git- or DVC-tracked file. */
+  private async checkInputs(
+    project: string,
+    mirror: string,
+    sha: string,
+    subdir: string,
+    inputs: ChangeSet['inputs'],
+  ): Promise<void> {
+    for (const i of inputs) {
+      if (!this.uploads.exists(project, i.uploadId))
+        throw new ApiFailure('bad_request', `no upload "${i.uploadId}" for ${i.path}`);
+      const full = subdir ? path.join(subdir, i.path) : i.path;
+      const tracked =
+        (await gitOk(['cat-file', '-e', `${sha}:${full}`], { cwd: mirror })) ||
+        (await gitOk(['cat-file', '-e', `${sha}:${full}.dvc`], { cwd: mirror }));
+      if (!tracked)
+        throw new ApiFailure(
+          'bad_request',
+          `"${i.path}" is neither a Git-tracked nor a DVC-tracked file of the baseline`,
+        );
+    }
   }
 
   private publish(r: ExperimentRecord): void {

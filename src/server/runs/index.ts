@@ -10,6 +10,8 @@ import { ExperimentRows } from './experiment-rows.js';
 import { LogStore } from './log-store.js';
 import { registerRunRoutes } from './routes.js';
 import { Scheduler } from './scheduler.js';
+import { UploadStore } from './uploads.js';
+import type { FastifyInstance } from 'fastify';
 
 export interface RunsDeps {
   store: Store;
@@ -35,6 +37,7 @@ export function createRuns(deps: RunsDeps) {
         bus.publish({ type: 'experiment.log', project, id, name: e.name, chunk });
       });
   });
+  const uploads = new UploadStore(path.join(home, 'uploads'));
   let url = '';
   const backend = new LocalBackend({
     home,
@@ -53,6 +56,7 @@ export function createRuns(deps: RunsDeps) {
     logs,
     () => scheduler?.notify(),
     async () => scheduler?.notify(),
+    uploads,
   );
   scheduler = new Scheduler(store, experiments, auth, backend);
   const rows = new ExperimentRows(store, projects);
@@ -62,8 +66,20 @@ export function createRuns(deps: RunsDeps) {
     experiments,
     scheduler: sched,
     backend,
-    register(route: ReturnType<typeof makeRoute>) {
-      registerRunRoutes(route, { store, auth, experiments, scheduler: sched });
+    register(route: ReturnType<typeof makeRoute>, app: FastifyInstance) {
+      // Uploads stream to disk from the raw request; no parser buffers them.
+      app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null));
+      registerRunRoutes(route, {
+        store,
+        auth,
+        experiments,
+        scheduler: sched,
+        uploads,
+        uploadLimit: async () => {
+          const n = Number(await store.getSetting('uploads.maxBytes'));
+          return Number.isInteger(n) && n > 0 ? n : 1024 * 1024 * 1024;
+        },
+      });
     },
     async start(serverUrl: string) {
       url = serverUrl;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentMessage } from '../../contracts/agent.js';
-import { ProjectName } from '../../contracts/api.js';
+import { ProjectName, RepoPath } from '../../contracts/api.js';
 import {
   CreateBranchBody,
   CreateExperimentBody,
@@ -21,16 +21,21 @@ import type { ExperimentService } from './experiment-service.js';
 import type { Scheduler } from './scheduler.js';
 import { createBranch } from './branch.js';
 import { streamLog } from './log-stream.js';
+import type { UploadStore } from './uploads.js';
 
 const ProjectParams = z.object({ name: ProjectName });
 const ExpParams = z.object({ name: ProjectName, exp: ExperimentName });
 const ConcurrencyBody = z.object({ concurrency: z.number().int().min(1).max(64) });
+
+const UploadQuery = z.object({ path: RepoPath });
 
 export interface RunRouteDeps {
   store: Store;
   auth: Authenticator;
   experiments: ExperimentService;
   scheduler: Scheduler;
+  uploads: UploadStore;
+  uploadLimit: () => Promise<number>;
 }
 
 /** Experiment routes (see the list in contracts/experiments.ts) and the agent endpoint. */
@@ -128,6 +133,21 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
     },
   );
 
+  route(
+    {
+      method: 'POST',
+      url: '/api/projects/:name/uploads',
+      auth: 'user',
+      params: ProjectParams,
+      query: UploadQuery,
+      status: 201,
+    },
+    async ({ params, query, req }) => {
+      await experiments.where(params.name);
+      const saved = await deps.uploads.save(params.name, req.raw, await deps.uploadLimit());
+      return { ...saved, path: query.path };
+    },
+  );
   route({ method: 'GET', url: '/api/compute/local', auth: 'user' }, async () => ({
     concurrency: (await scheduler.settings()).concurrency,
   }));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CreatedExperiments, Experiment, LogPage } from '../../contracts/experiments.js';
+import { CreatedExperiments, Experiment, LogPage, UploadedFile } from '../../contracts/experiments.js';
 import { git } from '../../git/run-git.js';
 import { startRunServer } from './test-harness.js';
 
@@ -137,5 +137,42 @@ describe('experiment control', () => {
     }
     expect((await h.api('GET', exps)).json).toEqual(before);
     expect((await h.api('GET', `${exps}/nope`)).status).toBe(404);
+  });
+
+  it('replaces a Git-tracked input with an upload, within the size limit', async () => {
+    const upload = (p: string, data: string) =>
+      fetch(`${h.server.url}/api/projects/demo/uploads?path=${encodeURIComponent(p)}`, {
+        method: 'POST',
+        headers: { authorization: `token ${h.token}`, 'content-type': 'application/octet-stream' },
+        body: data,
+      });
+    const ok = await upload('README.md', '# Replaced by an upload\n');
+    expect(ok.status).toBe(201);
+    const { uploadId } = UploadedFile.parse(await ok.json());
+    await h.api('POST', exps, {
+      rev: 'main',
+      name: 'new-readme',
+      inputs: [{ path: 'README.md', uploadId }],
+      script: 'head -1 README.md\n',
+    });
+    const done = await h.waitFor('new-readme');
+    expect(done.status).toBe('succeeded');
+    expect(await logText('new-readme')).toContain('# Replaced by an upload');
+    const source = path.join(h.home, 'demo-repo');
+    expect(await git(['show', `${done.resultCommit}:README.md`], { cwd: source })).toBe(
+      '# Replaced by an upload\n',
+    );
+
+    expect((await upload('../outside', 'x')).status).toBe(400);
+    const stray = await h.api('POST', exps, { rev: 'main', inputs: [{ path: 'not-tracked.csv', uploadId }] });
+    expect(stray.status).toBe(400);
+    expect(h.errorOf(stray.json)).toMatch(/neither a Git-tracked nor a DVC-tracked/);
+    expect(
+      (await h.api('POST', exps, { rev: 'main', inputs: [{ path: 'README.md', uploadId: 'deadbeef-0000' }] }))
+        .status,
+    ).toBe(400);
+    await h.server.store.setSetting('uploads.maxBytes', '10');
+    const big = await upload('README.md', 'x'.repeat(1000));
+    expect(big.status).toBe(413);
   });
 });

@@ -190,7 +190,12 @@ export class Scheduler {
       pushUrls,
       subdir,
       changeSet: presentExperiment(started, 0).changeSet,
-      uploads: {},
+      uploads: Object.fromEntries(
+        presentExperiment(started, 0).changeSet.inputs.map((i) => [
+          i.path,
+          this.experiments.uploads.file(exp.project, i.uploadId),
+        ]),
+      ),
       timeoutSec: exp.timeoutSec,
       env: {
         DVC_EXP_BASELINE_REV: exp.baseline,
