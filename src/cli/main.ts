@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './client.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerCiWorkflow } from './commands/ci-workflow.js';
+import { registerExpCommit } from './commands/exp-commit.js';
 import { registerAgent } from './commands/agent.js';
 import { registerExpCancel } from './commands/exp-cancel.js';
 import { registerExpList } from './commands/exp-list.js';
@@ -10,7 +11,6 @@ import { registerExpRun } from './commands/exp-run.js';
 import { registerExpTable } from './commands/exp-table.js';
 import { registerProject } from './commands/project.js';
 import { registerServe } from './commands/serve.js';
-import { registerCompute } from './commands/compute.js';
 
 const program = new Command('kiln')
   .description('Kiln: an experiment studio for Git + DVC projects')
@@ -29,8 +29,8 @@ registerExpRun(exp);
 registerExpList(exp);
 registerExpLogs(exp);
 registerExpCancel(exp);
+registerExpCommit(exp);
 registerAgent(program);
-registerCompute(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,12 +1,18 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeneratedWorkflow } from '../../contracts/ci.js';
 import { startTestServer, type TestServer } from '../test-server.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../../cli/main.ts');
+// `npm test` builds first, so the real bin runs; without a build, tsx runs the source.
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const BUILT = existsSync(path.join(ROOT, 'dist/cli/commands/ci-workflow.js'));
+const ENTRY = BUILT
+  ? [path.join(ROOT, 'bin/kiln.js')]
+  : ['--import', 'tsx', path.resolve(import.meta.dirname, '../../cli/main.ts')];
 
 function kiln(
   args: string[],
@@ -15,7 +21,7 @@ function kiln(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
+      [...ENTRY, ...args],
       { env: { ...process.env, ...env } },
       (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
@@ -105,5 +111,5 @@ describe('kiln ci workflow', () => {
     expect(both.code).toBe(2);
     const badHdd = await kiln([...args, '--hdd', 'lots'], env);
     expect(badHdd.stderr).toContain('--hdd must be a whole number');
-  });
+  }, 300_000); // three CLI processes under tsx: slow on a loaded machine
 });
