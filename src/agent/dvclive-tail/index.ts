@@ -1,0 +1,2 @@
+export { DvcliveTailer, type DvcliveTailerOptions, type LiveSender } from './tailer.js';
+export { httpSender } from './send.js';

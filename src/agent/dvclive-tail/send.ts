@@ -1,0 +1,20 @@
+import type { LiveEvent } from '../../contracts/live.js';
+import type { LiveSender } from './tailer.js';
+
+/**
+ * Posts events to `${studioUrl}/api/live` as `dvc-studio-client` does (`Authorization: token …`,
+ * 5 s timeout); anything but 200 rejects.
+ */
+export function httpSender(studioUrl: string, token: string, timeoutMs = 5000): LiveSender {
+  const url = new URL('api/live', studioUrl.endsWith('/') ? studioUrl : `${studioUrl}/`).toString();
+  return async (event: LiveEvent) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `token ${token}` },
+      body: JSON.stringify(event),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`live post answered ${res.status}`);
+  };
+}
