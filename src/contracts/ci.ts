@@ -3,6 +3,7 @@
  * CML reports, forge settings and webhooks. Shared by server, CLI and web.
  */
 import { z } from 'zod';
+import { RepoPath } from './api.js';
 import { ParamOverride, RevSpec } from './experiments.js';
 
 /** Characters that can go into a shell command line and a YAML scalar unquoted. */
@@ -94,6 +95,14 @@ export const CiCommitBody = z.object({
   rev: RevSpec,
   /** Param edits (see experiments.ts): the value keeps the param's type; comments and formatting are kept. */
   params: z.array(ParamOverride).max(1000).default([]),
+  /**
+   * Whole files to write, relative to the repository root (not the project subdir): the CI
+   * wizard's "Commit this workflow" sends the generated workflow here.
+   */
+  files: z
+    .array(z.object({ path: RepoPath, content: z.string().max(1_000_000) }))
+    .max(20)
+    .default([]),
   message: z.string().min(1, 'the commit message is empty').max(10_000),
   description: z.string().max(100_000).optional(),
   /** The branch the commit lands on, and the pull request's target. Default: the repository's default branch. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,10 @@ export class CiCommitService {
       await git(['checkout', '--quiet', '--detach', sha], { cwd: work });
       await git(['remote', 'add', 'source', '--', rec.source], { cwd: work });
       await applyParams(work, rec.subdir, body.params);
+      for (const f of body.files) {
+        await mkdir(path.dirname(path.join(work, f.path)), { recursive: true });
+        await writeFile(path.join(work, f.path), f.content);
+      }
       await git(['add', '-A'], { cwd: work });
       await git(['commit', '--quiet', '--allow-empty', '-F', '-'], {
         cwd: work,

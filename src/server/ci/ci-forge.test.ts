@@ -4,7 +4,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CiCommitResult, CiSettings, CommitCi, WebhookResult } from '../../contracts/ci.js';
+import {
+  CiCommitResult,
+  CiSettings,
+  CommitCi,
+  GeneratedWorkflow,
+  WebhookResult,
+} from '../../contracts/ci.js';
 import { FakeForge } from '../../forge/fake-forge.js';
 import { TestRepo } from '../table/test-repo.js';
 import { startTestServer, type TestServer } from '../test-server.js';
@@ -98,6 +104,32 @@ describe('CI experiments through a forge', () => {
     expect(
       execFileSync('git', ['rev-parse', 'refs/heads/lr-03'], { cwd: remote, encoding: 'utf8' }).trim(),
     ).toBe(res.rev);
+  });
+
+  it('"Commit this workflow": the generated workflow goes to a new branch with a pull request', async () => {
+    const w = await s.api('POST', '/api/ci/workflow', { ci: 'github', cloud: 'gcp', hdd: 100 });
+    const { workflow, path: file } = GeneratedWorkflow.parse(w.json);
+    const r = await s.api('POST', '/api/projects/gh/ci-commits', {
+      rev: 'main',
+      files: [{ path: file, content: workflow }],
+      message: 'Add the CML workflow',
+      branch: { kind: 'new', name: 'ci-workflow' },
+      skipStudio: true,
+    });
+    expect(r.status).toBe(201);
+    const res = CiCommitResult.parse(r.json);
+    expect(res.pullRequest.state).toBe('opened');
+    const show = execFileSync('git', ['show', `${res.rev}:.github/workflows/cml.yaml`], {
+      cwd: remote,
+      encoding: 'utf8',
+    });
+    expect(show).toBe(workflow);
+    const bad = await s.api('POST', '/api/projects/gh/ci-commits', {
+      rev: 'main',
+      files: [{ path: '../x', content: '' }],
+      message: 'x',
+    });
+    expect(bad.status).toBe(400);
   });
 
   it("reads the commit's CI status and CML report from the forge", async () => {
