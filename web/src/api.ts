@@ -5,12 +5,12 @@ import {
   Me,
   Project,
   ProjectList,
-  TablePage,
   type CreateProjectBody,
   type LoginBody,
   type UpdateProjectBody,
 } from '../../src/contracts/api.js';
 import { ApiFailure, failureFrom } from './api-error.js';
+import { TablePageResponse } from './table-page-schema.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -85,6 +85,6 @@ export const api = {
     request(
       'GET',
       `${project(name)}/table?all=${q.all ? '1' : '0'}&offset=${String(q.offset)}&limit=${String(q.limit)}`,
-      TablePage,
+      TablePageResponse,
     ),
 };

@@ -4,6 +4,9 @@ import { assertNever } from '../../src/contracts/errors.js';
 export interface EventHandlers {
   onFetch?: (e: Extract<ServerEvent, { type: 'project.fetch' }>) => void;
   onTableChanged?: (e: Extract<ServerEvent, { type: 'table.changed' }>) => void;
+  onExperimentStatus?: (e: Extract<ServerEvent, { type: 'experiment.status' }>) => void;
+  onExperimentLog?: (e: Extract<ServerEvent, { type: 'experiment.log' }>) => void;
+  onLiveUpdate?: (e: Extract<ServerEvent, { type: 'live.update' }>) => void;
 }
 
 /** The single place server events are routed: adding a type to ServerEvent fails to compile here. */
@@ -14,6 +17,15 @@ export function routeEvent(event: ServerEvent, handlers: EventHandlers): void {
       return;
     case 'table.changed':
       handlers.onTableChanged?.(event);
+      return;
+    case 'experiment.status':
+      handlers.onExperimentStatus?.(event);
+      return;
+    case 'experiment.log':
+      handlers.onExperimentLog?.(event);
+      return;
+    case 'live.update':
+      handlers.onLiveUpdate?.(event);
       return;
     default:
       assertNever(event);

@@ -37,6 +37,13 @@ export function ProjectPage({ name }: { name: string }) {
       table.refresh();
       project.reload();
     },
+    // Experiment rows carry their status; refetching keeps scroll and selection (rows are keyed by rev).
+    onExperimentStatus: (e) => {
+      if (e.project === name) table.refresh();
+    },
+    onLiveUpdate: (e) => {
+      if (e.project === name && !table.patchRow(e.row)) table.refresh();
+    },
   });
 
   useEffect(() => {
@@ -67,6 +74,10 @@ export function ProjectPage({ name }: { name: string }) {
     [nested, view.baseline],
   );
   const order = useMemo(() => reconcileOrder(view.order, columns), [view.order, columns]);
+  const orderedColumns = useMemo(
+    () => order.flatMap((id) => columnsById.get(id) ?? []),
+    [order, columnsById],
+  );
 
   const exportCsv = () => {
     const shown = tanstack
@@ -103,6 +114,7 @@ export function ProjectPage({ name }: { name: string }) {
         table={tanstack}
         columnsById={columnsById}
         pending={filtering ? 0 : pending}
+        flashed={table.flashed}
         selected={selected}
         onSelect={setSelected}
         baseline={baseline}
@@ -121,7 +133,7 @@ export function ProjectPage({ name }: { name: string }) {
         view={view}
         text={text}
         onText={setText}
-        columns={columns}
+        columns={orderedColumns}
         columnsById={columnsById}
         baseline={baseline}
         selected={selected}

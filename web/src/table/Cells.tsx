@@ -81,12 +81,12 @@ export function FixedCell({ id, row }: { id: 'author' | 'date'; row: TableRow })
   );
 }
 
-/** Where this value sits between the column's min and max, as a faint bar behind metrics. */
-function barStyle(col: TableColumn, v: number): { backgroundSize: string } | undefined {
+/** Where this value sits between the column's min and max, drawn as a thin bar under metrics. */
+function barWidth(col: TableColumn, v: number): string | undefined {
   if (col.kind !== 'metrics' || col.min === undefined || col.max === undefined || col.max <= col.min)
     return undefined;
   const f = Math.max(0, Math.min(1, (v - col.min) / (col.max - col.min)));
-  return { backgroundSize: `${(f * 100).toFixed(1)}% 100%` };
+  return `${(f * 100).toFixed(1)}%`;
 }
 
 export const ValueCell = memo(function ValueCell({
@@ -117,13 +117,25 @@ export const ValueCell = memo(function ValueCell({
       </span>
     );
   }
-  const d = deltas && baseline && baseline !== row ? delta(v, columnValue(baseline, col)) : undefined;
+  const bar = barWidth(col, v);
+  const style = bar ? { backgroundSize: `${bar} 2px` } : undefined;
+  // In delta mode every row but the baseline shows its difference; the value stays in the tooltip.
+  const base = deltas && baseline && baseline !== row ? columnValue(baseline, col) : undefined;
+  const d = delta(v, base);
+  if (d === undefined) {
+    return (
+      <span className="cell-num" title={String(v)} style={style}>
+        {formatValue(v)}
+      </span>
+    );
+  }
   return (
-    <span className="cell-num" title={String(v)} style={barStyle(col, v)}>
-      {formatValue(v)}
-      {d !== undefined && (
-        <span className={d > 0 ? 'delta up' : d < 0 ? 'delta down' : 'delta'}>{formatDelta(d, v)}</span>
-      )}
+    <span
+      className={d > 0 ? 'cell-num delta up' : d < 0 ? 'cell-num delta down' : 'cell-num delta'}
+      title={`${String(v)} (baseline ${rawValue(base)})`}
+      style={style}
+    >
+      {formatDelta(d, v)}
     </span>
   );
 });

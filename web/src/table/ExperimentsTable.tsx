@@ -13,6 +13,7 @@ interface Props {
   columnsById: ReadonlyMap<string, TableColumn>;
   /** Rows still to come from the server: drawn as skeletons under the loaded ones. */
   pending: number;
+  flashed: ReadonlySet<string>;
   selected: string | null;
   onSelect: (rev: string) => void;
   baseline: TableRow | undefined;
@@ -23,7 +24,7 @@ interface Props {
 }
 
 export function ExperimentsTable(props: Props) {
-  const { table, columnsById, pending, selected, onSelect, baseline, onBaseline, deltas } = props;
+  const { table, columnsById, pending, flashed, selected, onSelect, baseline, onBaseline, deltas } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const rows = table.getRowModel().rows;
   const visible = table.getVisibleLeafColumns();
@@ -48,7 +49,9 @@ export function ExperimentsTable(props: Props) {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     paddingStart: headHeight,
-    overscan: 12,
+    overscan: 6,
+    // Both virtualizers listen to one scroll element; let React batch their updates into one render.
+    useFlushSync: false,
   });
   const colV = useVirtualizer({
     horizontal: true,
@@ -56,7 +59,8 @@ export function ExperimentsTable(props: Props) {
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => widths[i] ?? 100,
     paddingStart: pinnedWidth,
-    overscan: 4,
+    overscan: 2,
+    useFlushSync: false,
   });
   useEffect(() => colV.measure(), [colV, sizing, pinnedWidth, leaves]);
   useEffect(() => rowV.measure(), [rowV, headHeight]);
@@ -109,7 +113,7 @@ export function ExperimentsTable(props: Props) {
             );
           }
           const r = row.original;
-          const cls = `row${row.id === selected ? ' selected' : ''}${r.hidden ? ' hidden-row' : ''}${baseline?.rev === r.rev ? ' baseline-row' : ''}${vr.index % 2 ? ' odd' : ''}`;
+          const cls = `row${row.id === selected ? ' selected' : ''}${r.hidden ? ' hidden-row' : ''}${baseline?.rev === r.rev ? ' baseline-row' : ''}${vr.index % 2 ? ' odd' : ''}${flashed.has(r.rev) ? ' flash' : ''}`;
           return (
             <div
               key={row.id}

@@ -53,5 +53,6 @@ describe('ordering', () => {
   });
   it('reconciles a saved order with new columns', () => {
     expect(reconcileOrder(['gone', loss.id, seed.id], [seed, loss, lr])).toEqual([loss.id, seed.id, lr.id]);
+    expect(reconcileOrder([], columns)).toEqual([accuracy.id, loss.id, seed.id, lr.id, epochs.id]);
   });
 });

@@ -96,10 +96,15 @@ export function moveIds(order: readonly string[], ids: readonly string[], target
   return [...kept.slice(0, at), ...moved, ...kept.slice(at)];
 }
 
-/** The saved order, reconciled with the columns the server sends now (new ones appended). */
+/**
+ * The saved order, reconciled with the columns the server sends now: new ones are appended,
+ * metrics before params, since the results are what people scan first.
+ */
 export function reconcileOrder(saved: readonly string[], cols: readonly TableColumn[]): string[] {
   const present = new Set(cols.map((c) => c.id));
   const kept = saved.filter((id) => present.has(id));
   const seen = new Set(kept);
-  return [...kept, ...cols.map((c) => c.id).filter((id) => !seen.has(id))];
+  const fresh = cols.filter((c) => !seen.has(c.id));
+  const byKind = (kind: TableColumn['kind']) => fresh.filter((c) => c.kind === kind).map((c) => c.id);
+  return [...kept, ...byKind('metrics'), ...byKind('params')];
 }

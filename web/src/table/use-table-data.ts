@@ -20,7 +20,14 @@ export interface TableDataState {
   /** Reload after a server change: keeps the current rows on screen and swaps when complete. */
   refresh: () => void;
   retry: () => void;
+  /** Replace one row in place (live updates); unknown rows are added by the next refresh. */
+  patchRow: (row: TableRow) => boolean;
+  /** Revs updated in place in the last moment, for a brief highlight. */
+  flashed: ReadonlySet<string>;
 }
+
+const sameRow = (a: TableRow, b: TableRow): boolean =>
+  a.rev === b.rev || (a.name !== undefined && a.name === b.name && a.baseline === b.baseline);
 
 function mergeColumns(into: Map<string, TableColumn>, page: TablePage): void {
   for (const c of page.columns) if (!into.has(c.id)) into.set(c.id, c);
@@ -76,5 +83,20 @@ export function useTableData(project: string, all: boolean): TableDataState {
 
   const refresh = useCallback(() => void load(false), [load]);
   const retry = useCallback(() => void load(true), [load]);
-  return { data, error, refresh, retry };
+
+  const [flashed, setFlashed] = useState<ReadonlySet<string>>(new Set());
+  const dataRef = useRef(data);
+  dataRef.current = data;
+  const patchRow = useCallback((row: TableRow) => {
+    const current = dataRef.current;
+    const index = current ? current.rows.findIndex((r) => sameRow(r, row)) : -1;
+    if (!current || index < 0) return false;
+    const rows = current.rows.slice();
+    rows[index] = row;
+    setData({ ...current, rows });
+    setFlashed((f) => new Set(f).add(row.rev));
+    window.setTimeout(() => setFlashed((f) => new Set([...f].filter((rev) => rev !== row.rev))), 1200);
+    return true;
+  }, []);
+  return { data, error, refresh, retry, patchRow, flashed };
 }
