@@ -34,7 +34,12 @@ if [ -f requirements.txt ] && grep -qvE '^[[:space:]]*(#|$)' requirements.txt; t
   pip install --quiet -r requirements.txt
 fi
 
-kiln_has_pipeline() { [ -n "$KILN_CLI" ] && node "$KILN_CLI" --help 2>/dev/null | grep -q '^  pipeline'; }
+# KILN_PIPELINE is set by the agent when its kiln has the pipeline command; checked once.
+KILN_HAS_PIPELINE=""
+if [ -n "$KILN_PIPELINE" ] && [ -n "$KILN_CLI" ] && node "$KILN_CLI" --help 2>/dev/null | grep -q '^  pipeline'; then
+  KILN_HAS_PIPELINE=1
+fi
+kiln_has_pipeline() { [ -n "$KILN_HAS_PIPELINE" ]; }
 
 # 2. DVC-tracked inputs from the project's DVC remote.
 if command -v dvc >/dev/null 2>&1; then
