@@ -18,12 +18,18 @@ export interface RunContext {
   baseEnv: Record<string, string>;
 }
 
-/** The kiln CLI next to the agent, so the default script can use `kiln pipeline`. */
-function kilnCli(): string {
+/**
+ * The kiln CLI next to the agent, so the default script can use `kiln pipeline`; KILN_PIPELINE
+ * hints that the built CLI has that command, sparing the script a slow probe when it cannot.
+ */
+function kilnCliEnv(): Record<string, string> {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const c of [path.resolve(here, '../bin/kiln.js'), path.resolve(here, '../../bin/kiln.js')])
-    if (existsSync(c)) return c;
-  return '';
+  for (const cli of [path.resolve(here, '../bin/kiln.js'), path.resolve(here, '../../bin/kiln.js')]) {
+    if (!existsSync(cli)) continue;
+    const pipeline = path.resolve(path.dirname(cli), '../dist/cli/commands/pipeline.js');
+    return { KILN_CLI: cli, ...(existsSync(pipeline) ? { KILN_PIPELINE: '1' } : {}) };
+  }
+  return {};
 }
 
 /** Runs one job: workspace, script in its own process group, streamed log, results, outcome. */
@@ -102,7 +108,7 @@ export async function runJob(
           cwd,
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...ctx.baseEnv, ...job.env, KILN_CLI: kilnCli(), PYTHONUNBUFFERED: '1' },
+          env: { ...ctx.baseEnv, ...job.env, ...kilnCliEnv(), PYTHONUNBUFFERED: '1' },
         });
         child.stdout?.on('data', (b: Buffer) => logs.write('stdout', b.toString('utf8')));
         child.stderr?.on('data', (b: Buffer) => logs.write('stderr', b.toString('utf8')));
