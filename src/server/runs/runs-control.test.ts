@@ -84,6 +84,19 @@ describe('experiment control', () => {
     expect(processesWith('sleep 300')).toEqual([]);
   });
 
+  it('stops a run at its timeout', async () => {
+    await h.api('POST', exps, {
+      rev: 'main',
+      name: 'too-slow',
+      timeoutSec: 1,
+      script: 'echo go\nsleep 60 # kiln-timeout-marker\n',
+    });
+    const done = await h.waitFor('too-slow', undefined, 20_000);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/timed out after 1 s/);
+    expect(processesWith('kiln-timeout-marker')).toEqual([]);
+  });
+
   it('cancels a queued experiment at once', async () => {
     await h.api('PUT', '/api/compute/local', { concurrency: 1 });
     await h.api('POST', exps, { rev: 'main', name: 'blocker', script: 'sleep 2\n' });
