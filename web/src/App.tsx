@@ -5,6 +5,7 @@ import { ProjectsPage } from './pages/ProjectsPage.js';
 import { ProjectPage } from './pages/ProjectPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { ProjectSettingsPage } from './pages/ProjectSettingsPage.js';
+import { ExperimentPage } from './experiment/ExperimentPage.js';
 import { Shell } from './ui/Shell.js';
 import { ErrorState } from './ui/States.js';
 import { assertNever } from '../../src/contracts/errors.js';
@@ -19,6 +20,8 @@ function Page({ route }: { route: Exclude<Route, { page: 'login' }> }) {
       return <ProjectPage name={route.name} />;
     case 'project-settings':
       return <ProjectSettingsPage name={route.name} />;
+    case 'experiment':
+      return <ExperimentPage project={route.name} name={route.exp} />;
     case 'settings':
       return <SettingsPage />;
     case 'not-found':

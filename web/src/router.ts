@@ -30,12 +30,13 @@ export type Route =
   | { page: 'projects' }
   | { page: 'project'; name: string }
   | { page: 'project-settings'; name: string }
+  | { page: 'experiment'; name: string; exp: string }
   | { page: 'settings' }
   | { page: 'not-found' };
 
 export function matchRoute(url: URL): Route {
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const [first, second, third] = parts;
+  const [first, second, third, fourth] = parts;
   if (first === 'login') return { page: 'login', code: url.searchParams.get('code') };
   if (first === undefined) return { page: 'projects' };
   if (first === 'settings' && second === undefined) return { page: 'settings' };
@@ -43,7 +44,11 @@ export function matchRoute(url: URL): Route {
     return { page: 'project', name: second };
   if (first === 'projects' && second !== undefined && third === 'settings')
     return { page: 'project-settings', name: second };
+  if (first === 'projects' && second !== undefined && third === 'experiments' && fourth !== undefined && parts.length === 4)
+    return { page: 'experiment', name: second, exp: fourth };
   return { page: 'not-found' };
 }
 
 export const projectPath = (name: string): string => `/projects/${encodeURIComponent(name)}`;
+export const experimentPath = (name: string, exp: string): string =>
+  `${projectPath(name)}/experiments/${encodeURIComponent(exp)}`;

@@ -15,6 +15,10 @@ import { nestExperiments } from '../table/rows.js';
 import { reconcileOrder } from '../table/columns.js';
 import { toCsv } from '../table/csv.js';
 import { downloadText } from '../table/download.js';
+import { RunDrawer } from '../run/RunDrawer.js';
+import { experimentOf, runSourceOf, type RunSource } from '../run/run-source.js';
+import { useRunKeys } from '../run/use-run-keys.js';
+import { experimentPath, navigate } from '../router.js';
 
 export function ProjectPage({ name }: { name: string }) {
   const project = useAsync(() => api.project(name), `project:${name}`);
@@ -23,6 +27,7 @@ export function ProjectPage({ name }: { name: string }) {
   const [text, setText] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
   const filterRef = useRef<HTMLInputElement>(null);
+  const [runFrom, setRunFrom] = useState<RunSource | null>(null);
 
   useServerEvents({
     onFetch: (e) => {
@@ -74,6 +79,11 @@ export function ProjectPage({ name }: { name: string }) {
     [nested, view.baseline],
   );
   const order = useMemo(() => reconcileOrder(view.order, columns), [view.order, columns]);
+  const selectedRow = useMemo(() => nested.find((r) => r.rev === selected), [nested, selected]);
+  const selectedExp = experimentOf(selectedRow);
+  const onRun = selectedRow ? () => setRunFrom(runSourceOf(selectedRow)) : undefined;
+  const onOpen = selectedExp ? () => navigate(experimentPath(name, selectedExp)) : undefined;
+  useRunKeys({ onRun, onOpen });
   const orderedColumns = useMemo(
     () => order.flatMap((id) => columnsById.get(id) ?? []),
     [order, columnsById],
@@ -139,6 +149,8 @@ export function ProjectPage({ name }: { name: string }) {
         selected={selected}
         onExport={exportCsv}
         filterRef={filterRef}
+        onRun={onRun}
+        onOpen={onOpen}
       />
       {data && table.error !== null && (
         <div className="banner banner-error" role="alert">
@@ -149,6 +161,17 @@ export function ProjectPage({ name }: { name: string }) {
         </div>
       )}
       <div className="table-area">{body}</div>
+      {runFrom && (
+        <RunDrawer
+          project={name}
+          source={runFrom}
+          onClose={() => setRunFrom(null)}
+          onCreated={() => {
+            setRunFrom(null);
+            table.refresh();
+          }}
+        />
+      )}
       {data && (
         <div className="statusbar">
           <span>

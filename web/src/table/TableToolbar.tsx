@@ -15,6 +15,10 @@ interface Props {
   selected: string | null;
   onExport: () => void;
   filterRef: RefObject<HTMLInputElement | null>;
+  /** Opens the Run drawer from the selected row; absent or undefined disables the button. */
+  onRun?: () => void;
+  /** Opens the selected experiment's page (experiment rows only). */
+  onOpen?: () => void;
 }
 
 export function TableToolbar({
@@ -27,6 +31,8 @@ export function TableToolbar({
   selected,
   onExport,
   filterRef,
+  onRun,
+  onOpen,
 }: Props) {
   return (
     <div className="toolbar">
@@ -40,6 +46,14 @@ export function TableToolbar({
         inputRef={filterRef}
       />
       <div className="toolbar-group">
+        {onOpen && (
+          <button className="btn" onClick={onOpen} title="Open the selected experiment (Enter)">
+            Open ↗
+          </button>
+        )}
+        <button className="btn btn-primary" disabled={!onRun} onClick={onRun} title="Run from the selected commit (r)">
+          ▶ Run
+        </button>
         <label className="switch" title="Show commits whose message holds [skip studio]">
           <input
             type="checkbox"

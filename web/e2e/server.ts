@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningServer {
+  loginUrl: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts the real `kiln serve` on a fresh data dir and resolves with the login link it prints. */
+export async function startKiln(home: string, port: number, timeoutMs = 60_000): Promise<RunningServer> {
+  for (const built of ['dist/cli/main.js', 'web/dist/index.html']) {
+    if (!existsSync(repoRoot + built))
+      throw new Error(`${built} is missing: run \`npm run build\` before the browser test`);
+  }
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['bin/kiln.js', 'serve', '--home', home, '--port', String(port)],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let log = '';
+  child.stdout?.on('data', (b: Buffer) => (log += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  const loginUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no login link within ${String(timeoutMs)} ms:\n${log}`)),
+      timeoutMs,
+    );
+    const check = () => {
+      const m = /Login: (http\S+)/.exec(log);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kiln serve exited with ${String(code)}:\n${log}`));
+    });
+  }).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { loginUrl, output: () => log, stop };
+}

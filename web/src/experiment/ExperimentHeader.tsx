@@ -1,0 +1,75 @@
+import type { Experiment } from '../../../src/contracts/experiments.js';
+import { isFinished } from '../../../src/contracts/experiments.js';
+import { projectPath } from '../router.js';
+import { Elapsed } from '../ui/Elapsed.js';
+import { Link } from '../ui/Link.js';
+import { StatusChip } from '../ui/StatusChip.js';
+import { shortDate } from '../ui/time.js';
+import { formatDuration } from '../run/format.js';
+import { timings } from './timings.js';
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="exp-fact">
+      <span className="exp-fact-label">{label}</span>
+      <span className="exp-fact-value">{children}</span>
+    </div>
+  );
+}
+
+export function ExperimentHeader({ exp, actions }: { exp: Experiment; actions: React.ReactNode }) {
+  const t = timings(exp);
+  const running = exp.startedAt !== null && !isFinished(exp.status);
+  return (
+    <header className="exp-head">
+      <div className="crumbs">
+        <Link to="/">Projects</Link> / <Link to={projectPath(exp.project)}>{exp.project}</Link> / experiments
+      </div>
+      <div className="exp-title">
+        <h1 className="mono">{exp.name}</h1>
+        <StatusChip status={exp.status} />
+        {exp.sweepId && <span className="chip" title={`sweep ${exp.sweepId}`}>sweep</span>}
+        <span className="grow" />
+        {actions}
+      </div>
+      {exp.message && <p className="exp-message">{exp.message}</p>}
+      {exp.error && (
+        <div className="banner banner-error" role="alert">
+          {exp.error}
+          {exp.exitCode !== null ? ` (exit code ${String(exp.exitCode)})` : ''}
+        </div>
+      )}
+      <div className="exp-facts">
+        <Fact label="Baseline">
+          <Link to={projectPath(exp.project)} className="sha">
+            {exp.baseline.slice(0, 7)}
+          </Link>
+        </Fact>
+        <Fact label="Target">
+          {exp.target} <span className="muted">· this server’s machine</span>
+        </Fact>
+        <Fact label="Queued">{shortDate(exp.createdAt)}</Fact>
+        <Fact label="Waited">{t.waitMs !== null ? formatDuration(t.waitMs) : '—'}</Fact>
+        <Fact label="Ran">
+          {running && exp.startedAt ? (
+            <Elapsed since={Date.parse(exp.startedAt)} />
+          ) : t.runMs !== null ? (
+            <span className="mono">{formatDuration(t.runMs)}</span>
+          ) : (
+            '—'
+          )}
+        </Fact>
+        {exp.exitCode !== null && <Fact label="Exit code">{exp.exitCode}</Fact>}
+        <Fact label="Result">
+          {exp.resultCommit ? (
+            <span className="sha" title={exp.ref}>
+              {exp.resultCommit.slice(0, 7)}
+            </span>
+          ) : (
+            <span className="muted">{isFinished(exp.status) ? 'none' : 'after the run'}</span>
+          )}
+        </Fact>
+      </div>
+    </header>
+  );
+}

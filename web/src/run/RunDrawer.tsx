@@ -1,0 +1,208 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { CiCommitResult } from '../../../src/contracts/ci.js';
+import type { CreatedExperiments } from '../../../src/contracts/experiments.js';
+import { runsApi, type RunForm } from '../api-runs.js';
+import { useAsync } from '../use-async.js';
+import { ErrorBanner, ErrorState, Skeleton } from '../ui/States.js';
+import { CiTab } from './CiTab.js';
+import { ComputeTab } from './ComputeTab.js';
+import { InputsTab } from './InputsTab.js';
+import { ParamsTab } from './ParamsTab.js';
+import { RunFooter } from './RunFooter.js';
+import { ScriptTab } from './ScriptTab.js';
+import { ciBody, createBody, emptyDraft, summarize, type CiDraft, type RunDraft } from './run-form.js';
+import { useUploads } from './use-uploads.js';
+import type { RunSource } from './run-source.js';
+import './run.css';
+
+interface Props {
+  project: string;
+  source: RunSource;
+  onClose: () => void;
+  onCreated: (created: CreatedExperiments) => void;
+}
+
+const TABS = ['Parameters', 'Input data', 'Script', 'Compute', 'CI'] as const;
+type Tab = (typeof TABS)[number];
+
+function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunForm }) {
+  const [tab, setTab] = useState<Tab>('Parameters');
+  const [draft, setDraft] = useState<RunDraft>(() => emptyDraft(form.suggestedName));
+  const [ci, setCi] = useState<CiDraft>({
+    message: '',
+    description: '',
+    branch: 'new',
+    newBranch: `exp-${form.suggestedName}`,
+    base: '',
+    skipStudio: false,
+  });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [ciResult, setCiResult] = useState<CiCommitResult | null>(null);
+  const patch = (p: Partial<RunDraft>) => setDraft((d) => ({ ...d, ...p }));
+  const uploads = useUploads(project, (f) =>
+    setDraft((d) => ({ ...d, inputs: [...d.inputs.filter((i) => i.path !== f.path), f] })),
+  );
+  const summary = useMemo(() => summarize(form.params, draft, form.defaultScript), [form, draft]);
+
+  const run = () => {
+    setBusy(true);
+    setError(null);
+    runsApi.create(project, createBody(form.baseline, form.params, draft, form.defaultScript)).then(
+      (created) => {
+        setBusy(false);
+        onCreated(created);
+      },
+      (err: unknown) => {
+        setBusy(false);
+        setError(err);
+      },
+    );
+  };
+
+  const commit = () => {
+    setBusy(true);
+    setError(null);
+    setCiResult(null);
+    const message = ci.message.trim() || (draft.message.trim() ? draft.message : '');
+    runsApi.ciCommit(project, ciBody(form.baseline, form.params, draft, { ...ci, message })).then(
+      (r) => {
+        setBusy(false);
+        setCiResult(r);
+      },
+      (err: unknown) => {
+        setBusy(false);
+        setError(err);
+      },
+    );
+  };
+
+  const badge = (t: Tab): number =>
+    t === 'Parameters'
+      ? summary.changes -
+        draft.inputs.length -
+        (draft.script !== null && draft.script !== form.defaultScript ? 1 : 0)
+      : t === 'Input data'
+        ? draft.inputs.length + uploads.progress.size
+        : t === 'Script'
+          ? Number(draft.script !== null && draft.script !== form.defaultScript)
+          : 0;
+
+  return (
+    <>
+      <nav className="run-tabs" role="tablist">
+        {TABS.map((t) => (
+          <button
+            key={t}
+            role="tab"
+            aria-selected={tab === t}
+            className={tab === t ? 'run-tab active' : 'run-tab'}
+            onClick={() => setTab(t)}
+          >
+            {t}
+            {badge(t) > 0 && <span className="run-tab-badge">{badge(t)}</span>}
+          </button>
+        ))}
+      </nav>
+      <div className="run-body">
+        <div hidden={tab !== 'Parameters'}>
+          <ParamsTab
+            params={form.params}
+            draft={draft}
+            onParam={(id, text) =>
+              setDraft((d) => {
+                const params = { ...d.params };
+                if (text === undefined) delete params[id];
+                else params[id] = text;
+                return { ...d, params };
+              })
+            }
+          />
+        </div>
+        <div hidden={tab !== 'Input data'}>
+          <InputsTab
+            inputs={form.inputs}
+            replaced={draft.inputs}
+            uploads={uploads}
+            onRemove={(p) => patch({ inputs: draft.inputs.filter((i) => i.path !== p) })}
+          />
+        </div>
+        <div hidden={tab !== 'Script'}>
+          <ScriptTab
+            script={draft.script}
+            defaultScript={form.defaultScript}
+            onScript={(script) => patch({ script })}
+          />
+        </div>
+        <div hidden={tab !== 'Compute'}>
+          <ComputeTab timeoutMin={draft.timeoutMin} onTimeout={(timeoutMin) => patch({ timeoutMin })} />
+        </div>
+        <div hidden={tab !== 'CI'}>
+          <CiTab
+            ci={ci}
+            onCi={setCi}
+            sweeping={summary.experiments > 1}
+            changes={summary.changes}
+            busy={busy}
+            error={tab === 'CI' ? error : null}
+            result={ciResult}
+            onCommit={commit}
+          />
+        </div>
+      </div>
+      {tab !== 'CI' && <ErrorBanner error={error} onClose={() => setError(null)} />}
+      {tab !== 'CI' && (
+        <RunFooter
+          draft={draft}
+          summary={summary}
+          onDraft={patch}
+          busy={busy}
+          uploading={uploads.busy}
+          onRun={run}
+          onClose={onClose}
+        />
+      )}
+    </>
+  );
+}
+
+/** The Run drawer: prefilled from one commit, changes applied as a change set on Run. */
+export function RunDrawer(props: Props) {
+  const { project, source, onClose } = props;
+  const form = useAsync(() => runsApi.form(project, source.rev), `${project}@${source.rev}`);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  return (
+    <div className="run-overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <aside className="run-drawer" role="dialog" aria-modal="true" aria-label="Run an experiment">
+        <header className="run-head">
+          <div className="run-head-title">
+            <h2>Run an experiment</h2>
+            <div className="muted truncate">
+              from <span className="sha">{source.rev.slice(0, 7)}</span> {source.label}
+            </div>
+          </div>
+          <button className="btn-icon" aria-label="Close" title="Close (Esc)" onClick={onClose}>
+            ×
+          </button>
+        </header>
+        {form.data ? (
+          <DrawerBody {...props} form={form.data} key={form.data.baseline} />
+        ) : form.error !== null ? (
+          <ErrorState title="Could not read this commit’s params" error={form.error} onRetry={form.reload} />
+        ) : (
+          <div className="run-body">
+            <Skeleton rows={10} columns={3} />
+          </div>
+        )}
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { TableRow } from '../../../src/contracts/api.js';
+import { experimentOf, runSourceOf } from './run-source.js';
+
+const base: TableRow = {
+  rev: 'a'.repeat(40),
+  message: 'Train',
+  author: 'me',
+  date: '2024-01-01T00:00:00Z',
+  branches: [],
+  tags: [],
+  hidden: false,
+  parents: [],
+  params: {},
+  metrics: {},
+  errors: {},
+};
+
+describe('run source', () => {
+  it('runs commits from themselves and unfinished experiments from their baseline', () => {
+    expect(runSourceOf(base).rev).toBe(base.rev);
+    const queued = {
+      ...base,
+      rev: 'exp-id-1',
+      name: 'calm-fox',
+      baseline: base.rev,
+      status: 'queued' as const,
+    };
+    expect(runSourceOf(queued).rev).toBe(base.rev);
+    const done = { ...queued, rev: 'b'.repeat(40), status: 'succeeded' as const };
+    expect(runSourceOf(done).rev).toBe('b'.repeat(40));
+    expect(experimentOf(done)).toBe('calm-fox');
+    expect(experimentOf(base)).toBeUndefined();
+  });
+});
