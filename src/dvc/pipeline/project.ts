@@ -6,6 +6,7 @@ import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
 import { parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { LocalStore } from '../remote/local-store.js';
 import type { ObjectStore } from '../remote/object-store.js';
+import { S3Store, s3OptionsFromDvc, type S3StoreOptions } from '../remote/s3-store.js';
 
 /** The one error the pipeline boundary throws: what failed, with the stage and command when known. */
 export class PipelineError extends Error {
@@ -86,7 +87,15 @@ async function loadConfig(root: string): Promise<DvcConfig> {
 }
 
 /** The default remote as an object store; local paths are relative to the .dvc directory, as in DVC. */
-export function openDefaultRemote(p: DvcProject, name?: string): ObjectStore {
+export interface RemoteOpts {
+  /** a remote other than the default */
+  remote?: string;
+  /** credentials from the project's encrypted store, over those in .dvc/config and the environment */
+  s3Credentials?: S3StoreOptions['credentials'];
+}
+
+export function openDefaultRemote(p: DvcProject, opts: RemoteOpts = {}): ObjectStore {
+  const name = opts.remote;
   const chosen = name === undefined ? defaultRemote(p.config) : { name, options: p.config.remotes[name] };
   if (chosen?.options === undefined) {
     throw new PipelineError(
@@ -105,7 +114,12 @@ export function openDefaultRemote(p: DvcProject, name?: string): ObjectStore {
       `remote '${chosen.name}' (${url})`,
     );
   }
+  if (scheme === 's3') {
+    const s3 = s3OptionsFromDvc(url, chosen.options);
+    if (opts.s3Credentials !== undefined) s3.credentials = opts.s3Credentials;
+    return new S3Store(s3);
+  }
   throw new PipelineError(
-    `remote '${chosen.name}' uses ${scheme}://, which kiln pipeline does not support yet (local directories only)`,
+    `remote '${chosen.name}' uses ${scheme}://, which kiln pipeline does not support (local directories and s3:// only)`,
   );
 }

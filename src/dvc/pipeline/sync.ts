@@ -5,7 +5,13 @@ import { joinPath } from '../../core/dvc/posix-path.js';
 import { HashState } from '../hash-state.js';
 import { fetch, push, type TransferResult } from '../remote/transfer.js';
 import { checkout, hashPath } from '../workspace.js';
-import { loadDvcProject, openDefaultRemote, PipelineError, type DvcProject } from './project.js';
+import {
+  loadDvcProject,
+  openDefaultRemote,
+  PipelineError,
+  type DvcProject,
+  type RemoteOpts,
+} from './project.js';
 import { allOuts } from './stage-lock.js';
 
 /** A cached path the project tracks: a stage out recorded in dvc.lock or an out of a `.dvc` file. */
@@ -64,9 +70,9 @@ export interface SyncReport extends TransferResult {
 }
 
 /** Fetches every tracked out from the default remote into the cache and checks out what differs. */
-export async function pullPipeline(root: string, opts: { remote?: string } = {}): Promise<SyncReport> {
+export async function pullPipeline(root: string, opts: RemoteOpts = {}): Promise<SyncReport> {
   const p = await loadDvcProject(root);
-  const remote = openDefaultRemote(p, opts.remote);
+  const remote = openDefaultRemote(p, opts);
   const outs = await trackedOuts(p);
   const res = await fetch(remote, p.cache, [...new Set(outs.map((o) => o.md5))]);
   const state = await HashState.open(join(p.root, '.dvc', 'tmp', 'kiln-hash-state.json'));
@@ -91,9 +97,9 @@ export async function pullPipeline(root: string, opts: { remote?: string } = {})
 }
 
 /** Pushes every tracked out (except `push: false` ones) from the cache to the default remote. */
-export async function pushPipeline(root: string, opts: { remote?: string } = {}): Promise<SyncReport> {
+export async function pushPipeline(root: string, opts: RemoteOpts = {}): Promise<SyncReport> {
   const p = await loadDvcProject(root);
-  const remote = openDefaultRemote(p, opts.remote);
+  const remote = openDefaultRemote(p, opts);
   const outs = (await trackedOuts(p)).filter((o) => o.push);
   const res = await push(p.cache, remote, [...new Set(outs.map((o) => o.md5))]);
   if (res.missing.length > 0) {

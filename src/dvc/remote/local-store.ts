@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { objectKey, ObjectVerifyError, type ObjectStore } from './object-store.js';
 
@@ -51,7 +51,17 @@ export class LocalStore implements ObjectStore {
 }
 
 /** Copies `src` to `dest` through md5, renaming into place only when the hash matches `oid`. */
-export async function copyVerified(src: string, dest: string, oid: string, label: string): Promise<void> {
+export function copyVerified(src: string, dest: string, oid: string, label: string): Promise<void> {
+  return writeVerified(createReadStream(src, { highWaterMark: 1 << 20 }), dest, oid, label);
+}
+
+/** Streams `source` to `dest` through md5, renaming into place only when the hash matches `oid`. */
+export async function writeVerified(
+  source: Readable,
+  dest: string,
+  oid: string,
+  label: string,
+): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = `${dest}.${randomBytes(6).toString('hex')}.tmp`;
   const h = createHash('md5');
@@ -62,7 +72,7 @@ export async function copyVerified(src: string, dest: string, oid: string, label
     },
   });
   try {
-    await pipeline(createReadStream(src, { highWaterMark: 1 << 20 }), tap, createWriteStream(tmp));
+    await pipeline(source, tap, createWriteStream(tmp));
     const actual = h.digest('hex');
     if (actual !== oid.replace(/\.dir$/, '')) throw new ObjectVerifyError(oid, actual, label);
     await rename(tmp, dest);

@@ -2,16 +2,45 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashState } from '../hash-state.js';
 import { addToCache, checkout } from '../workspace.js';
 import { LocalStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 import { fetch, push } from './transfer.js';
+import { S3Store } from './s3-store.js';
+
+let s3: S3rver | undefined;
+let s3Endpoint = '';
+let s3Prefix = 0;
+beforeAll(async () => {
+  s3 = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: mkdtempSync(join(tmpdir(), 'kiln-s3rver-')),
+    configureBuckets: [{ name: 'bucket' }],
+  });
+  const { port } = await s3.run();
+  s3Endpoint = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  await s3?.close();
+});
 
 /** Every remote kind must pass these; S3 joins the list when it lands. */
-const REMOTES: Array<{ name: string; make: () => ObjectStore & { pathOf?: (oid: string) => string } }> = [
+const REMOTES: Array<{ name: string; make: () => ObjectStore }> = [
   { name: 'local directory', make: () => new LocalStore(mkdtempSync(join(tmpdir(), 'kiln-remote-'))) },
+  {
+    name: 'S3 (s3rver, an S3-compatible server from npm)',
+    make: () =>
+      new S3Store({
+        url: `s3://bucket/run-${++s3Prefix}`,
+        endpointUrl: s3Endpoint,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      }),
+  },
 ];
 
 for (const r of REMOTES) {
