@@ -67,7 +67,7 @@ describe('a server killed mid-run', () => {
       return res.json() as Promise<unknown>;
     };
     const get = async () => Experiment.parse(await api('GET', '/api/projects/demo/experiments/survivor'));
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 1500; i++) {
       const r = await api('GET', '/api/projects/demo').catch(() => null);
       if (JSON.stringify(r).includes('"state":"ok"')) break;
       await new Promise((res) => setTimeout(res, 100));
@@ -85,7 +85,7 @@ describe('a server killed mid-run', () => {
     token = await startChild(port);
 
     let done = await get();
-    for (let i = 0; i < 300 && !['succeeded', 'failed', 'lost', 'cancelled'].includes(done.status); i++) {
+    for (let i = 0; i < 1500 && !['succeeded', 'failed', 'lost', 'cancelled'].includes(done.status); i++) {
       await new Promise((r) => setTimeout(r, 100));
       done = await get();
     }
@@ -99,5 +99,5 @@ describe('a server killed mid-run', () => {
     expect(done.status).toBe('succeeded');
     expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => `line ${i + 1}`));
     expect(page.chunks.map((c) => c.seq)).toEqual(page.chunks.map((_, i) => i + 1));
-  });
+  }, 240_000);
 });

@@ -52,7 +52,7 @@ describe('experiments on the local target', () => {
     expect(row?.metrics).not.toEqual({});
     expect(JSON.stringify(row?.metrics)).not.toBe(JSON.stringify(base?.metrics));
     expect(table.rows.indexOf(row ?? base!)).toBeGreaterThan(table.rows.indexOf(base!));
-  });
+  }, 240_000);
 
   it('gives the job its environment with secrets masked, runs again and makes a branch', async () => {
     const script =
@@ -84,7 +84,7 @@ describe('experiments on the local target', () => {
     expect((await git(['rev-parse', 'refs/heads/from-env-check'], { cwd: source })).trim()).toBe(
       done.resultCommit,
     );
-  });
+  }, 240_000);
 
   it('kiln exp run --follow prints the log and exits with the run status', async () => {
     const script = path.join(h.home, 'fail.sh');
@@ -119,5 +119,5 @@ describe('experiments on the local target', () => {
     expect(res.out).toContain('from the cli');
     expect(res.out).toContain('cli-run failed (exit 4)');
     expect(res.code).toBe(4);
-  });
+  }, 240_000);
 });

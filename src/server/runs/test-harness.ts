@@ -31,7 +31,7 @@ export async function startRunServer(settings: Record<string, string> = {}) {
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : null };
   };
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1200; i++) {
     const p = await server.projects.get('demo').catch(() => null);
     if (p?.fetch.state === 'ok') break;
     await new Promise((r) => setTimeout(r, 100));
@@ -44,7 +44,7 @@ export async function startRunServer(settings: Record<string, string> = {}) {
     async waitFor(
       name: string,
       done: (e: Experiment) => boolean = (e) => isFinished(e.status),
-      timeoutMs = 60_000,
+      timeoutMs = 180_000,
     ): Promise<Experiment> {
       const until = Date.now() + timeoutMs;
       for (;;) {
