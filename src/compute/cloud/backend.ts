@@ -1,0 +1,109 @@
+import type { ResolvedMachine } from '../../contracts/compute.js';
+import type { ComputeBackend } from '../port.js';
+import { type CloudInstance, type CloudProvider, TAG_INSTALL, TAG_PROFILE } from './provider.js';
+import { startupScript } from './startup-script.js';
+
+export interface CloudBackendOptions {
+  provider: CloudProvider;
+  profile: string;
+  /** This Kiln's id; every machine is tagged with it so the reconciler finds its own only. */
+  install: string;
+  machine: ResolvedMachine;
+  maxInstances: number;
+  idleTimeoutSec: number;
+  image?: string | undefined;
+  url: () => string;
+  /** A fresh agent token per machine, and its revocation when the machine goes. */
+  mintToken: () => Promise<{ id: string; token: string }>;
+  revokeToken: (id: string) => Promise<void>;
+  /** Test hooks for the startup script (metadata stand-in, power-off command). */
+  script?: { metadata?: string; poweroff?: string };
+}
+
+/**
+ * One VM per agent through a cloud's SDK. Machines power themselves off when idle; `reconcile`
+ * terminates every tagged machine this backend does not know as live (server died mid-launch,
+ * agent never registered), so nothing is left running.
+ */
+export class CloudBackend implements ComputeBackend {
+  readonly target: string;
+  private readonly live = new Map<string, { tokenId: string; launchedAt: number }>();
+  private starting: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: CloudBackendOptions) {
+    this.target = o.provider.cloud;
+  }
+
+  private async mine(): Promise<CloudInstance[]> {
+    return (await this.o.provider.listTagged(this.o.install)).filter(
+      (i) => i.tags[TAG_PROFILE] === this.o.profile && i.state !== 'terminated',
+    );
+  }
+
+  async alive(): Promise<number> {
+    return (await this.mine()).filter((i) => i.state === 'pending' || i.state === 'running').length;
+  }
+
+  ensureAgents(count: number): Promise<void> {
+    const go = this.starting.then(async () => {
+      const want = Math.min(count, this.o.maxInstances);
+      for (let have = await this.alive(); have < want; have++) await this.launchOne();
+    });
+    this.starting = go.catch(() => undefined);
+    return go;
+  }
+
+  private async launchOne(): Promise<CloudInstance> {
+    const t = await this.o.mintToken();
+    try {
+      const inst = await this.o.provider.launch({
+        name: `kiln-${this.o.profile}-${Date.now().toString(36)}`,
+        machine: this.o.machine,
+        image: this.o.image,
+        tags: { [TAG_INSTALL]: this.o.install, [TAG_PROFILE]: this.o.profile, 'kiln-token': t.id },
+        userData: startupScript({
+          cloud: this.o.provider.cloud,
+          url: this.o.url(),
+          token: t.token,
+          idleTimeoutSec: this.o.idleTimeoutSec,
+          ...this.o.script,
+        }),
+      });
+      this.live.set(inst.id, { tokenId: t.id, launchedAt: Date.now() });
+      return inst;
+    } catch (err) {
+      await this.o.revokeToken(t.id);
+      throw err;
+    }
+  }
+
+  /** Terminates a machine and revokes its token. */
+  async terminate(id: string): Promise<void> {
+    await this.o.provider.terminate(id);
+    const known = this.live.get(id);
+    this.live.delete(id);
+    if (known) await this.o.revokeToken(known.tokenId);
+  }
+
+  /**
+   * Terminates tagged machines no live launch owns, and machines the caller says are done
+   * (`isLive` false: their run ended, or their agent never registered in time).
+   */
+  async reconcile(isLive: (i: CloudInstance) => boolean = (i) => this.live.has(i.id)): Promise<string[]> {
+    const killed: string[] = [];
+    for (const i of await this.o.provider.listTagged(this.o.install)) {
+      if (i.state === 'terminated' || isLive(i)) continue;
+      await this.o.provider.terminate(i.id);
+      const tokenId = i.tags['kiln-token'];
+      if (tokenId) await this.o.revokeToken(tokenId);
+      this.live.delete(i.id);
+      killed.push(i.id);
+    }
+    return killed;
+  }
+
+  async stop(): Promise<void> {
+    await this.starting;
+    for (const i of await this.mine()) await this.terminate(i.id);
+  }
+}

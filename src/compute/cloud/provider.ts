@@ -1,0 +1,32 @@
+import type { CloudKind, ResolvedMachine } from '../../contracts/compute.js';
+
+/** Tags (labels on GCP) every Kiln machine carries; the reconciler lists by `kiln-install`. */
+export const TAG_INSTALL = 'kiln-install';
+export const TAG_PROFILE = 'kiln-profile';
+
+export interface LaunchRequest {
+  name: string;
+  machine: ResolvedMachine;
+  /** The startup script (cloud-init user data / startup-script metadata / customData). */
+  userData: string;
+  tags: Record<string, string>;
+  image?: string | undefined;
+}
+
+export interface CloudInstance {
+  id: string;
+  zone: string | null;
+  state: 'pending' | 'running' | 'stopping' | 'terminated';
+  tags: Record<string, string>;
+  launchedAt: string;
+}
+
+/** One cloud's VM API, as thin as the SDK call it wraps; the simulated provider implements it too. */
+export interface CloudProvider {
+  readonly cloud: CloudKind;
+  launch(req: LaunchRequest): Promise<CloudInstance>;
+  describe(id: string): Promise<CloudInstance | null>;
+  terminate(id: string): Promise<void>;
+  /** Every instance carrying `kiln-install=<install>`, in any state but terminated. */
+  listTagged(install: string): Promise<CloudInstance[]>;
+}

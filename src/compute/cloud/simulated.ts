@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CloudKind } from '../../contracts/compute.js';
+import type { CloudInstance, CloudProvider, LaunchRequest } from './provider.js';
+
+/**
+ * A cloud that "boots" each VM as a bash process running the real startup script in a clean
+ * temp dir; terminate kills it. It implements the same port as AWS, GCP and Azure.
+ */
+export class SimulatedCloud implements CloudProvider {
+  readonly instances = new Map<string, CloudInstance & { proc: ChildProcess; dir: string }>();
+  private n = 0;
+
+  constructor(
+    readonly cloud: CloudKind,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  async launch(req: LaunchRequest): Promise<CloudInstance> {
+    const id = `sim-${++this.n}`;
+    const dir = await mkdtemp(path.join(tmpdir(), `kiln-vm-${id}-`));
+    await writeFile(path.join(dir, 'user-data'), req.userData, { mode: 0o700 });
+    const proc = spawn('bash', [path.join(dir, 'user-data')], {
+      cwd: dir,
+      env: { ...this.env, KILN_DIR: dir },
+      stdio: 'ignore',
+      detached: true,
+    });
+    const inst = {
+      id,
+      zone: req.machine.zone,
+      state: 'running' as const,
+      tags: { ...req.tags },
+      launchedAt: new Date().toISOString(),
+      proc,
+      dir,
+    };
+    proc.on('exit', () => {
+      const cur = this.instances.get(id);
+      if (cur) this.instances.set(id, { ...cur, state: 'terminated' });
+    });
+    this.instances.set(id, inst);
+    return { id, zone: inst.zone, state: inst.state, tags: inst.tags, launchedAt: inst.launchedAt };
+  }
+
+  async describe(id: string): Promise<CloudInstance | null> {
+    const i = this.instances.get(id);
+    return i ? { id: i.id, zone: i.zone, state: i.state, tags: i.tags, launchedAt: i.launchedAt } : null;
+  }
+
+  async terminate(id: string): Promise<void> {
+    const i = this.instances.get(id);
+    if (!i || i.state === 'terminated') return;
+    this.instances.set(id, { ...i, state: 'stopping' });
+    try {
+      if (i.proc.pid) process.kill(-i.proc.pid, 'SIGKILL');
+    } catch {
+      // Already exited.
+    }
+  }
+
+  async listTagged(install: string): Promise<CloudInstance[]> {
+    return [...this.instances.values()]
+      .filter((i) => i.tags['kiln-install'] === install && i.state !== 'terminated')
+      .map((i) => ({ id: i.id, zone: i.zone, state: i.state, tags: i.tags, launchedAt: i.launchedAt }));
+  }
+}

@@ -1,0 +1,55 @@
+import { shellQuote } from '../ssh/connect.js';
+
+export interface StartupScriptOptions {
+  cloud: 'aws' | 'gcp' | 'azure';
+  /** The Kiln server as seen from the VM. */
+  url: string;
+  /** The agent token for this machine (revoked when it terminates). */
+  token: string;
+  /** Seconds the agent may sit without a job before the VM powers off. */
+  idleTimeoutSec: number;
+  /** Metadata endpoint base; the link-local address on real clouds, a stand-in in tests. */
+  metadata?: string;
+  /** `shutdown -h now` on real VMs; tests replace it. */
+  poweroff?: string;
+}
+
+/**
+ * The script a VM runs at boot: fetches the agent from the Kiln server with its token, starts
+ * it, watches the provider's interruption notice (EC2 instance-action, GCP preempted, Azure
+ * Preempt scheduled event) and stops the agent on one so its job is saved and re-queued, and
+ * powers the machine off when the agent exits or the idle timeout passes.
+ */
+export function startupScript(o: StartupScriptOptions): string {
+  const md = o.metadata ?? 'http://169.254.169.254';
+  const notice = {
+    aws: `curl -fsS -m 2 "$MD/latest/meta-data/spot/instance-action" >/dev/null 2>&1`,
+    gcp: `[ "$(curl -fsS -m 2 -H 'Metadata-Flavor: Google' "$MD/computeMetadata/v1/instance/preempted" 2>/dev/null)" = TRUE ]`,
+    azure: `curl -fsS -m 2 -H 'Metadata: true' "$MD/metadata/scheduledevents?api-version=2020-07-01" 2>/dev/null | grep -q '"EventType": *"Preempt"'`,
+  }[o.cloud];
+  return [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    `KILN_URL=${shellQuote(o.url)}`,
+    `KILN_TOKEN=${shellQuote(o.token)}; export KILN_TOKEN`,
+    `MD=${shellQuote(md)}`,
+    `IDLE=${o.idleTimeoutSec}`,
+    `POWEROFF=${shellQuote(o.poweroff ?? 'shutdown -h now')}`,
+    'DIR="${KILN_DIR:-/opt/kiln}"; mkdir -p "$DIR"; cd "$DIR"',
+    'command -v node >/dev/null || { echo "kiln: no Node.js on this image" >&2; eval "$POWEROFF"; exit 1; }',
+    'curl -fsS -H "Authorization: token $KILN_TOKEN" "$KILN_URL/api/compute/agent.mjs" -o agent.mjs',
+    'node agent.mjs --url "$KILN_URL" --work "$DIR/work" >>agent.log 2>&1 &',
+    'AGENT=$!',
+    'echo "$AGENT" >agent.pid',
+    'idle_since=$(date +%s)',
+    'while kill -0 "$AGENT" 2>/dev/null; do',
+    `  if ${notice}; then echo interrupted >status; kill -TERM "$AGENT"; wait "$AGENT" || true; break; fi`,
+    '  if [ -n "$(ls -A work 2>/dev/null)" ]; then idle_since=$(date +%s); fi',
+    '  if [ $(( $(date +%s) - idle_since )) -ge "$IDLE" ]; then echo idle >status; kill -TERM "$AGENT"; wait "$AGENT" || true; break; fi',
+    '  sleep 1',
+    'done',
+    '[ -f status ] || echo exited >status',
+    'eval "$POWEROFF"',
+    '',
+  ].join('\n');
+}
