@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, LiveExperimentsTable } from './schema.js';
-import type { LiveExperimentRecord, LiveImageRecord, LivePointRecord, LiveStore } from './port.js';
+import type { LiveExperimentRecord, LiveImageRecord, LivePointRecord, LiveSave, LiveStore } from './port.js';
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 200;
@@ -22,45 +22,55 @@ function toRecord(r: Selectable<LiveExperimentsTable>): LiveExperimentRecord {
 export class KyselyLiveStore implements LiveStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async save(
-    e: LiveExperimentRecord,
-    points: readonly LivePointRecord[],
-    images: readonly LiveImageRecord[],
-  ): Promise<void> {
-    const row = {
-      id: e.id,
-      project: e.project,
-      baseline: e.baseline,
-      name: e.name,
-      kiln_experiment_id: e.kilnExperimentId,
-      summary_json: e.summaryJson,
-      pushed: e.pushed ? 1 : 0,
-      created_at: e.createdAt,
-      updated_at: e.updatedAt,
-    };
+  async save(batch: readonly LiveSave[]): Promise<void> {
+    if (batch.length === 0) return;
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('live_experiments')
-        .values(row)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet({
-            kiln_experiment_id: row.kiln_experiment_id,
-            summary_json: row.summary_json,
-            pushed: row.pushed,
-            updated_at: row.updated_at,
-          }),
-        )
-        .execute();
-      for (let i = 0; i < points.length; i += CHUNK) {
-        const values = points.slice(i, i + CHUNK).map((p) => ({
-          experiment_id: e.id,
-          plot: p.plot,
-          step: p.step,
-          row_json: p.rowJson,
-        }));
+      // One multi-row upsert; an experiment saved twice in a batch keeps its last state.
+      const latest = new Map<string, (typeof batch)[number]['experiment']>();
+      for (const { experiment } of batch) latest.set(experiment.id, experiment);
+      const rows = [...latest.values()].map((e) => ({
+        id: e.id,
+        project: e.project,
+        baseline: e.baseline,
+        name: e.name,
+        kiln_experiment_id: e.kilnExperimentId,
+        summary_json: e.summaryJson,
+        pushed: e.pushed ? 1 : 0,
+        created_at: e.createdAt,
+        updated_at: e.updatedAt,
+      }));
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await tx
+          .insertInto('live_experiments')
+          .values(rows.slice(i, i + CHUNK))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              kiln_experiment_id: eb.ref('excluded.kiln_experiment_id'),
+              summary_json: eb.ref('excluded.summary_json'),
+              pushed: eb.ref('excluded.pushed'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
+      // Later items win: a step sent twice in one batch keeps its last row.
+      const points = new Map<
+        string,
+        { experiment_id: string; plot: string; step: number; row_json: string }
+      >();
+      for (const { experiment, points: ps } of batch)
+        for (const p of ps)
+          points.set(`${experiment.id}\0${p.plot}\0${p.step}`, {
+            experiment_id: experiment.id,
+            plot: p.plot,
+            step: p.step,
+            row_json: p.rowJson,
+          });
+      const values = [...points.values()];
+      for (let i = 0; i < values.length; i += CHUNK) {
         await tx
           .insertInto('live_points')
-          .values(values)
+          .values(values.slice(i, i + CHUNK))
           .onConflict((oc) =>
             oc
               .columns(['experiment_id', 'plot', 'step'])
@@ -68,15 +78,16 @@ export class KyselyLiveStore implements LiveStore {
           )
           .execute();
       }
-      for (const img of images) {
-        await tx
-          .insertInto('live_images')
-          .values({ experiment_id: e.id, plot: img.plot, step: img.step, base64: img.base64 })
-          .onConflict((oc) =>
-            oc.columns(['experiment_id', 'plot']).doUpdateSet({ step: img.step, base64: img.base64 }),
-          )
-          .execute();
-      }
+      for (const { experiment, images } of batch)
+        for (const img of images) {
+          await tx
+            .insertInto('live_images')
+            .values({ experiment_id: experiment.id, plot: img.plot, step: img.step, base64: img.base64 })
+            .onConflict((oc) =>
+              oc.columns(['experiment_id', 'plot']).doUpdateSet({ step: img.step, base64: img.base64 }),
+            )
+            .execute();
+        }
     });
   }
 

@@ -151,12 +151,8 @@ export interface LiveImageRecord {
 
 /** Live experiments and their plot points: one point per (experiment, plot, step). */
 export interface LiveStore {
-  /** Writes the experiment and upserts its points and images, atomically. */
-  save(
-    e: LiveExperimentRecord,
-    points: readonly LivePointRecord[],
-    images: readonly LiveImageRecord[],
-  ): Promise<void>;
+  /** Writes experiments and upserts their points and images, in order, in one transaction. */
+  save(batch: readonly LiveSave[]): Promise<void>;
   get(project: string, baseline: string, name: string): Promise<LiveExperimentRecord | null>;
   getById(id: string): Promise<LiveExperimentRecord | null>;
   list(project: string): Promise<LiveExperimentRecord[]>;
@@ -212,4 +208,11 @@ export interface ComputeStore {
   /** Instances not ended, of one profile or all. */
   openInstances(profile?: string): Promise<ComputeInstanceRecord[]>;
   instancesFor(experimentId: string): Promise<ComputeInstanceRecord[]>;
+}
+
+/** One experiment's new state with the points and images an event brought. */
+export interface LiveSave {
+  experiment: LiveExperimentRecord;
+  points: readonly LivePointRecord[];
+  images: readonly LiveImageRecord[];
 }

@@ -5,6 +5,7 @@ import { normalizeRepoUrl } from '../../core/live/repo-url.js';
 import { applyEvent, emptySummary, liveStatus, type LiveSummary } from '../../core/live/summary.js';
 import type { LiveExperimentRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
+import { SaveBatcher } from './batcher.js';
 import type { LiveFanout } from './fanout.js';
 import type { LiveCaller } from './live-auth.js';
 import { liveRow, overlayRow, presentLive, summaryOf } from './present.js';
@@ -24,12 +25,15 @@ export class LiveService {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly entries = new Map<string, Entry>();
   private repoIndex = new Map<string, string>();
+  private readonly batcher: SaveBatcher;
 
   constructor(
     private readonly store: Store,
     private readonly fanout: LiveFanout,
     readonly options: LiveOptions,
-  ) {}
+  ) {
+    this.batcher = new SaveBatcher(store);
+  }
 
   /** The project whose source is `repoUrl` in any spelling, or a 404 naming it. */
   async projectFor(repoUrl: string, caller: LiveCaller | null): Promise<string> {
@@ -79,11 +83,11 @@ export class LiveService {
     const rec: LiveExperimentRecord = { ...entry.rec, summaryJson: JSON.stringify(summary), updatedAt: now };
     const points = e.type === 'data' ? eventPoints(e) : [];
     const images = e.type === 'data' ? eventImages(e) : new Map<string, string>();
-    await this.store.live.save(
-      rec,
-      points.map((p) => ({ plot: p.plot, step: p.step, rowJson: JSON.stringify(p.row) })),
-      [...images].map(([plot, base64]) => ({ plot, step: e.type === 'data' ? e.step : 0, base64 })),
-    );
+    await this.batcher.save({
+      experiment: rec,
+      points: points.map((p) => ({ plot: p.plot, step: p.step, rowJson: JSON.stringify(p.row) })),
+      images: [...images].map(([plot, base64]) => ({ plot, step: e.type === 'data' ? e.step : 0, base64 })),
+    });
     if (this.entries.size > 10_000) this.entries.clear();
     this.entries.set(key, { rec, summary });
     const plots: Record<string, Array<(typeof points)[number]['row']>> = {};
@@ -162,7 +166,7 @@ export class LiveService {
     for (const r of await this.store.live.list(project)) {
       if (!wanted.has(`${r.baseline}/${r.name}`) || r.pushed) continue;
       const rec = { ...r, pushed: true };
-      await this.store.live.save(rec, [], []);
+      await this.batcher.save({ experiment: rec, points: [], images: [] });
       const key = `${r.project}\0${r.baseline}\0${r.name}`;
       const cached = this.entries.get(key);
       if (cached) this.entries.set(key, { ...cached, rec: { ...cached.rec, pushed: true } });
