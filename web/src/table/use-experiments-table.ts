@@ -56,7 +56,7 @@ const fixedDefs: ColumnDef<TableRow, Value | undefined>[] = [
     id: 'date',
     accessorFn: (r) => r.date,
     sortingFn: valueSort,
-    size: 132,
+    size: 142,
     minSize: 80,
     maxSize: 300,
     sortDescFirst: true,
