@@ -73,6 +73,18 @@ describe('pipeline on a make-dvc-project fixture', () => {
     ]);
   }, 180_000);
 
+  it('reproduces dvc.lock at the first and the last commit too', async () => {
+    for (const rev of ['HEAD~4', 'HEAD']) {
+      const ws = join(mkdtempSync(join(tmpdir(), 'kiln-rev-')), 'ws');
+      git(tmpdir(), 'clone', '-q', origin, ws);
+      git(ws, 'checkout', '-q', rev);
+      await pullPipeline(ws);
+      await runPipeline({ root: ws, force: true, ...quiet });
+      expect(readFileSync(join(ws, 'dvc.lock'), 'utf8')).toBe(git(ws, 'show', 'HEAD:dvc.lock'));
+      expect(git(ws, 'status', '--porcelain')).toBe('');
+    }
+  }, 180_000);
+
   it('pushes outputs to a fresh remote that a clean checkout can pull from', async () => {
     const ws = join(mkdtempSync(join(tmpdir(), 'kiln-push-')), 'ws');
     git(tmpdir(), 'clone', '-q', origin, ws);
