@@ -44,7 +44,13 @@ export function matchRoute(url: URL): Route {
     return { page: 'project', name: second };
   if (first === 'projects' && second !== undefined && third === 'settings')
     return { page: 'project-settings', name: second };
-  if (first === 'projects' && second !== undefined && third === 'experiments' && fourth !== undefined && parts.length === 4)
+  if (
+    first === 'projects' &&
+    second !== undefined &&
+    third === 'experiments' &&
+    fourth !== undefined &&
+    parts.length === 4
+  )
     return { page: 'experiment', name: second, exp: fourth };
   return { page: 'not-found' };
 }

@@ -21,7 +21,11 @@ export function AttemptsTab({ exp }: { exp: Experiment }) {
                 <li key={`${e.status}${e.at}`}>
                   <StatusChip status={e.status} />
                   <span className="mono muted">{shortDate(e.at)}</span>
-                  {next && <span className="muted">for {formatDuration(Date.parse(next.at) - Date.parse(e.at))}</span>}
+                  {next && (
+                    <span className="muted">
+                      for {formatDuration(Date.parse(next.at) - Date.parse(e.at))}
+                    </span>
+                  )}
                 </li>
               );
             })}

@@ -56,14 +56,22 @@ export function ChangesTab({ exp }: { exp: Experiment }) {
           <ul className="exp-files">
             {cs.inputs.map((i) => (
               <li key={i.path}>
-                <span className="mono">{i.path}</span> <span className="muted">← upload {i.uploadId.slice(0, 8)}</span>
+                <span className="mono">{i.path}</span>{' '}
+                <span className="muted">← upload {i.uploadId.slice(0, 8)}</span>
               </li>
             ))}
           </ul>
         </section>
       )}
       <section>
-        <h3 className="run-section">Script {customScript ? <span className="run-edited">custom</span> : <span className="muted">(default)</span>}</h3>
+        <h3 className="run-section">
+          Script{' '}
+          {customScript ? (
+            <span className="run-edited">custom</span>
+          ) : (
+            <span className="muted">(default)</span>
+          )}
+        </h3>
         <pre className="exp-script mono">{cs.script}</pre>
       </section>
     </div>

@@ -37,7 +37,12 @@ function BranchForm({ exp, onDone }: { exp: Experiment; onDone: (b: CreatedBranc
     <div className="exp-branch-form">
       <label className="field">
         <span>Branch name</span>
-        <input className="mono" value={branch} aria-invalid={!valid} onChange={(e) => setBranch(e.target.value)} />
+        <input
+          className="mono"
+          value={branch}
+          aria-invalid={!valid}
+          onChange={(e) => setBranch(e.target.value)}
+        />
       </label>
       <label className="check">
         <input type="checkbox" checked={push} onChange={(e) => setPush(e.target.checked)} />
@@ -88,7 +93,12 @@ export function ExperimentActions({ exp, onChange, onError }: Props) {
           {busy === 'cancel' ? 'Cancelling…' : 'Cancel'}
         </button>
       )}
-      <button className="btn" onClick={again} disabled={busy !== null} title="Queue the same change set again">
+      <button
+        className="btn"
+        onClick={again}
+        disabled={busy !== null}
+        title="Queue the same change set again"
+      >
         {busy === 'again' ? 'Queueing…' : '↻ Run again'}
       </button>
       {exp.resultCommit && (

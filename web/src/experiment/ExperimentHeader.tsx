@@ -28,7 +28,11 @@ export function ExperimentHeader({ exp, actions }: { exp: Experiment; actions: R
       <div className="exp-title">
         <h1 className="mono">{exp.name}</h1>
         <StatusChip status={exp.status} />
-        {exp.sweepId && <span className="chip" title={`sweep ${exp.sweepId}`}>sweep</span>}
+        {exp.sweepId && (
+          <span className="chip" title={`sweep ${exp.sweepId}`}>
+            sweep
+          </span>
+        )}
         <span className="grow" />
         {actions}
       </div>

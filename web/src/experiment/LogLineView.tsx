@@ -13,7 +13,15 @@ function css(s: Style) {
   };
 }
 
-export const LogLineView = memo(function LogLineView({ line, n, top }: { line: LogLine; n: number; top: number }) {
+export const LogLineView = memo(function LogLineView({
+  line,
+  n,
+  top,
+}: {
+  line: LogLine;
+  n: number;
+  top: number;
+}) {
   const { segments } = parseAnsi(visibleText(line), line.start);
   return (
     <div className={`log-line log-${line.stream}`} style={{ top }}>

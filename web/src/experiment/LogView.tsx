@@ -34,7 +34,10 @@ export function LogView({ exp }: { exp: Experiment }) {
   };
 
   const download = () =>
-    downloadText(`${exp.project}-${exp.name}.log`, log.lines.map((l) => stripAnsi(visibleText(l))).join('\n') + '\n');
+    downloadText(
+      `${exp.project}-${exp.name}.log`,
+      log.lines.map((l) => stripAnsi(visibleText(l))).join('\n') + '\n',
+    );
 
   const waiting = log.lines.length === 0;
   const finished = ended !== null || isFinished(exp.status);
@@ -42,7 +45,13 @@ export function LogView({ exp }: { exp: Experiment }) {
     <div className="log">
       <div className="log-bar">
         <span className={connected ? 'log-live on' : 'log-live'}>
-          {connected ? 'live' : ended ? 'complete' : retries > 0 ? `reconnecting (${String(retries)})…` : 'connecting…'}
+          {connected
+            ? 'live'
+            : ended
+              ? 'complete'
+              : retries > 0
+                ? `reconnecting (${String(retries)})…`
+                : 'connecting…'}
         </span>
         <span className="muted">
           {log.lines.length.toLocaleString()} line{log.lines.length === 1 ? '' : 's'}
@@ -69,7 +78,9 @@ export function LogView({ exp }: { exp: Experiment }) {
           <div className="log-inner" style={{ height: v.getTotalSize() }}>
             {v.getVirtualItems().map((item) => {
               const line = log.lines[item.index];
-              return line ? <LogLineView key={item.index} line={line} n={item.index + 1} top={item.start} /> : null;
+              return line ? (
+                <LogLineView key={item.index} line={line} n={item.index + 1} top={item.start} />
+              ) : null;
             })}
           </div>
         )}

@@ -55,7 +55,8 @@ export function applySgr(style: Style, codes: number[]): Style {
         s[key] = color256(codes[i + 2] ?? 0);
         i += 2;
       } else if (codes[i + 1] === 2) {
-        s[key] = `rgb(${String(codes[i + 2] ?? 0)},${String(codes[i + 3] ?? 0)},${String(codes[i + 4] ?? 0)})`;
+        s[key] =
+          `rgb(${String(codes[i + 2] ?? 0)},${String(codes[i + 3] ?? 0)},${String(codes[i + 4] ?? 0)})`;
         i += 4;
       }
     }
@@ -63,9 +64,11 @@ export function applySgr(style: Style, codes: number[]): Style {
   return s;
 }
 
-// CSI sequences (ESC [ params letter) and OSC sequences (ESC ] … BEL or ESC \).
-// eslint-disable-next-line no-control-regex
-const ESCAPE = /\u001b\[([0-9;?]*)([A-Za-z])|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[()][A-Za-z0-9]?/g;
+// CSI sequences (ESC [ params letter), OSC sequences (ESC ] … BEL or ESC \\) and charset switches.
+const ESCAPE = new RegExp(
+  String.raw`\u001b\[([0-9;?]*)([A-Za-z])|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[()][A-Za-z0-9]?`,
+  'g',
+);
 
 export function parseAnsi(text: string, start: Style = {}): { segments: Segment[]; end: Style } {
   const segments: Segment[] = [];
@@ -86,5 +89,4 @@ export function parseAnsi(text: string, start: Style = {}): { segments: Segment[
   return { segments, end: style };
 }
 
-// eslint-disable-next-line no-control-regex
 export const stripAnsi = (text: string): string => text.replace(ESCAPE, '');

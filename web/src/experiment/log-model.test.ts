@@ -23,7 +23,9 @@ describe('log model', () => {
     expect(m.lines.map(visibleText)).toEqual([' 50%']);
   });
   it('parses SGR colours and carries style across lines', () => {
-    const m = appendChunks(emptyLog, [{ seq: 1, stream: 'stdout', text: '\u001b[1;31mred\nstill\u001b[0m plain\n' }]);
+    const m = appendChunks(emptyLog, [
+      { seq: 1, stream: 'stdout', text: '\u001b[1;31mred\nstill\u001b[0m plain\n' },
+    ]);
     expect(m.lines[1]?.start).toEqual({ bold: true, fg: '#f87171' });
     const { segments } = parseAnsi('\u001b[32mok\u001b[39m \u001b[38;5;196mx\u001b[K');
     expect(segments.map((s) => [s.text, s.style.fg])).toEqual([

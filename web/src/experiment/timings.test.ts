@@ -11,7 +11,10 @@ describe('attempts', () => {
       { status: 'starting' as const, at: '5' },
       { status: 'succeeded' as const, at: '6' },
     ];
-    expect(attempts(tl).map((a) => a.entries.map((e) => e.at))).toEqual([['1', '2', '3', '4'], ['5', '6']]);
+    expect(attempts(tl).map((a) => a.entries.map((e) => e.at))).toEqual([
+      ['1', '2', '3', '4'],
+      ['5', '6'],
+    ]);
     expect(attempts([])).toEqual([]);
   });
 });

@@ -19,7 +19,12 @@ export interface LogStreamState {
  * applied once per animation frame; after a dropped connection it resumes from the last seq.
  */
 export function useLogStream(project: string, name: string): LogStreamState {
-  const [state, setState] = useState<LogStreamState>({ log: emptyLog, ended: null, connected: false, retries: 0 });
+  const [state, setState] = useState<LogStreamState>({
+    log: emptyLog,
+    ended: null,
+    connected: false,
+    retries: 0,
+  });
 
   const pending = useRef<LogChunk[]>([]);
   const frame = useRef(0);

@@ -14,11 +14,10 @@ interface Props {
 export function RunFooter({ draft, summary, onDraft, busy, uploading, onRun, onClose }: Props) {
   const name = draft.name.trim();
   const nameCheck = name === '' ? null : ExperimentName.safeParse(name);
-  const nameError = nameCheck && !nameCheck.success ? (nameCheck.error.issues[0]?.message ?? 'invalid name') : null;
+  const nameError =
+    nameCheck && !nameCheck.success ? (nameCheck.error.issues[0]?.message ?? 'invalid name') : null;
   const blocked = summary.errors.length > 0 || nameError !== null || uploading || busy;
-  const why = uploading
-    ? 'Wait for the uploads to finish'
-    : nameError ?? summary.errors[0] ?? undefined;
+  const why = uploading ? 'Wait for the uploads to finish' : (nameError ?? summary.errors[0] ?? undefined);
   return (
     <footer className="run-footer">
       <div className="run-footer-fields">
@@ -43,7 +42,10 @@ export function RunFooter({ draft, summary, onDraft, busy, uploading, onRun, onC
       </div>
       {nameError && <div className="run-param-error">{nameError}</div>}
       <div className="run-footer-actions">
-        <span className={summary.changes > 0 ? 'run-diff-badge active' : 'run-diff-badge'} title="Changes against the baseline">
+        <span
+          className={summary.changes > 0 ? 'run-diff-badge active' : 'run-diff-badge'}
+          title="Changes against the baseline"
+        >
           Δ {summary.changes} change{summary.changes === 1 ? '' : 's'}
         </span>
         <span className={summary.experiments > 1 ? 'run-count sweep' : 'run-count'}>
@@ -59,7 +61,11 @@ export function RunFooter({ draft, summary, onDraft, busy, uploading, onRun, onC
           Cancel
         </button>
         <button className="btn btn-primary run-submit" disabled={blocked} title={why} onClick={onRun}>
-          {busy ? 'Queueing…' : summary.experiments > 1 ? `Run ${String(summary.experiments)} experiments` : 'Run'}
+          {busy
+            ? 'Queueing…'
+            : summary.experiments > 1
+              ? `Run ${String(summary.experiments)} experiments`
+              : 'Run'}
         </button>
       </div>
     </footer>

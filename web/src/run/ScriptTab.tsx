@@ -11,7 +11,8 @@ export function ScriptTab({ script, defaultScript, onScript }: Props) {
     <div className="run-script">
       <div className="run-tab-bar">
         <span className="muted">
-          Runs with <code>bash -e</code> in the experiment’s workspace; Kiln commits and pushes the results after it.
+          Runs with <code>bash -e</code> in the experiment’s workspace; Kiln commits and pushes the results
+          after it.
         </span>
         {edited && <span className="run-edited">edited</span>}
         <button className="btn btn-sm" disabled={!edited} onClick={() => onScript(null)}>

@@ -40,7 +40,14 @@ export function useUploads(project: string, onDone: (f: ReplacedFile) => void): 
     (path: string, file: File) => {
       handles.current.get(path)?.abort();
       setProgress((prev) =>
-        new Map(prev).set(path, { path, fileName: file.name, sent: 0, total: file.size, startedAt: Date.now(), error: null }),
+        new Map(prev).set(path, {
+          path,
+          fileName: file.name,
+          sent: 0,
+          total: file.size,
+          startedAt: Date.now(),
+          error: null,
+        }),
       );
       const h = uploadFile(project, path, file, (sent, total) => patch(path, { sent, total }));
       handles.current.set(path, h);

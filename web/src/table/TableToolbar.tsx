@@ -51,7 +51,12 @@ export function TableToolbar({
             Open ↗
           </button>
         )}
-        <button className="btn btn-primary" disabled={!onRun} onClick={onRun} title="Run from the selected commit (r)">
+        <button
+          className="btn btn-primary"
+          disabled={!onRun}
+          onClick={onRun}
+          title="Run from the selected commit (r)"
+        >
           ▶ Run
         </button>
         <label className="switch" title="Show commits whose message holds [skip studio]">
