@@ -11,6 +11,8 @@ import { registerExpRun } from './commands/exp-run.js';
 import { registerExpTable } from './commands/exp-table.js';
 import { registerProject } from './commands/project.js';
 import { registerServe } from './commands/serve.js';
+import { registerPipelineCommands } from './commands/pipeline.js';
+import { registerCompute } from './commands/compute.js';
 
 const program = new Command('kiln')
   .description('Kiln: an experiment studio for Git + DVC projects')
@@ -31,6 +33,8 @@ registerExpLogs(exp);
 registerExpCancel(exp);
 registerExpCommit(exp);
 registerAgent(program);
+registerPipelineCommands(program);
+registerCompute(program);
 
 try {
   await program.parseAsync(process.argv);
