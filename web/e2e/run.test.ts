@@ -1,0 +1,111 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, startKiln, type RunningServer } from './server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+async function openDemo(page: Page, loginUrl: string): Promise<void> {
+  await page.goto(loginUrl);
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 20_000 });
+  // The demo project is generated after the login link is printed: poll the projects page.
+  const demo = page.locator('a.project-name', { hasText: /^demo$/ });
+  for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  await demo.click();
+  await page.waitForURL(/\/projects\/demo$/);
+  const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
+  for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) {
+    await page.waitForTimeout(1000);
+    const retry = page.getByRole('button', { name: 'Retry' });
+    if (await retry.isVisible()) await retry.click();
+  }
+}
+
+describe('run drawer and experiment page in a browser', () => {
+  let home = '';
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'kiln-e2e-run-'));
+    server = await startKiln(home, await freePort());
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    // The tmp dir keeps the screenshots for a human to look at; only remove it when asked to.
+    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
+  });
+
+  it('changes train.lr, runs, streams the log and sees succeeded', async () => {
+    if (!browser || !server) throw new Error('setup failed');
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openDemo(page, server.loginUrl);
+
+    // Select the newest commit and open the drawer with `r`.
+    await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
+    await page.keyboard.press('r');
+    const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
+    await drawer.waitFor();
+    const lr = drawer.getByLabel('params.yaml train.lr');
+    await lr.waitFor({ timeout: 30_000 });
+    const original = await lr.inputValue();
+    expect(Number(original)).toBeGreaterThan(0);
+
+    await lr.fill('0.2');
+    await expect.poll(() => drawer.locator('.run-param.changed').count()).toBe(1);
+    await expect(drawer.locator('.run-diff-badge').textContent()).resolves.toContain('1 change');
+
+    // A sweep shows its size, a wrong type is refused; both reset back.
+    const epochs = drawer.getByLabel('params.yaml train.epochs');
+    await epochs.fill('choice(5,10,20)');
+    await expect(drawer.locator('.run-submit').textContent()).resolves.toBe('Run 3 experiments');
+    await epochs.fill('many');
+    await expect(drawer.locator('.run-submit').isDisabled()).resolves.toBe(true);
+    await drawer.locator('.run-param[data-key="train.epochs"] button[title^="Back"]').click();
+    await expect(drawer.locator('.run-submit').textContent()).resolves.toBe('Run');
+    await drawer.getByRole('tab', { name: /Script/ }).click();
+    await expect(drawer.getByLabel('Job script').inputValue()).resolves.not.toBe('');
+    await drawer.getByRole('tab', { name: /Parameters/ }).click();
+    await page.screenshot({ path: join(home, 'run-drawer.png') });
+
+    const name = await drawer.locator('.run-name input').inputValue();
+    expect(name).toMatch(/^[a-z]+-[a-z]+/);
+    await drawer.locator('.run-submit').click();
+    await drawer.waitFor({ state: 'detached' });
+
+    // The new row shows under its baseline at once; open it.
+    const row = page.locator('.grid .row', { has: page.locator('.exp-name', { hasText: name }) });
+    await row.waitFor({ timeout: 20_000 });
+    await row.locator('.exp-name').click();
+    await page.getByRole('button', { name: /Open/ }).click();
+    await page.waitForURL(new RegExp(`/projects/demo/experiments/${name}$`));
+
+    await page.locator('.log-line').first().waitFor({ timeout: 120_000 });
+    await page.screenshot({ path: join(home, 'experiment-running.png') });
+    await expect
+      .poll(() => page.locator('.exp-title .status').textContent(), { timeout: 240_000, intervals: [1000] })
+      .toBe('succeeded');
+    await page.locator('.log-end').waitFor({ timeout: 20_000 });
+    expect(await page.locator('.log-line').count()).toBeGreaterThan(1);
+    await page.screenshot({ path: join(home, 'experiment-succeeded.png') });
+
+    await page.getByRole('tab', { name: /Changes/ }).click();
+    await expect(page.locator('.diff-new').first().textContent({ timeout: 20_000 })).resolves.toBe('0.2');
+    await expect(page.locator('.diff-old').first().textContent()).resolves.toBe(original);
+    await page.screenshot({ path: join(home, 'experiment-changes.png') });
+    expect(errors).toEqual([]);
+  }, 420_000);
+});
