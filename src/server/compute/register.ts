@@ -1,14 +1,18 @@
 import type { Store } from '../../store/port.js';
+import type { Authenticator } from '../auth.js';
 import type { makeRoute } from '../route.js';
 import type { SecretBox } from '../secrets.js';
 import { checkCredential } from './checks.js';
 import { type CredentialChecker, CredentialService } from './credential-service.js';
 import { ProfileService } from './profile-service.js';
 import { registerComputeRoutes } from './routes.js';
+import { registerAgentDownload } from './agent-download.js';
 
 export interface ComputeDeps {
   store: Store;
   box: SecretBox;
+  /** Checks agent tokens on the agent download route. */
+  auth?: Authenticator;
   /** Provider calls for credential tests; the real SDKs by default. */
   checker?: CredentialChecker;
 }
@@ -18,5 +22,6 @@ export function registerCompute(route: ReturnType<typeof makeRoute>, deps: Compu
   const credentials = new CredentialService(deps.store, deps.box, deps.checker ?? checkCredential);
   const profiles = new ProfileService(deps.store);
   registerComputeRoutes(route, { credentials, profiles });
+  if (deps.auth) registerAgentDownload(route, deps.auth);
   return { credentials, profiles };
 }
