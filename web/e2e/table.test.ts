@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,14 @@ describe('experiments table in a browser', () => {
     await page.getByText('Hidden commits').click();
     await expect.poll(() => rowCount(page), { timeout: 20_000 }).toBeGreaterThan(before);
     await expect(page.locator('.chip-hidden').first().isVisible()).resolves.toBe(true);
+
+    // Export CSV writes the rows shown: a header line plus one line per row.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = await readFile(await download.path(), 'utf8');
+    expect(csv.trimEnd().split('\r\n')).toHaveLength((await rowCount(page)) + 1);
 
     await page.screenshot({ path: join(home, 'experiments-table.png') });
     expect(errors).toEqual([]);

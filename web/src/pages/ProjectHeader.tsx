@@ -50,7 +50,7 @@ export function ProjectHeader({
           )}
         </div>
         <div className="project-actions">
-          {project && !fetching && <FetchStatus fetch={project.fetch} />}
+          {project && !fetching && <FetchStatus fetch={project.fetch} compact />}
           {fetching && (
             <span className="fetch fetch-fetching">
               <span className="spinner" /> Fetching… {startedAt !== null && <Elapsed since={startedAt} />}

@@ -1,7 +1,8 @@
 import type { Project } from '../../../src/contracts/api.js';
 import { relativeTime } from './time.js';
 
-export function FetchStatus({ fetch }: { fetch: Project['fetch'] }) {
+/** `compact` leaves the error text out, for places that show it in a banner of their own. */
+export function FetchStatus({ fetch, compact = false }: { fetch: Project['fetch']; compact?: boolean }) {
   const when = fetch.at ? relativeTime(fetch.at) : '';
   switch (fetch.state) {
     case 'never':
@@ -22,7 +23,7 @@ export function FetchStatus({ fetch }: { fetch: Project['fetch'] }) {
       return (
         <span className="fetch fetch-error" title={fetch.error ?? ''}>
           ✕ Fetch failed {when}
-          {fetch.error && <span className="fetch-error-text">{fetch.error}</span>}
+          {fetch.error && !compact && <span className="fetch-error-text">{fetch.error}</span>}
         </span>
       );
   }
