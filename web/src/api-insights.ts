@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ProjectList } from '../../src/contracts/api.js';
-import { CiCommitResult, GeneratedWorkflow, type CiCommitBody, type WizardInput } from '../../src/contracts/ci.js';
+import {
+  CiCommitResult,
+  GeneratedWorkflow,
+  type CiCommitBody,
+  type WizardInput,
+} from '../../src/contracts/ci.js';
 import {
   ComputeProfile,
   ComputeProfileList,
@@ -86,6 +91,5 @@ export const insightsApi = {
     call('POST', `${compute}/credentials/${encodeURIComponent(name)}/test`, CredentialTest),
   profiles: () => call('GET', `${compute}/profiles`, ComputeProfileList),
   createProfile: (input: ComputeProfileInput) => call('POST', `${compute}/profiles`, ComputeProfile, input),
-  removeProfile: (name: string) =>
-    call('DELETE', `${compute}/profiles/${encodeURIComponent(name)}`, Ignored),
+  removeProfile: (name: string) => call('DELETE', `${compute}/profiles/${encodeURIComponent(name)}`, Ignored),
 };

@@ -30,7 +30,10 @@ export function extraColor(i: number): string {
  * One colour per experiment, stable while it stays plotted: ids keep the colour they had, new ids
  * take the first colour nobody uses. Removing an experiment never recolours the others.
  */
-export function assignColors(ids: readonly string[], previous: ReadonlyMap<string, string>): Map<string, string> {
+export function assignColors(
+  ids: readonly string[],
+  previous: ReadonlyMap<string, string>,
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const id of ids) {
     const had = previous.get(id);

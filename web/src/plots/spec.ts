@@ -49,7 +49,9 @@ export function smoothData(data: readonly Datum[], weight: number): (Datum & { r
     groups.set(k, [...(groups.get(k) ?? []), d]);
   }
   return [...groups.values()].flatMap((g) => {
-    const sorted = [...g].sort((a, b) => (typeof a.x === 'number' && typeof b.x === 'number' ? a.x - b.x : 0));
+    const sorted = [...g].sort((a, b) =>
+      typeof a.x === 'number' && typeof b.x === 'number' ? a.x - b.x : 0,
+    );
     const ys = smooth(
       sorted.map((d) => (typeof d.y === 'number' ? d.y : Number.NaN)),
       weight,
@@ -80,7 +82,12 @@ function lineSpec(model: PlotModel, opts: SpecOptions, kind: 'linear' | 'simple'
     encoding: { x, y, color },
     layer: [
       ...(kind === 'smooth'
-        ? [{ mark: { type: 'line' as const, strokeWidth: 1, opacity: 0.25 }, encoding: { y: { ...y, field: 'raw' } } }]
+        ? [
+            {
+              mark: { type: 'line' as const, strokeWidth: 1, opacity: 0.25 },
+              encoding: { y: { ...y, field: 'raw' } },
+            },
+          ]
         : []),
       { mark: { type: 'line' as const, strokeWidth: 1.75, interpolate: 'linear' as const }, encoding: dash },
       {
@@ -92,7 +99,10 @@ function lineSpec(model: PlotModel, opts: SpecOptions, kind: 'linear' | 'simple'
         ],
         mark: { type: 'point' as const, filled: true, size: 36 },
         encoding: {
-          opacity: { condition: { param: 'hover', empty: false, value: 1 }, value: kind === 'linear' ? 0.35 : 0 },
+          opacity: {
+            condition: { param: 'hover', empty: false, value: 1 },
+            value: kind === 'linear' ? 0.35 : 0,
+          },
           tooltip,
         },
       },
@@ -164,7 +174,13 @@ function confusionSpec(model: PlotModel, opts: SpecOptions, normalized: boolean)
           mark: { type: 'text', fontSize: 11 },
           encoding: {
             text: { field: value, type: 'quantitative', format: normalized ? '.2f' : 'd' },
-            color: { condition: { test: `datum.${value} > 0.6 * datum.total`, value: '#fff' }, value: '#18181b' },
+            color: {
+              condition: {
+                test: normalized ? 'datum.rate > 0.6' : 'datum.count > 0.6 * datum.total',
+                value: '#fff',
+              },
+              value: '#18181b',
+            },
           },
         },
       ],

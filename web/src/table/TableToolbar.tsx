@@ -1,4 +1,4 @@
-import type { RefObject } from 'react';
+import type { ReactNode, RefObject } from 'react';
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
 import { ColumnsMenu } from './ColumnsMenu.js';
 import { FilterBar } from './FilterBar.js';
@@ -19,6 +19,8 @@ interface Props {
   onRun?: () => void;
   /** Opens the selected experiment's page (experiment rows only). */
   onOpen?: () => void;
+  /** Plots, Compare, Trends, CI wizard (web/src/plots/InsightsButtons.tsx). */
+  extra?: ReactNode;
 }
 
 export function TableToolbar({
@@ -33,6 +35,7 @@ export function TableToolbar({
   filterRef,
   onRun,
   onOpen,
+  extra,
 }: Props) {
   return (
     <div className="toolbar">
@@ -100,6 +103,7 @@ export function TableToolbar({
         <button className="btn" onClick={onExport} title="Download the rows and columns shown, as CSV">
           Export CSV
         </button>
+        {extra}
       </div>
     </div>
   );

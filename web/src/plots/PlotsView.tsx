@@ -1,0 +1,32 @@
+import { useMemo } from 'react';
+import { ImageGrid } from './ImageGrid.js';
+import { imageGrid } from './images.js';
+import { PlotCard } from './PlotCard.js';
+import { buildPlot, collectDefinitions, type LabeledSource } from './plot-data.js';
+import './plots.css';
+
+/** Every plot of the given sources overlaid, one colour per experiment. */
+export function PlotsView({
+  sources,
+  colors,
+}: {
+  sources: LabeledSource[];
+  colors: ReadonlyMap<string, string>;
+}) {
+  const models = useMemo(() => collectDefinitions(sources).map((d) => buildPlot(d, sources)), [sources]);
+  const images = useMemo(() => imageGrid(sources), [sources]);
+  if (models.length === 0 && images.length === 0)
+    return (
+      <div className="plots-empty">
+        No plots in these rows. DVCLive series, <code>plots:</code> in dvc.yaml and images show up here.
+      </div>
+    );
+  return (
+    <div className="plots-grid">
+      {models.map((m) => (
+        <PlotCard key={m.id} model={m} colors={colors} />
+      ))}
+      <ImageGrid groups={images} colors={colors} />
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { TableRow } from '../../../src/contracts/api.js';
+
+/** What to ask the plots route for one chosen row, and what its legend says. */
+export interface PlotTarget {
+  key: string;
+  label: string;
+  /** Live/experiment name (`exp=`), tried first for experiment rows. */
+  exp: string | null;
+  /** Commit sha (`rev=`). */
+  rev: string | null;
+}
+
+const SHA = /^[0-9a-f]{40}$/i;
+
+export function rowLabel(row: TableRow): string {
+  return row.name ?? row.branches[0] ?? row.tags[0] ?? row.rev.slice(0, 7);
+}
+
+/** Targets for rows, labels made unique with a short sha when two rows would read the same. */
+export function plotTargets(rows: readonly TableRow[]): PlotTarget[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(rowLabel(r), (counts.get(rowLabel(r)) ?? 0) + 1);
+  return rows.map((r) => {
+    const base = rowLabel(r);
+    const label = (counts.get(base) ?? 0) > 1 ? `${base} (${r.rev.slice(0, 7)})` : base;
+    return {
+      key: r.rev,
+      label,
+      exp: r.name ?? null,
+      rev: SHA.test(r.rev) ? r.rev : null,
+    };
+  });
+}

@@ -1,0 +1,89 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { PlotSource } from '../../../src/contracts/live.js';
+import { insightsApi } from '../api-insights.js';
+import { ApiFailure } from '../api-error.js';
+import { useServerEvents } from '../use-server-events.js';
+import { mergeLiveUpdate } from './live-merge.js';
+import type { LabeledSource } from './plot-data.js';
+import type { PlotTarget } from './targets.js';
+
+type Entry = { state: 'loading' } | { state: 'ok'; source: PlotSource } | { state: 'error'; error: unknown };
+
+export interface PlotSources {
+  sources: LabeledSource[];
+  loading: PlotTarget[];
+  failed: { target: PlotTarget; error: unknown }[];
+  retry: () => void;
+}
+
+/** An experiment row is read by name (live data) and, failing that, by its commit. */
+async function load(project: string, t: PlotTarget): Promise<PlotSource> {
+  if (t.exp !== null) {
+    try {
+      const r = await insightsApi.plots(project, { exps: [t.exp], revs: [] });
+      if (r.sources[0]) return r.sources[0];
+    } catch (err) {
+      if (!(err instanceof ApiFailure && err.status === 404) || t.rev === null) throw err;
+    }
+  }
+  if (t.rev === null) throw new Error('this row has neither a commit nor a live experiment to plot');
+  const r = await insightsApi.plots(project, { exps: [], revs: [t.rev] });
+  const s = r.sources[0];
+  if (!s) throw new Error('the server returned no plots for this commit');
+  return s;
+}
+
+/** Plot sources per target, each fetched once, growing live on `live.update`. */
+export function usePlotSources(project: string, targets: readonly PlotTarget[]): PlotSources {
+  const [entries, setEntries] = useState<ReadonlyMap<string, Entry>>(new Map());
+  const requested = useRef(new Set<string>());
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    for (const t of targets) {
+      if (requested.current.has(t.key)) continue;
+      requested.current.add(t.key);
+      setEntries((m) => (m.get(t.key)?.state === 'ok' ? m : new Map(m).set(t.key, { state: 'loading' })));
+      load(project, t).then(
+        (source) => setEntries((m) => new Map(m).set(t.key, { state: 'ok', source })),
+        (error: unknown) => {
+          requested.current.delete(t.key);
+          setEntries((m) => new Map(m).set(t.key, { state: 'error', error }));
+        },
+      );
+    }
+  }, [project, targets, generation]);
+
+  useServerEvents({
+    onLiveUpdate: (e) => {
+      if (e.project !== project) return;
+      setEntries((m) => {
+        let changed = false;
+        const next = new Map(m);
+        for (const [k, v] of m) {
+          if (v.state !== 'ok' || v.source.kind !== 'experiment') continue;
+          if (v.source.id !== e.name && v.source.id !== e.id) continue;
+          if (e.images.length > 0) requested.current.delete(k);
+          const [merged] = mergeLiveUpdate([v.source], e);
+          if (merged) next.set(k, { state: 'ok', source: merged });
+          changed = true;
+        }
+        return changed ? next : m;
+      });
+      if (e.images.length > 0) setGeneration((g) => g + 1);
+    },
+  });
+
+  return useMemo(() => {
+    const sources: LabeledSource[] = [];
+    const loading: PlotTarget[] = [];
+    const failed: PlotSources['failed'] = [];
+    for (const t of targets) {
+      const e = entries.get(t.key);
+      if (e?.state === 'ok') sources.push({ label: t.label, source: e.source });
+      else if (e?.state === 'error') failed.push({ target: t, error: e.error });
+      else loading.push(t);
+    }
+    return { sources, loading, failed, retry: () => setGeneration((g) => g + 1) };
+  }, [targets, entries]);
+}
