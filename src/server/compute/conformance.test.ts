@@ -1,0 +1,155 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../test-server.js';
+import { CloudBackend } from '../../compute/cloud/backend.js';
+import { resolveMachine } from '../../compute/cloud/catalog.js';
+import { SimulatedCloud } from '../../compute/cloud/simulated.js';
+import { LocalBackend } from '../../compute/local.js';
+import type { ComputeBackend } from '../../compute/port.js';
+import { SlurmSettings, SshSettings } from '../../compute/profiles/settings.js';
+import { SlurmBackend } from '../../compute/slurm/backend.js';
+import { SshBackend } from '../../compute/ssh/backend.js';
+
+const BUNDLE = path.resolve('dist/agent.mjs');
+const SSHD = '/tmp/kiln-sshd';
+const SLURM_CONF = '/tmp/kiln-slurm/slurm.conf';
+let s: TestServer;
+
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(async () => {
+  await s.close();
+});
+
+async function agentToken(name: string): Promise<{ id: string; token: string }> {
+  const { user } = await s.store.ensureAdmin();
+  return s.auth.createToken(user.id, name, 'agent');
+}
+
+/** True once an agent used its token (its register call reached the server). */
+async function registered(name: string): Promise<boolean> {
+  const db = new Database(path.join(s.home, 'kiln.db'), { readonly: true });
+  try {
+    return (
+      db.prepare('select 1 from tokens where name = ? and last_used_at is not null').get(name) !== undefined
+    );
+  } finally {
+    db.close();
+  }
+}
+
+async function until(what: string, f: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await f()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface Target {
+  name: string;
+  available: () => boolean;
+  make: (tokenName: string) => ComputeBackend;
+}
+
+const targets: Target[] = [
+  {
+    name: 'local',
+    available: () => true,
+    make: (n) =>
+      new LocalBackend({
+        home: mkdtempSync(path.join(tmpdir(), 'kiln-local-')),
+        url: () => s.url,
+        mintToken: async () => (await agentToken(n)).token,
+        command: [process.execPath, BUNDLE],
+      }),
+  },
+  {
+    name: 'ssh',
+    available: () => existsSync(`${SSHD}/client_ed25519`),
+    make: (n) =>
+      new SshBackend({
+        settings: SshSettings.parse({
+          hosts: ['127.0.0.1:2222'],
+          credential: 'k',
+          user: 'root',
+          node: process.execPath,
+          workDir: `.kiln-agent-${process.pid}`,
+          trustAnyHostKey: true,
+        }),
+        key: { privateKey: readFileSync(`${SSHD}/client_ed25519`, 'utf8') },
+        url: () => s.url,
+        mintToken: async () => (await agentToken(n)).token,
+        agentBundle: BUNDLE,
+      }),
+  },
+  {
+    name: 'slurm',
+    available: () => existsSync(SLURM_CONF),
+    make: (n) =>
+      new SlurmBackend({
+        profile: `conf-${process.pid}`,
+        settings: SlurmSettings.parse({ cpus: 1, timeLimitMin: 5, node: process.execPath, maxInstances: 2 }),
+        dir: mkdtempSync(path.join(tmpdir(), 'kiln-slurm-')),
+        env: { ...process.env, SLURM_CONF },
+        url: () => s.url,
+        mintToken: async () => (await agentToken(n)).token,
+        agentBundle: BUNDLE,
+      }),
+  },
+  {
+    name: 'simulated cloud',
+    available: () => true,
+    make: (n) =>
+      new CloudBackend({
+        provider: new SimulatedCloud('aws', {
+          ...process.env,
+          PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        }),
+        profile: 'sim',
+        install: 'test-install',
+        machine: resolveMachine('aws', {
+          region: 'us-west',
+          type: 'm',
+          diskGb: 35,
+          spot: true,
+          timeoutSec: 3600,
+        }),
+        maxInstances: 2,
+        idleTimeoutSec: 600,
+        url: () => s.url,
+        mintToken: () => agentToken(n),
+        revokeToken: async (id) => {
+          const { user } = await s.store.ensureAdmin();
+          await s.store.revokeToken(id, user.id);
+        },
+        script: { poweroff: 'true' },
+      }),
+  },
+];
+
+describe('compute conformance', () => {
+  for (const t of targets) {
+    it.skipIf(!t.available() || !existsSync(BUNDLE))(
+      `${t.name}: starts an agent that registers, reports it alive, stops it`,
+      async () => {
+        const tokenName = `conformance ${t.name} ${Date.now()}`;
+        const b = t.make(tokenName);
+        await b.ensureAgents(1);
+        await until(`${t.name} agent to register`, () => registered(tokenName), 45_000);
+        expect(await b.alive()).toBe(1);
+        await b.ensureAgents(1);
+        expect(await b.alive()).toBe(1);
+        await b.stop();
+        await until(`${t.name} agents to stop`, async () => (await b.alive()) === 0, 20_000);
+      },
+      90_000,
+    );
+  }
+});
