@@ -76,7 +76,7 @@ export async function startServer(
   const runRows = new ExperimentRows(store, projects);
   projects.attachExperimentRows(live.withLiveRows((p, baselines) => runRows.rows(p, baselines)));
   await registerCi(app, route, { store, box, projects, auth, home: config.home });
-  registerCompute(route, { store, box });
+  registerCompute(route, { store, box, auth });
   registerSse(app, auth, bus);
 
   const dist = webDist();
