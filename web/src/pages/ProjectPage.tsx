@@ -18,6 +18,9 @@ import { downloadText } from '../table/download.js';
 import { RunDrawer } from '../run/RunDrawer.js';
 import { experimentOf, runSourceOf, type RunSource } from '../run/run-source.js';
 import { useRunKeys } from '../run/use-run-keys.js';
+import { PlotsPane } from '../plots/PlotsPane.js';
+import { InsightsButtons } from '../plots/InsightsButtons.js';
+import { chosenRevs, usePinned } from '../plots/use-pinned.js';
 import { experimentPath, navigate } from '../router.js';
 
 export function ProjectPage({ name }: { name: string }) {
@@ -28,6 +31,8 @@ export function ProjectPage({ name }: { name: string }) {
   const [selected, setSelected] = useState<string | null>(null);
   const filterRef = useRef<HTMLInputElement>(null);
   const [runFrom, setRunFrom] = useState<RunSource | null>(null);
+  const [plotsOpen, setPlotsOpen] = useState(false);
+  const pinned = usePinned(name);
 
   useServerEvents({
     onFetch: (e) => {
@@ -151,6 +156,14 @@ export function ProjectPage({ name }: { name: string }) {
         filterRef={filterRef}
         onRun={onRun}
         onOpen={onOpen}
+        extra={
+          <InsightsButtons
+            project={name}
+            chosen={chosenRevs(pinned.revs, selected)}
+            plotsOpen={plotsOpen}
+            onPlots={() => setPlotsOpen((o) => !o)}
+          />
+        }
       />
       {data && table.error !== null && (
         <div className="banner banner-error" role="alert">
@@ -161,6 +174,15 @@ export function ProjectPage({ name }: { name: string }) {
         </div>
       )}
       <div className="table-area">{body}</div>
+      {plotsOpen && (
+        <PlotsPane
+          project={name}
+          rows={data?.rows ?? []}
+          selected={selected}
+          pinned={pinned}
+          onClose={() => setPlotsOpen(false)}
+        />
+      )}
       {runFrom && (
         <RunDrawer
           project={name}
