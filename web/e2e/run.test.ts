@@ -96,7 +96,7 @@ describe('run drawer and experiment page in a browser', () => {
     await page.locator('.log-line').first().waitFor({ timeout: 120_000 });
     await page.screenshot({ path: join(home, 'experiment-running.png') });
     await expect
-      .poll(() => page.locator('.exp-title .status').textContent(), { timeout: 240_000, intervals: [1000] })
+      .poll(() => page.locator('.exp-title .status').textContent(), { timeout: 240_000, interval: 1000 })
       .toBe('succeeded');
     await page.locator('.log-end').waitFor({ timeout: 20_000 });
     expect(await page.locator('.log-line').count()).toBeGreaterThan(1);
@@ -108,4 +108,41 @@ describe('run drawer and experiment page in a browser', () => {
     await page.screenshot({ path: join(home, 'experiment-changes.png') });
     expect(errors).toEqual([]);
   }, 420_000);
+  it('uploads a replacement input with progress and commits params for CI', async () => {
+    if (!browser || !server) throw new Error('setup failed');
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openDemo(page, server.loginUrl);
+    await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
+    await page.getByRole('button', { name: /Run/ }).first().click();
+    const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
+    await drawer.getByLabel('params.yaml train.lr').fill('0.25');
+
+    await drawer.getByRole('tab', { name: /Input data/ }).click();
+    await drawer.getByLabel('Path of a file to replace').fill('data/extra.csv');
+    const chooser = page.waitForEvent('filechooser');
+    await drawer.getByRole('button', { name: 'Upload replacement…' }).click();
+    await (
+      await chooser
+    ).setFiles({ name: 'extra.csv', mimeType: 'text/csv', buffer: Buffer.alloc(256 * 1024, 'a,b\n') });
+    await drawer.locator('.run-replaced', { hasText: 'extra.csv' }).waitFor({ timeout: 30_000 });
+    await expect(drawer.locator('.run-diff-badge').textContent()).resolves.toContain('2 changes');
+    await page.screenshot({ path: join(home, 'run-drawer-inputs.png') });
+    await drawer.locator('.run-input-row.changed button[title^="Keep"]').click();
+
+    await drawer.getByRole('tab', { name: /Compute/ }).click();
+    await drawer.getByLabel('Timeout in minutes').fill('30');
+    await drawer.getByRole('tab', { name: /^CI/ }).click();
+    await drawer.getByRole('textbox', { name: 'Commit message' }).fill('Try lr 0.25 in CI');
+    await drawer.getByRole('button', { name: 'Commit changes' }).click();
+    // The demo's remote is plain Git: the commit is pushed on a new branch and no pull request opens.
+    const outcome = drawer.locator('.run-ci-result, .banner-error').first();
+    await outcome.waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(home, 'run-drawer-ci.png') });
+    await expect(outcome.textContent()).resolves.toMatch(/Pushed [0-9a-f]{7} to exp-/);
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  }, 240_000);
 });

@@ -76,6 +76,8 @@ export const runsApi = {
     request('POST', `${project(name)}/experiments`, CreatedExperiments, body),
   list: (name: string) => request('GET', `${project(name)}/experiments`, ExperimentList),
   get: (name: string, e: string) => request('GET', exp(name, e), Experiment),
+  setPriority: (name: string, e: string, priority: number) =>
+    request('PATCH', exp(name, e), Experiment, { priority }),
   cancel: (name: string, e: string) => request('POST', `${exp(name, e)}/cancel`, Experiment),
   runAgain: (name: string, e: string) => request('POST', `${exp(name, e)}/run-again`, CreatedExperiments, {}),
   branch: (name: string, e: string, body: CreateBranchBody) =>

@@ -6,6 +6,7 @@ import { errorMessage } from '../api-error.js';
 import { runsApi } from '../api-runs.js';
 import { experimentPath, navigate } from '../router.js';
 import { Popover } from '../ui/Popover.js';
+import { PriorityField } from './PriorityField.js';
 
 interface Props {
   exp: Experiment;
@@ -88,6 +89,7 @@ export function ExperimentActions({ exp, onChange, onError }: Props) {
           ✓ {branch.branch} {branch.pushed ? 'pushed' : 'created'}
         </span>
       )}
+      {exp.status === 'queued' && <PriorityField exp={exp} onChange={onChange} onError={onError} />}
       {!finished && (
         <button className="btn btn-danger" onClick={cancel} disabled={busy !== null}>
           {busy === 'cancel' ? 'Cancelling…' : 'Cancel'}

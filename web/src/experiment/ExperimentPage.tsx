@@ -69,7 +69,10 @@ export function ExperimentPage({ project, name }: { project: string; name: strin
         ))}
       </nav>
       <div className="exp-body">
-        {tab === 'Log' && <LogView exp={e} />}
+        {/* The log stays mounted so switching tabs keeps its stream, scroll and follow state. */}
+        <div className="exp-pane" hidden={tab !== 'Log'}>
+          <LogView exp={e} />
+        </div>
         {tab === 'Changes' && <ChangesTab exp={e} />}
         {tab === 'Attempts' && <AttemptsTab exp={e} />}
       </div>

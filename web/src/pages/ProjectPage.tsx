@@ -210,7 +210,7 @@ export function ProjectPage({ name }: { name: string }) {
             </span>
           )}
           <span className="muted statusbar-keys">
-            ↑↓ select · / filter · click header to sort, shift-click to add · drag to reorder
+            ↑↓ select · r run · ⏎ open · / filter · click header to sort, shift-click to add · drag to reorder
           </span>
         </div>
       )}
