@@ -9,8 +9,11 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export interface RouteSpec<P, Q, B> {
   method: Method;
   url: string;
-  /** `public` routes skip auth; `user` needs a session or token; `admin` an admin. */
-  auth: 'public' | 'user' | 'admin';
+  /**
+   * `public` routes skip auth; `user` needs a session or personal token; `admin` an admin;
+   * `agent` an agent-scoped token (which every other route refuses).
+   */
+  auth: 'public' | 'user' | 'admin' | 'agent';
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
@@ -59,10 +62,15 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
           who = await auth.authenticate(req);
           if (!who)
             throw new ApiFailure('unauthorized', 'log in or send "Authorization: token <access token>"');
-          if (spec.auth === 'admin' && who.role !== 'admin')
-            throw new ApiFailure('forbidden', 'this needs an admin');
-          if (who.scope !== 'user')
-            throw new ApiFailure('forbidden', `a ${who.scope} token cannot call this route`);
+          if (spec.auth === 'agent') {
+            if (who.scope !== 'agent')
+              throw new ApiFailure('forbidden', `a ${who.scope} token cannot act as an agent`);
+          } else {
+            if (spec.auth === 'admin' && who.role !== 'admin')
+              throw new ApiFailure('forbidden', 'this needs an admin');
+            if (who.scope !== 'user')
+              throw new ApiFailure('forbidden', `a ${who.scope} token cannot call this route`);
+          }
         }
         const ctx: RouteContext<P, Q, B> = {
           params: parse(spec.params, req.params, 'path'),

@@ -24,11 +24,7 @@ export function registerAgentDownload(
   auth: Authenticator,
   bundle = agentBundlePath(),
 ): void {
-  route({ method: 'GET', url: '/api/compute/agent.mjs', auth: 'public' }, async ({ req, reply }) => {
-    const who = await auth.authenticate(req);
-    if (!who) throw new ApiFailure('unauthorized', 'send "Authorization: token <agent token>"');
-    if (who.scope !== 'agent')
-      throw new ApiFailure('forbidden', `a ${who.scope} token cannot fetch the agent`);
+  route({ method: 'GET', url: '/api/compute/agent.mjs', auth: 'agent' }, async ({ reply }) => {
     if (!existsSync(bundle))
       throw new ApiFailure('not_found', 'the agent bundle is not built: npm run build');
     return reply.type('text/javascript').send(createReadStream(bundle));

@@ -165,12 +165,8 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
     return { token: t.token, id: t.id } satisfies CreatedAgentToken;
   });
 
-  // Agents use their own scoped token, which the user routes refuse; this route checks it itself.
-  route({ method: 'POST', url: '/api/agent', auth: 'public', body: AgentMessage }, async ({ body, req }) => {
-    const who = await auth.authenticate(req);
-    if (!who) throw new ApiFailure('unauthorized', 'send "Authorization: token <agent token>"');
-    if (who.scope !== 'agent')
-      throw new ApiFailure('forbidden', `a ${who.scope} token cannot act as an agent`);
-    return scheduler.handle(body);
-  });
+  // Agents use their own scoped token, which the user routes refuse.
+  route({ method: 'POST', url: '/api/agent', auth: 'agent', body: AgentMessage }, async ({ body }) =>
+    scheduler.handle(body),
+  );
 }
