@@ -1,23 +1,8 @@
-// Lint guards the architecture: each folder may import only the layers DESIGN.md allows.
+// Lint guards the architecture: each folder may import only the layers DESIGN.md allows (eslint-layers.js).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint-layers.js';
 
-const layer = (folder, forbidden) => ({
-  files: [`${folder}/**/*.ts`, `${folder}/**/*.tsx`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: forbidden.map((f) => ({
-          group: [`**/${f}/*`, `**/${f}`],
-          message: `${folder} may not import ${f} (see DESIGN.md dependency direction)`,
-        })),
-      },
-    ],
-  },
-});
-
-const adapters = ['git', 'dvc', 'store', 'forge', 'compute'];
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'web/dist', '.kiln', 'bin'] },
   js.configs.recommended,
@@ -29,10 +14,9 @@ export default tseslint.config(
       'no-warning-comments': ['error', { terms: ['todo', 'fixme', 'xxx'], location: 'start' }],
     },
   },
-  layer('src/contracts', ['core', ...adapters, 'server', 'agent', 'cli']),
-  layer('src/core', [...adapters, 'server', 'agent', 'cli']),
-  ...adapters.map((a) => layer(`src/${a}`, ['server', 'agent', 'cli'])),
-  layer('src/server', ['agent', 'cli']),
-  layer('src/agent', ['server', 'cli']),
-  layer('web', ['core', ...adapters, 'server', 'agent', 'cli']),
+  {
+    files: ['src/**/*.ts', 'web/**/*.ts', 'web/**/*.tsx'],
+    plugins: { layers },
+    rules: { 'layers/direction': 'error' },
+  },
 );

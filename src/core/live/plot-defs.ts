@@ -1,7 +1,6 @@
 import path from 'node:path/posix';
 import type { Value } from '../../contracts/api.js';
 import { PlotTemplate, type PlotDefinition } from '../../contracts/live.js';
-// eslint-disable-next-line no-restricted-imports -- src/core/dvc is the pure DVC model, not the src/dvc adapter the rule guards
 import type { DvcYaml } from '../dvc/dvc-yaml-model.js';
 
 const IMAGE_EXT = /\.(png|jpe?g|gif|svg|webp)$/i;

@@ -1,6 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument, stringify, type Scalar } from 'yaml';
 import type { Value } from '../../contracts/api.js';
-// eslint-disable-next-line no-restricted-imports -- src/core/dvc is the pure DVC model, not the src/dvc adapter the rule guards
 import { paramsFormat, parseParamsFile } from '../dvc/params-file.js';
 import { coerceValue } from './coerce.js';
 import { getAt, setAt } from './key-path.js';
