@@ -6,6 +6,8 @@ import { ProjectPage } from './pages/ProjectPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { ProjectSettingsPage } from './pages/ProjectSettingsPage.js';
 import { ExperimentPage } from './experiment/ExperimentPage.js';
+import { ComparePage } from './compare/ComparePage.js';
+import { TrendsPage } from './trends/TrendsPage.js';
 import { Shell } from './ui/Shell.js';
 import { ErrorState } from './ui/States.js';
 import { assertNever } from '../../src/contracts/errors.js';
@@ -22,6 +24,10 @@ function Page({ route }: { route: Exclude<Route, { page: 'login' }> }) {
       return <ProjectSettingsPage name={route.name} />;
     case 'experiment':
       return <ExperimentPage project={route.name} name={route.exp} />;
+    case 'compare':
+      return <ComparePage name={route.name} revs={route.revs} />;
+    case 'trends':
+      return <TrendsPage name={route.name} />;
     case 'settings':
       return <SettingsPage />;
     case 'not-found':

@@ -31,6 +31,8 @@ export type Route =
   | { page: 'project'; name: string }
   | { page: 'project-settings'; name: string }
   | { page: 'experiment'; name: string; exp: string }
+  | { page: 'compare'; name: string; revs: string[] }
+  | { page: 'trends'; name: string }
   | { page: 'settings' }
   | { page: 'not-found' };
 
@@ -44,6 +46,10 @@ export function matchRoute(url: URL): Route {
     return { page: 'project', name: second };
   if (first === 'projects' && second !== undefined && third === 'settings')
     return { page: 'project-settings', name: second };
+  if (first === 'projects' && second !== undefined && (third === 'compare' || third === 'trends') && !fourth)
+    return third === 'compare'
+      ? { page: 'compare', name: second, revs: url.searchParams.getAll('rev') }
+      : { page: 'trends', name: second };
   if (
     first === 'projects' &&
     second !== undefined &&

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
+import { branchCommits, branchesOf, trendSeries } from './trends.js';
+
+const commit = (rev: string, parents: string[], acc: number | string, branches: string[] = []): TableRow => ({
+  rev,
+  message: `commit ${rev}\nbody`,
+  author: '',
+  date: '2026-01-01T00:00:00Z',
+  branches,
+  tags: [],
+  hidden: false,
+  parents,
+  params: {},
+  metrics: { 'm.json': { acc } },
+  errors: {},
+});
+const ACC: TableColumn = {
+  id: 'metrics:m.json:acc',
+  kind: 'metrics',
+  file: 'm.json',
+  path: ['acc'],
+  types: ['number'],
+};
+
+const rows = [
+  commit('d', ['c', 'x'], 0.9, ['main']),
+  commit('x', ['b'], 0.1, ['feature']),
+  commit('c', ['b'], 'n/a'),
+  commit('b', ['a'], 0.7),
+  commit('a', [], 0.5),
+  { ...commit('e1', ['d'], 0.99), name: 'exp-1', baseline: 'd' },
+];
+
+describe('trends', () => {
+  it('lists branches, main first', () => {
+    expect(branchesOf(rows)).toEqual(['main', 'feature']);
+  });
+
+  it('follows first parents from the branch head, oldest first, skipping experiments', () => {
+    expect(branchCommits(rows, 'main').map((r) => r.rev)).toEqual(['a', 'b', 'c', 'd']);
+    expect(branchCommits(rows, 'feature').map((r) => r.rev)).toEqual(['a', 'b', 'x']);
+  });
+
+  it('keeps commits without a number as gaps', () => {
+    const s = trendSeries(rows, 'main', ACC);
+    expect(s.map((p) => p.value)).toEqual([0.5, 0.7, null, 0.9]);
+    expect(s[0]?.message).toBe('commit a');
+  });
+});
