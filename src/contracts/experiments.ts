@@ -22,6 +22,7 @@
  */
 import { z } from 'zod';
 import { ExperimentStatus, RepoPath, Value } from './api.js';
+import { ComputeName, Placement } from './compute.js';
 
 /** An experiment name as DVC accepts it: a valid Git ref component. */
 export const ExperimentName = z
@@ -70,7 +71,8 @@ export const ChangeSet = z.object({
 });
 export type ChangeSet = z.infer<typeof ChangeSet>;
 
-export const Target = z.enum(['local']);
+/** `local` or the name of a compute profile. */
+export const Target = ComputeName;
 export type Target = z.infer<typeof Target>;
 
 export const CreateExperimentBody = z.object({
@@ -127,6 +129,8 @@ export const Experiment = z.object({
   finishedAt: z.string().nullable(),
   /** Sequence number of the last stored log chunk (0 before any output). */
   logSeq: z.number().int(),
+  /** Where it ran (host, Slurm job id, instance id); on the single-experiment answer. */
+  placement: Placement.nullable().optional(),
 });
 export type Experiment = z.infer<typeof Experiment>;
 

@@ -69,7 +69,7 @@ export async function startServer(
   });
   const route = makeRoute(app, auth);
   registerRoutes(route, { store, auth, projects, version: VERSION });
-  const runs = createRuns({ store, projects, bus, auth, home: config.home });
+  const runs = createRuns({ store, projects, bus, auth, box, home: config.home });
   runs.register(route, app);
   const live = createLive({ store, projects, bus, auth });
   await live.register(app);

@@ -130,9 +130,10 @@ export class SlurmBackend implements ComputeBackend {
   async submit(): Promise<string> {
     const dir = this.opts.dir;
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    this.token ??= await this.opts.mintToken();
-    const tokenFile = path.join(dir, 'token');
-    await writeFile(tokenFile, this.token, { mode: 0o600 });
+    const own = this.opts.agentToken ? await this.opts.agentToken() : null;
+    this.token ??= own ? null : await this.opts.mintToken();
+    const tokenFile = path.join(dir, own ? `token-${randomBytes(4).toString('hex')}` : 'token');
+    await writeFile(tokenFile, own?.token ?? this.token ?? '', { mode: 0o600 });
     const agent = path.join(dir, 'agent.mjs');
     await copyFile(this.opts.agentBundle, agent);
     const script = path.join(dir, `agent-${randomBytes(4).toString('hex')}.sh`);
@@ -148,6 +149,7 @@ export class SlurmBackend implements ComputeBackend {
     ]);
     const id = out.trim().split(';')[0] ?? '';
     if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id: ${out.trim()}`);
+    if (own) await this.opts.placed?.(own.id, id, `Slurm job ${id}`);
     return id;
   }
 

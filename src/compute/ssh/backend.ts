@@ -11,6 +11,10 @@ export interface RemoteAgentOptions {
   mintToken: () => Promise<string>;
   /** Local path of the single-file agent bundle (dist/agent.mjs). */
   agentBundle: string;
+  /** A token per agent, so the server knows where each one runs (see `placed`). */
+  agentToken?: () => Promise<{ id: string; token: string }>;
+  /** Tells the server where the agent holding token `tokenId` runs (host, Slurm job id). */
+  placed?: (tokenId: string, id: string, detail: string) => Promise<void>;
 }
 
 export interface SshBackendOptions extends RemoteAgentOptions {
@@ -49,7 +53,7 @@ const LIST =
 const STOP =
   'cd "$1" 2>/dev/null || exit 0; for f in agent-*.pid; do [ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null; done; ' +
   'for i in 1 2 3 4 5 6 7 8 9 10; do alive=0; for f in agent-*.pid; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 0.5; done; ' +
-  'for f in agent-*.pid; do [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null; rm -f "$f"; done; rm -f token; exit 0';
+  'for f in agent-*.pid; do [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null; rm -f "$f"; done; rm -f token token-*; exit 0';
 
 /**
  * Agents on SSH hosts: copies the bundled agent over SFTP and starts it with the host's Node;
@@ -124,8 +128,11 @@ export class SshBackend implements ComputeBackend {
 
   private async startOn(t: SshTarget): Promise<void> {
     const s = this.opts.settings;
-    this.token ??= await this.opts.mintToken();
-    const token = this.token;
+    const own = this.opts.agentToken ? await this.opts.agentToken() : null;
+    this.token ??= own ? null : await this.opts.mintToken();
+    const token = own?.token ?? this.token ?? '';
+    const id = randomBytes(4).toString('hex');
+    const tokenFile = own ? `token-${id}` : 'token';
     await this.on(t, async (c) => {
       const v = await exec(c, ['sh', '-c', '"$0" --version', s.node]);
       if (v.code !== 0 || !/^v\d+\./.test(v.stdout.trim())) throw new NodeMissingError(t.host, s.node);
@@ -134,16 +141,16 @@ export class SshBackend implements ComputeBackend {
       try {
         await putFile(files, this.opts.agentBundle, `${s.workDir}/agent.mjs`);
         await new Promise<void>((resolve, reject) =>
-          files.writeFile(`${s.workDir}/token`, token, { mode: 0o600 }, (err) =>
+          files.writeFile(`${s.workDir}/${tokenFile}`, token, { mode: 0o600 }, (err) =>
             err ? reject(err) : resolve(),
           ),
         );
       } finally {
         files.end();
       }
-      const id = randomBytes(4).toString('hex');
-      const r = await exec(c, ['sh', '-c', START, 'sh', s.workDir, 'token', s.node, this.opts.url(), id]);
+      const r = await exec(c, ['sh', '-c', START, 'sh', s.workDir, tokenFile, s.node, this.opts.url(), id]);
       if (r.code !== 0) throw new Error(`starting the agent on ${t.host} failed: ${r.stderr.trim()}`);
+      if (own) await this.opts.placed?.(own.id, `${t.host}:${t.port}`, `ssh ${t.user}@${t.host}:${t.port} pid ${r.stdout.trim()}`);
     });
   }
 

@@ -2,6 +2,11 @@ import path from 'node:path';
 import { LocalBackend } from '../../compute/local.js';
 import type { Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
+import { checkCredential } from '../compute/checks.js';
+import { CredentialService } from '../compute/credential-service.js';
+import { registerGitHttp } from '../compute/git-http.js';
+import { Targets } from '../compute/targets.js';
+import type { SecretBox } from '../secrets.js';
 import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { makeRoute } from '../route.js';
@@ -21,6 +26,10 @@ export interface RunsDeps {
   home: string;
   /** argv that starts an agent (tests and the packaged build override it). */
   agentCommand?: readonly string[];
+  /** Opens compute credentials for remote targets. */
+  box: SecretBox;
+  /** The single-file agent copied to remote targets (dist/agent.mjs by default). */
+  agentBundle?: string;
 }
 
 /** Wires experiments, the scheduler, the log store and the local compute backend. */
@@ -58,7 +67,16 @@ export function createRuns(deps: RunsDeps) {
     async () => scheduler?.notify(),
     uploads,
   );
-  scheduler = new Scheduler(store, experiments, auth, backend);
+  const targets = new Targets({
+    store,
+    auth,
+    credentials: new CredentialService(store, deps.box, checkCredential),
+    local: backend,
+    url: () => url,
+    home,
+    ...(deps.agentBundle ? { agentBundle: deps.agentBundle } : {}),
+  });
+  scheduler = new Scheduler(store, experiments, auth, targets);
   const rows = new ExperimentRows(store, projects);
   projects.attachExperimentRows((project, baselines) => rows.rows(project, baselines));
   const sched = scheduler;
@@ -69,6 +87,7 @@ export function createRuns(deps: RunsDeps) {
     register(route: ReturnType<typeof makeRoute>, app: FastifyInstance) {
       // Uploads stream to disk from the raw request; no parser buffers them.
       app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null));
+      registerGitHttp(app, { store, mirror: async (p) => (await experiments.where(p)).mirror });
       registerRunRoutes(route, {
         store,
         auth,
@@ -88,7 +107,7 @@ export function createRuns(deps: RunsDeps) {
     /** Stops the scheduler; with `stopAgents`, the local agents and their jobs too. */
     async close(stopAgents = true) {
       sched.stop();
-      if (stopAgents) await backend.stop();
+      if (stopAgents) await Promise.all([backend.stop(), targets.stop()]);
     },
   };
 }

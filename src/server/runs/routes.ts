@@ -52,7 +52,10 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
       body: CreateExperimentBody,
       status: 201,
     },
-    async ({ params, body }) => experiments.create(params.name, body),
+    async ({ params, body }) => {
+      await scheduler.targets.check(body.target);
+      return experiments.create(params.name, body);
+    },
   );
   route({ method: 'GET', url: base, auth: 'user', params: ProjectParams }, async ({ params }) => ({
     experiments: await experiments.list(params.name),
@@ -67,9 +70,10 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
     },
     async ({ params, query }) => experiments.form(params.name, query.rev),
   );
-  route({ method: 'GET', url: `${base}/:exp`, auth: 'user', params: ExpParams }, async ({ params }) =>
-    experiments.get(params.name, params.exp),
-  );
+  route({ method: 'GET', url: `${base}/:exp`, auth: 'user', params: ExpParams }, async ({ params }) => {
+    const e = await experiments.get(params.name, params.exp);
+    return { ...e, placement: await scheduler.targets.placement(e.id, e.target) };
+  });
   route(
     { method: 'PATCH', url: `${base}/:exp`, auth: 'user', params: ExpParams, body: UpdateExperimentBody },
     async ({ params, body }) => {
@@ -166,7 +170,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
   });
 
   // Agents use their own scoped token, which the user routes refuse.
-  route({ method: 'POST', url: '/api/agent', auth: 'agent', body: AgentMessage }, async ({ body }) =>
-    scheduler.handle(body),
+  route({ method: 'POST', url: '/api/agent', auth: 'agent', body: AgentMessage }, async ({ body, auth: who }) =>
+    scheduler.handle(body, who?.tokenId ?? null),
   );
 }

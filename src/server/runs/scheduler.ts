@@ -3,11 +3,13 @@ import type { AgentMessage, AgentReply, JobSpec } from '../../contracts/agent.js
 import { ExperimentStatus } from '../../contracts/api.js';
 import { assertNever } from '../../contracts/errors.js';
 import { isFinished } from '../../contracts/experiments.js';
-import type { ComputeBackend } from '../../compute/port.js';
 import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
+import { gitHttpUrl } from '../compute/git-http.js';
+import type { Targets } from '../compute/targets.js';
 import type { ExperimentService } from './experiment-service.js';
 import { presentExperiment } from './present.js';
+import { demandByTarget, forwardResult, watchMachines } from './target-watch.js';
 
 export interface SchedulerSettings {
   leaseMs: number;
@@ -25,12 +27,16 @@ export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
   private url = '';
   private ticking = false;
+  /** Token of each registered agent, and agents that served their one run (Slurm jobs). */
+  private readonly tokens = new Map<string, string | null>();
+  private readonly retired = new Set<string>();
+  private readonly hosts = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
     private readonly experiments: ExperimentService,
     private readonly auth: Authenticator,
-    private readonly backend: ComputeBackend,
+    readonly targets: Targets,
   ) {}
 
   async settings(): Promise<SchedulerSettings> {
@@ -66,12 +72,15 @@ export class Scheduler {
     for (const w of ws) w();
   }
 
-  async handle(msg: AgentMessage): Promise<AgentReply> {
+  /** `tokenId` is the agent's token: it tells the agent's target and where it runs. */
+  async handle(msg: AgentMessage, tokenId: string | null = null): Promise<AgentReply> {
     switch (msg.type) {
       case 'register': {
         const { leaseMs } = await this.settings();
         const until = new Date(Date.now() + leaseMs).toISOString();
         const agentId = msg.agentId ?? randomUUID();
+        this.tokens.set(agentId, tokenId);
+        this.hosts.set(agentId, msg.hostname);
         for (const id of msg.running) {
           const job = await this.store.experiments.getJob(id);
           if (job?.state === 'claimed' && job.agentId === agentId)
@@ -80,7 +89,8 @@ export class Scheduler {
         return { type: 'registered', agentId, heartbeatMs: Math.max(200, Math.floor(leaseMs / 6)), leaseMs };
       }
       case 'claim':
-        return this.claim(msg.agentId, msg.waitMs);
+        if (!this.tokens.has(msg.agentId)) this.tokens.set(msg.agentId, tokenId);
+        return this.claim(msg.agentId, msg.waitMs, tokenId);
       case 'heartbeat':
         return this.ack(msg.agentId, msg.jobId, async () => undefined);
       case 'log':
@@ -108,6 +118,9 @@ export class Scheduler {
             await this.experiments.transition(exp, 'failed', { exitCode: o.exitCode, error: o.error });
           else
             await this.experiments.transition(exp, 'cancelled', { exitCode: o.exitCode, error: 'cancelled' });
+          if (o.status === 'succeeded' && exp.target !== 'local')
+            await forwardResult(this.store, this.experiments, exp, o.resultCommit);
+          await this.retire(msg.agentId, exp.target);
           await this.release(job);
         });
       default:
@@ -147,18 +160,26 @@ export class Scheduler {
     };
   }
 
-  private async claim(agentId: string, waitMs: number): Promise<AgentReply> {
+  private async claim(agentId: string, waitMs: number, tokenId: string | null): Promise<AgentReply> {
     const deadline = Date.now() + waitMs;
+    const { target } = await this.targets.agent(this.tokens.get(agentId) ?? tokenId);
     for (;;) {
-      const { leaseMs, concurrency } = await this.settings();
-      const busy = (await this.store.experiments.claimed()).length;
-      if (busy < concurrency) {
+      const { leaseMs } = await this.settings();
+      const cap = await this.targets.get(target).then(
+        (t) => t.cap,
+        () => 0,
+      );
+      const busy = await this.busy(target);
+      if (busy < cap && !this.retired.has(agentId)) {
         const got = await this.store.experiments.claim(
-          'local',
+          target,
           agentId,
           new Date(Date.now() + leaseMs).toISOString(),
         );
-        if (got) return { type: 'job', job: await this.prepare(got.job, got.experiment) };
+        if (got) {
+          await this.targets.recordRun(got.experiment.id, this.tokens.get(agentId) ?? tokenId, this.hosts.get(agentId) ?? '');
+          return { type: 'job', job: await this.prepare(got.job, got.experiment) };
+        }
       }
       const left = deadline - Date.now();
       if (left <= 0 || !this.timer) return { type: 'idle' };
@@ -173,20 +194,42 @@ export class Scheduler {
     }
   }
 
+  /** Jobs of `target` agents hold now. */
+  private async busy(target: string): Promise<number> {
+    let n = 0;
+    for (const j of await this.store.experiments.claimed()) {
+      const e = await this.store.experiments.getById(j.experimentId);
+      if (e?.target === target) n++;
+    }
+    return n;
+  }
+
+  /** A one-run agent (a Slurm job) is stopped once its run ended: `scancel`. */
+  private async retire(agentId: string, target: string): Promise<void> {
+    const t = await this.targets.get(target).catch(() => null);
+    if (!t?.retire) return;
+    this.retired.add(agentId);
+    const { id } = await this.targets.agent(this.tokens.get(agentId) ?? null);
+    if (id) await t.retire(id);
+  }
+
   private async prepare(job: JobRecord, exp: ExperimentRecord): Promise<JobSpec> {
     const { user } = await this.store.ensureAdmin();
     const token = await this.auth.createToken(user.id, `run ${exp.project}/${exp.name}`, `run:${exp.id}`);
     await this.store.experiments.updateJob(job.id, { runTokenId: token.id });
     const started = await this.experiments.transition(exp, 'starting');
     const { mirror, subdir, source } = await this.experiments.where(exp.project);
-    const pushUrls = [mirror, ...(source === mirror ? [] : [source])];
+    const remote = exp.target !== 'local';
+    // Remote agents can't reach the mirror's path: they clone and push over Kiln's git HTTP.
+    const cloneUrl = remote ? gitHttpUrl(this.url, exp.project, token.token) : mirror;
+    const pushUrls = remote ? [cloneUrl] : [mirror, ...(source === mirror ? [] : [source])];
     return {
       jobId: job.id,
       experimentId: exp.id,
       project: exp.project,
       name: exp.name,
       baseline: exp.baseline,
-      cloneUrl: mirror,
+      cloneUrl,
       pushUrls,
       subdir,
       changeSet: presentExperiment(started, 0).changeSet,
@@ -236,9 +279,13 @@ export class Scheduler {
         }
         await this.release(job);
       }
-      const { concurrency } = await this.settings();
-      const active = await this.store.experiments.activeCounts();
-      if ([...active.values()].some((n) => n > 0)) await this.backend.ensureAgents(concurrency);
+      await watchMachines(this.store, this.experiments, this.targets, (job) => this.release(job));
+      for (const [target, want] of await demandByTarget(this.store)) {
+        const t = await this.targets.get(target).catch(() => null);
+        if (!t) continue;
+        // Local agents stay up while anything is active; others come per queued or running run.
+        await t.backend.ensureAgents(t.kind === 'local' ? t.cap : Math.min(want, t.cap)).catch(() => undefined);
+      }
     } finally {
       this.ticking = false;
     }

@@ -1,0 +1,174 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ComputeKind, type Placement } from '../../contracts/compute.js';
+import type { ComputeBackend } from '../../compute/port.js';
+import { SlurmSettings, SshSettings } from '../../compute/profiles/settings.js';
+import { SlurmBackend } from '../../compute/slurm/backend.js';
+import { SshBackend } from '../../compute/ssh/backend.js';
+import type { Store } from '../../store/port.js';
+import { ApiFailure } from '../api-error.js';
+import type { Authenticator } from '../auth.js';
+import type { CredentialService } from './credential-service.js';
+
+/** What the server knows of one agent token: its target and where the agent runs. */
+const AgentRecord = z.object({
+  target: z.string(),
+  kind: ComputeKind,
+  id: z.string().nullable(),
+  detail: z.string(),
+});
+type AgentRecord = z.infer<typeof AgentRecord>;
+
+/** Where one experiment's job was claimed. */
+const RunRecord = z.object({ tokenId: z.string().nullable(), hostname: z.string(), startedAt: z.string() });
+
+export interface Target {
+  name: string;
+  kind: ComputeKind;
+  backend: ComputeBackend;
+  /** Most agents (and so runs) at a time. */
+  cap: number;
+  /** Each agent serves one run and is stopped after it (Slurm jobs): stops agent `id`. */
+  retire?: (id: string) => Promise<void>;
+  /** Whether the machine of agent `id` still runs (Slurm: squeue/scontrol), for `lost`. */
+  running?: (id: string) => Promise<boolean>;
+}
+
+export interface TargetDeps {
+  store: Store;
+  auth: Authenticator;
+  credentials: CredentialService;
+  local: ComputeBackend;
+  url: () => string;
+  home: string;
+  /** The single-file agent copied to remote machines. */
+  agentBundle?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function defaultAgentBundle(): string {
+  return path.resolve('dist/agent.mjs');
+}
+
+/** Builds one backend per compute profile and remembers which agent token belongs to which target. */
+export class Targets {
+  private readonly built = new Map<string, Target>();
+
+  constructor(private readonly d: TargetDeps) {}
+
+  /** Throws `bad_request` unless `name` is `local` or a runnable profile. */
+  async check(name: string): Promise<void> {
+    await this.get(name);
+  }
+
+  async get(name: string): Promise<Target> {
+    const have = this.built.get(name);
+    if (have) return have;
+    const t = await this.build(name);
+    // The local cap follows its setting; remote backends keep their state.
+    if (name !== 'local') this.built.set(name, t);
+    return t;
+  }
+
+  private async build(name: string): Promise<Target> {
+    if (name === 'local') {
+      const n = Number(await this.d.store.getSetting('compute.local.concurrency'));
+      const cap = Number.isInteger(n) && n >= 1 ? n : 2;
+      return { name, kind: 'local', backend: this.d.local, cap };
+    }
+    const rec = await this.d.store.compute.getProfile(name);
+    if (!rec) throw new ApiFailure('bad_request', `no compute target ${name}: use local or a profile name`);
+    const kind = ComputeKind.parse(rec.kind);
+    const raw: unknown = JSON.parse(rec.settingsJson);
+    const bundle = this.d.agentBundle ?? defaultAgentBundle();
+    if ((kind === 'ssh' || kind === 'slurm') && !existsSync(bundle))
+      throw new ApiFailure('bad_request', `the agent bundle ${bundle} is missing: run npm run build`);
+    const common = {
+      url: this.d.url,
+      mintToken: async () => (await this.mint(name, kind)).token,
+      agentToken: () => this.mint(name, kind),
+      placed: (tokenId: string, id: string, detail: string) => this.place(tokenId, { target: name, kind, id, detail }),
+      agentBundle: bundle,
+    };
+    if (kind === 'ssh') {
+      const settings = SshSettings.parse(raw);
+      const secret = await this.d.credentials.open(settings.credential);
+      if (secret.kind !== 'ssh') throw new ApiFailure('bad_request', `credential ${settings.credential} is not an SSH key`);
+      const backend = new SshBackend({
+        ...common,
+        settings,
+        key: { privateKey: secret.privateKey, passphrase: secret.passphrase },
+      });
+      return { name, kind, backend, cap: Math.min(settings.maxInstances, settings.hosts.length * settings.agentsPerHost) };
+    }
+    if (kind === 'slurm') {
+      const settings = SlurmSettings.parse(raw);
+      const backend = new SlurmBackend({
+        ...common,
+        profile: name,
+        settings,
+        dir: settings.sharedDir ?? path.join(this.d.home, 'slurm', name),
+        env: this.d.env ?? process.env,
+      });
+      return {
+        name,
+        kind,
+        backend,
+        cap: settings.maxInstances,
+        retire: (id) => backend.cancel(id).catch(() => undefined),
+        running: async (id) => {
+          const st = await backend.state(id);
+          return st !== null && (st.state === 'PENDING' || st.state === 'RUNNING');
+        },
+      };
+    }
+    throw new ApiFailure('bad_request', `compute target ${name} is ${kind}: runs on ${kind} are not wired yet`);
+  }
+
+  private async mint(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
+    const { user } = await this.d.store.ensureAdmin();
+    const t = await this.d.auth.createToken(user.id, `agent ${target}`, 'agent');
+    await this.place(t.id, { target, kind, id: null, detail: '' });
+    return { id: t.id, token: t.token };
+  }
+
+  private async place(tokenId: string, rec: AgentRecord): Promise<void> {
+    await this.d.store.setSetting(`compute.agent.${tokenId}`, JSON.stringify(rec));
+  }
+
+  /** The agent behind a token; tokens no backend minted (local, hand-made) belong to `local`. */
+  async agent(tokenId: string | null): Promise<AgentRecord> {
+    const raw = tokenId ? await this.d.store.getSetting(`compute.agent.${tokenId}`) : null;
+    const r = raw ? AgentRecord.safeParse(JSON.parse(raw)) : null;
+    return r?.success ? r.data : { target: 'local', kind: 'local', id: null, detail: '' };
+  }
+
+  async recordRun(experimentId: string, tokenId: string | null, hostname: string): Promise<void> {
+    const rec = { tokenId, hostname, startedAt: new Date().toISOString() };
+    await this.d.store.setSetting(`compute.run.${experimentId}`, JSON.stringify(rec));
+  }
+
+  /** Where an experiment ran (null before an agent claimed it). */
+  async placement(experimentId: string, profileOf: string): Promise<Placement | null> {
+    const raw = await this.d.store.getSetting(`compute.run.${experimentId}`);
+    const r = raw ? RunRecord.safeParse(JSON.parse(raw)) : null;
+    if (!r?.success) return null;
+    const a = await this.agent(r.data.tokenId);
+    return {
+      target: a.kind,
+      profile: a.kind === 'local' ? null : profileOf,
+      id: a.id ?? r.data.hostname,
+      zone: null,
+      detail: a.detail ? `${a.detail} on ${r.data.hostname}` : r.data.hostname,
+      pricePerHour: null,
+      startedAt: r.data.startedAt,
+      endedAt: null,
+    };
+  }
+
+  /** Stops the remote backends built so far (the local one is stopped by its owner). */
+  async stop(): Promise<void> {
+    for (const t of this.built.values()) if (t.kind !== 'local') await t.backend.stop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,73 @@
+import { ExperimentStatus } from '../../contracts/api.js';
+import { experimentRef, isFinished } from '../../contracts/experiments.js';
+import { git } from '../../git/run-git.js';
+import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
+import type { Targets } from '../compute/targets.js';
+import type { ExperimentService } from './experiment-service.js';
+
+/** Experiments queued or running per target, over the projects that have any. */
+export async function demandByTarget(store: Store): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const [project, n] of await store.experiments.activeCounts()) {
+    if (n <= 0) continue;
+    for (const e of await store.experiments.list(project))
+      if (!isFinished(ExperimentStatus.parse(e.status))) out.set(e.target, (out.get(e.target) ?? 0) + 1);
+  }
+  return out;
+}
+
+const lastLook = new Map<string, number>();
+
+/**
+ * A job whose machine is gone while its agent never reported (a Slurm job killed, timed out or
+ * on a failed node) becomes `lost` without waiting for the lease.
+ */
+export async function watchMachines(
+  store: Store,
+  experiments: ExperimentService,
+  targets: Targets,
+  release: (job: JobRecord) => Promise<void>,
+): Promise<void> {
+  for (const job of await store.experiments.claimed()) {
+    const exp = await store.experiments.getById(job.experimentId);
+    if (!exp || exp.target === 'local') continue;
+    const t = await targets.get(exp.target).catch(() => null);
+    if (!t?.running) continue;
+    if (Date.now() - (lastLook.get(job.id) ?? 0) < 2000) continue;
+    lastLook.set(job.id, Date.now());
+    const run = await store.getSetting(`compute.run.${exp.id}`);
+    const tokenId = run ? /"tokenId":"([^"]+)"/.exec(run)?.[1] : undefined;
+    const agent = await targets.agent(tokenId ?? null);
+    if (!agent.id || (await t.running(agent.id))) continue;
+    const fresh = await store.experiments.getJob(job.id);
+    if (fresh?.state !== 'claimed') continue;
+    await store.experiments.updateJob(job.id, { state: 'done' });
+    lastLook.delete(job.id);
+    if (!isFinished(ExperimentStatus.parse(exp.status)))
+      await experiments.transition(exp, 'lost', {
+        error: `${agent.detail || 'the machine'} ended without its agent reporting a result`,
+      });
+    await release(job);
+  }
+}
+
+/** A remote agent pushed its result to the mirror only; the server passes it on to the project's source. */
+export async function forwardResult(
+  store: Store,
+  experiments: ExperimentService,
+  exp: ExperimentRecord,
+  sha: string,
+): Promise<void> {
+  const { mirror, source } = await experiments.where(exp.project);
+  if (source === mirror) return;
+  const ref = experimentRef(exp.baseline, exp.name);
+  await git(['push', '--quiet', '--force', source, `${sha}:${ref}`], { cwd: mirror, timeoutMs: 10 * 60_000 }).catch(
+    async (err: unknown) => {
+      const fresh = await store.experiments.getById(exp.id);
+      if (fresh)
+        await store.experiments.update(exp.id, {
+          error: `result kept, but a push failed: ${err instanceof Error ? err.message : String(err)}`,
+        });
+    },
+  );
+}
