@@ -150,7 +150,12 @@ export class SshBackend implements ComputeBackend {
       }
       const r = await exec(c, ['sh', '-c', START, 'sh', s.workDir, tokenFile, s.node, this.opts.url(), id]);
       if (r.code !== 0) throw new Error(`starting the agent on ${t.host} failed: ${r.stderr.trim()}`);
-      if (own) await this.opts.placed?.(own.id, `${t.host}:${t.port}`, `ssh ${t.user}@${t.host}:${t.port} pid ${r.stdout.trim()}`);
+      if (own)
+        await this.opts.placed?.(
+          own.id,
+          `${t.host}:${t.port}`,
+          `ssh ${t.user}@${t.host}:${t.port} pid ${r.stdout.trim()}`,
+        );
     });
   }
 

@@ -15,7 +15,11 @@ const SERVICES = new Set(['git-upload-pack', 'git-receive-pack']);
 const PATHS = /^(info\/refs|git-upload-pack|git-receive-pack)$/;
 
 /** The run token of an experiment of `project` (or an agent token) from HTTP Basic auth's password. */
-async function allowed(store: Store, project: string, header: string | undefined): Promise<'read' | 'write' | null> {
+async function allowed(
+  store: Store,
+  project: string,
+  header: string | undefined,
+): Promise<'read' | 'write' | null> {
   const m = /^basic\s+([A-Za-z0-9+/=]+)$/i.exec(header?.trim() ?? '');
   if (!m?.[1]) return null;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');

@@ -88,19 +88,26 @@ export class Targets {
       url: this.d.url,
       mintToken: async () => (await this.mint(name, kind)).token,
       agentToken: () => this.mint(name, kind),
-      placed: (tokenId: string, id: string, detail: string) => this.place(tokenId, { target: name, kind, id, detail }),
+      placed: (tokenId: string, id: string, detail: string) =>
+        this.place(tokenId, { target: name, kind, id, detail }),
       agentBundle: bundle,
     };
     if (kind === 'ssh') {
       const settings = SshSettings.parse(raw);
       const secret = await this.d.credentials.open(settings.credential);
-      if (secret.kind !== 'ssh') throw new ApiFailure('bad_request', `credential ${settings.credential} is not an SSH key`);
+      if (secret.kind !== 'ssh')
+        throw new ApiFailure('bad_request', `credential ${settings.credential} is not an SSH key`);
       const backend = new SshBackend({
         ...common,
         settings,
         key: { privateKey: secret.privateKey, passphrase: secret.passphrase },
       });
-      return { name, kind, backend, cap: Math.min(settings.maxInstances, settings.hosts.length * settings.agentsPerHost) };
+      return {
+        name,
+        kind,
+        backend,
+        cap: Math.min(settings.maxInstances, settings.hosts.length * settings.agentsPerHost),
+      };
     }
     if (kind === 'slurm') {
       const settings = SlurmSettings.parse(raw);
@@ -123,7 +130,10 @@ export class Targets {
         },
       };
     }
-    throw new ApiFailure('bad_request', `compute target ${name} is ${kind}: runs on ${kind} are not wired yet`);
+    throw new ApiFailure(
+      'bad_request',
+      `compute target ${name} is ${kind}: runs on ${kind} are not wired yet`,
+    );
   }
 
   private async mint(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
@@ -169,6 +179,7 @@ export class Targets {
 
   /** Stops the remote backends built so far (the local one is stopped by its owner). */
   async stop(): Promise<void> {
-    for (const t of this.built.values()) if (t.kind !== 'local') await t.backend.stop().catch(() => undefined);
+    for (const t of this.built.values())
+      if (t.kind !== 'local') await t.backend.stop().catch(() => undefined);
   }
 }

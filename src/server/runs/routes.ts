@@ -170,7 +170,8 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
   });
 
   // Agents use their own scoped token, which the user routes refuse.
-  route({ method: 'POST', url: '/api/agent', auth: 'agent', body: AgentMessage }, async ({ body, auth: who }) =>
-    scheduler.handle(body, who?.tokenId ?? null),
+  route(
+    { method: 'POST', url: '/api/agent', auth: 'agent', body: AgentMessage },
+    async ({ body, auth: who }) => scheduler.handle(body, who?.tokenId ?? null),
   );
 }

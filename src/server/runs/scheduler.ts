@@ -177,7 +177,11 @@ export class Scheduler {
           new Date(Date.now() + leaseMs).toISOString(),
         );
         if (got) {
-          await this.targets.recordRun(got.experiment.id, this.tokens.get(agentId) ?? tokenId, this.hosts.get(agentId) ?? '');
+          await this.targets.recordRun(
+            got.experiment.id,
+            this.tokens.get(agentId) ?? tokenId,
+            this.hosts.get(agentId) ?? '',
+          );
           return { type: 'job', job: await this.prepare(got.job, got.experiment) };
         }
       }
@@ -284,7 +288,9 @@ export class Scheduler {
         const t = await this.targets.get(target).catch(() => null);
         if (!t) continue;
         // Local agents stay up while anything is active; others come per queued or running run.
-        await t.backend.ensureAgents(t.kind === 'local' ? t.cap : Math.min(want, t.cap)).catch(() => undefined);
+        await t.backend
+          .ensureAgents(t.kind === 'local' ? t.cap : Math.min(want, t.cap))
+          .catch(() => undefined);
       }
     } finally {
       this.ticking = false;

@@ -61,13 +61,14 @@ export async function forwardResult(
   const { mirror, source } = await experiments.where(exp.project);
   if (source === mirror) return;
   const ref = experimentRef(exp.baseline, exp.name);
-  await git(['push', '--quiet', '--force', source, `${sha}:${ref}`], { cwd: mirror, timeoutMs: 10 * 60_000 }).catch(
-    async (err: unknown) => {
-      const fresh = await store.experiments.getById(exp.id);
-      if (fresh)
-        await store.experiments.update(exp.id, {
-          error: `result kept, but a push failed: ${err instanceof Error ? err.message : String(err)}`,
-        });
-    },
-  );
+  await git(['push', '--quiet', '--force', source, `${sha}:${ref}`], {
+    cwd: mirror,
+    timeoutMs: 10 * 60_000,
+  }).catch(async (err: unknown) => {
+    const fresh = await store.experiments.getById(exp.id);
+    if (fresh)
+      await store.experiments.update(exp.id, {
+        error: `result kept, but a push failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
+  });
 }
