@@ -9,7 +9,7 @@ const CHROMIUM = '/usr/bin/chromium';
 
 async function openDemo(page: Page, loginUrl: string): Promise<void> {
   await page.goto(loginUrl);
-  await page.waitForURL((u) => u.pathname === '/', { timeout: 20_000 });
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 60_000 });
   // The demo project is generated after the login link is printed: poll the projects page.
   const demo = page.locator('a.project-name', { hasText: /^demo$/ });
   for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
@@ -50,6 +50,8 @@ describe('run drawer and experiment page in a browser', () => {
   it('changes train.lr, runs, streams the log and sees succeeded', async () => {
     if (!browser || !server) throw new Error('setup failed');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // The machine may be busy with other builds: give every step room.
+    page.setDefaultTimeout(60_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await openDemo(page, server.loginUrl);
@@ -77,7 +79,12 @@ describe('run drawer and experiment page in a browser', () => {
     await drawer.locator('.run-param[data-key="train.epochs"] button[title^="Back"]').click();
     await expect(drawer.locator('.run-submit').textContent()).resolves.toBe('Run');
     await drawer.getByRole('tab', { name: /Script/ }).click();
-    await expect(drawer.getByLabel('Job script').inputValue()).resolves.not.toBe('');
+    const script = drawer.getByLabel('Job script');
+    const defaultScript = await script.inputValue();
+    expect(defaultScript).not.toBe('');
+    // A coloured line on stderr at the end: the log must render it in colour, in order.
+    await script.fill(`${defaultScript.trimEnd()}\nprintf '\\033[1;32mall good\\033[0m\\n' >&2\n`);
+    await expect(drawer.locator('.run-edited').isVisible()).resolves.toBe(true);
     await drawer.getByRole('tab', { name: /Parameters/ }).click();
     await page.screenshot({ path: join(home, 'run-drawer.png') });
 
@@ -90,6 +97,7 @@ describe('run drawer and experiment page in a browser', () => {
     const row = page.locator('.grid .row', { has: page.locator('.exp-name', { hasText: name }) });
     await row.waitFor({ timeout: 20_000 });
     await row.locator('.exp-name').click();
+    await page.screenshot({ path: join(home, 'table-with-experiment.png') });
     await page.getByRole('button', { name: /Open/ }).click();
     await page.waitForURL(new RegExp(`/projects/demo/experiments/${name}$`));
 
@@ -100,7 +108,14 @@ describe('run drawer and experiment page in a browser', () => {
       .toBe('succeeded');
     await page.locator('.log-end').waitFor({ timeout: 20_000 });
     expect(await page.locator('.log-line').count()).toBeGreaterThan(1);
+    const green = page.locator('.log-stderr .log-text span', { hasText: 'all good' });
+    await expect(green.evaluate((el) => getComputedStyle(el).color)).resolves.toBe('rgb(74, 222, 128)');
+    await expect(page.locator('.log-line').last().textContent()).resolves.toContain('kiln: saved');
     await page.screenshot({ path: join(home, 'experiment-succeeded.png') });
+
+    await page.getByRole('tab', { name: /Metrics/ }).click();
+    await page.locator('.exp-metrics tbody tr').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(home, 'experiment-metrics.png') });
 
     await page.getByRole('tab', { name: /Changes/ }).click();
     await expect(page.locator('.diff-new').first().textContent({ timeout: 20_000 })).resolves.toBe('0.2');
@@ -111,6 +126,8 @@ describe('run drawer and experiment page in a browser', () => {
   it('uploads a replacement input with progress and commits params for CI', async () => {
     if (!browser || !server) throw new Error('setup failed');
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // The machine may be busy with other builds: give every step room.
+    page.setDefaultTimeout(60_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await openDemo(page, server.loginUrl);

@@ -8,10 +8,11 @@ import { ChangesTab } from './ChangesTab.js';
 import { ExperimentActions } from './ExperimentActions.js';
 import { ExperimentHeader } from './ExperimentHeader.js';
 import { LogView } from './LogView.js';
+import { MetricsTab } from './MetricsTab.js';
 import '../run/run.css';
 import './experiment.css';
 
-const TABS = ['Log', 'Changes', 'Attempts'] as const;
+const TABS = ['Log', 'Metrics', 'Changes', 'Attempts'] as const;
 type Tab = (typeof TABS)[number];
 
 export function ExperimentPage({ project, name }: { project: string; name: string }) {
@@ -73,6 +74,7 @@ export function ExperimentPage({ project, name }: { project: string; name: strin
         <div className="exp-pane" hidden={tab !== 'Log'}>
           <LogView exp={e} />
         </div>
+        {tab === 'Metrics' && <MetricsTab exp={e} />}
         {tab === 'Changes' && <ChangesTab exp={e} />}
         {tab === 'Attempts' && <AttemptsTab exp={e} />}
       </div>
