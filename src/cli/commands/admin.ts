@@ -1,8 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openStore } from '../../store/open-store.js';
-import { Authenticator } from '../../server/auth.js';
-import { configFromEnv } from '../../server/config.js';
 
 export function registerAdmin(program: Command): void {
   const admin = program.command('admin').description('work directly on the data directory');
@@ -12,6 +9,11 @@ export function registerAdmin(program: Command): void {
     .option('--home <dir>', 'data directory (env KILN_HOME, default ./.kiln)')
     .option('--name <name>', 'a name for the token', 'cli')
     .action(async (opts: { home?: string; name: string }) => {
+      const [{ openStore }, { Authenticator }, { configFromEnv }] = await Promise.all([
+        import('../../store/open-store.js'),
+        import('../../server/auth.js'),
+        import('../../server/config.js'),
+      ]);
       const config = configFromEnv(process.env, { home: opts.home });
       const store = await openStore(
         config.databaseUrl

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { AgentOptions, runAgent } from '../../agent/main.js';
 import { CliError } from '../client.js';
 import { clientOptions } from '../options.js';
 
@@ -10,6 +9,7 @@ export function registerAgent(program: Command): void {
     .description('run jobs from a Kiln server (uses --url and an agent token from --token / KILN_TOKEN)')
     .option('--work <dir>', 'directory for job workspaces (env KILN_WORK, default ./.kiln/work)')
     .action(async (opts: { work?: string }, cmd: Command) => {
+      const { AgentOptions, runAgent } = await import('../../agent/main.js');
       const g = clientOptions(cmd);
       const parsed = AgentOptions.safeParse({
         url: g.url ?? process.env.KILN_URL ?? 'http://127.0.0.1:8080',

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CiCommitResult, type CiCommitBody } from '../../contracts/ci.js';
-import { parseCliValue } from '../../core/run/coerce.js';
-import { parseSetArg } from '../../core/run/sweep.js';
 import { ApiClient, CliError } from '../client.js';
 import { clientOptions } from '../options.js';
 
@@ -17,7 +15,12 @@ const Flags = z.object({
   json: z.boolean().optional(),
 });
 
-function overrides(sets: readonly string[]): NonNullable<CiCommitBody['params']> {
+/** Loads the param parsers (and YAML) only when a commit is made, not at CLI start-up. */
+async function overrides(sets: readonly string[]): Promise<NonNullable<CiCommitBody['params']>> {
+  const [{ parseCliValue }, { parseSetArg }] = await Promise.all([
+    import('../../core/run/coerce.js'),
+    import('../../core/run/sweep.js'),
+  ]);
   return sets.map((arg) => {
     const r = parseSetArg(arg);
     if (!r.ok) throw new CliError(r.error, 2);
@@ -66,7 +69,7 @@ export function registerExpCommit(exp: Command): void {
       const f = flags.data;
       const body: CiCommitBody = {
         rev: f.rev,
-        params: overrides(f.set),
+        params: await overrides(f.set),
         message: f.message,
         ...(f.description ? { description: f.description } : {}),
         ...(f.base ? { base: f.base } : {}),

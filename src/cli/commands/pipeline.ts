@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { PipelineError } from '../../dvc/pipeline/project.js';
-import { runPipeline } from '../../dvc/pipeline/run.js';
-import { pullPipeline, pushPipeline } from '../../dvc/pipeline/sync.js';
 
 const RunOpts = z.object({ force: z.boolean().default(false), dry: z.boolean().default(false) });
 const SyncOpts = z.object({ remote: z.string().min(1).optional() });
 
 /** Runs an action, turning a PipelineError into a one-line message and exit code 1. */
 async function guarded(f: () => Promise<void>): Promise<void> {
+  const { PipelineError } = await import('../../dvc/pipeline/project.js');
   try {
     await f();
   } catch (e) {
@@ -37,6 +35,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (stages: string[], raw: unknown) => {
       const opts = RunOpts.parse(raw);
       await guarded(async () => {
+        const { runPipeline } = await import('../../dvc/pipeline/run.js');
         const r = await runPipeline({
           root: process.cwd(),
           targets: stages,
@@ -53,6 +52,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (raw: unknown) => {
       const opts = SyncOpts.parse(raw);
       await guarded(async () => {
+        const { pushPipeline } = await import('../../dvc/pipeline/sync.js');
         const r = await pushPipeline(process.cwd(), opts);
         process.stderr.write(
           `${r.transferred.length} file(s) pushed, ${r.skipped.length} already on the remote\n`,
@@ -66,6 +66,7 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (raw: unknown) => {
       const opts = SyncOpts.parse(raw);
       await guarded(async () => {
+        const { pullPipeline } = await import('../../dvc/pipeline/sync.js');
         const r = await pullPipeline(process.cwd(), opts);
         process.stderr.write(
           `${r.transferred.length} file(s) fetched, ${r.checkedOut.length} path(s) checked out\n`,

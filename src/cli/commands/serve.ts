@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { configFromEnv } from '../../server/config.js';
-import { startServer } from '../../server/app.js';
 
 export function registerServe(program: Command): void {
   program
@@ -10,6 +8,10 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (env KILN_PORT, default 8080; 0 picks a free one)')
     .option('--host <host>', 'address to bind (env KILN_HOST, default 127.0.0.1)')
     .action(async (opts: { home?: string; port?: string; host?: string }) => {
+      const [{ configFromEnv }, { startServer }] = await Promise.all([
+        import('../../server/config.js'),
+        import('../../server/app.js'),
+      ]);
       const config = configFromEnv(process.env, opts);
       const server = await startServer(config);
       const stop = (signal: string) => {

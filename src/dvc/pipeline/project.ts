@@ -6,7 +6,8 @@ import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
 import { parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { LocalStore } from '../remote/local-store.js';
 import type { ObjectStore } from '../remote/object-store.js';
-import { S3Store, s3OptionsFromDvc, type S3StoreOptions } from '../remote/s3-store.js';
+import { LazyS3Store } from '../remote/lazy-s3-store.js';
+import type { S3StoreOptions } from '../remote/s3-store.js';
 
 /** The one error the pipeline boundary throws: what failed, with the stage and command when known. */
 export class PipelineError extends Error {
@@ -115,9 +116,7 @@ export function openDefaultRemote(p: DvcProject, opts: RemoteOpts = {}): ObjectS
     );
   }
   if (scheme === 's3') {
-    const s3 = s3OptionsFromDvc(url, chosen.options);
-    if (opts.s3Credentials !== undefined) s3.credentials = opts.s3Credentials;
-    return new S3Store(s3);
+    return new LazyS3Store(url, chosen.options, opts.s3Credentials);
   }
   throw new PipelineError(
     `remote '${chosen.name}' uses ${scheme}://, which kiln pipeline does not support (local directories and s3:// only)`,
