@@ -7,6 +7,7 @@ import { SettingsPage } from './pages/SettingsPage.js';
 import { ProjectSettingsPage } from './pages/ProjectSettingsPage.js';
 import { ExperimentPage } from './experiment/ExperimentPage.js';
 import { ComparePage } from './compare/ComparePage.js';
+import { CiWizardPage } from './ci/CiWizardPage.js';
 import { TrendsPage } from './trends/TrendsPage.js';
 import { Shell } from './ui/Shell.js';
 import { ErrorState } from './ui/States.js';
@@ -24,6 +25,8 @@ function Page({ route }: { route: Exclude<Route, { page: 'login' }> }) {
       return <ProjectSettingsPage name={route.name} />;
     case 'experiment':
       return <ExperimentPage project={route.name} name={route.exp} />;
+    case 'ci-wizard':
+      return <CiWizardPage project={route.project} />;
     case 'compare':
       return <ComparePage name={route.name} revs={route.revs} />;
     case 'trends':

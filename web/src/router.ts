@@ -33,6 +33,7 @@ export type Route =
   | { page: 'experiment'; name: string; exp: string }
   | { page: 'compare'; name: string; revs: string[] }
   | { page: 'trends'; name: string }
+  | { page: 'ci-wizard'; project: string | null }
   | { page: 'settings' }
   | { page: 'not-found' };
 
@@ -42,6 +43,8 @@ export function matchRoute(url: URL): Route {
   if (first === 'login') return { page: 'login', code: url.searchParams.get('code') };
   if (first === undefined) return { page: 'projects' };
   if (first === 'settings' && second === undefined) return { page: 'settings' };
+  if (first === 'ci' && second === undefined)
+    return { page: 'ci-wizard', project: url.searchParams.get('project') };
   if (first === 'projects' && second !== undefined && third === undefined)
     return { page: 'project', name: second };
   if (first === 'projects' && second !== undefined && third === 'settings')

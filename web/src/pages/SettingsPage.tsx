@@ -3,6 +3,8 @@ import { useAsync } from '../use-async.js';
 import { Link } from '../ui/Link.js';
 import { Skeleton, ErrorState } from '../ui/States.js';
 import { TokensSection } from './TokensSection.js';
+import { CredentialsSection } from '../compute/CredentialsSection.js';
+import { ProfilesSection } from '../compute/ProfilesSection.js';
 
 export function SettingsPage() {
   const projects = useAsync(() => api.projects().then((r) => r.projects), 'settings-projects');
@@ -10,6 +12,14 @@ export function SettingsPage() {
     <div className="page page-narrow">
       <h1>Settings</h1>
       <TokensSection />
+      <CredentialsSection />
+      <ProfilesSection />
+      <section className="card">
+        <h2>CI</h2>
+        <p className="muted">
+          Run experiments in your repository's own CI: <Link to="/ci">generate a CML workflow</Link>.
+        </p>
+      </section>
       <section className="card">
         <h2>Projects</h2>
         <p className="muted">Subdirectory, params and metrics files, credentials.</p>

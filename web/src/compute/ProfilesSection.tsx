@@ -1,0 +1,166 @@
+import { useState, type FormEvent } from 'react';
+import { ComputeKind } from '../../../src/contracts/compute.js';
+import { insightsApi } from '../api-insights.js';
+import { useAsync } from '../use-async.js';
+import { ErrorBanner, ErrorState, Skeleton } from '../ui/States.js';
+import { CREDENTIAL_KIND, PROFILE_FIELDS, profileSettings, profileSummary } from './profile-fields.js';
+import './compute.css';
+
+const money = (n: number | null | undefined) => (n === null || n === undefined ? null : `$${n.toFixed(2)}/h`);
+
+export function ProfilesSection() {
+  const list = useAsync(() => insightsApi.profiles().then((r) => r.profiles), 'compute-profiles');
+  const creds = useAsync(
+    () =>
+      insightsApi
+        .credentials()
+        .then((r) => r.credentials)
+        .catch(() => []),
+    'compute-profile-creds',
+  );
+  const [kind, setKind] = useState<ComputeKind>('aws');
+  const [name, setName] = useState('');
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    insightsApi
+      .createProfile({ name: name.trim(), kind, settings: profileSettings(kind, values) })
+      .then(() => {
+        setName('');
+        setValues({});
+        list.reload();
+      }, setError);
+  };
+  const remove = (n: string) => {
+    if (!window.confirm(`Remove the compute profile "${n}"?`)) return;
+    insightsApi.removeProfile(n).then(() => list.setData((l) => l?.filter((p) => p.name !== n)), setError);
+  };
+  const credKind = CREDENTIAL_KIND[kind];
+  const usable = (creds.data ?? []).filter((c) => c.kind === credKind);
+
+  return (
+    <section className="card" aria-label="Compute profiles">
+      <h2>Compute profiles</h2>
+      <p className="muted">
+        Named targets with defaults and limits; users pick one in the Run form and override within its limits.
+      </p>
+      {list.data === undefined && list.error ? (
+        <ErrorState title="Could not load compute profiles" error={list.error} onRetry={list.reload} />
+      ) : list.data === undefined ? (
+        <Skeleton rows={2} columns={4} />
+      ) : list.data.length === 0 ? (
+        <p className="muted">No profiles yet: runs use this server.</p>
+      ) : (
+        <table className="list-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Kind</th>
+              <th>Settings</th>
+              <th>Limits</th>
+              <th>Resolves to</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.map((p) => (
+              <tr key={p.name}>
+                <td>{p.name}</td>
+                <td className="mono">{p.kind}</td>
+                <td className="truncate">{profileSummary(p.settings)}</td>
+                <td className="muted">
+                  ≤ {p.limits.maxInstances} at once · {Math.round(p.limits.maxTimeoutSec / 60)} min
+                  {p.limits.maxPricePerHour !== undefined && ` · ≤ ${money(p.limits.maxPricePerHour) ?? ''}`}
+                </td>
+                <td className="mono">
+                  {p.resolved ? (
+                    <>
+                      {p.resolved.type} · {p.resolved.region}
+                      {p.resolved.pricePerHour !== null && (
+                        <span className="muted"> · {money(p.resolved.pricePerHour)}</span>
+                      )}
+                    </>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td className="actions">
+                  <button className="btn btn-danger btn-sm" onClick={() => remove(p.name)}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="compute-form" onSubmit={add} aria-label="Add a compute profile">
+        <h3>Add a profile</h3>
+        <div className="compute-row">
+          <label>
+            Name
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="gpu-spot"
+              maxLength={64}
+            />
+          </label>
+          <label>
+            Kind
+            <select
+              value={kind}
+              onChange={(e) => {
+                setKind(ComputeKind.options.find((k) => k === e.target.value) ?? 'local');
+                setValues({});
+              }}
+            >
+              {ComputeKind.options.map((k) => (
+                <option key={k}>{k}</option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="compute-fields">
+          {PROFILE_FIELDS[kind].map((f) => {
+            const value = values[f.key] ?? '';
+            const set = (v: string) => setValues((s) => ({ ...s, [f.key]: v }));
+            return (
+              <label key={f.key}>
+                {f.label}
+                {f.type === 'bool' ? (
+                  <select value={value} onChange={(e) => set(e.target.value)}>
+                    <option value="">default</option>
+                    <option value="true">yes</option>
+                    <option value="false">no</option>
+                  </select>
+                ) : f.type === 'credential' ? (
+                  <select value={value} onChange={(e) => set(e.target.value)}>
+                    <option value="">choose…</option>
+                    {usable.map((c) => (
+                      <option key={c.name}>{c.name}</option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    value={value}
+                    placeholder={f.placeholder}
+                    inputMode={f.type === 'number' ? 'decimal' : undefined}
+                    onChange={(e) => set(e.target.value)}
+                  />
+                )}
+              </label>
+            );
+          })}
+        </div>
+        <button className="btn btn-primary" disabled={!name.trim()}>
+          Add profile
+        </button>
+        <ErrorBanner error={error} onClose={() => setError(null)} />
+      </form>
+    </section>
+  );
+}
