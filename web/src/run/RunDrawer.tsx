@@ -64,8 +64,7 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
     setBusy(true);
     setError(null);
     setCiResult(null);
-    const message = ci.message.trim() || (draft.message.trim() ? draft.message : '');
-    runsApi.ciCommit(project, ciBody(form.baseline, form.params, draft, { ...ci, message })).then(
+    runsApi.ciCommit(project, ciBody(form.baseline, form.params, draft, ci)).then(
       (r) => {
         setBusy(false);
         setCiResult(r);
@@ -77,16 +76,11 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
     );
   };
 
-  const badge = (t: Tab): number =>
-    t === 'Parameters'
-      ? summary.changes -
-        draft.inputs.length -
-        (draft.script !== null && draft.script !== form.defaultScript ? 1 : 0)
-      : t === 'Input data'
-        ? draft.inputs.length + uploads.progress.size
-        : t === 'Script'
-          ? Number(draft.script !== null && draft.script !== form.defaultScript)
-          : 0;
+  const badges: Partial<Record<Tab, number>> = {
+    Parameters: summary.paramChanges,
+    'Input data': draft.inputs.length + uploads.progress.size,
+    Script: Number(summary.scriptChanged),
+  };
 
   return (
     <>
@@ -100,7 +94,7 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
             onClick={() => setTab(t)}
           >
             {t}
-            {badge(t) > 0 && <span className="run-tab-badge">{badge(t)}</span>}
+            {(badges[t] ?? 0) > 0 && <span className="run-tab-badge">{badges[t]}</span>}
           </button>
         ))}
       </nav>

@@ -17,7 +17,13 @@ describe('run draft', () => {
         'params.yaml:model.name': 'lr',
       },
     };
-    expect(summarize(params, draft, 'echo')).toEqual({ changes: 2, experiments: 3, errors: [] });
+    expect(summarize(params, draft, 'echo')).toEqual({
+      changes: 2,
+      paramChanges: 2,
+      scriptChanged: false,
+      experiments: 3,
+      errors: [],
+    });
     const body = createBody('abc1234', params, draft, 'echo');
     expect(body.params).toEqual([{ file: 'params.yaml', key: 'train.lr', value: 0.01 }]);
     expect(body.set).toEqual(['params.yaml:train.epochs=range(1,4)']);

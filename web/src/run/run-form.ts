@@ -52,6 +52,8 @@ export function paramStates(params: readonly FormParam[], draft: RunDraft): Para
 export interface DraftSummary {
   /** Params changed, files replaced, and the script if edited. */
   changes: number;
+  paramChanges: number;
+  scriptChanged: boolean;
   experiments: number;
   errors: string[];
 }
@@ -67,8 +69,11 @@ export function summarize(
   );
   const sweeps = states.flatMap((s) => (s.edit?.kind === 'sweep' ? [s.edit.count] : []));
   const scriptChanged = draft.script !== null && draft.script !== defaultScript;
+  const paramChanges = states.filter((s) => s.changed).length;
   return {
-    changes: states.filter((s) => s.changed).length + draft.inputs.length + (scriptChanged ? 1 : 0),
+    changes: paramChanges + draft.inputs.length + (scriptChanged ? 1 : 0),
+    paramChanges,
+    scriptChanged,
     experiments: experimentCount(sweeps),
     errors,
   };
