@@ -45,17 +45,18 @@ export function registerGitHttp(app: FastifyInstance, deps: GitHttpDeps): void {
     const p = Params.safeParse(req.params);
     const query = new URL(req.url, 'http://x').searchParams;
     const service = query.get('service') ?? '';
-    if (!p.success || !PATHS.test(p.data['*']) || (service && !SERVICES.has(service)))
-      return reply.code(404).send({ error: { code: 'not_found', message: 'no such git path' } });
-    const access = await allowed(deps.store, p.data.project, req.headers.authorization);
+    // Authenticate before anything else, so an anonymous caller learns nothing about paths.
+    const access = p.success ? await allowed(deps.store, p.data.project, req.headers.authorization) : null;
     if (!access)
       return reply
         .code(401)
         .header('www-authenticate', 'Basic realm="kiln"')
-        .send({ error: { code: 'unauthorized', message: 'a run token is needed' } });
+        .send({ error: 'a run token is needed', code: 'unauthorized' });
+    if (!p.success || !PATHS.test(p.data['*']) || (service && !SERVICES.has(service)))
+      return reply.code(404).send({ error: 'no such git path', code: 'not_found' });
     const pushing = p.data['*'] === 'git-receive-pack' || service === 'git-receive-pack';
     if (pushing && access !== 'write')
-      return reply.code(403).send({ error: { code: 'forbidden', message: 'only a run token may push' } });
+      return reply.code(403).send({ error: 'only a run token may push', code: 'forbidden' });
     const root = await deps.mirror(p.data.project);
     const child = spawn('git', ['http-backend'], {
       env: {
