@@ -1,9 +1,87 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, LiveExperimentsTable } from './schema.js';
 import type { LiveExperimentRecord, LiveImageRecord, LivePointRecord, LiveSave, LiveStore } from './port.js';
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 200;
+
+type Experiment = LiveSave['experiment'];
+interface PointRow {
+  experiment_id: string;
+  plot: string;
+  step: number;
+  row_json: string;
+}
+
+/** A batch as rows to write: one state per experiment and one row per point, later items winning. */
+function collapse(batch: readonly LiveSave[]): { experiments: Experiment[]; points: PointRow[] } {
+  const latest = new Map<string, Experiment>();
+  const points = new Map<string, PointRow>();
+  for (const { experiment, points: ps } of batch) {
+    latest.set(experiment.id, experiment);
+    for (const p of ps)
+      points.set(`${experiment.id}\0${p.plot}\0${p.step}`, {
+        experiment_id: experiment.id,
+        plot: p.plot,
+        step: p.step,
+        row_json: p.rowJson,
+      });
+  }
+  return { experiments: [...latest.values()], points: [...points.values()] };
+}
+
+/**
+ * SQLite's hot path: the live ingest writes through statements prepared once on the raw
+ * better-sqlite3 handle, a whole batch in one synchronous transaction. Kysely would compile and
+ * prepare a fresh statement for every query.
+ */
+class SqliteLiveWriter {
+  private readonly write: (batch: readonly LiveSave[]) => void;
+
+  constructor(readonly handle: BetterSqlite3.Database) {
+    const exp = handle.prepare(
+      `insert into live_experiments
+         (id, project, baseline, name, kiln_experiment_id, summary_json, pushed, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (id) do update set kiln_experiment_id = excluded.kiln_experiment_id,
+         summary_json = excluded.summary_json, pushed = excluded.pushed, updated_at = excluded.updated_at`,
+    );
+    const point = handle.prepare(
+      `insert into live_points (experiment_id, plot, step, row_json) values (?, ?, ?, ?)
+       on conflict (experiment_id, plot, step) do update set row_json = excluded.row_json`,
+    );
+    const image = handle.prepare(
+      `insert into live_images (experiment_id, plot, step, base64) values (?, ?, ?, ?)
+       on conflict (experiment_id, plot) do update set step = excluded.step, base64 = excluded.base64`,
+    );
+    this.write = handle.transaction((batch: readonly LiveSave[]) => {
+      const { experiments, points } = collapse(batch);
+      for (const e of experiments)
+        exp.run(
+          e.id,
+          e.project,
+          e.baseline,
+          e.name,
+          e.kilnExperimentId,
+          e.summaryJson,
+          e.pushed ? 1 : 0,
+          e.createdAt,
+          e.updatedAt,
+        );
+      for (const p of points) point.run(p.experiment_id, p.plot, p.step, p.row_json);
+      for (const { experiment, images } of batch)
+        for (const img of images) image.run(experiment.id, img.plot, img.step, img.base64);
+    });
+  }
+
+  /** False while a Kysely transaction holds the connection: then the caller takes the Kysely path. */
+  save(batch: readonly LiveSave[]): boolean {
+    if (this.handle.inTransaction) return false;
+    this.write(batch);
+    return true;
+  }
+}
 
 function toRecord(r: Selectable<LiveExperimentsTable>): LiveExperimentRecord {
   return {
@@ -22,13 +100,19 @@ function toRecord(r: Selectable<LiveExperimentsTable>): LiveExperimentRecord {
 export class KyselyLiveStore implements LiveStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  private fast: SqliteLiveWriter | null = null;
+
+  /** SQLite only: writes ingest batches through cached statements on the raw handle. */
+  useSqliteHandle(handle: BetterSqlite3.Database): void {
+    this.fast = new SqliteLiveWriter(handle);
+  }
+
   async save(batch: readonly LiveSave[]): Promise<void> {
     if (batch.length === 0) return;
+    if (this.fast?.save(batch)) return;
+    const { experiments, points } = collapse(batch);
     await this.db.transaction().execute(async (tx) => {
-      // One multi-row upsert; an experiment saved twice in a batch keeps its last state.
-      const latest = new Map<string, (typeof batch)[number]['experiment']>();
-      for (const { experiment } of batch) latest.set(experiment.id, experiment);
-      const rows = [...latest.values()].map((e) => ({
+      const rows = experiments.map((e) => ({
         id: e.id,
         project: e.project,
         baseline: e.baseline,
@@ -53,24 +137,10 @@ export class KyselyLiveStore implements LiveStore {
           )
           .execute();
       }
-      // Later items win: a step sent twice in one batch keeps its last row.
-      const points = new Map<
-        string,
-        { experiment_id: string; plot: string; step: number; row_json: string }
-      >();
-      for (const { experiment, points: ps } of batch)
-        for (const p of ps)
-          points.set(`${experiment.id}\0${p.plot}\0${p.step}`, {
-            experiment_id: experiment.id,
-            plot: p.plot,
-            step: p.step,
-            row_json: p.rowJson,
-          });
-      const values = [...points.values()];
-      for (let i = 0; i < values.length; i += CHUNK) {
+      for (let i = 0; i < points.length; i += CHUNK) {
         await tx
           .insertInto('live_points')
-          .values(values.slice(i, i + CHUNK))
+          .values(points.slice(i, i + CHUNK))
           .onConflict((oc) =>
             oc
               .columns(['experiment_id', 'plot', 'step'])

@@ -22,7 +22,9 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     await migrateToLatest(db as Kysely<unknown>);
-    return new KyselyStore(db, 'sqlite');
+    const store = new KyselyStore(db, 'sqlite');
+    store.live.useSqliteHandle(sqlite);
+    return store;
   }
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({

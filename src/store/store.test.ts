@@ -151,5 +151,106 @@ for (const adapter of adapters) {
       await s.setSetting('x', '2');
       expect(await s.getSetting('x')).toBe('2');
     });
+
+    const liveExp = (id: string, name: string, at: string, summaryJson = '{}') => ({
+      id,
+      project: 'lp',
+      baseline: 'a'.repeat(40),
+      name,
+      kilnExperimentId: null,
+      summaryJson,
+      pushed: false,
+      createdAt: at,
+      updatedAt: at,
+    });
+    const withLiveProject = async () => {
+      const s = await open();
+      await s.createProject({
+        name: 'lp',
+        source: '/tmp/lp',
+        subdir: null,
+        credentialsEnc: null,
+        settingsJson: '{}',
+        fetchState: 'never',
+        fetchAt: null,
+        fetchError: null,
+        createdAt: new Date().toISOString(),
+      });
+      return s;
+    };
+
+    it('live: saves experiments with points and images; later saves replace, never duplicate', async () => {
+      const s = await withLiveProject();
+      const e1 = liveExp('e1', 'one', '2024-01-01T00:00:00.000Z');
+      const e2 = liveExp('e2', 'two', '2024-01-02T00:00:00.000Z');
+      await s.live.save([
+        {
+          experiment: e1,
+          points: [{ plot: 'loss.tsv', step: 1, rowJson: '{"step":1,"loss":1}' }],
+          images: [],
+        },
+        {
+          experiment: { ...e1, summaryJson: '{"step":0}' },
+          points: [
+            { plot: 'loss.tsv', step: 0, rowJson: '{"step":0,"loss":2}' },
+            { plot: 'loss.tsv', step: 1, rowJson: '{"step":1,"loss":0.5}' },
+          ],
+          images: [{ plot: 'img.png', step: 0, base64: 'AAA' }],
+        },
+        { experiment: e2, points: [], images: [] },
+      ]);
+      await s.live.save([
+        {
+          experiment: {
+            ...e1,
+            summaryJson: '{"step":1}',
+            pushed: true,
+            updatedAt: '2024-01-03T00:00:00.000Z',
+          },
+          points: [{ plot: 'acc.tsv', step: 1, rowJson: '{"step":1,"acc":0.9}' }],
+          images: [{ plot: 'img.png', step: 1, base64: 'BBB' }],
+        },
+      ]);
+      expect(await s.live.getById('e1')).toEqual({
+        ...e1,
+        summaryJson: '{"step":1}',
+        pushed: true,
+        updatedAt: '2024-01-03T00:00:00.000Z',
+      });
+      expect(await s.live.get('lp', 'a'.repeat(40), 'two')).toEqual(e2);
+      expect(await s.live.get('lp', 'b'.repeat(40), 'two')).toBeNull();
+      expect((await s.live.list('lp')).map((e) => e.id)).toEqual(['e2', 'e1']);
+      expect(await s.live.points('e1')).toEqual([
+        { plot: 'acc.tsv', step: 1, rowJson: '{"step":1,"acc":0.9}' },
+        { plot: 'loss.tsv', step: 0, rowJson: '{"step":0,"loss":2}' },
+        { plot: 'loss.tsv', step: 1, rowJson: '{"step":1,"loss":0.5}' },
+      ]);
+      expect(await s.live.images('e1')).toEqual([{ plot: 'img.png', step: 1, base64: 'BBB' }]);
+      expect(await s.live.points('e2')).toEqual([]);
+    });
+
+    it('live: stores a large batch whole and removes experiments with their rows', async () => {
+      const s = await withLiveProject();
+      const batch = Array.from({ length: 30 }, (_, i) => ({
+        experiment: liveExp(`x${i}`, `exp-${i}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}.000Z`),
+        points: Array.from({ length: 20 }, (_, step) => ({
+          plot: 'p.tsv',
+          step,
+          rowJson: `{"step":${step}}`,
+        })),
+        images: [{ plot: 'i.png', step: 0, base64: 'Z' }],
+      }));
+      await s.live.save(batch);
+      await s.live.save([]);
+      expect(await s.live.list('lp')).toHaveLength(30);
+      expect(await s.live.points('x7')).toHaveLength(20);
+      expect(await s.live.remove(['x0', 'x1', 'missing'])).toBe(2);
+      expect(await s.live.remove([])).toBe(0);
+      expect(await s.live.getById('x0')).toBeNull();
+      expect(await s.live.points('x0')).toEqual([]);
+      expect(await s.live.images('x1')).toEqual([]);
+      expect(await s.live.list('lp')).toHaveLength(28);
+      expect(await s.live.list('other')).toEqual([]);
+    });
   });
 }

@@ -7,13 +7,15 @@ interface Waiting {
 }
 
 /**
- * Group commit: saves that arrive while a transaction runs are written together in the next one,
+ * Group commit: saves that arrive in the same I/O turn, or while a transaction runs, are written
+ * together in one transaction,
  * so 50 concurrent writers cost a few transactions instead of 50. Each caller's promise resolves
  * only once its own points are committed, so a 200 always means stored.
  */
 export class SaveBatcher {
   private queue: Waiting[] = [];
   private running = false;
+  private scheduled = false;
 
   constructor(
     private readonly store: Store,
@@ -23,7 +25,13 @@ export class SaveBatcher {
   save(item: LiveSave): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.running) void this.drain();
+      if (this.running || this.scheduled) return;
+      // Wait for the rest of this I/O turn: a synchronous store would otherwise commit one by one.
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.drain();
+      });
     });
   }
 
