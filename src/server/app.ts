@@ -71,7 +71,7 @@ export async function startServer(
   registerRoutes(route, { store, auth, projects, version: VERSION });
   const runs = createRuns({ store, projects, bus, auth, box, home: config.home });
   runs.register(route, app);
-  const live = createLive({ store, projects, bus, auth });
+  const live = createLive({ store, projects, bus, auth, staleAfterSec: config.liveStaleSec ?? 600 });
   await live.register(app);
   const runRows = new ExperimentRows(store, projects);
   projects.attachExperimentRows(live.withLiveRows((p, baselines) => runRows.rows(p, baselines)));

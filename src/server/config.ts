@@ -11,6 +11,8 @@ export const ServerConfig = z.object({
   fetchIntervalSec: z.coerce.number().int().min(0),
   createDemo: z.boolean(),
   publicUrl: z.string().url().optional(),
+  /** A live experiment with no event for this many seconds shows `stale` (default 600). */
+  liveStaleSec: z.coerce.number().int().min(1).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -27,6 +29,7 @@ export function configFromEnv(
     fetchIntervalSec: env.KILN_FETCH_INTERVAL ?? 300,
     createDemo: env.KILN_NO_DEMO !== '1',
     publicUrl: env.KILN_PUBLIC_URL || undefined,
+    liveStaleSec: env.KILN_LIVE_STALE_SEC || 600,
   });
   if (!r.success) {
     throw new Error(
