@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { freePort, startKiln, type RunningServer } from './server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('CI wizard in a browser', () => {
+  let home = '';
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'kiln-e2e-ci-'));
+    server = await startKiln(home, await freePort());
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
+  });
+
+  it('updates the workflow as a field changes and copies it', async () => {
+    if (!browser || !server) throw new Error('setup failed');
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(server.loginUrl).origin,
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.loginUrl);
+    await page.waitForURL((u) => u.pathname === '/', { timeout: 20_000 });
+    await page.goto(new URL('/ci', server.loginUrl).toString());
+
+    const code = page.getByTestId('workflow');
+    await expect.poll(() => code.textContent(), { timeout: 20_000 }).toContain('cml runner launch');
+    expect(await code.textContent()).toContain('--cloud-hdd-size=100');
+
+    await page.locator('input[name=hdd]').fill('250');
+    await expect.poll(() => code.textContent(), { timeout: 10_000 }).toContain('250');
+    await page.locator('input[name=hdd]').fill('40');
+    await expect(page.getByText('Below 100 GB').isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'GitLab CI' }).click();
+    await expect
+      .poll(() => page.locator('.wz-path').textContent(), { timeout: 10_000 })
+      .toBe('.gitlab-ci.yml');
+
+    await page.locator('input[name=region]').fill('us west');
+    await expect(page.getByText('Fix the highlighted fields').isVisible()).resolves.toBe(true);
+    await page.locator('input[name=region]').fill('eu-west');
+    await expect.poll(() => code.textContent(), { timeout: 10_000 }).toContain('eu-west');
+
+    await page.getByRole('button', { name: 'Copy to clipboard' }).click();
+    await expect(page.getByRole('button', { name: 'Copied ✓' }).isVisible()).resolves.toBe(true);
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(await code.textContent());
+    await page.screenshot({ path: join(home, 'ci-wizard.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, startKiln, type RunningServer } from './server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+async function openDemo(page: Page, loginUrl: string): Promise<void> {
+  await page.goto(loginUrl);
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 20_000 });
+  const demo = page.locator('a.project-name', { hasText: /^demo$/ });
+  for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  await demo.click();
+  await page.waitForURL(/\/projects\/demo$/);
+  const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
+  for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) await page.waitForTimeout(1000);
+}
+
+const legendTexts = (page: Page): Promise<string[]> =>
+  page.locator('.plot-card svg .role-legend text').allTextContents();
+
+describe('plots pane in a browser', () => {
+  let home = '';
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'kiln-e2e-plots-'));
+    server = await startKiln(home, await freePort());
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
+  });
+
+  it('plots two demo commits overlaid, the legend naming both, then compares them', async () => {
+    if (!browser || !server) throw new Error('setup failed');
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openDemo(page, server.loginUrl);
+
+    const rows = page.locator('.grid .row:not(.row-skeleton)');
+    await rows.nth(0).click();
+    await page.keyboard.press('p');
+    await expect(page.locator('.plots-pane').isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: '+ Pin' }).click();
+    await rows.nth(1).click();
+
+    const chips = page.locator('.plots-pane .exp-chip');
+    await expect.poll(() => chips.count(), { timeout: 20_000 }).toBe(2);
+    const labels = (await chips.allTextContents()).map((t) => t.replace(/×|\+ Pin/g, '').trim());
+
+    await expect.poll(() => page.locator('.plot-card svg').count(), { timeout: 60_000 }).toBeGreaterThan(1);
+    await expect
+      .poll(async () => labels.every((l) => legendTexts(page).then((t) => t.includes(l))), {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    await page.screenshot({ path: join(home, 'plots.png') });
+
+    await page.keyboard.press('c');
+    await page.waitForURL(/\/compare\?/);
+    await expect.poll(() => page.locator('.cmp-table thead th').count(), { timeout: 30_000 }).toBe(3);
+    await page.locator('.cmp-goal').first().click();
+    await expect(page.locator('.cmp-best').count()).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: join(home, 'compare.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 240_000);
+});
