@@ -2,13 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { freePort, startKiln, type RunningServer } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
+let loggedIn = false;
+
+/** The login link works once: later pages share the browser context's session cookie. */
 async function openDemo(page: Page, loginUrl: string): Promise<void> {
-  await page.goto(loginUrl);
+  await page.goto(loggedIn ? new URL('/', loginUrl).toString() : loginUrl);
+  loggedIn = true;
   await page.waitForURL((u) => u.pathname === '/', { timeout: 60_000 });
   // The demo project is generated after the login link is printed: poll the projects page.
   const demo = page.locator('a.project-name', { hasText: /^demo$/ });
@@ -30,6 +34,7 @@ describe('run drawer and experiment page in a browser', () => {
   let home = '';
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-run-'));
@@ -38,6 +43,7 @@ describe('run drawer and experiment page in a browser', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   }, 120_000);
 
   afterAll(async () => {
@@ -48,8 +54,8 @@ describe('run drawer and experiment page in a browser', () => {
   });
 
   it('changes train.lr, runs, streams the log and sees succeeded', async () => {
-    if (!browser || !server) throw new Error('setup failed');
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    if (!context || !server) throw new Error('setup failed');
+    const page = await context.newPage();
     // The machine may be busy with other builds: give every step room.
     page.setDefaultTimeout(60_000);
     const errors: string[] = [];
@@ -121,11 +127,12 @@ describe('run drawer and experiment page in a browser', () => {
     await expect(page.locator('.diff-new').first().textContent({ timeout: 20_000 })).resolves.toBe('0.2');
     await expect(page.locator('.diff-old').first().textContent()).resolves.toBe(original);
     await page.screenshot({ path: join(home, 'experiment-changes.png') });
+    await page.close();
     expect(errors).toEqual([]);
   }, 420_000);
   it('uploads a replacement input with progress and commits params for CI', async () => {
-    if (!browser || !server) throw new Error('setup failed');
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    if (!context || !server) throw new Error('setup failed');
+    const page = await context.newPage();
     // The machine may be busy with other builds: give every step room.
     page.setDefaultTimeout(60_000);
     const errors: string[] = [];
@@ -160,6 +167,33 @@ describe('run drawer and experiment page in a browser', () => {
     await expect(outcome.textContent()).resolves.toMatch(/Pushed [0-9a-f]{7} to exp-/);
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
+    await page.close();
     expect(errors).toEqual([]);
   }, 240_000);
+  it('cancels a running experiment from its page', async () => {
+    if (!context || !server) throw new Error('setup failed');
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openDemo(page, server.loginUrl);
+    await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
+    await page.keyboard.press('r');
+    const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
+    await drawer.getByRole('tab', { name: /Script/ }).click();
+    await drawer.getByLabel('Job script').fill('echo "waiting for a cancel"\nsleep 120\n');
+    const name = await drawer.locator('.run-name input').inputValue();
+    await drawer.locator('.run-submit').click();
+    await drawer.waitFor({ state: 'detached' });
+    await page.goto(new URL(`/projects/demo/experiments/${name}`, server.loginUrl).toString());
+    await page.locator('.log-line', { hasText: 'waiting for a cancel' }).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => page.locator('.exp-title .status').textContent(), { timeout: 60_000, interval: 1000 })
+      .toBe('cancelled');
+    await expect(page.getByRole('button', { name: 'Cancel' }).count()).resolves.toBe(0);
+    await page.screenshot({ path: join(home, 'experiment-cancelled.png') });
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 300_000);
 });
