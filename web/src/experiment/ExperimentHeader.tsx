@@ -37,8 +37,11 @@ export function ExperimentHeader({ exp, actions }: { exp: Experiment; actions: R
         {actions}
       </div>
       {exp.message && <p className="exp-message">{exp.message}</p>}
-      {exp.error && (
-        <div className="banner banner-error" role="alert">
+      {exp.error && exp.error !== exp.status && (
+        <div
+          className={exp.status === 'cancelled' ? 'banner exp-note' : 'banner banner-error'}
+          role={exp.status === 'cancelled' ? 'status' : 'alert'}
+        >
           {exp.error}
           {exp.exitCode !== null ? ` (exit code ${String(exp.exitCode)})` : ''}
         </div>
