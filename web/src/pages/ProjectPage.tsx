@@ -86,7 +86,9 @@ export function ProjectPage({ name }: { name: string }) {
   const order = useMemo(() => reconcileOrder(view.order, columns), [view.order, columns]);
   const selectedRow = useMemo(() => nested.find((r) => r.rev === selected), [nested, selected]);
   const selectedExp = experimentOf(selectedRow);
-  const onRun = selectedRow ? () => setRunFrom(runSourceOf(selectedRow)) : undefined;
+  // With nothing selected, Run starts from the newest commit.
+  const runRow = selectedRow ?? nested.find((r) => r.baseline === undefined);
+  const onRun = runRow ? () => setRunFrom(runSourceOf(runRow)) : undefined;
   const onOpen = selectedExp ? () => navigate(experimentPath(name, selectedExp)) : undefined;
   useRunKeys({ onRun, onOpen });
   const orderedColumns = useMemo(

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CiCommitResult } from '../../../src/contracts/ci.js';
 import type { CreatedExperiments } from '../../../src/contracts/experiments.js';
 import { runsApi, type RunForm } from '../api-runs.js';
@@ -165,6 +165,10 @@ export function RunDrawer(props: Props) {
   const { project, source, onClose } = props;
   const form = useAsync(() => runsApi.form(project, source.rev), `${project}@${source.rev}`);
 
+  const panel = useRef<HTMLElement>(null);
+  // Focus moves into the dialog so Tab starts at its first field and screen readers announce it.
+  useEffect(() => panel.current?.focus(), []);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();
@@ -175,7 +179,14 @@ export function RunDrawer(props: Props) {
 
   return (
     <div className="run-overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <aside className="run-drawer" role="dialog" aria-modal="true" aria-label="Run an experiment">
+      <aside
+        ref={panel}
+        tabIndex={-1}
+        className="run-drawer"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Run an experiment"
+      >
         <header className="run-head">
           <div className="run-head-title">
             <h2>Run an experiment</h2>

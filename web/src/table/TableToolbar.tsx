@@ -58,7 +58,7 @@ export function TableToolbar({
           className="btn btn-primary"
           disabled={!onRun}
           onClick={onRun}
-          title="Run from the selected commit (r)"
+          title="Run from the selected commit, or the newest one (r)"
         >
           ▶ Run
         </button>
