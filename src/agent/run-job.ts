@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { AgentReply, JobOutcome, JobSpec, RunState } from '../contracts/agent.js';
 import { experimentRef } from '../contracts/experiments.js';
 import type { AgentClient } from './client.js';
+import { startLiveReporter, type LiveReporter } from './live.js';
+import { pushDvcOutputs } from './dvc-push.js';
 import { LogShipper } from './log-shipper.js';
 import { prepareWorkspace, saveResults } from './workspace.js';
 
@@ -96,19 +98,23 @@ export async function runJob(
   let outcome: JobOutcome;
   let timedOut = false;
   let deadlineTimer: NodeJS.Timeout | undefined;
+  let live: LiveReporter | null = null;
+  let resultCommit: string | undefined;
   try {
     logs.write('system', `kiln: preparing a workspace at ${job.baseline.slice(0, 7)}\n`);
     const cwd = await prepareWorkspace(job, dir);
     await writeFile(scriptFile, job.changeSet.script);
     if (cancel) throw new Error('cancelled');
     await send('running');
+    const jobEnv = { ...ctx.baseEnv, ...job.env, ...kilnCliEnv(), PYTHONUNBUFFERED: '1' };
+    live = await startLiveReporter(cwd, job.env, (m) => logs.write('system', `kiln: ${m}\n`));
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
       (resolve, reject) => {
         child = spawn('bash', ['-e', scriptFile], {
           cwd,
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...ctx.baseEnv, ...job.env, ...kilnCliEnv(), PYTHONUNBUFFERED: '1' },
+          env: jobEnv,
         });
         child.stdout?.on('data', (b: Buffer) => logs.write('stdout', b.toString('utf8')));
         child.stderr?.on('data', (b: Buffer) => logs.write('stderr', b.toString('utf8')));
@@ -134,9 +140,12 @@ export async function runJob(
     } else {
       await send('saving');
       const ref = experimentRef(job.baseline, job.name);
+      const dvcError = await pushDvcOutputs(cwd, jobEnv, (s, t) => logs.write(s, t));
       const saved = await saveResults(job, dir, ref);
+      if (dvcError) saved.pushErrors.push(dvcError);
       logs.write('system', `kiln: saved ${saved.sha.slice(0, 7)} as ${ref}\n`);
       for (const e of saved.pushErrors) logs.write('system', `kiln: push failed: ${e}\n`);
+      resultCommit = saved.sha;
       outcome = { status: 'succeeded', resultCommit: saved.sha, pushErrors: saved.pushErrors };
     }
   } catch (err) {
@@ -146,6 +155,7 @@ export async function runJob(
       : { status: 'failed', exitCode: null, error: message };
     logs.write('system', `kiln: ${message}\n`);
   }
+  await live?.stop(resultCommit);
   clearInterval(beatTimer);
   clearInterval(shipTimer);
   killTree('SIGKILL');

@@ -51,6 +51,29 @@ function rowsOf(events: LiveEvent[], file: string): PlotRow[] {
 }
 
 describe('DvcliveTailer', () => {
+  it("never reports the baseline commit's own DVCLive files, only what the job writes", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'kiln-tail-'));
+    const old = new FakeDvclive(root);
+    for (let step = 0; step < 5; step++) old.log(step, 0.9, 0.1);
+    const c = collector();
+    const t = new DvcliveTailer({
+      workspace: root,
+      repoUrl: 'r',
+      baselineSha: SHA,
+      name: 'e0',
+      send: c.send,
+    });
+    await t.prime();
+    await t.poll();
+    expect(c.events.map((e) => e.type)).toEqual(['start']);
+    await new Promise((r) => setTimeout(r, 20));
+    old.log(0, 0.5, 1);
+    await t.poll();
+    await t.stop();
+    expect(rowsOf(c.events, 'dvclive/plots/metrics/acc.tsv')).toEqual([{ step: 0, acc: 0.5 }]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
   it('reports each step once as DVCLive writes it, then done', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'kiln-tail-'));
     const c = collector();

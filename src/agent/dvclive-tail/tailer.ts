@@ -44,6 +44,18 @@ export class DvcliveTailer {
     this.dir = opts.dvcliveDir ?? 'dvclive';
   }
 
+  /**
+   * Remembers the files the workspace holds before the job starts (the baseline commit's own
+   * metrics and plots), so only what the job writes is reported, never the baseline's old rows.
+   */
+  async prime(): Promise<void> {
+    this.watched = await watchedFiles(this.opts.workspace, this.dir);
+    for (const f of [...this.watched.metrics, ...this.watched.plots]) {
+      const st = await fileState(path.join(this.opts.workspace, f));
+      if (st) this.seen.set(f, st);
+    }
+  }
+
   /** Sends `start` and scans every `intervalMs` until {@link stop}. */
   start(): void {
     if (this.timer) return;

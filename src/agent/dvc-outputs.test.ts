@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Experiment, LogPage, isFinished } from '../contracts/experiments.js';
+import { parseDvcLock } from '../core/dvc/dvc-lock.js';
+import { pullPipeline } from '../dvc/pipeline/sync.js';
+import { runPipeline } from '../dvc/pipeline/run.js';
+import { git } from '../git/run-git.js';
+import { startTestServer, type TestServer } from '../server/test-server.js';
+
+const run = promisify(execFile);
+const FIXTURE = '/work/shared/fixtures/make-dvc-project';
+let s: TestServer;
+let tmp = '';
+let bare = '';
+let store = '';
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'kiln-dvc-out-'));
+  bare = path.join(tmp, 'repo.git');
+  store = path.join(tmp, 'store');
+  await run(FIXTURE, [bare, '--commits', '3', '--bare', '--remote', store]);
+  s = await startTestServer();
+  expect((await s.api('POST', '/api/projects', { name: 'p', source: bare })).status).toBe(201);
+  for (let i = 0; i < 600; i++) {
+    const r = await s.api('GET', '/api/projects/p');
+    if (JSON.stringify(r.json).includes('"ok"')) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}, 120_000);
+afterAll(async () => {
+  await s?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+async function show(rev: string, file: string, cwd: string): Promise<string> {
+  return git(['show', `${rev}:${file}`], { cwd });
+}
+
+it('a run on a DVC project computes the changed params and pushes its outputs to the DVC remote', async () => {
+  const created = await s.api('POST', '/api/projects/p/experiments', {
+    rev: 'main',
+    name: 'lr-up',
+    set: ['train.lr=0.2'],
+  });
+  expect(created.status).toBe(201);
+  let e: Experiment;
+  for (const until = Date.now() + 400_000; ;) {
+    e = Experiment.parse((await s.api('GET', '/api/projects/p/experiments/lr-up')).json);
+    if (isFinished(e.status) || Date.now() > until) break;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  const logs = LogPage.parse((await s.api('GET', '/api/projects/p/experiments/lr-up/logs')).json);
+  const text = logs.chunks.map((c) => c.text).join('');
+  expect(e.status, text).toBe('succeeded');
+  expect(e.resultCommit, text).toMatch(/^[0-9a-f]{40}$/);
+  expect(text).toContain('pushing DVC outputs');
+  const ref = `refs/exps/${e.baseline.slice(0, 2)}/${e.baseline.slice(2)}/lr-up`;
+
+  // The same params, computed by Kiln's pipeline in a checkout of the baseline.
+  const co = path.join(tmp, 'co');
+  await git(['clone', '--quiet', bare, co], { cwd: tmp });
+  await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', e.baseline], { cwd: co });
+  await git(['fetch', '--quiet', 'origin', `${ref}:${ref}`], { cwd: co });
+  const params = await readFile(path.join(co, 'params.yaml'), 'utf8');
+  await writeFile(path.join(co, 'params.yaml'), params.replace(/^( {2}lr:) .*$/m, '$1 0.2'));
+  expect(await show(ref, 'params.yaml', co)).toBe(await readFile(path.join(co, 'params.yaml'), 'utf8'));
+  await pullPipeline(co);
+  await runPipeline({ root: co, targets: [], force: false, dry: false });
+  for (const f of ['eval/metrics.json', 'dvclive/metrics.json', 'dvc.lock'])
+    expect(await show(ref, f, co), f).toBe(await readFile(path.join(co, f), 'utf8'));
+
+  // The cached outputs of the result commit are in the DVC remote, the retrained model among them.
+  const outs = async (rev: string) => {
+    const lock = parseDvcLock(await show(rev, 'dvc.lock', co));
+    if (!lock.ok) throw new Error(lock.error);
+    const all = Object.values(lock.value.stages).flatMap((st) => st.outs);
+    return new Map(all.map((o) => [o.path, o.md5 ?? '']));
+  };
+  const result = await outs(ref);
+  const model = result.get('model.pkl') ?? '';
+  expect(model).not.toBe((await outs(e.baseline)).get('model.pkl'));
+  for (const p of ['data/prepared', 'data/features', 'model.pkl']) {
+    const oid = result.get(p) ?? '';
+    expect(oid, p).toMatch(/^[0-9a-f]{32}(\.dir)?$/);
+    expect(existsSync(path.join(store, 'files', 'md5', oid.slice(0, 2), oid.slice(2))), p).toBe(true);
+  }
+}, 600_000);
