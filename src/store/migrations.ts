@@ -90,7 +90,9 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('jobs')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('experiment_id', 'text', (c) => c.notNull().references('experiments.id').onDelete('cascade'))
+        .addColumn('experiment_id', 'text', (c) =>
+          c.notNull().references('experiments.id').onDelete('cascade'),
+        )
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('agent_id', 'text')
         .addColumn('lease_until', 'text')
@@ -169,7 +171,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('ended_at', 'text')
         .execute();
-      await db.schema.createIndex('compute_instances_state').on('compute_instances').column('state').execute();
+      await db.schema
+        .createIndex('compute_instances_state')
+        .on('compute_instances')
+        .column('state')
+        .execute();
     },
   },
 };

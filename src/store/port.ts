@@ -117,7 +117,11 @@ export interface ExperimentStore {
   jobFor(experimentId: string): Promise<JobRecord | null>;
   updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'experimentId'>>): Promise<void>;
   /** Takes the next queued job of `target` (highest priority, then oldest); null when none. */
-  claim(target: string, agentId: string, leaseUntil: string): Promise<{ job: JobRecord; experiment: ExperimentRecord } | null>;
+  claim(
+    target: string,
+    agentId: string,
+    leaseUntil: string,
+  ): Promise<{ job: JobRecord; experiment: ExperimentRecord } | null>;
   /** Jobs an agent holds. */
   claimed(): Promise<JobRecord[]>;
   /** Number of experiments per project in a state that is not final. */
