@@ -11,8 +11,8 @@ import {
   type UpdateProjectBody,
 } from '../../contracts/api.js';
 import { deriveColumns } from '../../core/table/derive-columns.js';
-import { normalizeSource, syncMirror } from '../../git/mirror.js';
-import { GitError } from '../../git/run-git.js';
+import { credentialEnv, normalizeSource, syncMirror } from '../../git/mirror.js';
+import { git, GitError } from '../../git/run-git.js';
 import type { ProjectRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { EventBus } from '../event-bus.js';
@@ -109,6 +109,28 @@ export class ProjectService {
     this.drop(name);
     await this.store.deleteProject(name);
     await rm(this.mirrorDir(name), { recursive: true, force: true });
+  }
+
+  /**
+   * Pushes a commit of the mirror to `ref` in the project's own remote with its stored
+   * credentials (askpass or key file; never in a URL or a log). Experiment refs are Kiln's to
+   * overwrite, as `dvc exp push` does; nothing else is pushed with force.
+   */
+  async pushToSource(name: string, sha: string, ref: string): Promise<void> {
+    const rec = await this.record(name);
+    const mirror = this.mirrorDir(name);
+    if (rec.source === mirror) return;
+    const force = ref.startsWith('refs/exps/');
+    const { env, cleanup } = await credentialEnv(this.credentials(rec));
+    try {
+      await git(['push', '--quiet', ...(force ? ['--force'] : []), '--', rec.source, `${sha}:${ref}`], {
+        cwd: mirror,
+        env,
+        timeoutMs: 10 * 60_000,
+      });
+    } finally {
+      await cleanup();
+    }
   }
 
   /** Fetches the mirror and refreshes the table; failures are stored on the project and thrown. */

@@ -31,10 +31,7 @@ export async function createBranch(
   if (!body.push || source === mirror)
     return { branch: body.branch, commit: exp.resultCommit, pushed: false };
   try {
-    await git(['push', '--quiet', source, `${exp.resultCommit}:${ref}`], {
-      cwd: mirror,
-      timeoutMs: 10 * 60_000,
-    });
+    await experiments.pushToSource(project, exp.resultCommit, ref);
   } catch (err) {
     if (err instanceof GitError)
       throw new ApiFailure('git_failed', `the branch was made but could not be pushed: ${err.message}`);

@@ -209,9 +209,15 @@ export class ExperimentService {
     return presentExperiment(r, await this.logs.lastSeq(r.project, r.id));
   }
 
+  /** Pushes a commit of the mirror to the project's own remote, with the project's credentials. */
+  pushToSource(project: string, sha: string, ref: string): Promise<void> {
+    return this.projects.pushToSource(project, sha, ref);
+  }
+
   async where(project: string): Promise<{ mirror: string; subdir: string; source: string }> {
     const p = await this.projects.get(project);
-    if (p.fetch.state === 'never') await this.projects.reload(project);
+    // A project added a moment ago may still be on its first fetch: wait for it.
+    if (p.fetch.state === 'never' || p.fetch.state === 'fetching') await this.projects.reload(project);
     return { mirror: this.projects.mirrorDir(project), subdir: p.subdir ?? '', source: p.source };
   }
 

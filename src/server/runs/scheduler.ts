@@ -106,9 +106,10 @@ export class Scheduler {
           const o = msg.outcome;
           await this.store.experiments.updateJob(job.id, { state: 'done' });
           if (o.status === 'succeeded') {
-            const error = o.pushErrors.length
-              ? `result kept, but a push failed: ${o.pushErrors.join('; ')}`
-              : null;
+            // The result reaches the project's remote before the row says succeeded.
+            const forwardError = await forwardResult(this.experiments, exp, o.resultCommit);
+            const errors = [...o.pushErrors, ...(forwardError ? [forwardError] : [])];
+            const error = errors.length ? `result kept, but a push failed: ${errors.join('; ')}` : null;
             await this.experiments.transition(exp, 'succeeded', {
               resultCommit: o.resultCommit,
               exitCode: 0,
@@ -118,8 +119,6 @@ export class Scheduler {
             await this.experiments.transition(exp, 'failed', { exitCode: o.exitCode, error: o.error });
           else
             await this.experiments.transition(exp, 'cancelled', { exitCode: o.exitCode, error: 'cancelled' });
-          if (o.status === 'succeeded' && exp.target !== 'local')
-            await forwardResult(this.store, this.experiments, exp, o.resultCommit);
           await this.retire(msg.agentId, exp.target);
           await this.release(job);
         });
@@ -226,7 +225,9 @@ export class Scheduler {
     const remote = exp.target !== 'local';
     // Remote agents can't reach the mirror's path: they clone and push over Kiln's git HTTP.
     const cloneUrl = remote ? gitHttpUrl(this.url, exp.project, token.token) : mirror;
-    const pushUrls = remote ? [cloneUrl] : [mirror, ...(source === mirror ? [] : [source])];
+    // Agents push to the mirror only; the server forwards the result to the project's own remote
+    // with the project's credentials, which never leave the server.
+    const pushUrls = [cloneUrl];
     return {
       jobId: job.id,
       experimentId: exp.id,

@@ -1,6 +1,5 @@
 import { ExperimentStatus } from '../../contracts/api.js';
 import { experimentRef, isFinished } from '../../contracts/experiments.js';
-import { git } from '../../git/run-git.js';
 import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
 import type { Targets } from '../compute/targets.js';
 import type { ExperimentService } from './experiment-service.js';
@@ -51,24 +50,18 @@ export async function watchMachines(
   }
 }
 
-/** A remote agent pushed its result to the mirror only; the server passes it on to the project's source. */
+/**
+ * Agents push their result to the mirror only; the server passes it on to the project's source
+ * with the project's credentials. Returns why the push failed, or null.
+ */
 export async function forwardResult(
-  store: Store,
   experiments: ExperimentService,
   exp: ExperimentRecord,
   sha: string,
-): Promise<void> {
-  const { mirror, source } = await experiments.where(exp.project);
-  if (source === mirror) return;
+): Promise<string | null> {
   const ref = experimentRef(exp.baseline, exp.name);
-  await git(['push', '--quiet', '--force', source, `${sha}:${ref}`], {
-    cwd: mirror,
-    timeoutMs: 10 * 60_000,
-  }).catch(async (err: unknown) => {
-    const fresh = await store.experiments.getById(exp.id);
-    if (fresh)
-      await store.experiments.update(exp.id, {
-        error: `result kept, but a push failed: ${err instanceof Error ? err.message : String(err)}`,
-      });
-  });
+  return experiments.pushToSource(exp.project, sha, ref).then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
 }
