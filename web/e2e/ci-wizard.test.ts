@@ -47,22 +47,40 @@ describe('CI wizard in a browser', () => {
     await page.locator('input[name=hdd]').fill('250');
     await expect.poll(() => code.textContent(), { timeout: 10_000 }).toContain('250');
     await page.locator('input[name=hdd]').fill('40');
-    await expect(page.getByText('Below 100 GB').isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.getByText('Below 100 GB').isVisible(), { timeout: 10_000 }).toBe(true);
     await page.getByRole('button', { name: 'GitLab CI' }).click();
     await expect
       .poll(() => page.locator('.wz-path').textContent(), { timeout: 10_000 })
       .toBe('.gitlab-ci.yml');
 
     await page.locator('input[name=region]').fill('us west');
-    await expect(page.getByText('Fix the highlighted fields').isVisible()).resolves.toBe(true);
+    await expect
+      .poll(() => page.getByText('Fix the highlighted fields').isVisible(), { timeout: 10_000 })
+      .toBe(true);
     await page.locator('input[name=region]').fill('eu-west');
     await expect.poll(() => code.textContent(), { timeout: 10_000 }).toContain('eu-west');
 
     await page.getByRole('button', { name: 'Copy to clipboard' }).click();
-    await expect(page.getByRole('button', { name: 'Copied ✓' }).isVisible()).resolves.toBe(true);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Copied ✓' }).isVisible(), { timeout: 10_000 })
+      .toBe(true);
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toBe(await code.textContent());
     await page.screenshot({ path: join(home, 'ci-wizard.png'), fullPage: true });
+
+    // Settings → Credentials and Compute profiles: per-kind fields, validation before sending.
+    await page.goto(new URL('/settings', server.loginUrl).toString());
+    const creds = page.getByRole('form', { name: 'Add a credential' });
+    await creds.getByPlaceholder('aws-prod').fill('aws-test');
+    await creds.getByRole('button', { name: 'Save credential' }).click();
+    await expect.poll(() => creds.getByText('required').first().isVisible(), { timeout: 10_000 }).toBe(true);
+    await page
+      .getByRole('form', { name: 'Add a compute profile' })
+      .getByRole('combobox')
+      .first()
+      .selectOption('slurm');
+    await expect.poll(() => page.getByText('Partition').isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.screenshot({ path: join(home, 'settings.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -46,7 +46,7 @@ describe('plots pane in a browser', () => {
 
   it('plots two demo commits overlaid, the legend naming both, then compares them', async () => {
     if (!browser || !server) throw new Error('setup failed');
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await openDemo(page, server.loginUrl);
@@ -54,7 +54,7 @@ describe('plots pane in a browser', () => {
     const rows = page.locator('.grid .row:not(.row-skeleton)');
     await rows.nth(0).click();
     await page.keyboard.press('p');
-    await expect(page.locator('.plots-pane').isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.locator('.plots-pane').isVisible(), { timeout: 10_000 }).toBe(true);
     await page.getByRole('button', { name: '+ Pin' }).click();
     await rows.nth(1).click();
 
@@ -62,7 +62,13 @@ describe('plots pane in a browser', () => {
     await expect.poll(() => chips.count(), { timeout: 20_000 }).toBe(2);
     const labels = (await chips.allTextContents()).map((t) => t.replace(/×|\+ Pin/g, '').trim());
 
-    await expect.poll(() => page.locator('.plot-card svg').count(), { timeout: 60_000 }).toBeGreaterThan(1);
+    // ROC, the confusion matrix and the four DVCLive series of the demo.
+    await expect
+      .poll(() => page.locator('.plot-card svg').count(), { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(6);
+    await expect(page.locator('.plot-card', { hasText: 'train/loss' }).locator('svg').count()).resolves.toBe(
+      1,
+    );
     await expect
       .poll(async () => labels.every((l) => legendTexts(page).then((t) => t.includes(l))), {
         timeout: 30_000,

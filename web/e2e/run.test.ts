@@ -90,7 +90,7 @@ describe('run drawer and experiment page in a browser', () => {
     expect(defaultScript).not.toBe('');
     // A coloured line on stderr at the end: the log must render it in colour, in order.
     await script.fill(`${defaultScript.trimEnd()}\nprintf '\\033[1;32mall good\\033[0m\\n' >&2\n`);
-    await expect(drawer.locator('.run-edited').isVisible()).resolves.toBe(true);
+    await expect.poll(() => drawer.locator('.run-edited').isVisible(), { timeout: 10_000 }).toBe(true);
     await drawer.getByRole('tab', { name: /Parameters/ }).click();
     await page.screenshot({ path: join(home, 'run-drawer.png') });
 

@@ -69,7 +69,7 @@ describe('experiments table in a browser', () => {
       if (await page.getByRole('button', { name: 'Retry' }).isVisible())
         await page.getByRole('button', { name: 'Retry' }).click();
     }
-    await expect(firstRow.isVisible()).resolves.toBe(true);
+    await expect.poll(() => firstRow.isVisible(), { timeout: 10_000 }).toBe(true);
     const before = await rowCount(page);
     expect(before).toBeGreaterThan(1);
 
@@ -89,7 +89,7 @@ describe('experiments table in a browser', () => {
     // Hidden ([skip studio]) commits come back with the toggle.
     await page.getByText('Hidden commits').click();
     await expect.poll(() => rowCount(page), { timeout: 20_000 }).toBeGreaterThan(before);
-    await expect(page.locator('.chip-hidden').first().isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.locator('.chip-hidden').first().isVisible(), { timeout: 10_000 }).toBe(true);
 
     // Export CSV writes the rows shown: a header line plus one line per row.
     const [download] = await Promise.all([

@@ -48,6 +48,7 @@ export function CommitWorkflow({ project: initial, workflow }: Props) {
             onChange={(e) => setProject(e.target.value)}
             aria-label="Project to commit to"
           >
+            {chosen === '' && <option value="">{projects.data ? 'no projects yet' : 'loading…'}</option>}
             {(projects.data ?? []).map((p) => (
               <option key={p.name}>{p.name}</option>
             ))}

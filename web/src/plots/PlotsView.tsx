@@ -2,7 +2,9 @@ import { useMemo } from 'react';
 import { ImageGrid } from './ImageGrid.js';
 import { imageGrid } from './images.js';
 import { PlotCard } from './PlotCard.js';
-import { buildPlot, collectDefinitions, type LabeledSource } from './plot-data.js';
+import { buildPlot, collectDefinitions, type LabeledSource, type PlotModel } from './plot-data.js';
+
+const isWide = (m: PlotModel): boolean => m.template.startsWith('confusion') || m.template.startsWith('bar_');
 import './plots.css';
 
 /** Every plot of the given sources overlaid, one colour per experiment. */
@@ -13,7 +15,11 @@ export function PlotsView({
   sources: LabeledSource[];
   colors: ReadonlyMap<string, string>;
 }) {
-  const models = useMemo(() => collectDefinitions(sources).map((d) => buildPlot(d, sources)), [sources]);
+  const models = useMemo(() => {
+    const all = collectDefinitions(sources).map((d) => buildPlot(d, sources));
+    // Curves first, side by side; full-width confusion matrices and bars after them.
+    return [...all.filter((m) => !isWide(m)), ...all.filter(isWide)];
+  }, [sources]);
   const images = useMemo(() => imageGrid(sources), [sources]);
   if (models.length === 0 && images.length === 0)
     return (
