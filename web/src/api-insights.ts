@@ -16,48 +16,7 @@ import {
   type CredentialInput,
 } from '../../src/contracts/compute.js';
 import { PlotsResponse } from '../../src/contracts/live.js';
-import { UNAUTHORIZED_EVENT } from './api.js';
-import { ApiFailure, failureFrom } from './api-error.js';
-
-type Method = 'GET' | 'POST' | 'DELETE';
-
-/** Same contract as api.ts's request: typed by a zod schema, failures as ApiFailure. */
-async function call<S extends z.ZodType>(
-  method: Method,
-  path: string,
-  schema: S,
-  body?: unknown,
-  signal?: AbortSignal,
-): Promise<z.infer<S>> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
-  } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiFailure(0, 'network', 'Cannot reach the Kiln server');
-  }
-  if (!res.ok) {
-    const failure = await failureFrom(res);
-    if (res.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
-    throw failure;
-  }
-  const text = await res.text();
-  const parsed = schema.safeParse(text === '' ? {} : JSON.parse(text));
-  if (!parsed.success)
-    throw new ApiFailure(
-      res.status,
-      'bad_response',
-      `Unexpected response from ${method} ${path}`,
-      z.prettifyError(parsed.error),
-    );
-  return parsed.data;
-}
+import { request as call } from './api.js';
 
 const Ignored = z.unknown();
 const project = (name: string): string => `/api/projects/${encodeURIComponent(name)}`;

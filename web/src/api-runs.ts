@@ -13,9 +13,7 @@ import {
 import { CiCommitResult, type CiCommitBody } from '../../src/contracts/ci.js';
 import { ComputeProfileList } from '../../src/contracts/compute.js';
 import { ApiFailure, failureFrom } from './api-error.js';
-import { UNAUTHORIZED_EVENT } from './api.js';
-
-type Method = 'GET' | 'POST' | 'PATCH';
+import { request } from './api.js';
 
 /**
  * The Run form's data. `inputs` is read when the server sends it (the pipeline's input files);
@@ -27,44 +25,6 @@ export const RunForm = ExperimentForm.extend({
     .optional(),
 });
 export type RunForm = z.infer<typeof RunForm>;
-
-async function request<S extends z.ZodType>(
-  method: Method,
-  path: string,
-  schema: S,
-  body?: unknown,
-): Promise<z.infer<S>> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    throw new ApiFailure(
-      0,
-      'network',
-      `Cannot reach the Kiln server (${err instanceof Error ? err.message : 'network error'})`,
-    );
-  }
-  if (!res.ok) {
-    const failure = await failureFrom(res);
-    if (res.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
-    throw failure;
-  }
-  const parsed = schema.safeParse(await res.json());
-  if (!parsed.success) {
-    throw new ApiFailure(
-      res.status,
-      'bad_response',
-      `Unexpected response from ${method} ${path}`,
-      z.prettifyError(parsed.error),
-    );
-  }
-  return parsed.data;
-}
 
 const project = (name: string): string => `/api/projects/${encodeURIComponent(name)}`;
 const exp = (name: string, e: string): string => `${project(name)}/experiments/${encodeURIComponent(e)}`;

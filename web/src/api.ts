@@ -12,16 +12,21 @@ import {
 import { ApiFailure, failureFrom } from './api-error.js';
 import { TablePageResponse } from './table-page-schema.js';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Fired on any 401 so the app can show the login page wherever the call came from. */
 export const UNAUTHORIZED_EVENT = 'kiln:unauthorized';
 
-async function request<S extends z.ZodType>(
+/**
+ * Every API call of the UI: JSON in, the answer checked against its zod contract, failures as
+ * {@link ApiFailure} with the server's message; an aborted call rethrows the AbortError.
+ */
+export async function request<S extends z.ZodType>(
   method: Method,
   path: string,
   schema: S,
   body?: unknown,
+  signal?: AbortSignal,
 ): Promise<z.infer<S>> {
   let res: Response;
   try {
@@ -30,8 +35,10 @@ async function request<S extends z.ZodType>(
       credentials: 'same-origin',
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      ...(signal ? { signal } : {}),
     });
   } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiFailure(
       0,
       'network',
