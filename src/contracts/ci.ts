@@ -183,3 +183,44 @@ export const WebhookResult = z.object({
   reloaded: z.array(z.string()),
 });
 export type WebhookResult = z.infer<typeof WebhookResult>;
+
+/** What the experiments table shows for one commit: its CI state, the CI run, Kiln's PR, the CML report. */
+export const CommitCiSummary = z.object({
+  state: CiState,
+  /** The CI run to open: the failing, running or first check's page. */
+  url: z.string().nullable(),
+  /** The pull request Kiln opened for this commit. */
+  pr: z.object({ url: z.string(), number: z.number().int() }).nullable(),
+  /** The newest CML report on the commit. */
+  cml: z.object({ url: z.string() }).nullable(),
+});
+export type CommitCiSummary = z.infer<typeof CommitCiSummary>;
+
+/** At most this many commits per `GET /api/projects/:name/ci/commits` call. */
+export const MAX_CI_SUMMARY_SHAS = 200;
+
+/** `?shas=a,b,…`: full commit ids (40 or 64 lowercase hex digits), comma-separated. */
+export const CiSummariesQuery = z.object({
+  shas: z
+    .string()
+    .max(MAX_CI_SUMMARY_SHAS * 65)
+    .transform((s) => [...new Set(s.split(',').filter((x) => x !== ''))])
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/,
+              'each sha must be a full commit id (40 or 64 hex digits)',
+            ),
+        )
+        .min(1, 'give at least one sha')
+        .max(MAX_CI_SUMMARY_SHAS, `at most ${MAX_CI_SUMMARY_SHAS} shas per call`),
+    ),
+});
+export type CiSummariesQuery = z.input<typeof CiSummariesQuery>;
+
+/** `GET /api/projects/:name/ci/commits?shas=…`: one summary per asked sha, keyed as asked. */
+export const CiSummaries = z.record(z.string(), CommitCiSummary);
+export type CiSummaries = z.infer<typeof CiSummaries>;

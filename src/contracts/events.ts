@@ -29,6 +29,8 @@ export const ServerEvent = z.discriminatedUnion('type', [
     name: z.string(),
     chunk: LogChunk,
   }),
+  /** Cached CI statuses or Kiln's pull requests changed for these commits (all of the project's when empty). */
+  z.object({ type: z.literal('ci.status'), project: z.string(), shas: z.array(z.string()) }),
   /** A live experiment changed: new metrics, status, and plot rows since the last one (see live.ts). */
   LiveUpdate.extend({ type: z.literal('live.update') }),
 ]);

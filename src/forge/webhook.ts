@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import type { ForgeKind } from '../contracts/ci.js';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -54,4 +55,53 @@ export function webhookEvent(kind: ForgeKind, headers: Headers): string {
     git: '',
   }[kind];
   return (name && header(headers, name)) || 'unknown';
+}
+
+const Sha = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/);
+const HeadSha = z.looseObject({ head_sha: z.string().optional() });
+
+/**
+ * Where forges name the commit an event is about: GitHub/Gitea `status` (`sha`), `check_run`,
+ * `check_suite`, `workflow_run` (`head_sha`), pull requests (`pull_request.head.sha`), pushes
+ * (`after`); GitLab pipelines (`object_attributes.sha`), jobs (`sha`), merge requests
+ * (`object_attributes.last_commit.id`), pushes (`checkout_sha`); Bitbucket commit statuses
+ * (`commit_status.commit.hash`).
+ */
+const CommitFields = z.looseObject({
+  sha: z.string().optional(),
+  after: z.string().optional(),
+  checkout_sha: z.string().nullable().optional(),
+  check_run: HeadSha.optional(),
+  check_suite: HeadSha.optional(),
+  workflow_run: HeadSha.optional(),
+  pull_request: z.looseObject({ head: z.looseObject({ sha: z.string().optional() }).optional() }).optional(),
+  object_attributes: z
+    .looseObject({
+      sha: z.string().optional(),
+      last_commit: z.looseObject({ id: z.string().optional() }).optional(),
+    })
+    .optional(),
+  commit_status: z
+    .looseObject({ commit: z.looseObject({ hash: z.string().optional() }).optional() })
+    .optional(),
+});
+
+/** The commits a webhook payload is about (full ids only); empty when it names none. */
+export function webhookCommits(json: unknown): string[] {
+  const p = CommitFields.safeParse(json);
+  if (!p.success) return [];
+  const d = p.data;
+  const candidates = [
+    d.sha,
+    d.after,
+    d.checkout_sha,
+    d.check_run?.head_sha,
+    d.check_suite?.head_sha,
+    d.workflow_run?.head_sha,
+    d.pull_request?.head?.sha,
+    d.object_attributes?.sha,
+    d.object_attributes?.last_commit?.id,
+    d.commit_status?.commit?.hash,
+  ];
+  return [...new Set(candidates.filter((c): c is string => Sha.safeParse(c).success))];
 }

@@ -75,7 +75,7 @@ export async function startServer(
   await live.register(app);
   const runRows = new ExperimentRows(store, projects);
   projects.attachExperimentRows(live.withLiveRows((p, baselines) => runRows.rows(p, baselines)));
-  await registerCi(app, route, { store, box, projects, auth, home: config.home });
+  const ci = await registerCi(app, route, { store, box, projects, auth, home: config.home, bus });
   registerCompute(route, { store, box, auth });
   registerSse(app, auth, bus);
 
@@ -138,6 +138,7 @@ export async function startServer(
       if (timer) clearInterval(timer);
       await runs.close();
       live.close();
+      ci.close();
       await app.close();
       projects.close();
       await store.close();

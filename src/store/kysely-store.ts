@@ -4,6 +4,7 @@ import type { ProjectRecord, Store, TokenRecord, UserRecord } from './port.js';
 import { KyselyExperimentStore } from './kysely-experiments.js';
 import { KyselyComputeStore } from './kysely-compute.js';
 import { KyselyLiveStore } from './kysely-live.js';
+import { KyselyCiStore } from './kysely-ci.js';
 
 const now = () => new Date().toISOString();
 
@@ -37,6 +38,7 @@ export class KyselyStore implements Store {
   readonly experiments: KyselyExperimentStore;
   readonly compute: KyselyComputeStore;
   readonly live: KyselyLiveStore;
+  readonly ci: KyselyCiStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -45,6 +47,7 @@ export class KyselyStore implements Store {
     this.experiments = new KyselyExperimentStore(db);
     this.compute = new KyselyComputeStore(db);
     this.live = new KyselyLiveStore(db);
+    this.ci = new KyselyCiStore(db);
   }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {

@@ -178,6 +178,23 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '005-ci-commits': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('ci_commits')
+        .addColumn('project', 'text', (c) => c.notNull())
+        .addColumn('sha', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('url', 'text')
+        .addColumn('pr_url', 'text')
+        .addColumn('pr_number', 'integer')
+        .addColumn('cml_url', 'text')
+        .addColumn('checked_at', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ci_commits_pk', ['project', 'sha'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -68,6 +68,7 @@ export interface Store {
   readonly experiments: ExperimentStore;
   readonly compute: ComputeStore;
   readonly live: LiveStore;
+  readonly ci: CiStore;
 
   close(): Promise<void>;
 }
@@ -219,4 +220,38 @@ export interface LiveSave {
   experiment: LiveExperimentRecord;
   points: readonly LivePointRecord[];
   images: readonly LiveImageRecord[];
+}
+
+/** A commit's cached CI status (read from the forge at `checkedAt`) and the pull request Kiln opened for it. */
+export interface CiCommitRecord {
+  project: string;
+  sha: string;
+  state: string;
+  url: string | null;
+  prUrl: string | null;
+  prNumber: number | null;
+  cmlUrl: string | null;
+  /** When the forge was last asked; null means never, or invalidated by a webhook. */
+  checkedAt: string | null;
+  updatedAt: string;
+}
+
+/** The CI status cache behind the experiments table's CI column, and Kiln's pull requests. */
+export interface CiStore {
+  get(project: string, shas: readonly string[]): Promise<CiCommitRecord[]>;
+  /** Upserts state, url, CML report and checkedAt; a stored pull request is kept. */
+  putStatus(
+    entries: ReadonlyArray<
+      Pick<CiCommitRecord, 'project' | 'sha' | 'state' | 'url' | 'cmlUrl' | 'checkedAt'>
+    >,
+  ): Promise<void>;
+  /** Records the pull request Kiln opened for a commit; the status is kept (or `none`, unchecked). */
+  putPullRequest(project: string, sha: string, pr: { url: string; number: number }): Promise<void>;
+  /**
+   * Marks statuses stale so the next read asks the forge again: the given shas, or every
+   * commit of the project whose state is not final. Returns the shas invalidated.
+   */
+  invalidate(project: string, shas?: readonly string[]): Promise<string[]>;
+  /** Forgets a project's commits (the project was deleted). */
+  removeProject(project: string): Promise<void>;
 }

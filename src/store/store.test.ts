@@ -252,5 +252,44 @@ for (const adapter of adapters) {
       expect(await s.live.list('lp')).toHaveLength(28);
       expect(await s.live.list('other')).toEqual([]);
     });
+
+    it('ci: caches statuses, keeps Kiln pull requests across status writes, invalidates', async () => {
+      const s = await open();
+      const [a, b, c] = ['a', 'b', 'c'].map((x) => x.repeat(40)) as [string, string, string];
+      await s.ci.putPullRequest('p', a, { url: 'https://gh/o/r/pull/12', number: 12 });
+      let [ra] = await s.ci.get('p', [a]);
+      expect(ra).toMatchObject({ sha: a, state: 'none', prUrl: 'https://gh/o/r/pull/12', prNumber: 12 });
+      expect(ra?.checkedAt).toBeNull();
+
+      const at = '2026-01-01T00:00:00.000Z';
+      await s.ci.putStatus([
+        { project: 'p', sha: a, state: 'running', url: 'https://ci/1', cmlUrl: null, checkedAt: at },
+        { project: 'p', sha: b, state: 'passed', url: null, cmlUrl: 'https://gh/c/1', checkedAt: at },
+        { project: 'q', sha: c, state: 'failed', url: null, cmlUrl: null, checkedAt: at },
+      ]);
+      [ra] = await s.ci.get('p', [a]);
+      expect(ra).toMatchObject({ state: 'running', url: 'https://ci/1', prNumber: 12, checkedAt: at });
+      await s.ci.putPullRequest('p', b, { url: 'https://gh/o/r/pull/13', number: 13 });
+      const rows = await s.ci.get('p', [a, b, c]);
+      expect(rows.map((r) => [r.sha, r.state, r.prNumber, r.cmlUrl]).sort()).toEqual([
+        [a, 'running', 12, null],
+        [b, 'passed', 13, 'https://gh/c/1'],
+      ]);
+
+      // A project-wide invalidation skips final states; a targeted one does not.
+      expect(await s.ci.invalidate('p')).toEqual([a]);
+      expect((await s.ci.get('p', [a]))[0]?.checkedAt).toBeNull();
+      expect(await s.ci.invalidate('p', [b, c])).toEqual([b]);
+      expect(await s.ci.invalidate('p', [])).toEqual([]);
+      expect((await s.ci.get('q', [c]))[0]?.checkedAt).toBe(at);
+
+      const many = Array.from({ length: 1200 }, (_, i) => i.toString(16).padStart(40, '0'));
+      await s.ci.putStatus(
+        many.map((sha) => ({ project: 'm', sha, state: 'pending', url: null, cmlUrl: null, checkedAt: at })),
+      );
+      expect(await s.ci.get('m', many)).toHaveLength(1200);
+      await s.ci.removeProject('m');
+      expect(await s.ci.get('m', many)).toEqual([]);
+    });
   });
 }

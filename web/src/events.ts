@@ -7,6 +7,7 @@ export interface EventHandlers {
   onExperimentStatus?: (e: Extract<ServerEvent, { type: 'experiment.status' }>) => void;
   onExperimentLog?: (e: Extract<ServerEvent, { type: 'experiment.log' }>) => void;
   onLiveUpdate?: (e: Extract<ServerEvent, { type: 'live.update' }>) => void;
+  onCiStatus?: (e: Extract<ServerEvent, { type: 'ci.status' }>) => void;
 }
 
 /** The single place server events are routed: adding a type to ServerEvent fails to compile here. */
@@ -26,6 +27,9 @@ export function routeEvent(event: ServerEvent, handlers: EventHandlers): void {
       return;
     case 'live.update':
       handlers.onLiveUpdate?.(event);
+      return;
+    case 'ci.status':
+      handlers.onCiStatus?.(event);
       return;
     default:
       assertNever(event);

@@ -15,6 +15,7 @@ import { ApiFailure } from '../api-error.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { SecretBox } from '../secrets.js';
 import type { CiSettingsStore } from './ci-settings.js';
+import type { CiSummaryService } from './ci-summaries.js';
 import { identity, pushHead, rebaseOnto } from './push.js';
 
 type Body = ReturnType<typeof CiCommitBody.parse>;
@@ -37,6 +38,7 @@ export class CiCommitService {
     private readonly box: SecretBox,
     private readonly projects: ProjectService,
     private readonly settings: CiSettingsStore,
+    private readonly summaries: CiSummaryService,
   ) {}
 
   async commit(name: string, body: Body, author: string): Promise<CiCommitResult> {
@@ -91,6 +93,8 @@ export class CiCommitService {
       }
       const rev = (await git(['rev-parse', 'HEAD'], { cwd: work })).trim();
       const forgeKind = await this.pullRequest(rec, creds, branch, base, body);
+      if (forgeKind.pullRequest.state === 'opened')
+        await this.summaries.recordPullRequest(name, rev, forgeKind.pullRequest);
       await this.projects.reload(name).catch(() => undefined);
       return { project: name, rev, branch, base, rebased, ...forgeKind };
     } catch (err) {

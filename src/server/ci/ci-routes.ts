@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProjectName } from '../../contracts/api.js';
-import { CiCommitBody } from '../../contracts/ci.js';
+import { CiCommitBody, CiSummariesQuery } from '../../contracts/ci.js';
 import { RevSpec } from '../../contracts/experiments.js';
 import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
@@ -10,6 +10,7 @@ import type { SecretBox } from '../secrets.js';
 import type { CiCommitService } from './ci-commit-service.js';
 import { UpdateCiSettingsBody, type CiSettingsStore } from './ci-settings.js';
 import { commitCi } from './ci-status.js';
+import type { CiSummaryService } from './ci-summaries.js';
 
 const ProjectParams = z.object({ name: ProjectName });
 const CommitParams = z.object({ name: ProjectName, rev: RevSpec });
@@ -22,6 +23,7 @@ export function registerCiRoutes(
     projects: ProjectService;
     settings: CiSettingsStore;
     commits: CiCommitService;
+    summaries: CiSummaryService;
   },
 ): void {
   route(
@@ -42,6 +44,17 @@ export function registerCiRoutes(
   route(
     { method: 'GET', url: '/api/projects/:name/commits/:rev/ci', auth: 'user', params: CommitParams },
     async ({ params }) => commitCi(deps, params.name, params.rev),
+  );
+
+  route(
+    {
+      method: 'GET',
+      url: '/api/projects/:name/ci/commits',
+      auth: 'user',
+      params: ProjectParams,
+      query: CiSummariesQuery,
+    },
+    async ({ params, query }) => deps.summaries.summaries(params.name, query.shas),
   );
 
   route({ method: 'GET', url: '/api/ci/settings', auth: 'admin' }, async () => deps.settings.get());

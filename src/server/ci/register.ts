@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
+import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { makeRoute } from '../route.js';
 import type { SecretBox } from '../secrets.js';
 import { CiCommitService } from './ci-commit-service.js';
 import { registerCiRoutes } from './ci-routes.js';
 import { CiSettingsStore } from './ci-settings.js';
+import { CiSummaryService } from './ci-summaries.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { registerCiWorkflowRoute } from './workflow-routes.js';
 
@@ -16,6 +18,7 @@ export interface CiDeps {
   projects: ProjectService;
   auth: Authenticator;
   home: string;
+  bus: EventBus;
 }
 
 /** Registers the CI experiment routes: wizard, CI commits, commit CI status, settings, forge webhooks. */
@@ -23,10 +26,12 @@ export async function registerCi(
   app: FastifyInstance,
   route: ReturnType<typeof makeRoute>,
   deps: CiDeps,
-): Promise<void> {
+): Promise<CiSummaryService> {
   const settings = new CiSettingsStore(deps.home, deps.box);
-  const commits = new CiCommitService(deps.store, deps.box, deps.projects, settings);
+  const summaries = new CiSummaryService({ ...deps, settings });
+  const commits = new CiCommitService(deps.store, deps.box, deps.projects, settings, summaries);
   registerCiWorkflowRoute(route);
-  registerCiRoutes(route, { ...deps, settings, commits });
-  await registerWebhookRoutes(app, deps.auth, { ...deps, settings });
+  registerCiRoutes(route, { ...deps, settings, commits, summaries });
+  await registerWebhookRoutes(app, deps.auth, { ...deps, settings, summaries });
+  return summaries;
 }

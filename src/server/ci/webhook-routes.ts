@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ForgeKind, WebhookResult } from '../../contracts/ci.js';
 import { repoKey } from '../../forge/detect.js';
-import { verifyWebhook, webhookEvent } from '../../forge/webhook.js';
+import { verifyWebhook, webhookCommits, webhookEvent } from '../../forge/webhook.js';
 import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { ProjectService } from '../projects/project-service.js';
 import { makeRoute } from '../route.js';
 import type { CiSettingsStore } from './ci-settings.js';
+import type { CiSummaryService } from './ci-summaries.js';
 
 const WebhookParams = z.object({ forge: z.enum(['github', 'gitlab', 'gitea', 'bitbucket']) });
 const RawBody = z.custom<Buffer>((b) => Buffer.isBuffer(b), 'expected a JSON body');
@@ -54,12 +55,18 @@ function payloadUrls(json: unknown): string[] {
 
 /**
  * `POST /webhook/:forge`: push, pull request and status events. The body is kept raw for the
- * HMAC check; the secret is the server's CI webhook secret (`PUT /api/ci/settings`).
+ * HMAC check; the secret is the server's CI webhook secret (`PUT /api/ci/settings`). The commits
+ * the event names get their cached CI status read again.
  */
 export async function registerWebhookRoutes(
   app: FastifyInstance,
   auth: Authenticator,
-  deps: { store: Store; projects: ProjectService; settings: CiSettingsStore },
+  deps: {
+    store: Store;
+    projects: ProjectService;
+    settings: CiSettingsStore;
+    summaries: CiSummaryService;
+  },
 ): Promise<void> {
   await app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
@@ -90,7 +97,11 @@ export async function registerWebhookRoutes(
           const k = repoKey(p.source);
           return k !== null && keys.has(k);
         });
-        for (const p of matching) await deps.projects.reload(p.name).catch(() => undefined);
+        const shas = webhookCommits(json);
+        for (const p of matching) {
+          await deps.summaries.invalidate(p.name, shas.length ? shas : undefined).catch(() => undefined);
+          await deps.projects.reload(p.name).catch(() => undefined);
+        }
         return { forge: kind, event: webhookEvent(kind, req.headers), reloaded: matching.map((p) => p.name) };
       },
     );
