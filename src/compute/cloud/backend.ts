@@ -89,10 +89,12 @@ export class CloudBackend implements ComputeBackend {
    * Terminates tagged machines no live launch owns, and machines the caller says are done
    * (`isLive` false: their run ended, or their agent never registered in time).
    */
-  async reconcile(isLive: (i: CloudInstance) => boolean = (i) => this.live.has(i.id)): Promise<string[]> {
+  async reconcile(
+    isLive: (i: CloudInstance) => boolean | Promise<boolean> = (i) => this.live.has(i.id),
+  ): Promise<string[]> {
     const killed: string[] = [];
     for (const i of await this.o.provider.listTagged(this.o.install)) {
-      if (i.state === 'terminated' || isLive(i)) continue;
+      if (i.state === 'terminated' || (await isLive(i))) continue;
       await this.o.provider.terminate(i.id);
       const tokenId = i.tags['kiln-token'];
       if (tokenId) await this.o.revokeToken(tokenId);

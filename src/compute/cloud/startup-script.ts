@@ -1,11 +1,15 @@
 import { shellQuote } from '../ssh/connect.js';
 
 export interface StartupScriptOptions {
-  cloud: 'aws' | 'gcp' | 'azure';
+  /** `kubernetes`: a Job's container, which has no interruption notice and ends by exiting. */
+  cloud: 'aws' | 'gcp' | 'azure' | 'kubernetes';
   /** The Kiln server as seen from the VM. */
   url: string;
-  /** The agent token for this machine (revoked when it terminates). */
-  token: string;
+  /**
+   * The agent token for this machine (revoked when it terminates); null when the environment
+   * already holds it as `KILN_TOKEN` (a Kubernetes Secret reference), so it is never in the spec.
+   */
+  token: string | null;
   /** Seconds the agent may sit without a job before the VM powers off. */
   idleTimeoutSec: number;
   /** Metadata endpoint base; the link-local address on real clouds, a stand-in in tests. */
@@ -26,12 +30,15 @@ export function startupScript(o: StartupScriptOptions): string {
     aws: `curl -fsS -m 2 "$MD/latest/meta-data/spot/instance-action" >/dev/null 2>&1`,
     gcp: `[ "$(curl -fsS -m 2 -H 'Metadata-Flavor: Google' "$MD/computeMetadata/v1/instance/preempted" 2>/dev/null)" = TRUE ]`,
     azure: `curl -fsS -m 2 -H 'Metadata: true' "$MD/metadata/scheduledevents?api-version=2020-07-01" 2>/dev/null | grep -q '"EventType": *"Preempt"'`,
+    kubernetes: 'false',
   }[o.cloud];
   return [
     '#!/bin/bash',
     'set -euo pipefail',
     `KILN_URL=${shellQuote(o.url)}`,
-    `KILN_TOKEN=${shellQuote(o.token)}; export KILN_TOKEN`,
+    o.token === null
+      ? ': "${KILN_TOKEN:?the agent token is missing}"; export KILN_TOKEN'
+      : `KILN_TOKEN=${shellQuote(o.token)}; export KILN_TOKEN`,
     `MD=${shellQuote(md)}`,
     `IDLE=${o.idleTimeoutSec}`,
     `POWEROFF=${shellQuote(o.poweroff ?? 'shutdown -h now')}`,

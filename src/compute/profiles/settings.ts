@@ -109,6 +109,8 @@ export const KubernetesSettings = z
     serviceAccount: text(253).optional(),
     /** Names of Secrets whose keys become the job's environment (by reference, never copied). */
     secretEnv: list(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)).default([]),
+    /** Seconds the agent may wait for a run before its Job ends. */
+    idleTimeoutSec: count(86400).default(300),
     ...limits,
   })
   .strict();

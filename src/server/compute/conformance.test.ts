@@ -10,21 +10,33 @@ import { resolveMachine } from '../../compute/cloud/catalog.js';
 import { SimulatedCloud } from '../../compute/cloud/simulated.js';
 import { LocalBackend } from '../../compute/local.js';
 import type { ComputeBackend } from '../../compute/port.js';
-import { SlurmSettings, SshSettings } from '../../compute/profiles/settings.js';
+import { KubernetesBackend } from '../../compute/kubernetes/backend.js';
+import { KubeStandIn } from '../../compute/kubernetes/stand-in.js';
+import { KubernetesSettings, SlurmSettings, SshSettings } from '../../compute/profiles/settings.js';
 import { SlurmBackend } from '../../compute/slurm/backend.js';
 import { SshBackend } from '../../compute/ssh/backend.js';
 
 const BUNDLE = path.resolve('dist/agent.mjs');
 const SSHD = '/tmp/kiln-sshd';
 const SLURM_CONF = '/tmp/kiln-slurm/slurm.conf';
+const PATH = `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`;
 let s: TestServer;
+// A Kubernetes API stand-in whose "kubelet" runs each Job's container command here.
+const kube = new KubeStandIn({ run: true, env: { ...process.env, PATH } });
 
 beforeAll(async () => {
   s = await startTestServer();
+  await kube.start();
 });
 afterAll(async () => {
+  await kube.close();
   await s.close();
 });
+
+async function revoke(id: string): Promise<void> {
+  const { user } = await s.store.ensureAdmin();
+  await s.store.revokeToken(id, user.id);
+}
 
 async function agentToken(name: string): Promise<{ id: string; token: string }> {
   const { user } = await s.store.ensureAdmin();
@@ -108,10 +120,7 @@ const targets: Target[] = [
     available: () => true,
     make: (n) =>
       new CloudBackend({
-        provider: new SimulatedCloud('aws', {
-          ...process.env,
-          PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-        }),
+        provider: new SimulatedCloud('aws', { ...process.env, PATH }),
         profile: 'sim',
         install: 'test-install',
         machine: resolveMachine('aws', {
@@ -125,11 +134,22 @@ const targets: Target[] = [
         idleTimeoutSec: 600,
         url: () => s.url,
         mintToken: () => agentToken(n),
-        revokeToken: async (id) => {
-          const { user } = await s.store.ensureAdmin();
-          await s.store.revokeToken(id, user.id);
-        },
+        revokeToken: revoke,
         script: { poweroff: 'true' },
+      }),
+  },
+  {
+    name: 'kubernetes (API stand-in)',
+    available: () => true,
+    make: (n) =>
+      new KubernetesBackend({
+        kubeconfig: kube.kubeconfig(),
+        settings: KubernetesSettings.parse({ credential: 'kc', maxInstances: 2, idleTimeoutSec: 600 }),
+        profile: 'conf',
+        install: 'test-install',
+        url: () => s.url,
+        agentToken: () => agentToken(n),
+        revokeToken: revoke,
       }),
   },
 ];

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { CredentialService } from './credential-service.js';
+import { kubernetesTarget, type Liveness, type MachineDeps } from './remote-targets.js';
 
 /** What the server knows of one agent token: its target and where the agent runs. */
 const AgentRecord = z.object({
@@ -33,6 +35,8 @@ export interface Target {
   retire?: (id: string) => Promise<void>;
   /** Whether the machine of agent `id` still runs (Slurm: squeue/scontrol), for `lost`. */
   running?: (id: string) => Promise<boolean>;
+  /** Ends this install's machines that `live` says no run or agent needs; returns their ids. */
+  reconcile?: (live: Liveness) => Promise<string[]>;
 }
 
 export interface TargetDeps {
@@ -45,7 +49,15 @@ export interface TargetDeps {
   /** The single-file agent copied to remote machines. */
   agentBundle?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The reconciler: every `everyMs` it ends labelled machines older than `graceMs` whose agent
+   * holds no run and was not seen for a while (server died mid-launch, agent never registered).
+   */
+  reconcile?: { everyMs: number; graceMs: number };
 }
+
+/** An agent polls for work at least this often while it lives. */
+const SEEN_MS = 2 * 60_000;
 
 export function defaultAgentBundle(): string {
   return path.resolve('dist/agent.mjs');
@@ -54,8 +66,17 @@ export function defaultAgentBundle(): string {
 /** Builds one backend per compute profile and remembers which agent token belongs to which target. */
 export class Targets {
   private readonly built = new Map<string, Target>();
+  /** When each agent token was last used to ask for work. */
+  private readonly seen = new Map<string, number>();
+  private readonly startedAt = Date.now();
+  private readonly timer: NodeJS.Timeout;
+  private reconciling: Promise<string[]> | null = null;
 
-  constructor(private readonly d: TargetDeps) {}
+  constructor(private readonly d: TargetDeps) {
+    const every = d.reconcile?.everyMs ?? 60_000;
+    this.timer = setInterval(() => void this.reconcile().catch(() => undefined), every);
+    this.timer.unref();
+  }
 
   /** Throws `bad_request` unless `name` is `local` or a runnable profile. */
   async check(name: string): Promise<void> {
@@ -130,10 +151,72 @@ export class Targets {
         },
       };
     }
+    const machines: MachineDeps = {
+      name,
+      install: await this.install(),
+      url: this.d.url,
+      agentToken: () => this.mint(name, kind),
+      revokeToken: (id) => this.revoke(id),
+      placed: common.placed,
+    };
+    const open = (c: string) => this.d.credentials.open(c);
+    if (kind === 'kubernetes') return kubernetesTarget(raw, open, machines);
     throw new ApiFailure(
       'bad_request',
       `compute target ${name} is ${kind}: runs on ${kind} are not wired yet`,
     );
+  }
+
+  /** This Kiln's id, made once: the label on every machine it starts. */
+  async install(): Promise<string> {
+    const have = await this.d.store.getSetting('compute.install');
+    if (have) return have;
+    const id = randomBytes(6).toString('hex');
+    await this.d.store.setSetting('compute.install', id);
+    return id;
+  }
+
+  private async revoke(tokenId: string): Promise<void> {
+    const { user } = await this.d.store.ensureAdmin();
+    await this.d.store.revokeToken(tokenId, user.id);
+  }
+
+  /** Which machines are wanted now: young ones, ones whose agent holds a run or asked lately. */
+  private async liveness(): Promise<Liveness> {
+    const grace = this.d.reconcile?.graceMs ?? 15 * 60_000;
+    const holding = new Set<string>();
+    for (const job of await this.d.store.experiments.claimed()) {
+      const raw = await this.d.store.getSetting(`compute.run.${job.experimentId}`);
+      const r = raw ? RunRecord.safeParse(JSON.parse(raw)) : null;
+      if (r?.success && r.data.tokenId) holding.add(r.data.tokenId);
+    }
+    const now = Date.now();
+    return async (tokenId, createdMs) => {
+      if (now - createdMs < grace) return true;
+      if (tokenId === null) return false;
+      if (holding.has(tokenId) || now - (this.seen.get(tokenId) ?? 0) < SEEN_MS) return true;
+      // Just restarted: an agent this Kiln started gets one polling interval to come back.
+      return (
+        now - this.startedAt < SEEN_MS && (await this.d.store.getSetting(`compute.agent.${tokenId}`)) !== null
+      );
+    };
+  }
+
+  /** One pass of the reconciler over every machine-starting profile; returns what it ended. */
+  reconcile(): Promise<string[]> {
+    this.reconciling ??= (async () => {
+      const killed: string[] = [];
+      const live = await this.liveness();
+      for (const p of await this.d.store.compute.listProfiles()) {
+        if (!['kubernetes', 'aws', 'gcp', 'azure'].includes(p.kind)) continue;
+        const t = await this.get(p.name).catch(() => null);
+        if (t?.reconcile) killed.push(...(await t.reconcile(live).catch(() => [])));
+      }
+      return killed;
+    })().finally(() => {
+      this.reconciling = null;
+    });
+    return this.reconciling;
   }
 
   private async mint(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
@@ -149,6 +232,12 @@ export class Targets {
 
   /** The agent behind a token; tokens no backend minted (local, hand-made) belong to `local`. */
   async agent(tokenId: string | null): Promise<AgentRecord> {
+    // The scheduler asks on every claim: an agent asking for work is alive.
+    if (tokenId) this.seen.set(tokenId, Date.now());
+    return this.record(tokenId);
+  }
+
+  private async record(tokenId: string | null): Promise<AgentRecord> {
     const raw = tokenId ? await this.d.store.getSetting(`compute.agent.${tokenId}`) : null;
     const r = raw ? AgentRecord.safeParse(JSON.parse(raw)) : null;
     return r?.success ? r.data : { target: 'local', kind: 'local', id: null, detail: '' };
@@ -164,7 +253,7 @@ export class Targets {
     const raw = await this.d.store.getSetting(`compute.run.${experimentId}`);
     const r = raw ? RunRecord.safeParse(JSON.parse(raw)) : null;
     if (!r?.success) return null;
-    const a = await this.agent(r.data.tokenId);
+    const a = await this.record(r.data.tokenId);
     return {
       target: a.kind,
       profile: a.kind === 'local' ? null : profileOf,
@@ -179,6 +268,7 @@ export class Targets {
 
   /** Stops the remote backends built so far (the local one is stopped by its owner). */
   async stop(): Promise<void> {
+    clearInterval(this.timer);
     for (const t of this.built.values())
       if (t.kind !== 'local') await t.backend.stop().catch(() => undefined);
   }
