@@ -7,20 +7,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashState } from '../hash-state.js';
 import { addToCache, checkout } from '../workspace.js';
 import { LocalStore } from './local-store.js';
-import type { ObjectStore } from './object-store.js';
+import { objectKey, type ObjectStore } from './object-store.js';
 import { fetch, push } from './transfer.js';
 import { S3Store } from './s3-store.js';
 
 let s3: S3rver | undefined;
 let s3Endpoint = '';
 let s3Prefix = 0;
+const s3Dir = mkdtempSync(join(tmpdir(), 'kiln-s3rver-'));
+/** object key → how the server saw it created */
+const created = new Map<string, string>();
 beforeAll(async () => {
   s3 = new S3rver({
     port: 0,
     address: '127.0.0.1',
     silent: true,
-    directory: mkdtempSync(join(tmpdir(), 'kiln-s3rver-')),
+    directory: s3Dir,
     configureBuckets: [{ name: 'bucket' }],
+  });
+  s3.on('event', (e) => {
+    for (const rec of e.Records) created.set(rec.s3.object.key, rec.eventName);
   });
   const { port } = await s3.run();
   s3Endpoint = `http://127.0.0.1:${port}`;
@@ -39,6 +45,17 @@ const REMOTES: Array<{ name: string; make: () => ObjectStore }> = [
         url: `s3://bucket/run-${++s3Prefix}`,
         endpointUrl: s3Endpoint,
         credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      }),
+  },
+  {
+    name: 'S3 in parts (s3rver, multipart uploads of 1 MiB parts)',
+    make: () =>
+      new S3Store({
+        url: `s3://bucket/run-${++s3Prefix}`,
+        endpointUrl: s3Endpoint,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        multipartThreshold: 1024 * 1024,
+        partSize: 1024 * 1024,
       }),
   },
 ];
@@ -64,6 +81,11 @@ for (const r of REMOTES) {
       expect(pushed.transferred.sort()).toHaveLength(4);
       expect(pushed.missing).toEqual([]);
       expect((await push(cache, remote, [dir.md5, file.md5])).transferred).toEqual([]);
+      if (r.name.includes('in parts')) {
+        // the 2.5 MB file went up as a multipart upload (completed by a POST), the small ones as PUTs
+        expect(created.get(`run-${s3Prefix}/${objectKey(file.md5)}`)).toBe('ObjectCreated:Post');
+        expect(created.get(`run-${s3Prefix}/${objectKey(dir.md5)}`)).toBe('ObjectCreated:Put');
+      }
 
       const ws2 = mkdtempSync(join(tmpdir(), 'kiln-ws2-'));
       const cache2 = new LocalStore(join(ws2, '.dvc', 'cache'));
@@ -74,6 +96,7 @@ for (const r of REMOTES) {
       await checkout(cache2, file.md5, join(ws2, 'model.bin'));
       expect(readFileSync(join(ws2, 'data', 'sub', 'b.txt'), 'utf8')).toBe('beta');
       expect(readFileSync(join(ws2, 'model.bin')).length).toBe(2_500_000);
+      expect(readFileSync(join(ws2, 'model.bin')).equals(Buffer.alloc(2_500_000, 3))).toBe(true);
     });
 
     it('refuses an object whose content does not match its hash', async () => {
@@ -82,6 +105,10 @@ for (const r of REMOTES) {
       await writeFile(src, 'hello');
       await expect(remote.upload('00000000000000000000000000000000', src)).rejects.toThrow(/corrupt/);
       expect(await remote.has('00000000000000000000000000000000')).toBe(false);
+      const big = join(mkdtempSync(join(tmpdir(), 'kiln-bad-')), 'big');
+      await writeFile(big, Buffer.alloc(2_500_000, 7));
+      await expect(remote.upload('11111111111111111111111111111111', big)).rejects.toThrow(/corrupt/);
+      expect(await remote.has('11111111111111111111111111111111')).toBe(false);
       if (remote instanceof LocalStore) {
         const good = '5d41402abc4b2a76b9719d911017c592';
         await remote.upload(good, src);

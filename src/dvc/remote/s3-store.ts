@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -10,6 +14,7 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { writeVerified } from './local-store.js';
 import { objectKey, ObjectVerifyError, type ObjectStore } from './object-store.js';
@@ -22,7 +27,14 @@ export interface S3StoreOptions {
   region?: string;
   /** explicit credentials (the project's encrypted ones); otherwise the usual AWS environment */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** files of this size and more go up in parts (a single PUT stops at 5 GB); default 64 MiB */
+  multipartThreshold?: number;
+  /** bytes per part; raised as needed to stay within S3's 10,000 parts; default 16 MiB */
+  partSize?: number;
 }
+
+const MiB = 1024 * 1024;
+const MAX_PARTS = 10_000;
 
 /** Options of a `['remote "x"']` section as DVC names them, for an S3 remote. */
 export function s3OptionsFromDvc(url: string, o: Record<string, string>): S3StoreOptions {
@@ -52,8 +64,12 @@ export class S3Store implements ObjectStore {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
+  private readonly multipartThreshold: number;
+  private readonly partSize: number;
 
   constructor(opts: S3StoreOptions) {
+    this.multipartThreshold = opts.multipartThreshold ?? 64 * MiB;
+    this.partSize = opts.partSize ?? 16 * MiB;
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(opts.url);
     if (m === null) throw new Error(`not an s3:// URL: ${opts.url}`);
     this.bucket = m[1] ?? '';
@@ -96,6 +112,7 @@ export class S3Store implements ObjectStore {
   async upload(oid: string, src: string): Promise<void> {
     const { size } = await stat(src);
     const key = this.key(oid);
+    if (size >= this.multipartThreshold && size > 0) return this.uploadParts(oid, key, src, size);
     const r = await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -110,6 +127,68 @@ export class S3Store implements ObjectStore {
     if (etag !== undefined && /^[0-9a-f]{32}$/.test(etag) && etag !== expected) {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
       throw new ObjectVerifyError(oid, etag, this.label);
+    }
+  }
+
+  /**
+   * A multipart upload, each part streamed from its byte range of the file: never more than a
+   * stream buffer in memory. Parts go up in order so the whole file's md5 is computed on the way
+   * and checked against `oid` before the upload is completed; each part's ETag (its md5) is
+   * checked too. Objects are transferred concurrently by the caller.
+   */
+  private async uploadParts(oid: string, key: string, src: string, size: number): Promise<void> {
+    const partSize = Math.max(this.partSize, Math.ceil(size / MAX_PARTS));
+    const created = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }),
+    );
+    const uploadId = created.UploadId;
+    if (uploadId === undefined) throw new Error(`${this.label}: no upload id for ${oid}`);
+    const whole = createHash('md5');
+    try {
+      const parts: Array<{ ETag: string; PartNumber: number }> = [];
+      for (let start = 0, n = 1; start < size; start += partSize, n++) {
+        const end = Math.min(size, start + partSize);
+        const part = createHash('md5');
+        const tee = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            whole.update(chunk);
+            part.update(chunk);
+            done(null, chunk);
+          },
+        });
+        const body = createReadStream(src, { start, end: end - 1, highWaterMark: MiB }).pipe(tee);
+        const r = await this.client.send(
+          new UploadPartCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: n,
+            Body: body,
+            ContentLength: end - start,
+          }),
+        );
+        const etag = r.ETag?.replace(/"/g, '');
+        const sent = part.digest('hex');
+        if (etag === undefined) throw new Error(`${this.label}: no ETag for part ${n} of ${oid}`);
+        if (/^[0-9a-f]{32}$/.test(etag) && etag !== sent)
+          throw new Error(`${this.label}: part ${n} of ${oid} arrived corrupt (md5 ${etag}, sent ${sent})`);
+        parts.push({ ETag: r.ETag ?? etag, PartNumber: n });
+      }
+      const actual = whole.digest('hex');
+      if (actual !== oid.replace(/\.dir$/, '')) throw new ObjectVerifyError(oid, actual, this.label);
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (e) {
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }))
+        .catch(() => undefined);
+      throw e;
     }
   }
 

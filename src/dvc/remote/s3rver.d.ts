@@ -11,5 +11,10 @@ declare module 's3rver' {
     });
     run(): Promise<{ port: number; address: string }>;
     close(): Promise<void>;
+    /** S3 event notifications: `ObjectCreated:Put` for a PUT, `ObjectCreated:Post` for a completed multipart upload */
+    on(
+      event: 'event',
+      listener: (e: { Records: Array<{ eventName: string; s3: { object: { key: string } } }> }) => void,
+    ): this;
   }
 }
