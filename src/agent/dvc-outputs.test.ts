@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Experiment, LogPage, isFinished } from '../contracts/experiments.js';
+import { Experiment, LogPage, UploadedFile, isFinished } from '../contracts/experiments.js';
 import { parseDvcLock } from '../core/dvc/dvc-lock.js';
 import { pullPipeline } from '../dvc/pipeline/sync.js';
 import { runPipeline } from '../dvc/pipeline/run.js';
@@ -89,4 +90,73 @@ it('a run on a DVC project computes the changed params and pushes its outputs to
     expect(oid, p).toMatch(/^[0-9a-f]{32}(\.dir)?$/);
     expect(existsSync(path.join(store, 'files', 'md5', oid.slice(0, 2), oid.slice(2))), p).toBe(true);
   }
+}, 600_000);
+
+it('replaces a DVC-tracked input: hashed as DVC does, stored in the DVC remote, its .dvc and dvc.lock entries updated in the result commit', async () => {
+  const form = await s.api('GET', '/api/projects/p/experiments-form?rev=main');
+  expect(form.status).toBe(200);
+  const inputs = (form.json as { inputs: unknown[] }).inputs;
+  expect(inputs).toContainEqual({ path: 'data/data.xml', kind: 'dvc', hidden: false });
+  expect(inputs).toContainEqual({ path: 'README.md', kind: 'git', hidden: true });
+  expect(inputs).not.toContainEqual(expect.objectContaining({ path: 'src/prepare.py', hidden: false }));
+
+  // a new version of the raw data, made by the fixture's own generator
+  const co = path.join(tmp, 'co-input');
+  await git(['clone', '--quiet', bare, co], { cwd: tmp });
+  const gen =
+    'import sys; sys.path.insert(0, "src"); from pipeline import make_data; sys.stdout.write(make_data(7))';
+  const data = (await run('python3', ['-c', gen], { cwd: co })).stdout;
+  const md5 = createHash('md5').update(data).digest('hex');
+  const res = await fetch(`${s.url}/api/projects/p/uploads?path=data%2Fdata.xml`, {
+    method: 'POST',
+    headers: { authorization: `token ${s.token}`, 'content-type': 'application/octet-stream' },
+    body: data,
+  });
+  expect(res.status).toBe(201);
+  const { uploadId } = UploadedFile.parse(await res.json());
+
+  const dirInput = await s.api('POST', '/api/projects/p/experiments', {
+    rev: 'main',
+    inputs: [{ path: 'data/prepared', uploadId }],
+  });
+  expect(dirInput.status).toBe(400);
+
+  const created = await s.api('POST', '/api/projects/p/experiments', {
+    rev: 'main',
+    name: 'new-data',
+    inputs: [{ path: 'data/data.xml', uploadId }],
+  });
+  expect(created.status).toBe(201);
+  let e: Experiment;
+  for (const until = Date.now() + 400_000; ;) {
+    e = Experiment.parse((await s.api('GET', '/api/projects/p/experiments/new-data')).json);
+    if (isFinished(e.status) || Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const logs = LogPage.parse((await s.api('GET', '/api/projects/p/experiments/new-data/logs')).json);
+  const text = logs.chunks.map((c) => c.text).join('');
+  expect(e.status, text).toBe('succeeded');
+  const ref = `refs/exps/${e.baseline.slice(0, 2)}/${e.baseline.slice(2)}/new-data`;
+  await git(['fetch', '--quiet', 'origin', `${ref}:${ref}`], { cwd: co });
+
+  // the .dvc file as `dvc add` writes it, the object in the DVC remote
+  expect(await show(ref, 'data/data.xml.dvc', co)).toBe(
+    `outs:\n- md5: ${md5}\n  size: ${Buffer.byteLength(data)}\n  hash: md5\n  path: data.xml\n`,
+  );
+  expect(readFileSync(path.join(store, 'files', 'md5', md5.slice(0, 2), md5.slice(2)), 'utf8')).toBe(data);
+  const lock = parseDvcLock(await show(ref, 'dvc.lock', co));
+  if (!lock.ok) throw new Error(lock.error);
+  const dep = lock.value.stages
+    .find((st) => st.name === 'prepare')
+    ?.deps.find((d) => d.path === 'data/data.xml');
+  expect(dep?.md5).toBe(md5);
+
+  // a clean checkout of the result pulls the new data from the remote and reproduces the commit
+  await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', ref], { cwd: co });
+  await pullPipeline(co);
+  expect(readFileSync(path.join(co, 'data', 'data.xml'), 'utf8')).toBe(data);
+  await runPipeline({ root: co, targets: [], force: true, dry: false });
+  for (const f of ['eval/metrics.json', 'dvc.lock'])
+    expect(await show(ref, f, co), f).toBe(await readFile(path.join(co, f), 'utf8'));
+  expect(await show(ref, 'eval/metrics.json', co)).not.toBe(await show(e.baseline, 'eval/metrics.json', co));
 }, 600_000);

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobSpec } from '../contracts/agent.js';
 import { editParamsText } from '../core/run/params-edit.js';
+import { replaceInput } from '../dvc/replace-input.js';
 import { git } from '../git/run-git.js';
 
 const IDENTITY = ['-c', 'user.name=Kiln', '-c', 'user.email=kiln@localhost'];
@@ -37,8 +35,7 @@ export async function prepareWorkspace(job: JobSpec, dir: string): Promise<strin
   for (const [file, source] of Object.entries(job.uploads)) {
     const full = path.resolve(project, file);
     if (!full.startsWith(dir + path.sep)) throw new Error(`input ${file} is outside the repository`);
-    await copyFile(source, full);
-    if (existsSync(`${full}.dvc`)) await pointDvcFileAt(`${full}.dvc`, full);
+    await replaceInput(project, file, source);
   }
   return project;
 }
@@ -63,17 +60,4 @@ export async function saveResults(
     ),
   );
   return { sha, pushErrors: results.filter((e): e is string => e !== null) };
-}
-
-/** Updates a `.dvc` file's md5 and size for a replaced file, as `dvc add` would; other fields stay. */
-async function pointDvcFileAt(dvcFile: string, file: string): Promise<void> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(file)) hash.update(chunk);
-  const doc = parseDocument(await readFile(dvcFile, 'utf8'));
-  const outs = doc.get('outs', true);
-  const first = isSeq(outs) ? outs.items[0] : undefined;
-  if (!isMap(first)) throw new Error(`${dvcFile} has no outs entry to update`);
-  first.set('md5', hash.digest('hex'));
-  first.set('size', (await stat(file)).size);
-  await writeFile(dvcFile, doc.toString());
 }

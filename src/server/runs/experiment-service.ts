@@ -12,6 +12,7 @@ import {
 import { parseDvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { defaultScript } from '../../core/run/default-script.js';
+import type { InputFile } from '../../core/run/inputs.js';
 import { flattenParams } from '../../core/run/key-path.js';
 import { randomName } from '../../core/run/names.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
@@ -21,9 +22,9 @@ import type { ProjectService } from '../projects/project-service.js';
 import type { LogStore } from './log-store.js';
 import { planOverrides } from './plan.js';
 import { addToTimeline, presentExperiment } from './present.js';
+import { baselineInputs, formInputs } from './baseline-inputs.js';
 import { readAt, resolveRev } from './repo-read.js';
 import type { UploadStore } from './uploads.js';
-import { gitOk } from '../../git/run-git.js';
 
 /** Commands and reads on experiments; the scheduler hands their jobs to agents. */
 export class ExperimentService {
@@ -93,7 +94,8 @@ export class ExperimentService {
     return { experiments: await Promise.all(entries.map((e) => this.present(e.experiment))), sweepId };
   }
 
-  async form(project: string, rev: string): Promise<ExperimentForm> {
+  /** The form, with the baseline's input files (`inputs`, read by the Run form's Inputs tab). */
+  async form(project: string, rev: string): Promise<ExperimentForm & { inputs: InputFile[] }> {
     const { mirror, subdir } = await this.where(project);
     const baseline = await resolveRev(mirror, rev);
     const files = ['params.yaml'];
@@ -115,6 +117,7 @@ export class ExperimentService {
       params,
       defaultScript: await this.defaultScriptAt(mirror, baseline, subdir),
       suggestedName: (await this.names(project, undefined, 1))[0] ?? randomName(),
+      inputs: formInputs(await baselineInputs(mirror, baseline, subdir)),
     };
   }
 
@@ -229,14 +232,12 @@ export class ExperimentService {
     subdir: string,
     inputs: ChangeSet['inputs'],
   ): Promise<void> {
+    let tracked: Set<string> | undefined;
     for (const i of inputs) {
       if (!this.uploads.exists(project, i.uploadId))
         throw new ApiFailure('bad_request', `no upload "${i.uploadId}" for ${i.path}`);
-      const full = subdir ? path.join(subdir, i.path) : i.path;
-      const tracked =
-        (await gitOk(['cat-file', '-e', `${sha}:${full}`], { cwd: mirror })) ||
-        (await gitOk(['cat-file', '-e', `${sha}:${full}.dvc`], { cwd: mirror }));
-      if (!tracked)
+      tracked ??= new Set((await baselineInputs(mirror, sha, subdir)).map((f) => f.path));
+      if (!tracked.has(path.normalize(i.path)))
         throw new ApiFailure(
           'bad_request',
           `"${i.path}" is neither a Git-tracked nor a DVC-tracked file of the baseline`,
