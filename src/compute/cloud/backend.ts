@@ -35,8 +35,9 @@ export class CloudBackend implements ComputeBackend {
   }
 
   private async mine(): Promise<CloudInstance[]> {
+    const profile = this.o.provider.tagValue?.(this.o.profile) ?? this.o.profile;
     return (await this.o.provider.listTagged(this.o.install)).filter(
-      (i) => i.tags[TAG_PROFILE] === this.o.profile && i.state !== 'terminated',
+      (i) => i.tags[TAG_PROFILE] === profile && i.state !== 'terminated',
     );
   }
 

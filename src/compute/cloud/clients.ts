@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { ClientSecretCredential } from '@azure/identity';
-import { InstancesClient, RegionsClient } from '@google-cloud/compute';
+import { InstancesClient, RegionsClient, ZoneOperationsClient } from '@google-cloud/compute';
 import { JWT } from 'google-auth-library';
 import type { CredentialSecret, GcpServiceAccount } from '../../contracts/compute.js';
 import { GcpServiceAccount as GcpServiceAccountSchema } from '../../contracts/compute.js';
@@ -59,6 +59,10 @@ function gcpOptions(secret: Gcp, ep: Endpoints): GcpOptions {
 
 export function gcpInstances(secret: Gcp, ep: Endpoints = {}): InstancesClient {
   return new InstancesClient(gcpOptions(secret, ep));
+}
+
+export function gcpZoneOperations(secret: Gcp, ep: Endpoints = {}): ZoneOperationsClient {
+  return new ZoneOperationsClient(gcpOptions(secret, ep));
 }
 
 export function gcpRegions(secret: Gcp, ep: Endpoints = {}): RegionsClient {
