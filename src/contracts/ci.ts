@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { RepoPath } from './api.js';
-import { ParamOverride, RevSpec } from './experiments.js';
+import { ParamOverride, ReplacedInput, RevSpec } from './experiments.js';
 
 /** Characters that can go into a shell command line and a YAML scalar unquoted. */
 const SAFE = /^[A-Za-z0-9._+-]+$/;
@@ -96,6 +96,12 @@ export const CiCommitBody = z.object({
   /** Param edits (see experiments.ts): the value keeps the param's type; comments and formatting are kept. */
   params: z.array(ParamOverride).max(1000).default([]),
   /**
+   * Input data replaced by uploads (as in a compute run; paths relative to the project): Git-tracked
+   * files change in the commit, DVC-tracked ones are pushed to the DVC remote and their
+   * `.dvc`/dvc.lock entry changes in the commit.
+   */
+  inputs: z.array(ReplacedInput).max(100).default([]),
+  /**
    * Whole files to write, relative to the repository root (not the project subdir): the CI
    * wizard's "Commit this workflow" sends the generated workflow here.
    */
@@ -128,6 +134,21 @@ export const CiCommitResult = z.object({
   /** True when the base had moved and the commit was rebased onto it before pushing. */
   rebased: z.boolean(),
   forge: ForgeKind,
+  /** How each replaced input went into the commit; `pushed` is false when the DVC remote had the data already. */
+  inputs: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.object({ path: z.string(), kind: z.literal('git') }),
+        z.object({
+          path: z.string(),
+          kind: z.enum(['dvc-file', 'dvc-lock']),
+          md5: z.string(),
+          size: z.number().int(),
+          pushed: z.boolean(),
+        }),
+      ]),
+    )
+    .default([]),
   pullRequest: z.discriminatedUnion('state', [
     z.object({ state: z.literal('opened'), url: z.string(), number: z.number().int() }),
     z.object({ state: z.literal('none'), reason: z.string() }),

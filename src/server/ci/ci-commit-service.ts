@@ -16,6 +16,7 @@ import type { ProjectService } from '../projects/project-service.js';
 import type { SecretBox } from '../secrets.js';
 import type { CiSettingsStore } from './ci-settings.js';
 import type { CiSummaryService } from './ci-summaries.js';
+import { applyInputs } from './ci-inputs.js';
 import { identity, pushHead, rebaseOnto } from './push.js';
 
 type Body = ReturnType<typeof CiCommitBody.parse>;
@@ -39,6 +40,8 @@ export class CiCommitService {
     private readonly projects: ProjectService,
     private readonly settings: CiSettingsStore,
     private readonly summaries: CiSummaryService,
+    /** The stored upload for an id of this project, or null (the Run form's uploads). */
+    private readonly uploadFile: (project: string, uploadId: string) => string | null,
   ) {}
 
   async commit(name: string, body: Body, author: string): Promise<CiCommitResult> {
@@ -59,6 +62,9 @@ export class CiCommitService {
       await git(['checkout', '--quiet', '--detach', sha], { cwd: work });
       await git(['remote', 'add', 'source', '--', rec.source], { cwd: work });
       await applyParams(work, rec.subdir, body.params);
+      const inputs = await applyInputs(path.join(work, rec.subdir ?? ''), body.inputs, (id) =>
+        this.uploadFile(name, id),
+      );
       for (const f of body.files) {
         await mkdir(path.dirname(path.join(work, f.path)), { recursive: true });
         await writeFile(path.join(work, f.path), f.content);
@@ -96,7 +102,7 @@ export class CiCommitService {
       if (forgeKind.pullRequest.state === 'opened')
         await this.summaries.recordPullRequest(name, rev, forgeKind.pullRequest);
       await this.projects.reload(name).catch(() => undefined);
-      return { project: name, rev, branch, base, rebased, ...forgeKind };
+      return { project: name, rev, branch, base, rebased, inputs, ...forgeKind };
     } catch (err) {
       if (err instanceof GitError) throw new ApiFailure('git_failed', err.message, err.stderr);
       throw err;

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
 import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { makeRoute } from '../route.js';
+import { UploadStore } from '../runs/uploads.js';
 import type { SecretBox } from '../secrets.js';
 import { CiCommitService } from './ci-commit-service.js';
 import { registerCiRoutes } from './ci-routes.js';
@@ -29,7 +31,11 @@ export async function registerCi(
 ): Promise<CiSummaryService> {
   const settings = new CiSettingsStore(deps.home, deps.box);
   const summaries = new CiSummaryService({ ...deps, settings });
-  const commits = new CiCommitService(deps.store, deps.box, deps.projects, settings, summaries);
+  // The Run form's uploads (`POST /api/projects/:name/uploads`) live here; CI commits read them.
+  const uploads = new UploadStore(path.join(deps.home, 'uploads'));
+  const commits = new CiCommitService(deps.store, deps.box, deps.projects, settings, summaries, (p, id) =>
+    uploads.exists(p, id) ? uploads.file(p, id) : null,
+  );
   registerCiWorkflowRoute(route);
   registerCiRoutes(route, { ...deps, settings, commits, summaries });
   await registerWebhookRoutes(app, deps.auth, { ...deps, settings, summaries });

@@ -22,6 +22,14 @@ function Result({ r }: { r: CiCommitResult }) {
         ✓ Pushed <span className="mono">{r.rev.slice(0, 7)}</span> to <span className="mono">{r.branch}</span>
         {r.rebased && <span className="muted"> (rebased onto the moved {r.base})</span>}
       </div>
+      {r.inputs.map((i) => (
+        <div key={i.path} className="muted">
+          <span className="mono">{i.path}</span>:{' '}
+          {i.kind === 'git'
+            ? 'replaced in the commit'
+            : `${i.pushed ? 'pushed to' : 'already on'} the DVC remote; ${i.kind === 'dvc-file' ? `${i.path}.dvc` : 'dvc.lock'} updated`}
+        </div>
+      ))}
       {r.pullRequest.state === 'opened' && (
         <a href={r.pullRequest.url} target="_blank" rel="noreferrer">
           Pull request #{r.pullRequest.number} →
@@ -44,8 +52,8 @@ export function CiTab({ ci, onCi, sweeping, changes, busy, error, result, onComm
   return (
     <div className="run-ci">
       <p className="muted">
-        Commit the params edits to the repository and let its own CI run the experiment, instead of Kiln’s
-        compute.
+        Commit the params edits and replaced input data to the repository and let its own CI run the
+        experiment, instead of Kiln’s compute. DVC-tracked data is pushed to the project’s DVC remote first.
       </p>
       <label className="field">
         <span>Commit message</span>
@@ -106,7 +114,7 @@ export function CiTab({ ci, onCi, sweeping, changes, busy, error, result, onComm
         <button className="btn btn-primary" disabled={blocked || busy} onClick={onCommit}>
           {busy ? 'Committing…' : 'Commit changes'}
         </button>
-        {changes === 0 && <span className="muted">Change a param first.</span>}
+        {changes === 0 && <span className="muted">Change a param or replace an input file first.</span>}
       </div>
     </div>
   );

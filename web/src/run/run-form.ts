@@ -134,6 +134,9 @@ export function ciBody(
   return {
     rev,
     params: o.params,
+    ...(draft.inputs.length > 0 && {
+      inputs: draft.inputs.map((i) => ({ path: i.path, uploadId: i.uploadId })),
+    }),
     message: ci.message.trim(),
     description: ci.description.trim() || undefined,
     base: ci.base.trim() || undefined,
