@@ -1,7 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
 import { hashPath } from '../workspace.js';
@@ -178,4 +180,36 @@ describe('pipeline on hand-written projects', () => {
     // Python compares 1 == 1.0, so DVC sees no change
     expect((await runPipeline({ root: ws, ...quiet })).ran).toEqual([]);
   });
+});
+
+describe('the project lock', () => {
+  it('refuses a second run while `kiln pipeline run` works in the same project, and takes over a stale lock', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-lock-'));
+    writeFileSync(
+      join(ws, 'dvc.yaml'),
+      'stages:\n  slow:\n    cmd: touch started && sleep 4 && echo done > out.txt\n    outs: [out.txt]\n',
+    );
+    const repo = join(import.meta.dirname, '..', '..', '..');
+    const tsx = pathToFileURL(createRequire(join(repo, 'package.json')).resolve('tsx')).href;
+    const main = join(repo, 'src', 'cli', 'main.ts');
+    const child = spawn(process.execPath, ['--import', tsx, main, 'pipeline', 'run'], {
+      cwd: ws,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((res) => child.on('close', res));
+    for (let i = 0; i < 600 && !existsSync(join(ws, 'started')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(join(ws, 'started'))).toBe(true);
+    const err = await runPipeline({ root: ws, force: true, ...quiet }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(String(err)).toContain(`Unable to acquire lock: process ${child.pid} holds`);
+    await expect(pushPipeline(ws)).rejects.toThrow(/Unable to acquire lock/);
+    expect(await exited).toBe(0);
+    expect(readFileSync(join(ws, 'out.txt'), 'utf8')).toBe('done\n');
+    expect(existsSync(join(ws, '.dvc', 'tmp', 'lock'))).toBe(false);
+
+    // a lock whose process is gone does not block
+    writeFileSync(join(ws, '.dvc', 'tmp', 'lock'), ` ${child.pid}\n`);
+    expect(await runPipeline({ root: ws, ...quiet })).toEqual({ ran: [], skipped: ['slow'] });
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import type { DvcStage } from '../../core/dvc/dvc-yaml.js';
 import { ignoreOutput } from '../gitignore.js';
 import { HashState } from '../hash-state.js';
 import { loadDvcProject, PipelineError, type DvcProject } from './project.js';
+import { withRepoLock } from './repo-lock.js';
 import { allOuts, stageDeps, stageDir, stageOuts, stageParams, whyChanged } from './stage-lock.js';
 
 export interface RunPipelineOpts {
@@ -27,7 +28,12 @@ export interface RunReport {
   skipped: string[];
 }
 
-export async function runPipeline(opts: RunPipelineOpts): Promise<RunReport> {
+/** Runs the pipeline holding the project's lock (`.dvc/tmp/lock`), so two runs never overlap. */
+export function runPipeline(opts: RunPipelineOpts): Promise<RunReport> {
+  return withRepoLock(opts.root, () => runLocked(opts));
+}
+
+async function runLocked(opts: RunPipelineOpts): Promise<RunReport> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const p = await loadDvcProject(opts.root);
   const dag = buildDag(p.dvcYaml);

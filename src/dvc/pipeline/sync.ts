@@ -12,6 +12,7 @@ import {
   type DvcProject,
   type RemoteOpts,
 } from './project.js';
+import { withRepoLock } from './repo-lock.js';
 import { allOuts } from './stage-lock.js';
 
 /** A cached path the project tracks: a stage out recorded in dvc.lock or an out of a `.dvc` file. */
@@ -70,7 +71,11 @@ export interface SyncReport extends TransferResult {
 }
 
 /** Fetches every tracked out from the default remote into the cache and checks out what differs. */
-export async function pullPipeline(root: string, opts: RemoteOpts = {}): Promise<SyncReport> {
+export function pullPipeline(root: string, opts: RemoteOpts = {}): Promise<SyncReport> {
+  return withRepoLock(root, () => pullLocked(root, opts));
+}
+
+async function pullLocked(root: string, opts: RemoteOpts): Promise<SyncReport> {
   const p = await loadDvcProject(root);
   const remote = openDefaultRemote(p, opts);
   const outs = await trackedOuts(p);
@@ -97,7 +102,11 @@ export async function pullPipeline(root: string, opts: RemoteOpts = {}): Promise
 }
 
 /** Pushes every tracked out (except `push: false` ones) from the cache to the default remote. */
-export async function pushPipeline(root: string, opts: RemoteOpts = {}): Promise<SyncReport> {
+export function pushPipeline(root: string, opts: RemoteOpts = {}): Promise<SyncReport> {
+  return withRepoLock(root, () => pushLocked(root, opts));
+}
+
+async function pushLocked(root: string, opts: RemoteOpts): Promise<SyncReport> {
   const p = await loadDvcProject(root);
   const remote = openDefaultRemote(p, opts);
   const outs = (await trackedOuts(p)).filter((o) => o.push);
