@@ -14,7 +14,7 @@
  * about four a second per experiment, each carrying only the plot rows new since the previous one.
  */
 import { z } from 'zod';
-import { ExperimentStatus, TableRow, Value } from './api.js';
+import { ExperimentStatus, TableRow, type Value } from './api.js';
 
 /** Limits of one request; over them the server answers 413 with a `detail`. */
 export const LIVE_LIMITS = {
@@ -33,7 +33,39 @@ export const LiveSha = z
 export const LiveError = z.object({ cls: z.string(), text: z.string() });
 export type LiveError = z.infer<typeof LiveError>;
 
-const FileValues = z.record(z.string(), Value);
+/** True when `v` is a {@link Value}: JSON's null, booleans, finite numbers, strings, arrays and plain objects. */
+function isValue(v: unknown, depth: number): boolean {
+  if (v === null) return true;
+  switch (typeof v) {
+    case 'boolean':
+    case 'string':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (depth > 100) return false;
+      if (Array.isArray(v)) return v.every((x) => isValue(x, depth + 1));
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const x of Object.values(v)) if (!isValue(x, depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * `{key: Value}`, checked by hand rather than as a record of {@link Value}'s recursive union:
+ * live ingest validates every row of every plot, and zod's union was its costliest step. The
+ * parsed object is passed through as it came, not copied.
+ */
+const ValueRecord = z.custom<Record<string, Value>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && isValue(v, 0),
+  'expected an object of numbers, strings, booleans, null, lists or objects',
+);
+
+const FileValues = ValueRecord;
 
 /** `{file: {data: {…}}}` or `{file: {error: {cls, text}}}`. */
 export const LiveMetrics = z.record(
@@ -46,14 +78,14 @@ export type LiveMetrics = z.infer<typeof LiveMetrics>;
  * One point of a plot: `step` plus values. DVCLive sends `NaN`/`inf` as strings; they stay strings.
  * A missing `step` is taken from the event's `step`.
  */
-export const PlotRow = z.record(z.string(), Value);
+export const PlotRow = ValueRecord;
 export type PlotRow = z.infer<typeof PlotRow>;
 
 /** `{data: [rows]}` (new rows only) or `{image: base64}`; `props` as in dvc.yaml. */
 export const LivePlot = z.object({
   data: z.array(PlotRow).optional(),
   image: z.string().optional(),
-  props: z.record(z.string(), Value).optional(),
+  props: ValueRecord.optional(),
   error: LiveError.optional(),
 });
 export type LivePlot = z.infer<typeof LivePlot>;
@@ -64,11 +96,11 @@ const Base = {
   baseline_sha: LiveSha,
   name: z.string().min(1, 'name is empty').max(250),
   client: z.string().max(100).optional(),
-  env: z.record(z.string(), Value).optional(),
+  env: ValueRecord.optional(),
   errors: z.array(LiveError).optional(),
   params: z.record(z.string(), FileValues).optional(),
   metrics: LiveMetrics.optional(),
-  machine: z.record(z.string(), Value).optional(),
+  machine: ValueRecord.optional(),
 };
 
 export const LiveEvent = z.discriminatedUnion('type', [

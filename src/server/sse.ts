@@ -18,7 +18,7 @@ export function registerSse(app: FastifyInstance, auth: Authenticator, bus: Even
       'x-accel-buffering': 'no',
     });
     res.write(': connected\n\n');
-    const off = bus.subscribe((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
+    const off = bus.subscribe((_e, frame) => res.write(frame()));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     req.raw.on('close', () => {
       clearInterval(ping);

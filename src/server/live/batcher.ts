@@ -8,9 +8,13 @@ interface Waiting {
 
 /**
  * Group commit: saves that arrive in the same I/O turn, or while a transaction runs, are written
- * together in one transaction,
- * so 50 concurrent writers cost a few transactions instead of 50. Each caller's promise resolves
- * only once its own points are committed, so a 200 always means stored.
+ * together in one transaction, so 50 concurrent writers cost a few transactions instead of 50.
+ *
+ * Each caller's promise resolves only after the transaction holding its points has committed, so
+ * a 200 is as durable as any other write of the store: on PostgreSQL the commit is flushed to its
+ * WAL; on SQLite (WAL, `synchronous = NORMAL`, set store-wide in open-store) it survives a crash
+ * or kill of the server, and only an OS crash or power loss may lose the last commits. A failed
+ * transaction rejects every caller in it, so nobody gets a 200 for points that were not written.
  */
 export class SaveBatcher {
   private queue: Waiting[] = [];

@@ -1,8 +1,22 @@
 import type { PlotRow, LiveUpdate } from '../../contracts/live.js';
 import type { EventBus } from '../event-bus.js';
 
+/** One ingested event, as the fan-out needs it. */
+export interface LiveChange {
+  id: string;
+  /**
+   * The experiment's state after the event, built only when an update is published: most events
+   * of a busy experiment are merged into the next update and never need their own row.
+   */
+  state: () => Omit<LiveUpdate, 'plots' | 'images'>;
+  plots: Record<string, PlotRow[]>;
+  images: readonly string[];
+}
+
 interface Pending {
-  update: LiveUpdate;
+  state: LiveChange['state'];
+  plots: Record<string, PlotRow[]>;
+  images: Set<string>;
   timer: NodeJS.Timeout | null;
   last: number;
 }
@@ -20,23 +34,27 @@ export class LiveFanout {
     private readonly intervalMs = 250,
   ) {}
 
-  push(u: LiveUpdate): void {
+  push(c: LiveChange): void {
     const now = Date.now();
-    const p = this.pending.get(u.id);
+    const p = this.pending.get(c.id);
     if (!p) {
-      this.pending.set(u.id, { update: u, timer: null, last: now });
-      this.send(u);
-      this.pending.set(u.id, { update: emptyOf(u), timer: null, last: now });
+      this.bus.publish({ type: 'live.update', ...c.state(), plots: c.plots, images: [...c.images] });
+      this.pending.set(c.id, { state: c.state, plots: {}, images: new Set(), timer: null, last: now });
       return;
     }
-    p.update = combine(p.update, u);
+    p.state = c.state;
+    for (const [path, rows] of Object.entries(c.plots)) {
+      const into = (p.plots[path] ??= []);
+      for (const r of rows) into.push(r);
+    }
+    for (const i of c.images) p.images.add(i);
     if (p.timer) return;
     const wait = p.last + this.intervalMs - now;
     if (wait <= 0) {
-      this.flush(u.id);
+      this.flush(c.id);
       return;
     }
-    p.timer = setTimeout(() => this.flush(u.id), wait);
+    p.timer = setTimeout(() => this.flush(c.id), wait);
     p.timer.unref();
   }
 
@@ -50,22 +68,9 @@ export class LiveFanout {
     if (!p) return;
     p.timer = null;
     p.last = Date.now();
-    this.send(p.update);
-    p.update = emptyOf(p.update);
+    this.bus.publish({ type: 'live.update', ...p.state(), plots: p.plots, images: [...p.images] });
+    p.plots = {};
+    p.images = new Set();
     if (this.pending.size > 5_000) this.pending.delete(id);
   }
-
-  private send(u: LiveUpdate): void {
-    this.bus.publish({ type: 'live.update', ...u });
-  }
-}
-
-function emptyOf(u: LiveUpdate): LiveUpdate {
-  return { ...u, plots: {}, images: [] };
-}
-
-function combine(a: LiveUpdate, b: LiveUpdate): LiveUpdate {
-  const plots: Record<string, PlotRow[]> = { ...a.plots };
-  for (const [path, rows] of Object.entries(b.plots)) plots[path] = [...(plots[path] ?? []), ...rows];
-  return { ...b, plots, images: [...new Set([...a.images, ...b.images])] };
 }

@@ -1,8 +1,8 @@
 import type { TableRow } from '../../contracts/api.js';
-import type { LiveEvent, LiveExperiment } from '../../contracts/live.js';
+import type { LiveEvent, LiveExperiment, PlotRow } from '../../contracts/live.js';
 import { eventImages, eventPoints } from '../../core/live/merge.js';
 import { normalizeRepoUrl } from '../../core/live/repo-url.js';
-import { applyEvent, emptySummary, liveStatus, type LiveSummary } from '../../core/live/summary.js';
+import { applyEvent, emptySummary, type LiveSummary } from '../../core/live/summary.js';
 import type { LiveExperimentRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import { SaveBatcher } from './batcher.js';
@@ -90,16 +90,16 @@ export class LiveService {
     });
     if (this.entries.size > 10_000) this.entries.clear();
     this.entries.set(key, { rec, summary });
-    const plots: Record<string, Array<(typeof points)[number]['row']>> = {};
+    const plots: Record<string, PlotRow[]> = {};
     for (const p of points) (plots[p.plot] ??= []).push(p.row);
+    const { staleAfterMs } = this.options;
     this.fanout.push({
-      project,
       id: rec.id,
-      name: rec.name,
-      baseline: rec.baseline,
-      status: liveStatus(summary, now, Date.now(), this.options.staleAfterMs),
-      step: summary.step,
-      row: liveRow(rec, summary, Date.now(), this.options.staleAfterMs),
+      state: () => {
+        const row = liveRow(rec, summary, Date.now(), staleAfterMs);
+        const { id, name, baseline } = rec;
+        return { project, id, name, baseline, status: row.status ?? 'running', step: summary.step, row };
+      },
       plots,
       images: [...images.keys()],
     });

@@ -55,7 +55,10 @@ export class PlotsReader {
     const byPlot = new Map<string, PlotRow[]>();
     for (const p of await this.store.live.points(exp.id)) {
       const row = PlotRowSchema.safeParse(JSON.parse(p.rowJson));
-      if (row.success) byPlot.set(p.plot, [...(byPlot.get(p.plot) ?? []), row.data]);
+      if (!row.success) continue;
+      const rows = byPlot.get(p.plot);
+      if (rows) rows.push(row.data);
+      else byPlot.set(p.plot, [row.data]);
     }
     const series = [...byPlot].map(([p, rows]) => ({ path: p, rows }));
     const images = (await this.store.live.images(exp.id)).map((i) => ({
