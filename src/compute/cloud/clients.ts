@@ -70,12 +70,29 @@ export function gcpRegions(secret: Gcp, ep: Endpoints = {}): RegionsClient {
 }
 
 export function azureCompute(secret: Azure, ep: Endpoints = {}): ComputeManagementClient {
-  if (ep.azure)
+  if (ep.azure) {
+    // The SDK sends bearer tokens over https only: it is told the stand-in is https, and the
+    // last policy before the wire (after signing) turns the stand-in's URLs back into http.
+    const plain = new URL(ep.azure.endpoint);
+    const tls = `https://${plain.host}`;
     return new ComputeManagementClient(ep.azure.credential, secret.subscriptionId, {
-      endpoint: ep.azure.endpoint,
+      endpoint: tls,
       allowInsecureConnection: true,
       retryOptions: { maxRetries: 0 },
+      additionalPolicies: [
+        {
+          position: 'perRetry',
+          policy: {
+            name: 'kiln-stand-in-http',
+            sendRequest: (req, next) => {
+              if (req.url.startsWith(tls)) req.url = `http://${plain.host}${req.url.slice(tls.length)}`;
+              return next(req);
+            },
+          },
+        },
+      ],
     });
+  }
   const cred = new ClientSecretCredential(secret.tenantId, secret.clientId, secret.clientSecret);
   return new ComputeManagementClient(cred, secret.subscriptionId);
 }
