@@ -145,6 +145,8 @@ export const TableQuery = z.object({
     .transform((v) => v === '1' || v === 'true'),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(100_000).default(100_000),
+  /** `rows` (default): each row carries its files as nested objects; `columns`: a {@link PackedTablePage}. */
+  format: z.enum(['rows', 'columns']).default('rows'),
 });
 export type TableQuery = z.infer<typeof TableQuery>;
 
@@ -157,6 +159,22 @@ export const TablePage = z.object({
   columns: z.array(TableColumn),
 });
 export type TablePage = z.infer<typeof TablePage>;
+
+/**
+ * A table row without its files: `values` holds one value per column of the page, in the page's
+ * column order, so 500 key names are sent once rather than once a row. `null` there means the row
+ * has no such key, unless the index is listed in `nulls` (the file really says null); trailing
+ * absent values are left out.
+ */
+export const PackedTableRow = TableRow.omit({ params: true, metrics: true }).extend({
+  values: z.array(Value),
+  nulls: z.array(z.number().int().min(0)).optional(),
+});
+export type PackedTableRow = z.infer<typeof PackedTableRow>;
+
+/** {@link TablePage} in the compact encoding the web table reads (`format=columns`). */
+export const PackedTablePage = TablePage.omit({ rows: true }).extend({ rows: z.array(PackedTableRow) });
+export type PackedTablePage = z.infer<typeof PackedTablePage>;
 
 export const AccessToken = z.object({
   id: z.string(),

@@ -15,6 +15,7 @@ import type { makeRoute } from './route.js';
 import type { ProjectService } from './projects/project-service.js';
 import type { Store } from '../store/port.js';
 import { sha256 } from './secrets.js';
+import { packTablePage } from './table/packed-page.js';
 
 const ProjectParams = z.object({ name: ProjectName });
 const TokenParams = z.object({ id: z.string().min(1).max(100) });
@@ -140,7 +141,10 @@ export function registerRoutes(
       params: ProjectParams,
       query: TableQuery,
     },
-    async ({ params, query }) => projects.table(params.name, query.all, query.offset, query.limit),
+    async ({ params, query }) => {
+      const page = await projects.table(params.name, query.all, query.offset, query.limit);
+      return query.format === 'columns' ? packTablePage(page) : page;
+    },
   );
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TablePage, TableRow, type Value } from '../../src/contracts/api.js';
+import { PackedTablePage, PackedTableRow, TablePage, TableRow, type Value } from '../../src/contracts/api.js';
 
 /**
  * Anything JSON.parse returns is already a JSON value, so the contract's recursive `Value` union adds
@@ -16,4 +16,11 @@ const FileValues = z.custom<Record<string, Record<string, Value>>>(
 
 export const TablePageResponse = TablePage.extend({
   rows: z.array(TableRow.extend({ params: FileValues, metrics: FileValues })),
+});
+
+const PackedValues = z.custom<Value[]>((v) => Array.isArray(v), 'expected an array of values');
+
+/** The compact page the table reads (`format=columns`), with the same shortcut for values. */
+export const PackedTablePageResponse = PackedTablePage.extend({
+  rows: z.array(PackedTableRow.extend({ values: PackedValues })),
 });

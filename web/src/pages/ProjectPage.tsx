@@ -11,7 +11,7 @@ import { useTableData } from '../table/use-table-data.js';
 import { useTableView } from '../table/use-table-view.js';
 import { useExperimentsTable, isFixed } from '../table/use-experiments-table.js';
 import { filterRows } from '../table/filter.js';
-import { nestExperiments } from '../table/rows.js';
+import { collapseExperiments, experimentCounts, nestExperiments } from '../table/rows.js';
 import { reconcileOrder } from '../table/columns.js';
 import { toCsv } from '../table/csv.js';
 import { downloadText } from '../table/download.js';
@@ -74,9 +74,10 @@ export function ProjectPage({ name }: { name: string }) {
   const columns = useMemo(() => data?.columns ?? [], [data]);
   const columnsById = useMemo(() => new Map(columns.map((c) => [c.id, c])), [columns]);
   const nested = useMemo(() => nestExperiments(data?.rows ?? []), [data]);
+  const counts = useMemo(() => experimentCounts(nested), [nested]);
   const filtered = useMemo(
-    () => filterRows(nested, text, view.conditions, columnsById),
-    [nested, text, view.conditions, columnsById],
+    () => filterRows(collapseExperiments(nested, view.isCollapsed), text, view.conditions, columnsById),
+    [nested, text, view.conditions, columnsById, view.isCollapsed],
   );
   const tanstack = useExperimentsTable(filtered, columns, view);
   const baseline = useMemo(
@@ -139,6 +140,9 @@ export function ProjectPage({ name }: { name: string }) {
         deltas={view.deltas && baseline !== undefined}
         order={order}
         onReorder={view.setOrder}
+        view={view}
+        pinned={pinned}
+        experimentCounts={counts}
       />
     );
   }
@@ -158,6 +162,7 @@ export function ProjectPage({ name }: { name: string }) {
         filterRef={filterRef}
         onRun={onRun}
         onOpen={onOpen}
+        foldable={counts.size}
         extra={
           <InsightsButtons
             project={name}

@@ -9,14 +9,34 @@ export const CommitCell = memo(function CommitCell({
   row,
   isBaseline,
   onBaseline,
+  experiments,
+  collapsed,
+  onToggle,
 }: {
   row: TableRow;
   isBaseline: boolean;
   onBaseline: (rev: string | null) => void;
+  /** Experiment rows under this commit; a fold toggle shows when there are any. */
+  experiments: number;
+  collapsed: boolean;
+  onToggle: (rev: string) => void;
 }) {
   const experiment = row.baseline !== undefined;
   return (
     <div className={experiment ? 'commit commit-exp' : 'commit'}>
+      {experiments > 0 && (
+        <button
+          className="fold"
+          aria-expanded={!collapsed}
+          aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${String(experiments)} experiment${experiments === 1 ? '' : 's'}`}
+          title={`${collapsed ? 'Show' : 'Hide'} the experiments of this commit`}
+          onMouseDown={(e) => e.stopPropagation()}
+          onClick={() => onToggle(row.rev)}
+        >
+          {collapsed ? '▸' : '▾'}
+          <span className="fold-count">{experiments}</span>
+        </button>
+      )}
       {experiment ? (
         <span className="exp-name" title={`${row.name ?? ''} · ${row.rev}`}>
           └ {row.name ?? shortRev(row.rev)}

@@ -7,6 +7,11 @@ import { GROUP_ROW_HEIGHT, LEAF_ROW_HEIGHT, ROW_HEIGHT, prefixOffsets } from './
 import { TableHeader } from './TableHeader.js';
 import { CommitCell, FixedCell, ValueCell } from './Cells.js';
 import { isFixed } from './use-experiments-table.js';
+import type { TableView } from './use-table-view.js';
+import type { Pinned } from '../plots/use-pinned.js';
+import { shortRev } from './values.js';
+import { RowCheck, SelectAll } from './RowCheck.js';
+import './table.css';
 
 interface Props {
   table: Table<TableRow>;
@@ -21,11 +26,21 @@ interface Props {
   deltas: boolean;
   order: string[];
   onReorder: (order: string[]) => void;
+  /** Header filters, folding of experiments under their commits. */
+  view: TableView;
+  /** The rows checked for plots and compare (the plots pane's pinned rows). */
+  pinned: Pinned;
+  /** Experiments under each commit, for the fold toggle. */
+  experimentCounts: ReadonlyMap<string, number>;
 }
 
 export function ExperimentsTable(props: Props) {
   const { table, columnsById, pending, flashed, selected, onSelect, baseline, onBaseline, deltas } = props;
+  const { view, experimentCounts } = props;
+  const pins = props.pinned;
   const scrollRef = useRef<HTMLDivElement>(null);
+  const lastChecked = useRef<number | null>(null);
+  const checked = useMemo(() => new Set(pins.revs), [pins.revs]);
   const rows = table.getRowModel().rows;
   const visible = table.getVisibleLeafColumns();
   const sizing = table.getState().columnSizing;
@@ -99,6 +114,9 @@ export function ExperimentsTable(props: Props) {
           range={range}
           order={props.order}
           onReorder={props.onReorder}
+          conditions={view.conditions}
+          onConditions={view.setConditions}
+          selectAll={<SelectAll rows={rows} checked={checked} pinned={pins} />}
         />
         {rowV.getVirtualItems().map((vr) => {
           const row = rows[vr.index];
@@ -127,7 +145,29 @@ export function ExperimentsTable(props: Props) {
                 {pinned.map((c) => (
                   <div key={c.id} className={`cell fixed-${c.id}`} style={{ width: c.getSize() }}>
                     {c.id === 'commit' ? (
-                      <CommitCell row={r} isBaseline={baseline?.rev === r.rev} onBaseline={onBaseline} />
+                      <>
+                        <RowCheck
+                          label={`Select ${r.name ?? shortRev(r.rev)}`}
+                          checked={checked.has(r.rev)}
+                          onCheck={(shift) => {
+                            const from = shift ? lastChecked.current : null;
+                            lastChecked.current = vr.index;
+                            const want = !checked.has(r.rev);
+                            const lo = Math.min(from ?? vr.index, vr.index);
+                            const hi = Math.max(from ?? vr.index, vr.index);
+                            for (const other of rows.slice(lo, hi + 1))
+                              if (checked.has(other.original.rev) !== want) pins.toggle(other.original.rev);
+                          }}
+                        />
+                        <CommitCell
+                          row={r}
+                          isBaseline={baseline?.rev === r.rev}
+                          onBaseline={onBaseline}
+                          experiments={r.baseline === undefined ? (experimentCounts.get(r.rev) ?? 0) : 0}
+                          collapsed={view.isCollapsed(r.rev)}
+                          onToggle={view.toggleCollapsed}
+                        />
+                      </>
                     ) : c.id === 'author' || c.id === 'date' ? (
                       <FixedCell id={c.id} row={r} />
                     ) : null}

@@ -1,13 +1,13 @@
 import { useState, type RefObject } from 'react';
 import type { TableColumn } from '../../../src/contracts/api.js';
-import { conditionLabel, looksLikeCondition, parseCondition, type NumericCondition } from './filter.js';
+import { conditionLabel, looksLikeCondition, parseCondition, type Condition } from './filter.js';
 import { columnLabel } from './values.js';
 
 interface Props {
   text: string;
   onText: (t: string) => void;
-  conditions: NumericCondition[];
-  onConditions: (c: NumericCondition[]) => void;
+  conditions: Condition[];
+  onConditions: (c: Condition[]) => void;
   columns: TableColumn[];
   columnsById: ReadonlyMap<string, TableColumn>;
   inputRef: RefObject<HTMLInputElement | null>;
@@ -35,7 +35,7 @@ export function FilterBar({ text, onText, conditions, onConditions, columns, col
           const col = columnsById.get(c.columnId);
           return (
             <span
-              key={`${c.columnId}${c.op}${String(c.value)}${String(i)}`}
+              key={`${c.columnId}${c.op}${c.op === 'contains' ? c.text : String(c.value)}${String(i)}`}
               className="filter-chip"
               title={col ? columnLabel(col) : c.columnId}
             >

@@ -1,10 +1,12 @@
-import { useState, type DragEvent } from 'react';
+import { useState, type DragEvent, type ReactNode } from 'react';
 import type { Header, Table } from '@tanstack/react-table';
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
 import { headerSegments, leafName, moveIds } from './columns.js';
 import { GROUP_ROW_HEIGHT, LEAF_ROW_HEIGHT } from './layout.js';
 import { columnLabel } from './values.js';
 import { FIXED_COLUMNS } from './use-experiments-table.js';
+import { HeaderFilter } from './HeaderFilter.js';
+import { TEXT_FILTERABLE, type Condition } from './filter.js';
 
 const DRAG_TYPE = 'application/x-kiln-columns';
 const FIXED_LABELS = { commit: 'Commit', author: 'Author', date: 'Date' } as const;
@@ -19,6 +21,10 @@ interface Props {
   range: { first: number; last: number };
   order: string[];
   onReorder: (order: string[]) => void;
+  conditions: Condition[];
+  onConditions: (c: Condition[]) => void;
+  /** The select-all box over the row checkboxes. */
+  selectAll: ReactNode;
 }
 
 function SortMark({ dir, index }: { dir: false | 'asc' | 'desc'; index: number }) {
@@ -52,6 +58,9 @@ export function TableHeader({
   range,
   order,
   onReorder,
+  conditions,
+  onConditions,
+  selectAll,
 }: Props) {
   const [dropTarget, setDropTarget] = useState<string | null>(null);
   const headers = new Map(table.getLeafHeaders().map((h) => [h.column.id, h]));
@@ -132,6 +141,7 @@ export function TableHeader({
         role="columnheader"
         aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
       >
+        <HeaderFilter columnId={col.id} column={col} conditions={conditions} onConditions={onConditions} />
         <span className="leaf-label">{leafName(col)}</span>
         <SortMark dir={sorted} index={header.column.getSortIndex()} />
         <Resizer header={header} />
@@ -156,8 +166,17 @@ export function TableHeader({
                 onClick={header.column.getToggleSortingHandler()}
                 role="columnheader"
               >
+                {id === 'commit' && selectAll}
                 <span className="leaf-label">{FIXED_LABELS[id]}</span>
                 <SortMark dir={sorted} index={header.column.getSortIndex()} />
+                {id in TEXT_FILTERABLE && (
+                  <HeaderFilter
+                    columnId={id}
+                    column={undefined}
+                    conditions={conditions}
+                    onConditions={onConditions}
+                  />
+                )}
                 <Resizer header={header} />
               </div>
             );

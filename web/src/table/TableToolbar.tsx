@@ -21,6 +21,8 @@ interface Props {
   onOpen?: () => void;
   /** Plots, Compare, Trends, CI wizard (web/src/plots/InsightsButtons.tsx). */
   extra?: ReactNode;
+  /** Commits with experiments under them; the fold-all button shows when there are any. */
+  foldable?: number;
 }
 
 export function TableToolbar({
@@ -36,6 +38,7 @@ export function TableToolbar({
   onRun,
   onOpen,
   extra,
+  foldable = 0,
 }: Props) {
   return (
     <div className="toolbar">
@@ -70,6 +73,19 @@ export function TableToolbar({
           />
           <span>Hidden commits</span>
         </label>
+        {foldable > 0 && (
+          <button
+            className="btn"
+            onClick={() => view.setCollapseAll(!view.collapseAll)}
+            title={
+              view.collapseAll
+                ? 'Show the experiments under every commit'
+                : 'Fold the experiments under their commits'
+            }
+          >
+            {view.collapseAll ? '▸ Expand all' : '▾ Collapse all'}
+          </button>
+        )}
         <div className="segmented" title="Compare numbers with a baseline row">
           {baseline ? (
             <button className="seg" onClick={() => view.setBaseline(null)} title="Clear baseline">

@@ -1,5 +1,5 @@
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
-import { columnLabel, columnValue, isNumber } from './values.js';
+import { columnLabel, columnValue, isNumber, rawValue } from './values.js';
 
 export const OPERATORS = ['>', '>=', '<', '<=', '=', '!='] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -9,6 +9,24 @@ export interface NumericCondition {
   op: Operator;
   value: number;
 }
+
+/** Case-insensitive substring of one column's value (or, on the commit column, of message/refs). */
+export interface TextCondition {
+  columnId: string;
+  op: 'contains';
+  text: string;
+}
+
+export type Condition = NumericCondition | TextCondition;
+
+/** Fixed columns a header filter can search, with the text of a row it searches. */
+export const TEXT_FILTERABLE: Readonly<Record<string, { label: string; text: (r: TableRow) => string }>> = {
+  commit: {
+    label: 'commit',
+    text: (r) => [r.message, r.rev, r.name ?? '', ...r.branches, ...r.tags].join('\n'),
+  },
+  author: { label: 'author', text: (r) => r.author },
+};
 
 export function compareOp(a: number, op: Operator, b: number): boolean {
   switch (op) {
@@ -37,26 +55,36 @@ export function matchesText(row: TableRow, text: string): boolean {
   return words.every((w) => hay.includes(w));
 }
 
-/** Rows without a number in the column never pass a numeric condition. */
-export function matchesCondition(row: TableRow, col: TableColumn, cond: NumericCondition): boolean {
+/** Rows without a number in the column never pass a numeric condition; without a value, no text one. */
+export function matchesCondition(row: TableRow, col: TableColumn, cond: Condition): boolean {
   const v = columnValue(row, col);
+  if (cond.op === 'contains')
+    return v !== undefined && rawValue(v).toLowerCase().includes(cond.text.toLowerCase());
   return isNumber(v) && compareOp(v, cond.op, cond.value);
+}
+
+type RowTest = (r: TableRow) => boolean;
+
+function conditionTest(c: Condition, columnsById: ReadonlyMap<string, TableColumn>): RowTest | null {
+  const col = columnsById.get(c.columnId);
+  if (col) return (r) => matchesCondition(r, col, c);
+  const fixed = TEXT_FILTERABLE[c.columnId];
+  if (fixed && c.op === 'contains') {
+    const needle = c.text.toLowerCase();
+    return (r) => fixed.text(r).toLowerCase().includes(needle);
+  }
+  return null;
 }
 
 export function filterRows(
   rows: readonly TableRow[],
   text: string,
-  conditions: readonly NumericCondition[],
+  conditions: readonly Condition[],
   columnsById: ReadonlyMap<string, TableColumn>,
 ): TableRow[] {
-  const active = conditions.flatMap((c) => {
-    const col = columnsById.get(c.columnId);
-    return col ? [{ c, col }] : [];
-  });
+  const active = conditions.flatMap((c) => conditionTest(c, columnsById) ?? []);
   if (!text.trim() && active.length === 0) return [...rows];
-  return rows.filter(
-    (r) => matchesText(r, text) && active.every(({ c, col }) => matchesCondition(r, col, c)),
-  );
+  return rows.filter((r) => matchesText(r, text) && active.every((test) => test(r)));
 }
 
 export type ParsedCondition = { ok: true; condition: NumericCondition } | { ok: false; error: string };
@@ -98,7 +126,9 @@ export function parseCondition(text: string, columns: readonly TableColumn[]): P
   return { ok: true, condition: { columnId: col.id, op, value: Number(rawValue) } };
 }
 
-export function conditionLabel(cond: NumericCondition, col: TableColumn | undefined): string {
-  const name = col ? `${col.file} ${col.path.join('.')}` : cond.columnId;
-  return `${name} ${cond.op} ${String(cond.value)}`;
+export function conditionLabel(cond: Condition, col: TableColumn | undefined): string {
+  const name = col
+    ? `${col.file} ${col.path.join('.')}`
+    : (TEXT_FILTERABLE[cond.columnId]?.label ?? cond.columnId);
+  return cond.op === 'contains' ? `${name} ∋ "${cond.text}"` : `${name} ${cond.op} ${String(cond.value)}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rows } from './fixtures.js';
-import { nestExperiments } from './rows.js';
+import { collapseExperiments, experimentCounts, nestExperiments } from './rows.js';
 
 describe('nestExperiments', () => {
   it('puts experiments under their baseline and detached ones first', () => {
@@ -8,5 +8,22 @@ describe('nestExperiments', () => {
     const lost = { ...rows[1]!, rev: 'e2', name: 'exp-2', baseline: 'gone', status: 'lost' as const };
     const out = nestExperiments([exp, ...rows, lost]).map((r) => r.rev.slice(0, 2));
     expect(out).toEqual(['e2', 'c3', 'b2', 'e1', 'a1']);
+  });
+});
+
+describe('collapseExperiments', () => {
+  const exp = { ...rows[1]!, rev: 'e1', name: 'exp-1', baseline: rows[1]!.rev, status: 'running' as const };
+  const lost = { ...rows[1]!, rev: 'e2', name: 'exp-2', baseline: 'gone', status: 'lost' as const };
+  const nested = nestExperiments([exp, ...rows, lost]);
+  it('hides the experiments of collapsed commits only, never detached ones', () => {
+    const revs = (rs: typeof rows) => rs.map((r) => r.rev.slice(0, 2));
+    expect(revs(collapseExperiments(nested, () => true))).toEqual(['e2', 'c3', 'b2', 'a1']);
+    expect(revs(collapseExperiments(nested, () => false))).toEqual(['e2', 'c3', 'b2', 'e1', 'a1']);
+    expect(experimentCounts(nested)).toEqual(
+      new Map([
+        ['gone', 1],
+        [rows[1]!.rev, 1],
+      ]),
+    );
   });
 });

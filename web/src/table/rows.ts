@@ -15,3 +15,20 @@ export function nestExperiments(rows: readonly TableRow[]): TableRow[] {
   const detached = [...children.entries()].filter(([base]) => !revs.has(base)).flatMap(([, exps]) => exps);
   return [...detached, ...commits.flatMap((c) => [c, ...(children.get(c.rev) ?? [])])];
 }
+
+/** How many experiment rows sit under each baseline commit. */
+export function experimentCounts(rows: readonly TableRow[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) if (r.baseline !== undefined) out.set(r.baseline, (out.get(r.baseline) ?? 0) + 1);
+  return out;
+}
+
+/** Drops the experiments of collapsed commits; detached experiments (no commit row) always show. */
+export function collapseExperiments(
+  rows: readonly TableRow[],
+  isCollapsed: (rev: string) => boolean,
+): TableRow[] {
+  const commits = new Set<string>();
+  for (const r of rows) if (r.baseline === undefined) commits.add(r.rev);
+  return rows.filter((r) => r.baseline === undefined || !commits.has(r.baseline) || !isCollapsed(r.baseline));
+}

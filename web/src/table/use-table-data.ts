@@ -1,9 +1,23 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { TableColumn, TablePage, TableRow } from '../../../src/contracts/api.js';
-import { api } from '../api.js';
+import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
+import { request } from '../api.js';
+import { PackedTablePageResponse } from '../table-page-schema.js';
+import { unpackRows } from './packed.js';
 
-const FIRST_PAGE = 200;
-const PAGE = 2000;
+/** Enough rows for the first screen, so they paint while the rest streams in. */
+const FIRST_PAGE = 100;
+/** Later pages hold about this many cells: small enough that parsing one never stalls scrolling. */
+const CELLS_PER_PAGE = 250_000;
+const pageRows = (columns: number): number =>
+  Math.max(200, Math.min(5000, Math.floor(CELLS_PER_PAGE / Math.max(1, columns))));
+
+function fetchPage(project: string, all: boolean, offset: number, limit: number) {
+  return request(
+    'GET',
+    `/api/projects/${encodeURIComponent(project)}/table?all=${all ? '1' : '0'}&offset=${String(offset)}&limit=${String(limit)}&format=columns`,
+    PackedTablePageResponse,
+  );
+}
 
 export interface TableData {
   rows: TableRow[];
@@ -29,8 +43,8 @@ export interface TableDataState {
 const sameRow = (a: TableRow, b: TableRow): boolean =>
   a.rev === b.rev || (a.name !== undefined && a.name === b.name && a.baseline === b.baseline);
 
-function mergeColumns(into: Map<string, TableColumn>, page: TablePage): void {
-  for (const c of page.columns) if (!into.has(c.id)) into.set(c.id, c);
+function mergeColumns(into: Map<string, TableColumn>, columns: readonly TableColumn[]): void {
+  for (const c of columns) if (!into.has(c.id)) into.set(c.id, c);
 }
 
 /** Pages through the table: the first rows render at once, the rest stream in behind them. */
@@ -50,10 +64,10 @@ export function useTableData(project: string, all: boolean): TableDataState {
       let limit = FIRST_PAGE;
       try {
         for (;;) {
-          const page = await api.table(project, { all, offset, limit });
+          const page = await fetchPage(project, all, offset, limit);
           if (!live()) return;
-          mergeColumns(cols, page);
-          rows = rows.concat(page.rows);
+          mergeColumns(cols, page.columns);
+          rows = rows.concat(unpackRows(page));
           offset += page.rows.length;
           const done = page.rows.length < limit || offset >= page.total;
           if (progressive || done) {
@@ -66,7 +80,7 @@ export function useTableData(project: string, all: boolean): TableDataState {
             });
           }
           if (done) return;
-          limit = PAGE;
+          limit = pageRows(page.columns.length);
         }
       } catch (err) {
         if (live()) setError(err);

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { SortingState, VisibilityState } from '@tanstack/react-table';
 import { z } from 'zod';
-import { OPERATORS, type NumericCondition } from './filter.js';
+import { OPERATORS, type Condition } from './filter.js';
 
 /** What a user arranged in a project's table; kept per project in localStorage across visits. */
 const SavedView = z.object({
@@ -9,11 +9,19 @@ const SavedView = z.object({
   hidden: z.record(z.string(), z.boolean()).default({}),
   sorting: z.array(z.object({ id: z.string(), desc: z.boolean() })).default([]),
   conditions: z
-    .array(z.object({ columnId: z.string(), op: z.enum(OPERATORS), value: z.number() }))
+    .array(
+      z.union([
+        z.object({ columnId: z.string(), op: z.enum(OPERATORS), value: z.number() }),
+        z.object({ columnId: z.string(), op: z.literal('contains'), text: z.string() }),
+      ]),
+    )
     .default([]),
   baseline: z.string().nullable().default(null),
   deltas: z.boolean().default(false),
   showHidden: z.boolean().default(false),
+  /** Experiments folded under their commits: all of them, except the commits listed in `toggled`. */
+  collapseAll: z.boolean().default(false),
+  toggled: z.array(z.string()).default([]),
 });
 type SavedView = z.infer<typeof SavedView>;
 
@@ -37,14 +45,19 @@ export interface TableView {
   setHidden: (h: VisibilityState) => void;
   sorting: SortingState;
   setSorting: (s: SortingState) => void;
-  conditions: NumericCondition[];
-  setConditions: (c: NumericCondition[]) => void;
+  conditions: Condition[];
+  setConditions: (c: Condition[]) => void;
   baseline: string | null;
   setBaseline: (rev: string | null) => void;
   deltas: boolean;
   setDeltas: (d: boolean) => void;
   showHidden: boolean;
   setShowHidden: (s: boolean) => void;
+  collapseAll: boolean;
+  /** Folds or unfolds every commit's experiments. */
+  setCollapseAll: (c: boolean) => void;
+  isCollapsed: (rev: string) => boolean;
+  toggleCollapsed: (rev: string) => void;
 }
 
 export function useTableView(project: string): TableView {
@@ -57,6 +70,11 @@ export function useTableView(project: string): TableView {
       // Storage full or disabled: the view just won't persist.
     }
   }, [project, view]);
+  // Stable between changes of the fold state, so the rows filtered with it are memoized.
+  const isCollapsed = useCallback(
+    (rev: string) => view.collapseAll !== view.toggled.includes(rev),
+    [view.collapseAll, view.toggled],
+  );
   const set =
     <K extends keyof SavedView>(k: K) =>
     (v: SavedView[K]) =>
@@ -76,5 +94,13 @@ export function useTableView(project: string): TableView {
     setDeltas: set('deltas'),
     showHidden: view.showHidden,
     setShowHidden: set('showHidden'),
+    collapseAll: view.collapseAll,
+    setCollapseAll: (collapseAll) => setView((prev) => ({ ...prev, collapseAll, toggled: [] })),
+    isCollapsed,
+    toggleCollapsed: (rev) =>
+      setView((prev) => ({
+        ...prev,
+        toggled: prev.toggled.includes(rev) ? prev.toggled.filter((r) => r !== rev) : [...prev.toggled, rev],
+      })),
   };
 }

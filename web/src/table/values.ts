@@ -1,7 +1,10 @@
 import type { TableColumn, TableRow, Value } from '../../../src/contracts/api.js';
+import { NOT_PACKED, packedValue } from './packed.js';
 
 /** The value of one leaf column in one row; undefined when the row lacks the key. */
 export function columnValue(row: TableRow, col: TableColumn): Value | undefined {
+  const packed = packedValue(row, col);
+  if (packed !== NOT_PACKED) return packed;
   const file = row[col.kind][col.file];
   if (!file) return undefined;
   let cur: Value | undefined = file;

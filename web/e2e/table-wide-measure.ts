@@ -1,0 +1,128 @@
+/**
+ * Measures the experiments table on a wide repo in a real browser: bytes of every table request, time
+ * from navigation to the first rows, to every row, and the main thread's long tasks meanwhile.
+ * Run: npx tsx web/e2e/table-wide-measure.ts [commits] [params] [metrics]   (needs `npm run build`)
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { freePort, startKiln } from './server.js';
+import { makeWideRepo } from './table-wide-repo.js';
+
+const [commits = 10_000, params = 250, metrics = 250] = process.argv.slice(2).map(Number);
+const repo = join(tmpdir(), `kiln-wide-${String(commits)}x${String(params + metrics)}`);
+if (!existsSync(join(repo, '.git'))) makeWideRepo(repo, { commits, params, metrics });
+
+async function openTable(page: Page): Promise<Record<string, number>> {
+  let bytes = 0;
+  let requests = 0;
+  page.on('response', (r) => {
+    if (!r.url().includes('/table?')) return;
+    requests++;
+    void r
+      .body()
+      .then((b) => (bytes += b.length))
+      .catch(() => undefined);
+  });
+  await page.goto('about:blank');
+  const t0 = Date.now();
+  await page.goto(new URL('/projects/wide', page.context().pages()[0]?.url() ?? '').href);
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) w.longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.locator('.grid .row:not(.row-skeleton)').first().waitFor({ timeout: 120_000 });
+  const first = Date.now() - t0;
+  await page.locator('.statusbar').filter({ hasNotText: 'loading' }).waitFor({ timeout: 600_000 });
+  const all = Date.now() - t0;
+  await page.waitForTimeout(500);
+  const long = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
+  // Scroll through the loaded table and count frames slower than 50 ms.
+  const scroll = await page.evaluate(async () => {
+    const grid = document.querySelector('.grid');
+    if (!grid) return { frames: 0, slow: 0, worst: 0 };
+    const times: number[] = [];
+    let last = performance.now();
+    for (let i = 0; i < 120; i++) {
+      grid.scrollTop += 900;
+      if (i % 10 === 0) grid.scrollLeft += 600;
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    return { frames: times.length, slow: times.filter((t) => t > 50).length, worst: Math.max(...times) };
+  });
+  if (cdp) {
+    const { profile } = await cdp.send('Profiler.stop');
+    const self = new Map<string, number>();
+    const dt = profile.timeDeltas ?? [];
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    (profile.samples ?? []).forEach((id, i) => {
+      const n = byId.get(id);
+      const f = n
+        ? `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop() ?? ''}:${String(n.callFrame.lineNumber)}:${String(n.callFrame.columnNumber)}`
+        : '?';
+      self.set(f, (self.get(f) ?? 0) + (dt[i] ?? 0) / 1000);
+    });
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+    for (const [f, ms] of top) console.log(`${ms.toFixed(0).padStart(6)} ms  ${f}`);
+  }
+  return {
+    requests,
+    mb: Math.round((bytes / 1e6) * 10) / 10,
+    firstRowsMs: first,
+    allRowsMs: all,
+    longTasks: long.length,
+    longTaskMaxMs: Math.round(Math.max(0, ...long)),
+    longTaskSumMs: Math.round(long.reduce((a, b) => a + b, 0)),
+    scrollSlowFrames: scroll.slow,
+    scrollWorstFrameMs: Math.round(scroll.worst),
+  };
+}
+
+const home = await mkdtemp(join(tmpdir(), 'kiln-wide-'));
+const server = await startKiln(home, await freePort());
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.loginUrl);
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
+  const base = new URL(page.url()).origin;
+  const add = await page.request.post(`${base}/api/projects`, { data: { name: 'wide', source: repo } });
+  if (!add.ok()) throw new Error(`add project: ${String(add.status())} ${await add.text()}`);
+  const t0 = Date.now();
+  for (;;) {
+    const p = (await (await page.request.get(`${base}/api/projects/wide`, { timeout: 600_000 })).json()) as {
+      fetch: { state: string; error?: string };
+    };
+    if (p.fetch.state === 'ok') break;
+    if (p.fetch.state === 'error') throw new Error(p.fetch.error);
+    await page.waitForTimeout(200);
+  }
+  const warm = await page.request.get(`${base}/api/projects/wide/table?limit=1`, { timeout: 600_000 });
+  console.log(JSON.stringify({ coldBuildMs: Date.now() - t0, warm: warm.status() }));
+  for (let run = 0; run < Number(process.env.RUNS ?? 2); run++) {
+    const p = await context.newPage();
+    await p.goto(base);
+    console.log(JSON.stringify(await openTable(p)));
+    await p.close();
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}

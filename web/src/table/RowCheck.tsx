@@ -1,0 +1,64 @@
+import { useEffect, useRef } from 'react';
+import type { Row } from '@tanstack/react-table';
+import type { TableRow } from '../../../src/contracts/api.js';
+import type { Pinned } from '../plots/use-pinned.js';
+
+/** A row's checkbox: checked rows are the pinned rows the plots pane and Compare use. */
+export function RowCheck({
+  label,
+  checked,
+  onCheck,
+}: {
+  label: string;
+  checked: boolean;
+  /** `shift`: extend from the last checked row. */
+  onCheck: (shift: boolean) => void;
+}) {
+  return (
+    <input
+      type="checkbox"
+      className="row-check"
+      aria-label={label}
+      checked={checked}
+      // The row selects on mousedown; a checkbox click only checks.
+      onMouseDown={(e) => e.stopPropagation()}
+      onClick={(e) => onCheck(e.shiftKey)}
+      onChange={() => undefined}
+    />
+  );
+}
+
+/** Clears the checked rows, or checks every row shown when none is. */
+export function SelectAll({
+  rows,
+  checked,
+  pinned,
+}: {
+  rows: readonly Row<TableRow>[];
+  checked: ReadonlySet<string>;
+  pinned: Pinned;
+}) {
+  const ref = useRef<HTMLInputElement>(null);
+  const some = checked.size > 0;
+  // Checked rows may include some filtered out: only a count this large can cover every row shown.
+  const all =
+    some && rows.length > 0 && checked.size >= rows.length && rows.every((r) => checked.has(r.original.rev));
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = some && !all;
+  }, [some, all]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      className="row-check"
+      aria-label={some ? `Clear ${String(checked.size)} checked rows` : 'Check every row shown'}
+      title={some ? `Clear the ${String(checked.size)} checked rows` : 'Check every row shown'}
+      checked={all}
+      onClick={(e) => e.stopPropagation()}
+      onChange={() => {
+        if (some) pinned.clear();
+        else for (const r of rows) pinned.toggle(r.original.rev);
+      }}
+    />
+  );
+}

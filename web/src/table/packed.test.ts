@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { TableRow } from '../../../src/contracts/api.js';
+import { packRow } from '../../../src/core/table/pack-rows.js';
+import { columns, lr, rows } from './fixtures.js';
+import { unpackRows } from './packed.js';
+import { columnValue } from './values.js';
+
+const roundTrip = (rs: TableRow[]) => unpackRows({ columns, rows: rs.map((r) => packRow(r, columns)) });
+
+describe('packed table rows', () => {
+  it('read back as the rows the server had', () => {
+    const back = roundTrip(rows);
+    expect(back.map((r) => ({ ...r }))).toEqual(rows);
+    expect(JSON.parse(JSON.stringify(back))).toEqual(rows);
+  });
+  it('give every cell without rebuilding the files', () => {
+    const back = roundTrip(rows);
+    for (const [i, r] of rows.entries())
+      for (const c of columns) expect(columnValue(back[i]!, c)).toEqual(columnValue(r, c));
+  });
+  it('tell a real null from a missing key and drop trailing gaps', () => {
+    const r: TableRow = {
+      ...rows[0]!,
+      params: { 'params.yaml': { seed: null, train: { lr: 1 } } },
+      metrics: {},
+    };
+    const packed = packRow(r, columns);
+    expect(packed.values).toEqual([null, 1]);
+    expect(packed.nulls).toEqual([0]);
+    const [back] = unpackRows({ columns, rows: [packed] });
+    expect(back?.params).toEqual(r.params);
+    expect(columnValue(back!, lr)).toBe(1);
+    expect(columnValue(back!, columns[0]!)).toBeNull();
+    expect(columnValue(back!, columns[2]!)).toBeUndefined();
+  });
+  it('is much smaller than rows with files for a wide table', () => {
+    const wide = Array.from({ length: 200 }, (_, i) => ({ ...rows[0]!, rev: String(i) }));
+    const packed = JSON.stringify(wide.map((r) => packRow(r, columns)));
+    expect(packed.length).toBeLessThan(JSON.stringify(wide).length);
+  });
+});
