@@ -47,20 +47,23 @@ export async function replaceInput(root: string, rel: string, source: string): P
     return 'dvc-file';
   }
 
-  if (!existsSync(join(projectRoot, 'dvc.lock'))) return 'git';
-  const p = await loadDvcProject(projectRoot);
-  for (const s of p.dvcYaml.stages) {
-    const locked = p.lock.stages.find((l) => l.name === s.name);
-    const entry = locked?.outs.find((o) => joinPath(p.dvcYaml.dir, s.wdir, o.path) === relPath);
-    if (locked === undefined || entry === undefined) continue;
-    // the stage keeps its recorded deps, so DVC sees it up to date and keeps the replacement;
-    // stages reading this file see a changed dep and run again
-    const h = await cache(p, target);
-    entry.md5 = h.md5;
-    entry.size = h.size;
-    delete entry.nfiles;
-    await writeFile(p.lockPath, serializeDvcLock(p.lock));
-    return 'dvc-lock';
+  // a project whose pipeline cannot be read tracks nothing by dvc.lock; running it reports why
+  const p = await loadDvcProject(projectRoot).catch(() => null);
+  if (p === null) return 'git';
+  for (const pl of p.pipelines) {
+    for (const s of pl.dvcYaml.stages) {
+      const locked = pl.lock.stages.find((l) => l.name === s.name);
+      const entry = locked?.outs.find((o) => joinPath(pl.dvcYaml.dir, s.wdir, o.path) === relPath);
+      if (locked === undefined || entry === undefined) continue;
+      // the stage keeps its recorded deps, so DVC sees it up to date and keeps the replacement;
+      // stages reading this file see a changed dep and run again
+      const h = await cache(p, target);
+      entry.md5 = h.md5;
+      entry.size = h.size;
+      delete entry.nfiles;
+      await writeFile(pl.lockPath, serializeDvcLock(pl.lock));
+      return 'dvc-lock';
+    }
   }
   return 'git';
 }

@@ -213,3 +213,49 @@ describe('the project lock', () => {
     expect(await runPipeline({ root: ws, ...quiet })).toEqual({ ran: [], skipped: ['slow'] });
   }, 120_000);
 });
+
+describe('nested dvc.yaml files', () => {
+  it('runs the stages of every dvc.yaml as one pipeline, each recorded in the dvc.lock beside its dvc.yaml', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-nested-'));
+    git(ws, 'init', '-q');
+    mkdirSync(join(ws, 'sub'));
+    writeFileSync(join(ws, 'in.txt'), 'seed\n');
+    writeFileSync(join(ws, 'params.yaml'), 'k: 1\n');
+    writeFileSync(
+      join(ws, 'dvc.yaml'),
+      'stages:\n  a:\n    cmd: cp in.txt data.txt\n    deps: [in.txt]\n    outs: [data.txt]\n',
+    );
+    writeFileSync(join(ws, 'sub', 'params.yaml'), 'scale: 2.0\n');
+    writeFileSync(
+      join(ws, 'sub', 'dvc.yaml'),
+      'stages:\n  b:\n    cmd: cat ../data.txt ../data.txt > b.txt\n    deps: [../data.txt]\n    params: [scale]\n    outs: [b.txt]\n',
+    );
+    expect(await runPipeline({ root: ws, ...quiet })).toEqual({ ran: ['a', 'sub/dvc.yaml:b'], skipped: [] });
+    expect(readFileSync(join(ws, 'sub', 'b.txt'), 'utf8')).toBe('seed\nseed\n');
+    const sub = readFileSync(join(ws, 'sub', 'dvc.lock'), 'utf8');
+    expect(sub).toMatch(
+      /^schema: '2\.0'\nstages:\n {2}b:\n {4}cmd: cat \.\.\/data\.txt \.\.\/data\.txt > b\.txt\n {4}deps:\n {4}- path: \.\.\/data\.txt\n/,
+    );
+    expect(sub).toContain('    params:\n      params.yaml:\n        scale: 2.0\n');
+    expect(readFileSync(join(ws, 'dvc.lock'), 'utf8')).not.toContain('b.txt');
+    expect(readFileSync(join(ws, 'sub', '.gitignore'), 'utf8')).toBe('/b.txt\n');
+
+    expect((await runPipeline({ root: ws, ...quiet })).ran).toEqual([]);
+    writeFileSync(join(ws, 'in.txt'), 'changed\n');
+    expect((await runPipeline({ root: ws, ...quiet })).ran).toEqual(['a', 'sub/dvc.yaml:b']);
+    writeFileSync(join(ws, 'sub', 'params.yaml'), 'scale: 3\n');
+    expect((await runPipeline({ root: ws, targets: ['sub/dvc.yaml:b'], dry: true, ...quiet })).ran).toEqual([
+      'sub/dvc.yaml:b',
+    ]);
+
+    // the nested stage's cached out goes to the remote with the others
+    const remote = mkdtempSync(join(tmpdir(), 'kiln-nested-remote-'));
+    mkdirSync(join(ws, '.dvc'), { recursive: true });
+    writeFileSync(
+      join(ws, '.dvc', 'config'),
+      `[core]\n    remote = r\n['remote "r"']\n    url = ${remote}\n`,
+    );
+    const pushed = await pushPipeline(ws);
+    expect(pushed.transferred).toHaveLength(2);
+  });
+});

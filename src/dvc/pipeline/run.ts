@@ -3,10 +3,16 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildDag, downstreamOf, selectStages } from '../../core/dvc/dag.js';
 import { serializeDvcLock, upsertLockStage, type DvcLock, type LockEntry } from '../../core/dvc/dvc-lock.js';
-import type { DvcStage } from '../../core/dvc/dvc-yaml.js';
+import type { DvcStage, DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { ignoreOutput } from '../gitignore.js';
 import { HashState } from '../hash-state.js';
-import { loadDvcProject, PipelineError, type DvcProject } from './project.js';
+import {
+  loadDvcProject,
+  mergedPipeline,
+  PipelineError,
+  type DvcProject,
+  type ProjectStage,
+} from './project.js';
 import { withRepoLock } from './repo-lock.js';
 import { allOuts, stageDeps, stageDir, stageOuts, stageParams, whyChanged } from './stage-lock.js';
 
@@ -36,13 +42,15 @@ export function runPipeline(opts: RunPipelineOpts): Promise<RunReport> {
 async function runLocked(opts: RunPipelineOpts): Promise<RunReport> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const p = await loadDvcProject(opts.root);
-  const dag = buildDag(p.dvcYaml);
+  const { dvcYaml: merged, stages } = mergedPipeline(p);
+  const dag = buildDag(merged);
   if (!dag.ok) throw new PipelineError(dag.error);
   const selected = selectStages(dag.value, opts.targets ?? []);
   if (!selected.ok) throw new PipelineError(selected.error);
   const state = await HashState.open(join(p.root, '.dvc', 'tmp', 'kiln-hash-state.json'));
   const report: RunReport = { ran: [], skipped: [] };
-  let lock = p.lock;
+  // the current dvc.lock of each dvc.yaml, rewritten after each stage that runs
+  const locks = new Map(p.pipelines.map((pl) => [pl, pl.lock]));
   const wouldRun = new Set<string>();
   try {
     for (const s of selected.value) {
@@ -51,14 +59,16 @@ async function runLocked(opts: RunPipelineOpts): Promise<RunReport> {
         report.skipped.push(s.name);
         continue;
       }
-      const locked = lock.stages.find((l) => l.name === s.name);
+      const origin = stages.get(s.name);
+      if (origin === undefined) throw new PipelineError(`stage '${s.name}' has no dvc.yaml`);
+      const locked = locks.get(origin.pipeline)?.stages.find((l) => l.name === origin.stage.name);
       const upstreamWillRun = opts.dry === true && downstreamOf(dag.value, [...wouldRun]).has(s.name);
       const reason =
         opts.force === true
           ? 'forced'
           : upstreamWillRun
             ? 'an upstream stage would run'
-            : await whyChanged(p.root, p.dvcYaml, s, locked, state);
+            : await whyChanged(p.root, merged, s, locked, state);
       if (reason === null) {
         log(`Stage '${s.name}' didn't change, skipping`);
         report.skipped.push(s.name);
@@ -71,7 +81,9 @@ async function runLocked(opts: RunPipelineOpts): Promise<RunReport> {
         continue;
       }
       log(`Running stage '${s.name}' (${reason}):`);
-      lock = await runStage(p, s, lock, state, log, opts.output);
+      const before = locks.get(origin.pipeline) ?? origin.pipeline.lock;
+      const after = await runStage(p, merged, s, { ...origin, lock: before }, state, log, opts.output);
+      locks.set(origin.pipeline, after);
       report.ran.push(s.name);
     }
   } finally {
@@ -84,26 +96,28 @@ function cmdText(s: DvcStage): string {
   return Array.isArray(s.cmd) ? s.cmd.join(' && ') : s.cmd;
 }
 
+/** Runs a stage (as merged: project-relative wdir, qualified name) and records it in its own dvc.lock. */
 async function runStage(
   p: DvcProject,
+  d: DvcYaml,
   s: DvcStage,
-  lock: DvcLock,
+  origin: ProjectStage & { lock: DvcLock },
   state: HashState,
   log: (l: string) => void,
   output: ((chunk: string) => void) | undefined,
 ): Promise<DvcLock> {
-  const cwd = stageDir(p.root, p.dvcYaml, s);
+  const cwd = stageDir(p.root, d, s);
   // deps must exist before the command runs, as DVC checks
-  await stageDeps(p.root, p.dvcYaml, s, state);
+  await stageDeps(p.root, d, s, state);
   for (const o of allOuts(s)) if (!o.persist) await rm(join(cwd, o.path), { recursive: true, force: true });
   for (const cmd of Array.isArray(s.cmd) ? s.cmd : [s.cmd]) {
     log(`> ${cmd}`);
     await runCommand(cmd, cwd, s.name, output);
   }
   const [deps, params, outs] = [
-    await stageDeps(p.root, p.dvcYaml, s, state),
-    await stageParams(p.root, p.dvcYaml, s),
-    await stageOuts(p.root, p.dvcYaml, s, state, p.cache),
+    await stageDeps(p.root, d, s, state),
+    await stageParams(p.root, d, s),
+    await stageOuts(p.root, d, s, state, p.cache),
   ];
   const missing = allOuts(s).filter((_, i) => outs[i] === undefined);
   if (missing.length > 0) {
@@ -114,15 +128,15 @@ async function runStage(
     );
   }
   for (const o of allOuts(s)) if (o.cache) await ignoreOutput(p.root, join(cwd, o.path));
-  const next = upsertLockStage(lock, {
-    name: s.name,
+  const next = upsertLockStage(origin.lock, {
+    name: origin.stage.name,
     cmd: s.cmd,
     deps,
     params,
     outs: outs.filter((o): o is LockEntry => o !== undefined),
   });
   const text = serializeDvcLock(next);
-  await writeFile(p.lockPath, text);
+  await writeFile(origin.pipeline.lockPath, text);
   return next;
 }
 

@@ -39,14 +39,15 @@ async function findDvcFiles(root: string): Promise<string[]> {
 
 export async function trackedOuts(p: DvcProject): Promise<TrackedOut[]> {
   const out: TrackedOut[] = [];
-  const d = p.dvcYaml;
-  for (const s of d.stages) {
-    const locked = p.lock.stages.find((l) => l.name === s.name);
-    if (locked === undefined) continue;
-    for (const o of allOuts(s)) {
-      const rec = locked.outs.find((e) => e.path === o.path);
-      if (o.cache && rec?.md5 !== undefined)
-        out.push({ path: joinPath(d.dir, s.wdir, o.path), md5: rec.md5, push: o.push });
+  for (const { dvcYaml: d, lock } of p.pipelines) {
+    for (const s of d.stages) {
+      const locked = lock.stages.find((l) => l.name === s.name);
+      if (locked === undefined) continue;
+      for (const o of allOuts(s)) {
+        const rec = locked.outs.find((e) => e.path === o.path);
+        if (o.cache && rec?.md5 !== undefined)
+          out.push({ path: joinPath(d.dir, s.wdir, o.path), md5: rec.md5, push: o.push });
+      }
     }
   }
   for (const file of await findDvcFiles(p.root)) {
