@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { hashDir, hashFile } from '../src/dvc/hash.js';
 import { median, round, type BenchResult } from './result.js';
 
-// 1 GB is the size; 256 MB keeps CI fast while staying far beyond any cache line effects
-const FILE_MB = 256;
+// the size: a 1 GB file
+const FILE_MB = 1024;
 const DIR_FILES = 20_000;
 const RUNS = 3;
 
