@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { RepoPath } from './api.js';
-import { ParamOverride, ReplacedInput, RevSpec } from './experiments.js';
+import { ExperimentName, ParamOverride, ReplacedInput, RevSpec } from './experiments.js';
 
 /** Characters that can go into a shell command line and a YAML scalar unquoted. */
 const SAFE = /^[A-Za-z0-9._+-]+$/;
@@ -245,3 +245,42 @@ export type CiSummariesQuery = z.input<typeof CiSummariesQuery>;
 /** `GET /api/projects/:name/ci/commits?shas=…`: one summary per asked sha, keyed as asked. */
 export const CiSummaries = z.record(z.string(), CommitCiSummary);
 export type CiSummaries = z.infer<typeof CiSummaries>;
+
+/** What a pull request through the forge came to: opened, not possible (plain Git), or refused by the forge. */
+export const PullRequestOutcome = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('opened'), url: z.string(), number: z.number().int() }),
+  z.object({ state: z.literal('none'), reason: z.string() }),
+  z.object({ state: z.literal('failed'), error: z.string() }),
+]);
+export type PullRequestOutcome = z.infer<typeof PullRequestOutcome>;
+
+/** `POST /api/projects/:name/experiments/:exp/pull-request`: the result commit → a branch → a pull request. */
+export const ExperimentPullRequestBody = z.object({
+  /** Default `exp-<experiment name>`; reused when it already points at the result commit. */
+  branch: BranchName.optional(),
+  /** Default: the repository's default branch. */
+  base: BranchName.optional(),
+  title: z.string().trim().min(1).max(300).optional(),
+  description: z.string().max(100_000).optional(),
+});
+export type ExperimentPullRequestBody = z.input<typeof ExperimentPullRequestBody>;
+
+export const ExperimentPullRequest = z.object({
+  project: z.string(),
+  experiment: ExperimentName,
+  commit: z.string(),
+  branch: z.string(),
+  base: z.string(),
+  forge: ForgeKind,
+  pullRequest: PullRequestOutcome,
+});
+export type ExperimentPullRequest = z.infer<typeof ExperimentPullRequest>;
+
+/** `GET /api/projects/:name/ci/forge`: which forge the project's remote is on, and whether it takes pull requests. */
+export const ProjectForge = z.object({
+  forge: ForgeKind,
+  pullRequests: z.boolean(),
+  /** Why there are no pull requests (plain Git, missing token). */
+  note: z.string().nullable(),
+});
+export type ProjectForge = z.infer<typeof ProjectForge>;

@@ -7,7 +7,6 @@ import { CiCommitBody, type CiCommitResult } from '../../contracts/ci.js';
 import type { ParamOverride } from '../../contracts/experiments.js';
 import { editParamsText } from '../../core/run/params-edit.js';
 import { randomName } from '../../core/run/names.js';
-import { openForge } from '../../forge/open-forge.js';
 import { credentialEnv } from '../../git/mirror.js';
 import { git, GitError } from '../../git/run-git.js';
 import type { ProjectRecord, Store } from '../../store/port.js';
@@ -17,6 +16,7 @@ import type { SecretBox } from '../secrets.js';
 import type { CiSettingsStore } from './ci-settings.js';
 import type { CiSummaryService } from './ci-summaries.js';
 import { applyInputs } from './ci-inputs.js';
+import { openPullRequest, projectForge } from './pull-request.js';
 import { identity, pushHead, rebaseOnto } from './push.js';
 
 type Body = ReturnType<typeof CiCommitBody.parse>;
@@ -119,43 +119,19 @@ export class CiCommitService {
     base: string,
     body: Body,
   ): Promise<Pick<CiCommitResult, 'forge' | 'pullRequest'>> {
-    const token = creds?.kind === 'https-token' ? { username: creds.username, token: creds.token } : null;
-    let forge;
-    try {
-      forge = openForge(rec.source, (await this.settings.get()).hosts, token);
-    } catch (err) {
+    if (body.branch.kind === 'base') {
+      const { forge } = await projectForge(rec, creds, this.settings);
       return {
-        forge: 'git',
-        pullRequest: { state: 'failed', error: String(err instanceof Error ? err.message : err) },
-      };
-    }
-    if (body.branch.kind === 'base')
-      return {
-        forge: forge.kind,
+        forge,
         pullRequest: { state: 'none', reason: `committed to ${base}; no pull request needed` },
       };
-    if (!forge.supportsPullRequests)
-      return {
-        forge: forge.kind,
-        pullRequest: {
-          state: 'none',
-          reason: `the remote is plain Git: branch ${branch} was pushed, but there is no pull request to open`,
-        },
-      };
-    try {
-      const pr = await forge.createPullRequest({
-        head: branch,
-        base,
-        title: body.message.split('\n')[0] ?? body.message,
-        body: `${body.description ?? ''}\n\nCommitted by Kiln as a CI experiment on \`${branch}\`.`.trim(),
-      });
-      return { forge: forge.kind, pullRequest: { state: 'opened', url: pr.url, number: pr.number } };
-    } catch (err) {
-      return {
-        forge: forge.kind,
-        pullRequest: { state: 'failed', error: err instanceof Error ? err.message : String(err) },
-      };
     }
+    return openPullRequest(rec, creds, this.settings, {
+      head: branch,
+      base,
+      title: body.message.split('\n')[0] ?? body.message,
+      body: `${body.description ?? ''}\n\nCommitted by Kiln as a CI experiment on \`${branch}\`.`.trim(),
+    });
   }
 }
 
@@ -175,7 +151,7 @@ async function resolve(mirror: string, rev: string, required = true): Promise<st
   }
 }
 
-async function defaultBranch(mirror: string): Promise<string> {
+export async function defaultBranch(mirror: string): Promise<string> {
   const ref = (await git(['symbolic-ref', '--quiet', 'HEAD'], { cwd: mirror }).catch(() => '')).trim();
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : 'main';
 }

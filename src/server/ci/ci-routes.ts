@@ -1,19 +1,23 @@
 import { z } from 'zod';
 import { ProjectName } from '../../contracts/api.js';
-import { CiCommitBody, CiSummariesQuery } from '../../contracts/ci.js';
-import { RevSpec } from '../../contracts/experiments.js';
+import { CiCommitBody, CiSummariesQuery, ExperimentPullRequestBody } from '../../contracts/ci.js';
+import { ExperimentName, RevSpec } from '../../contracts/experiments.js';
 import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { makeRoute } from '../route.js';
 import type { SecretBox } from '../secrets.js';
-import type { CiCommitService } from './ci-commit-service.js';
+import { projectAccess, type CiCommitService } from './ci-commit-service.js';
 import { UpdateCiSettingsBody, type CiSettingsStore } from './ci-settings.js';
 import { commitCi } from './ci-status.js';
 import type { CiSummaryService } from './ci-summaries.js';
+import { experimentPullRequest } from './experiment-pr.js';
+import { projectForge } from './pull-request.js';
 
 const ProjectParams = z.object({ name: ProjectName });
 const CommitParams = z.object({ name: ProjectName, rev: RevSpec });
+const ExpParams = z.object({ name: ProjectName, exp: ExperimentName });
+const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:.]+\](?::\d{1,5})?$/;
 
 export function registerCiRoutes(
   route: ReturnType<typeof makeRoute>,
@@ -55,6 +59,31 @@ export function registerCiRoutes(
       query: CiSummariesQuery,
     },
     async ({ params, query }) => deps.summaries.summaries(params.name, query.shas),
+  );
+
+  route(
+    { method: 'GET', url: '/api/projects/:name/ci/forge', auth: 'user', params: ProjectParams },
+    async ({ params }) => {
+      const { rec, creds } = await projectAccess(deps.store, deps.box, params.name);
+      return projectForge(rec, creds, deps.settings);
+    },
+  );
+
+  route(
+    {
+      method: 'POST',
+      url: '/api/projects/:name/experiments/:exp/pull-request',
+      auth: 'user',
+      params: ExpParams,
+      body: ExperimentPullRequestBody,
+      status: 201,
+    },
+    async ({ params, body, req }) => {
+      const host = req.headers.host ?? '';
+      // The link back to Kiln uses the address the user reached Kiln at.
+      const baseUrl = HOST.test(host) ? `${req.protocol}://${host}` : 'http://localhost';
+      return experimentPullRequest({ ...deps, baseUrl }, params.name, params.exp, body);
+    },
   );
 
   route({ method: 'GET', url: '/api/ci/settings', auth: 'admin' }, async () => deps.settings.get());

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import type { CreatedBranch, Experiment } from '../../../src/contracts/experiments.js';
 import { isFinished } from '../../../src/contracts/experiments.js';
-import { BranchName } from '../../../src/contracts/ci.js';
+import { BranchName, type ExperimentPullRequest } from '../../../src/contracts/ci.js';
 import { errorMessage } from '../api-error.js';
 import { runsApi } from '../api-runs.js';
+import { PullRequestForm, PullRequestResult } from '../ci/PullRequestForm.js';
 import { experimentPath, navigate } from '../router.js';
 import { Popover } from '../ui/Popover.js';
 import { PriorityField } from './PriorityField.js';
@@ -62,6 +63,7 @@ function BranchForm({ exp, onDone }: { exp: Experiment; onDone: (b: CreatedBranc
 export function ExperimentActions({ exp, onChange, onError }: Props) {
   const [busy, setBusy] = useState<string | null>(null);
   const [branch, setBranch] = useState<CreatedBranch | null>(null);
+  const [pr, setPr] = useState<ExperimentPullRequest | null>(null);
   const finished = isFinished(exp.status);
 
   const act = (what: string, p: () => Promise<void>) => {
@@ -89,6 +91,7 @@ export function ExperimentActions({ exp, onChange, onError }: Props) {
           ✓ {branch.branch} {branch.pushed ? 'pushed' : 'created'}
         </span>
       )}
+      {pr && <PullRequestResult pr={pr} />}
       {exp.status === 'queued' && <PriorityField exp={exp} onChange={onChange} onError={onError} />}
       {!finished && (
         <button className="btn btn-danger" onClick={cancel} disabled={busy !== null}>
@@ -106,6 +109,11 @@ export function ExperimentActions({ exp, onChange, onError }: Props) {
       {exp.resultCommit && (
         <Popover label="Create branch" align="right">
           <BranchForm exp={exp} onDone={setBranch} />
+        </Popover>
+      )}
+      {exp.resultCommit && finished && (
+        <Popover label="Create pull request" align="right">
+          <PullRequestForm exp={exp} onDone={setPr} />
         </Popover>
       )}
     </div>
