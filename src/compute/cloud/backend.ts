@@ -16,6 +16,8 @@ export interface CloudBackendOptions {
   /** A fresh agent token per machine, and its revocation when the machine goes. */
   mintToken: () => Promise<{ id: string; token: string }>;
   revokeToken: (id: string) => Promise<void>;
+  /** Tells the server which machine the agent holding token `tokenId` runs on. */
+  placed?: (tokenId: string, id: string, detail: string) => Promise<void>;
   /** Test hooks for the startup script (metadata stand-in, power-off command). */
   script?: { metadata?: string; poweroff?: string };
 }
@@ -71,6 +73,8 @@ export class CloudBackend implements ComputeBackend {
         }),
       });
       this.live.set(inst.id, { tokenId: t.id, launchedAt: Date.now() });
+      const where = inst.zone ? ` in ${inst.zone}` : '';
+      await this.o.placed?.(t.id, inst.id, `${this.o.provider.cloud} instance ${inst.id}${where}`);
       return inst;
     } catch (err) {
       await this.o.revokeToken(t.id);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CloudKind } from '../../contracts/compute.js';
@@ -22,9 +22,12 @@ export class SimulatedCloud implements CloudProvider {
     const id = `sim-${++this.n}`;
     const dir = await mkdtemp(path.join(tmpdir(), `kiln-vm-${id}-`));
     await writeFile(path.join(dir, 'user-data'), req.userData, { mode: 0o700 });
+    // The script powers its VM off at the end: here that only ends the "VM", never this machine.
+    await mkdir(path.join(dir, 'bin'));
+    await writeFile(path.join(dir, 'bin', 'shutdown'), '#!/bin/sh\nexit 0\n', { mode: 0o700 });
     const proc = spawn('bash', [path.join(dir, 'user-data')], {
       cwd: dir,
-      env: { ...this.env, KILN_DIR: dir },
+      env: { ...this.env, KILN_DIR: dir, PATH: `${path.join(dir, 'bin')}:${this.env.PATH ?? ''}` },
       stdio: 'ignore',
       detached: true,
     });

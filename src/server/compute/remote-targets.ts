@@ -1,7 +1,25 @@
+import { AwsProvider } from '../../compute/cloud/aws.js';
+import { AzureProvider } from '../../compute/cloud/azure.js';
+import { CloudBackend } from '../../compute/cloud/backend.js';
+import {
+  azureCompute,
+  ec2,
+  gcpInstances,
+  gcpZoneOperations,
+  serviceAccount,
+} from '../../compute/cloud/clients.js';
+import { GcpProvider } from '../../compute/cloud/gcp.js';
+import type { CloudProvider } from '../../compute/cloud/provider.js';
 import { KubernetesBackend } from '../../compute/kubernetes/backend.js';
-import { KubernetesSettings } from '../../compute/profiles/settings.js';
-import type { CredentialSecret } from '../../contracts/compute.js';
+import {
+  AwsSettings,
+  AzureSettings,
+  GcpSettings,
+  KubernetesSettings,
+} from '../../compute/profiles/settings.js';
+import type { CloudKind, CredentialSecret, ResolvedMachine } from '../../contracts/compute.js';
 import { ApiFailure } from '../api-error.js';
+import { resolveWithin } from './profile-service.js';
 import type { Target } from './targets.js';
 
 /** What a backend that starts machines needs from the server. */
@@ -63,5 +81,93 @@ export async function kubernetesTarget(
           new Date(j.metadata?.creationTimestamp ?? 0).getTime(),
         ),
       ),
+  };
+}
+
+/** Makes the provider of a cloud profile; the SDKs by default, a simulated cloud in tests. */
+export type ProviderFactory = (
+  kind: CloudKind,
+  secret: CredentialSecret,
+  settings: Record<string, unknown>,
+  machine: ResolvedMachine,
+) => CloudProvider;
+
+export const sdkProviders: ProviderFactory = (kind, secret, raw, machine) => {
+  switch (kind) {
+    case 'aws': {
+      const s = AwsSettings.parse(raw);
+      if (!s.image)
+        throw new ApiFailure(
+          'bad_request',
+          'an aws profile needs image: an AMI id in its region with Node 20 and git',
+        );
+      return new AwsProvider(ec2(credentialOf(secret, 'aws', s.credential), machine.region), {
+        image: s.image,
+        subnetId: s.subnetId,
+        securityGroupId: s.securityGroupId,
+      });
+    }
+    case 'gcp': {
+      const s = GcpSettings.parse(raw);
+      const gcp = credentialOf(secret, 'gcp', s.credential);
+      return new GcpProvider(gcpInstances(gcp), gcpZoneOperations(gcp), {
+        project: s.project ?? serviceAccount(gcp).project_id,
+        image: s.image,
+        network: s.network,
+      });
+    }
+    case 'azure': {
+      const s = AzureSettings.parse(raw);
+      return new AzureProvider(azureCompute(credentialOf(secret, 'azure', s.credential)), {
+        resourceGroup: s.resourceGroup,
+        subnetId: s.subnetId,
+        image: s.image,
+      });
+    }
+  }
+};
+
+const CLOUD_SETTINGS = { aws: AwsSettings, gcp: GcpSettings, azure: AzureSettings } as const;
+
+/**
+ * One VM per agent with the profile's machine (its defaults, within its limits). VMs are not
+ * retired after a run: an idle one takes the next queued run, and powers off after its idle
+ * timeout; the reconciler ends the ones no run or agent needs.
+ */
+export async function cloudTarget(
+  kind: CloudKind,
+  raw: unknown,
+  open: (credential: string) => Promise<CredentialSecret>,
+  d: MachineDeps,
+  providers: ProviderFactory = sdkProviders,
+): Promise<Target> {
+  const settings = CLOUD_SETTINGS[kind].parse(raw);
+  const secret = credentialOf(await open(settings.credential), kind, settings.credential);
+  const machine = resolveWithin(kind, settings, {});
+  const provider = providers(kind, secret, settings, machine);
+  const backend = new CloudBackend({
+    provider,
+    profile: d.name,
+    install: d.install,
+    machine,
+    maxInstances: settings.maxInstances,
+    idleTimeoutSec: settings.idleTimeoutSec,
+    image: settings.image,
+    url: d.url,
+    mintToken: d.agentToken,
+    revokeToken: d.revokeToken,
+    placed: d.placed,
+  });
+  return {
+    name: d.name,
+    kind,
+    backend,
+    cap: settings.maxInstances,
+    running: async (id) => {
+      const i = await provider.describe(id);
+      return i !== null && (i.state === 'pending' || i.state === 'running');
+    },
+    reconcile: (live) =>
+      backend.reconcile((i) => live(i.tags['kiln-token'] ?? null, Date.parse(i.launchedAt))),
   };
 }

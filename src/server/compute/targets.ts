@@ -11,7 +11,14 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { CredentialService } from './credential-service.js';
-import { kubernetesTarget, type Liveness, type MachineDeps } from './remote-targets.js';
+import {
+  cloudTarget,
+  kubernetesTarget,
+  type Liveness,
+  type MachineDeps,
+  type ProviderFactory,
+  sdkProviders,
+} from './remote-targets.js';
 
 /** What the server knows of one agent token: its target and where the agent runs. */
 const AgentRecord = z.object({
@@ -71,6 +78,8 @@ export class Targets {
   private readonly startedAt = Date.now();
   private readonly timer: NodeJS.Timeout;
   private reconciling: Promise<string[]> | null = null;
+  /** Makes each cloud profile's VM API: the SDKs; tests swap in a simulated cloud. */
+  providers: ProviderFactory = sdkProviders;
 
   constructor(private readonly d: TargetDeps) {
     const every = d.reconcile?.everyMs ?? 60_000;
@@ -161,6 +170,8 @@ export class Targets {
     };
     const open = (c: string) => this.d.credentials.open(c);
     if (kind === 'kubernetes') return kubernetesTarget(raw, open, machines);
+    if (kind === 'aws' || kind === 'gcp' || kind === 'azure')
+      return cloudTarget(kind, raw, open, machines, this.providers);
     throw new ApiFailure(
       'bad_request',
       `compute target ${name} is ${kind}: runs on ${kind} are not wired yet`,

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedCloud } from '../../compute/cloud/simulated.js';
+import { startRunServer } from '../runs/test-harness.js';
+
+/**
+ * `kind: aws` (and gcp/azure, built the same way) profiles through the scheduler: the real
+ * server, CloudBackend and startup script, with the provider swapped for the simulated cloud
+ * (each VM a bash process running the startup script in a clean temp dir).
+ */
+const BUNDLE = path.resolve('dist/agent.mjs');
+const sim = new SimulatedCloud('aws', {
+  ...process.env,
+  PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+});
+let h: Awaited<ReturnType<typeof startRunServer>>;
+
+beforeAll(async () => {
+  h = await startRunServer();
+  h.server.runs.scheduler.targets.providers = () => sim;
+  const ok = async (url: string, body: unknown) => {
+    const r = await h.api('POST', url, body);
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+  };
+  await ok('/api/compute/credentials', {
+    name: 'aws-key',
+    secret: {
+      kind: 'aws',
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'not-used-by-the-simulation',
+    },
+  });
+  await ok('/api/compute/profiles', {
+    name: 'spot',
+    kind: 'aws',
+    settings: {
+      credential: 'aws-key',
+      region: 'us-west',
+      type: 'm',
+      spot: true,
+      image: 'ami-0123456789abcdef0',
+      maxInstances: 1,
+    },
+  });
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+  // No orphans: stopping the server terminated every VM it started.
+  expect([...sim.instances.values()].filter((i) => i.state === 'running')).toEqual([]);
+}, 60_000);
+
+async function run(name: string, extra: Record<string, unknown> = {}): Promise<void> {
+  const r = await h.api('POST', '/api/projects/demo/experiments', {
+    rev: 'main',
+    name,
+    target: 'spot',
+    ...extra,
+  });
+  expect(r.status, JSON.stringify(r.json)).toBe(201);
+}
+
+describe.skipIf(!existsSync(BUNDLE))('runs on a cloud profile', () => {
+  it('the demo project runs on a launched VM; the idle VM takes the next run', async () => {
+    await run('on-vm', { set: ['train.lr=0.005'] });
+    const e = await h.waitFor('on-vm');
+    expect(e.status).toBe('succeeded');
+    expect(e.resultCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(e.placement).toMatchObject({ target: 'aws', profile: 'spot', id: 'sim-1' });
+    expect(e.placement?.detail).toContain('aws instance sim-1');
+    await run('on-vm-2', { set: ['train.lr=0.006'] });
+    const e2 = await h.waitFor('on-vm-2');
+    expect(e2.status).toBe('succeeded');
+    expect(e2.placement?.id).toBe('sim-1');
+    expect(sim.instances.size).toBe(1);
+  }, 240_000);
+
+  it('a VM that goes away under a run (a spot reclaim) makes the run lost, before the lease ends', async () => {
+    await run('vm-lost', { script: 'echo started; sleep 120\n' });
+    const running = await h.waitFor('vm-lost', (x) => x.status === 'running', 120_000);
+    const id = running.placement?.id ?? '';
+    await sim.terminate(id);
+    const e = await h.waitFor('vm-lost', undefined, 25_000);
+    expect(e.status).toBe('lost');
+    expect(e.error).toContain(`aws instance ${id}`);
+  }, 240_000);
+
+  it('the reconciler terminates a tagged VM no run owns and keeps one whose agent polls', async () => {
+    const targets = h.server.runs.scheduler.targets;
+    const install = await targets.install();
+    await run('vm-again');
+    const again = await h.waitFor('vm-again');
+    expect(again.status).toBe('succeeded');
+    const live = again.placement?.id ?? '';
+    const orphan = await sim.launch({
+      name: 'orphan',
+      machine: {
+        cloud: 'aws',
+        region: 'us-west-1',
+        zone: null,
+        type: 'm5.large',
+        accelerator: null,
+        diskGb: 8,
+        spot: true,
+        maxPrice: null,
+        pricePerHour: null,
+        estimate: null,
+        timeoutSec: 60,
+      },
+      userData: 'sleep 600\n',
+      tags: { 'kiln-install': install, 'kiln-profile': 'spot', 'kiln-token': 'never-registered' },
+    });
+    // Both made long ago: past the grace a booting VM gets.
+    for (const id of [orphan.id, live]) {
+      const i = sim.instances.get(id);
+      if (i) sim.instances.set(id, { ...i, launchedAt: new Date(Date.now() - 3600_000).toISOString() });
+    }
+    expect(await targets.reconcile()).toEqual([orphan.id]);
+    expect((await sim.describe(live))?.state).toBe('running');
+  }, 240_000);
+});
