@@ -69,7 +69,15 @@ export async function startServer(
   });
   const route = makeRoute(app, auth);
   registerRoutes(route, { store, auth, projects, version: VERSION });
-  const runs = createRuns({ store, projects, bus, auth, box, home: config.home });
+  const runs = createRuns({
+    store,
+    projects,
+    bus,
+    auth,
+    box,
+    home: config.home,
+    ...(config.agentCommand ? { agentCommand: config.agentCommand } : {}),
+  });
   runs.register(route, app);
   const live = createLive({ store, projects, bus, auth, staleAfterSec: config.liveStaleSec ?? 600 });
   await live.register(app);

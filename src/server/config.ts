@@ -13,6 +13,8 @@ export const ServerConfig = z.object({
   publicUrl: z.string().url().optional(),
   /** A live experiment with no event for this many seconds shows `stale` (default 600). */
   liveStaleSec: z.coerce.number().int().min(1).optional(),
+  /** How the local target starts an agent (argv before `--url`); tests and benchmarks only. */
+  agentCommand: z.array(z.string()).min(1).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 

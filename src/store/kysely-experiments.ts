@@ -181,6 +181,17 @@ export class KyselyExperimentStore implements ExperimentStore {
     return null;
   }
 
+  async claimedCount(target: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('jobs')
+      .innerJoin('experiments', 'experiments.id', 'jobs.experiment_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('jobs.state', '=', 'claimed')
+      .where('experiments.target', '=', target)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
   async claimed(): Promise<JobRecord[]> {
     const rows = await this.db.selectFrom('jobs').selectAll().where('state', '=', 'claimed').execute();
     return rows.map(toJob);

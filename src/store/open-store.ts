@@ -11,6 +11,33 @@ import type { Store } from './port.js';
 export type StoreConfig =
   { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
 
+/**
+ * Kysely's SQLite driver prepares every statement it runs; preparing costs more than running a
+ * small query. Statements are kept by their SQL text (Kysely binds values as parameters, so the
+ * texts are few) and reused; Kysely never iterates a statement while it runs another.
+ */
+function cachingStatements(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      }
+      return (sql: string) => {
+        let stmt = cache.get(sql);
+        if (!stmt) {
+          if (cache.size >= 1000) cache.clear();
+          stmt = prepare(sql);
+          cache.set(sql, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
+}
+
 /** Opens the configured database and brings its schema up to date. Chosen once at startup. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.kind === 'sqlite') {
@@ -20,7 +47,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     await migrateToLatest(db as Kysely<unknown>);
     const store = new KyselyStore(db, 'sqlite');
     store.live.useSqliteHandle(sqlite);

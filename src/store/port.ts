@@ -125,6 +125,8 @@ export interface ExperimentStore {
   ): Promise<{ job: JobRecord; experiment: ExperimentRecord } | null>;
   /** Jobs an agent holds. */
   claimed(): Promise<JobRecord[]>;
+  /** How many jobs agents hold now for experiments of `target`. */
+  claimedCount(target: string): Promise<number>;
   /** Number of experiments per project in a state that is not final. */
   activeCounts(): Promise<Map<string, number>>;
 }

@@ -129,6 +129,71 @@ for (const adapter of adapters) {
       expect(await s.getProject('p1')).toBeNull();
     });
 
+    it('queue: claims the highest priority, then the oldest, once; counts held jobs per target', async () => {
+      const s = await open();
+      const now = new Date().toISOString();
+      await s.createProject({
+        name: 'q',
+        source: '/tmp/q',
+        subdir: null,
+        credentialsEnc: null,
+        settingsJson: '{}',
+        fetchState: 'never',
+        fetchAt: null,
+        fetchError: null,
+        createdAt: now,
+      });
+      const entry = (name: string, target: string, priority: number, queueOrder: number) => ({
+        experiment: {
+          id: `e-${name}`,
+          project: 'q',
+          name,
+          baseline: 'a'.repeat(40),
+          message: '',
+          changeSetJson: '{}',
+          target,
+          timeoutSec: 60,
+          priority,
+          queueOrder,
+          status: 'queued',
+          timelineJson: '[]',
+          exitCode: null,
+          error: null,
+          resultCommit: null,
+          sweepId: null,
+          createdAt: now,
+          startedAt: null,
+          finishedAt: null,
+        },
+        job: {
+          id: `j-${name}`,
+          experimentId: `e-${name}`,
+          state: 'queued' as const,
+          agentId: null,
+          leaseUntil: null,
+          cancelRequested: false,
+          runTokenId: null,
+          createdAt: now,
+        },
+      });
+      await s.experiments.insert([
+        entry('old', 'local', 0, 1),
+        entry('new', 'local', 0, 2),
+        entry('urgent', 'local', 5, 3),
+        entry('far', 'gpu', 0, 0),
+      ]);
+      const order: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const got = await s.experiments.claim('local', 'agent-1', now);
+        if (got) order.push(got.experiment.name);
+      }
+      expect(order).toEqual(['urgent', 'old', 'new']);
+      expect(await s.experiments.claimedCount('local')).toBe(3);
+      expect(await s.experiments.claimedCount('gpu')).toBe(0);
+      await s.experiments.updateJob('j-old', { state: 'done' });
+      expect(await s.experiments.claimedCount('local')).toBe(2);
+    });
+
     it('caches parsed blobs by id and kind, first write wins', async () => {
       const s = await open();
       await s.putBlobs('k', [

@@ -31,6 +31,8 @@ export class Scheduler {
   private readonly tokens = new Map<string, string | null>();
   private readonly retired = new Set<string>();
   private readonly hosts = new Map<string, string>();
+  private cached: { at: number; value: SchedulerSettings } | null = null;
+  private adminId: string | undefined;
 
   constructor(
     private readonly store: Store,
@@ -39,13 +41,23 @@ export class Scheduler {
     readonly targets: Targets,
   ) {}
 
+  /** The settings, read at most once a second: every claim and acknowledgement needs them. */
   async settings(): Promise<SchedulerSettings> {
+    if (this.cached && Date.now() - this.cached.at < 1000) return this.cached.value;
     const lease = Number(await this.store.getSetting('runs.leaseMs'));
     const conc = Number(await this.store.getSetting('compute.local.concurrency'));
-    return {
+    const value = {
       leaseMs: Number.isInteger(lease) && lease >= 1000 ? lease : DEFAULTS.leaseMs,
       concurrency: Number.isInteger(conc) && conc >= 1 ? conc : DEFAULTS.concurrency,
     };
+    this.cached = { at: Date.now(), value };
+    return value;
+  }
+
+  /** The admin account, owner of run tokens. */
+  private async admin(): Promise<string> {
+    this.adminId ??= (await this.store.ensureAdmin()).user.id;
+    return this.adminId;
   }
 
   /** Starts the lease monitor; jobs claimed before a restart get a fresh lease to reconnect in. */
@@ -55,6 +67,8 @@ export class Scheduler {
     const until = new Date(Date.now() + leaseMs).toISOString();
     for (const j of await this.store.experiments.claimed())
       await this.store.experiments.updateJob(j.id, { leaseUntil: until });
+    // Settings written right after start (tests, the CLI) must count for the first claims.
+    this.cached = null;
     this.timer = setInterval(() => void this.tick(), 500);
     this.timer.unref();
     void this.tick();
@@ -198,13 +212,8 @@ export class Scheduler {
   }
 
   /** Jobs of `target` agents hold now. */
-  private async busy(target: string): Promise<number> {
-    let n = 0;
-    for (const j of await this.store.experiments.claimed()) {
-      const e = await this.store.experiments.getById(j.experimentId);
-      if (e?.target === target) n++;
-    }
-    return n;
+  private busy(target: string): Promise<number> {
+    return this.store.experiments.claimedCount(target);
   }
 
   /** A one-run agent (a Slurm job) is stopped once its run ended: `scancel`. */
@@ -217,8 +226,11 @@ export class Scheduler {
   }
 
   private async prepare(job: JobRecord, exp: ExperimentRecord): Promise<JobSpec> {
-    const { user } = await this.store.ensureAdmin();
-    const token = await this.auth.createToken(user.id, `run ${exp.project}/${exp.name}`, `run:${exp.id}`);
+    const token = await this.auth.createToken(
+      await this.admin(),
+      `run ${exp.project}/${exp.name}`,
+      `run:${exp.id}`,
+    );
     await this.store.experiments.updateJob(job.id, { runTokenId: token.id });
     const started = await this.experiments.transition(exp, 'starting');
     const { mirror, subdir, source } = await this.experiments.where(exp.project);
@@ -264,8 +276,7 @@ export class Scheduler {
 
   private async release(job: JobRecord): Promise<void> {
     if (job.runTokenId) {
-      const { user } = await this.store.ensureAdmin();
-      await this.store.revokeToken(job.runTokenId, user.id);
+      await this.store.revokeToken(job.runTokenId, await this.admin());
     }
     this.notify();
   }

@@ -1,0 +1,114 @@
+/**
+ * Scheduling throughput: 1,000 queued experiments and 100 simulated agents speaking the real agent
+ * protocol over HTTP to a real server (SQLite). Each agent long-polls `claim`, and on a job reports
+ * a result at once, so the figure is the scheduler's own cost per dispatch: claim → job spec
+ * (run token, workspace spec) → result → slot free. The local backend's own agents are replaced
+ * by processes that never connect, so only the simulated agents claim.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { AgentReply, type AgentMessage } from '../src/contracts/agent.js';
+import { CreatedExperiments } from '../src/contracts/experiments.js';
+import { startServer } from '../src/server/app.js';
+import { percentile, round, type BenchResult } from './result.js';
+
+const QUEUED = 1000;
+const AGENTS = 100;
+
+export async function benchDispatch(): Promise<BenchResult[]> {
+  const home = await mkdtemp(path.join(tmpdir(), 'kiln-bench-dispatch-'));
+  const server = await startServer(
+    {
+      home,
+      port: 0,
+      host: '127.0.0.1',
+      fetchIntervalSec: 0,
+      createDemo: true,
+      // Stand-ins that never register: only the simulated agents below take jobs.
+      agentCommand: ['bash', '-c', 'exec sleep 900'],
+    },
+    () => undefined,
+  );
+  try {
+    await server.store.setSetting('compute.local.concurrency', String(AGENTS));
+    const { user } = await server.store.ensureAdmin();
+    const userToken = (await server.auth.createToken(user.id, 'bench', 'user')).token;
+    const agentToken = (await server.auth.createToken(user.id, 'bench agents', 'agent')).token;
+    const post = async (url: string, token: string, body: unknown): Promise<unknown> => {
+      const res = await fetch(server.url + url, {
+        method: 'POST',
+        headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${url}: ${res.status} ${text}`);
+      return JSON.parse(text);
+    };
+    for (let i = 0; i < 600; i++) {
+      const p = await server.projects.get('demo').catch(() => null);
+      if (p?.fetch.state === 'ok') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const created = CreatedExperiments.parse(
+      await post('/api/projects/demo/experiments', userToken, {
+        rev: 'main',
+        name: 'dispatch',
+        set: [`train.seed=range(0,${QUEUED})`],
+        script: 'echo run\n',
+      }),
+    );
+    if (created.experiments.length !== QUEUED) throw new Error(`queued ${created.experiments.length}`);
+
+    const send = async (msg: AgentMessage) => AgentReply.parse(await post('/api/agent', agentToken, msg));
+    const ids: string[] = [];
+    for (let i = 0; i < AGENTS; i++) {
+      const r = await send({
+        type: 'register',
+        hostname: `sim-${i}`,
+        pid: 100_000 + i,
+        version: 'bench',
+        running: [],
+      });
+      if (r.type !== 'registered') throw new Error(`register: ${r.type}`);
+      ids.push(r.agentId);
+    }
+
+    // The local backend's stand-ins are all up before the clock starts.
+    for (let i = 0; i < 600; i++) {
+      const n = await readdir(path.join(home, 'agents')).catch(() => []);
+      if (n.length >= AGENTS) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const claims: number[] = [];
+    let t1 = 0;
+    let dispatched = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      ids.map(async (agentId) => {
+        while (dispatched < QUEUED) {
+          const c0 = performance.now();
+          const r = await send({ type: 'claim', agentId, waitMs: 2000 });
+          if (r.type !== 'job') continue;
+          claims.push(performance.now() - c0);
+          if (++dispatched === QUEUED) t1 = performance.now();
+          await send({
+            type: 'result',
+            agentId,
+            jobId: r.job.jobId,
+            outcome: { status: 'failed', exitCode: 1, error: 'bench' },
+          });
+        }
+      }),
+    );
+    const wall = (t1 - t0) / 1000;
+    return [
+      { name: 'dispatch.rate', value: round(dispatched / wall, 1), unit: 'dispatches/s' },
+      { name: 'dispatch.claim_p99', value: round(percentile(claims, 99), 1), unit: 'ms' },
+    ];
+  } finally {
+    await server.close();
+    await rm(home, { recursive: true, force: true });
+  }
+}
