@@ -284,3 +284,18 @@ export const ProjectForge = z.object({
   note: z.string().nullable(),
 });
 export type ProjectForge = z.infer<typeof ProjectForge>;
+
+/** `PUT /api/projects/:name/ci/webhook` (admin): a project's own webhook secret; `"generate"` makes one, `null` removes it. */
+export const ProjectWebhookBody = z.object({
+  secret: z.union([z.literal('generate'), z.string().min(16).max(200), z.null()]),
+});
+export type ProjectWebhookBody = z.infer<typeof ProjectWebhookBody>;
+
+/** A project's webhook secret as an admin sees it, to paste into the forge's webhook settings. */
+export const ProjectWebhook = z.object({
+  project: z.string(),
+  secret: z.string().nullable(),
+  /** The path to give the forge, after Kiln's address: `/webhook/<forge>`. */
+  paths: z.array(z.string()),
+});
+export type ProjectWebhook = z.infer<typeof ProjectWebhook>;

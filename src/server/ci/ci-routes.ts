@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { ProjectName } from '../../contracts/api.js';
-import { CiCommitBody, CiSummariesQuery, ExperimentPullRequestBody } from '../../contracts/ci.js';
+import {
+  CiCommitBody,
+  CiSummariesQuery,
+  ExperimentPullRequestBody,
+  ProjectWebhookBody,
+  type ProjectWebhook,
+} from '../../contracts/ci.js';
 import { ExperimentName, RevSpec } from '../../contracts/experiments.js';
 import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
@@ -13,6 +19,7 @@ import { commitCi } from './ci-status.js';
 import type { CiSummaryService } from './ci-summaries.js';
 import { experimentPullRequest } from './experiment-pr.js';
 import { projectForge } from './pull-request.js';
+import type { WebhookSecrets } from './webhook-secrets.js';
 
 const ProjectParams = z.object({ name: ProjectName });
 const CommitParams = z.object({ name: ProjectName, rev: RevSpec });
@@ -28,6 +35,7 @@ export function registerCiRoutes(
     settings: CiSettingsStore;
     commits: CiCommitService;
     summaries: CiSummaryService;
+    secrets: WebhookSecrets;
   },
 ): void {
   route(
@@ -83,6 +91,32 @@ export function registerCiRoutes(
       // The link back to Kiln uses the address the user reached Kiln at.
       const baseUrl = HOST.test(host) ? `${req.protocol}://${host}` : 'http://localhost';
       return experimentPullRequest({ ...deps, baseUrl }, params.name, params.exp, body);
+    },
+  );
+
+  const webhook = async (name: string, secret: string | null): Promise<ProjectWebhook> => ({
+    project: name,
+    secret,
+    paths: ['/webhook/github', '/webhook/gitlab', '/webhook/gitea', '/webhook/bitbucket'],
+  });
+  route(
+    { method: 'GET', url: '/api/projects/:name/ci/webhook', auth: 'admin', params: ProjectParams },
+    async ({ params }) => {
+      await projectAccess(deps.store, deps.box, params.name);
+      return webhook(params.name, await deps.secrets.get(params.name));
+    },
+  );
+  route(
+    {
+      method: 'PUT',
+      url: '/api/projects/:name/ci/webhook',
+      auth: 'admin',
+      params: ProjectParams,
+      body: ProjectWebhookBody,
+    },
+    async ({ params, body }) => {
+      await projectAccess(deps.store, deps.box, params.name);
+      return webhook(params.name, await deps.secrets.set(params.name, body.secret));
     },
   );
 

@@ -12,6 +12,7 @@ import { registerCiRoutes } from './ci-routes.js';
 import { CiSettingsStore } from './ci-settings.js';
 import { CiSummaryService } from './ci-summaries.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
+import { WebhookSecrets } from './webhook-secrets.js';
 import { registerCiWorkflowRoute } from './workflow-routes.js';
 
 export interface CiDeps {
@@ -37,7 +38,8 @@ export async function registerCi(
     uploads.exists(p, id) ? uploads.file(p, id) : null,
   );
   registerCiWorkflowRoute(route);
-  registerCiRoutes(route, { ...deps, settings, commits, summaries });
-  await registerWebhookRoutes(app, deps.auth, { ...deps, settings, summaries });
+  const secrets = new WebhookSecrets(deps.store, deps.box);
+  registerCiRoutes(route, { ...deps, settings, commits, summaries, secrets });
+  await registerWebhookRoutes(app, deps.auth, { ...deps, settings, summaries, secrets });
   return summaries;
 }

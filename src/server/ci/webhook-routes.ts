@@ -10,6 +10,7 @@ import type { ProjectService } from '../projects/project-service.js';
 import { makeRoute } from '../route.js';
 import type { CiSettingsStore } from './ci-settings.js';
 import type { CiSummaryService } from './ci-summaries.js';
+import type { WebhookSecrets } from './webhook-secrets.js';
 
 const WebhookParams = z.object({ forge: z.enum(['github', 'gitlab', 'gitea', 'bitbucket']) });
 const RawBody = z.custom<Buffer>((b) => Buffer.isBuffer(b), 'expected a JSON body');
@@ -55,7 +56,8 @@ function payloadUrls(json: unknown): string[] {
 
 /**
  * `POST /webhook/:forge`: push, pull request and status events. The body is kept raw for the
- * HMAC check; the secret is the server's CI webhook secret (`PUT /api/ci/settings`). The commits
+ * HMAC check; the secret is the server's CI webhook secret (`PUT /api/ci/settings`) or the
+ * project's own (`PUT /api/projects/:name/ci/webhook`). The commits
  * the event names get their cached CI status read again.
  */
 export async function registerWebhookRoutes(
@@ -66,6 +68,7 @@ export async function registerWebhookRoutes(
     projects: ProjectService;
     settings: CiSettingsStore;
     summaries: CiSummaryService;
+    secrets: WebhookSecrets;
   },
 ): Promise<void> {
   await app.register(async (scope) => {
@@ -77,26 +80,39 @@ export async function registerWebhookRoutes(
       { method: 'POST', url: '/webhook/:forge', auth: 'public', params: WebhookParams, body: RawBody },
       async ({ params, body, req }): Promise<WebhookResult> => {
         const kind: ForgeKind = params.forge;
-        const secret = (await deps.settings.get()).webhookSecret;
-        if (!secret)
-          throw new ApiFailure('forbidden', 'no webhook secret is configured: PUT /api/ci/settings');
-        if (!verifyWebhook(kind, req.headers, body, secret))
-          throw new ApiFailure('unauthorized', `the ${kind} webhook signature or token does not match`);
+        const serverSecret = (await deps.settings.get()).webhookSecret;
+        const serverOk = serverSecret !== undefined && verifyWebhook(kind, req.headers, body, serverSecret);
         let json: unknown = null;
         try {
           json = JSON.parse(body.toString('utf8'));
         } catch {
-          throw new ApiFailure('bad_request', 'the webhook body is not JSON');
+          if (serverOk) throw new ApiFailure('bad_request', 'the webhook body is not JSON');
+          throw new ApiFailure('unauthorized', `the ${kind} webhook signature or token does not match`);
         }
         const keys = new Set(
           payloadUrls(json)
             .map(repoKey)
             .filter((k): k is string => k !== null),
         );
-        const matching = (await deps.store.listProjects()).filter((p) => {
+        const named = (await deps.store.listProjects()).filter((p) => {
           const k = repoKey(p.source);
           return k !== null && keys.has(k);
         });
+        // The server-wide secret reaches every project the payload names; a project's own secret only that project.
+        const matching = [];
+        let anySecret = serverSecret !== undefined;
+        for (const p of named) {
+          const own = await deps.secrets.get(p.name);
+          anySecret ||= own !== null;
+          if (serverOk || (own !== null && verifyWebhook(kind, req.headers, body, own))) matching.push(p);
+        }
+        if (!anySecret)
+          throw new ApiFailure(
+            'forbidden',
+            'no webhook secret is configured: PUT /api/ci/settings or /api/projects/:name/ci/webhook',
+          );
+        if (!serverOk && matching.length === 0)
+          throw new ApiFailure('unauthorized', `the ${kind} webhook signature or token does not match`);
         const shas = webhookCommits(json);
         for (const p of matching) {
           await deps.summaries.invalidate(p.name, shas.length ? shas : undefined).catch(() => undefined);
