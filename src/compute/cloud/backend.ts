@@ -91,15 +91,17 @@ export class CloudBackend implements ComputeBackend {
   }
 
   /**
-   * Terminates tagged machines no live launch owns, and machines the caller says are done
-   * (`isLive` false: their run ended, or their agent never registered in time).
+   * Terminates tagged machines no live launch owns, machines the caller says are done (`isLive`
+   * false: their run ended, or their agent never registered in time), and stopped ones.
    */
   async reconcile(
     isLive: (i: CloudInstance) => boolean | Promise<boolean> = (i) => this.live.has(i.id),
   ): Promise<string[]> {
     const killed: string[] = [];
     for (const i of await this.o.provider.listTagged(this.o.install)) {
-      if (i.state === 'terminated' || (await isLive(i))) continue;
+      if (i.state === 'terminated') continue;
+      // A stopped VM (its script powered it off) is never wanted: on Azure it is still billed.
+      if (i.state !== 'stopping' && (await isLive(i))) continue;
       await this.o.provider.terminate(i.id);
       const tokenId = i.tags['kiln-token'];
       if (tokenId) await this.o.revokeToken(tokenId);

@@ -16,7 +16,12 @@ export interface StartupScriptOptions {
   metadata?: string;
   /** `shutdown -h now` on real VMs; tests replace it. */
   poweroff?: string;
+  /** Where Node.js is downloaded from when the image has none (or one older than 20). */
+  nodeDist?: string;
 }
+
+/** The Node.js a bare image gets: the agent needs 20.19 or newer. */
+export const NODE_VERSION = 'v20.19.0';
 
 /**
  * The script a VM runs at boot: fetches the agent from the Kiln server with its token, starts
@@ -42,9 +47,26 @@ export function startupScript(o: StartupScriptOptions): string {
     `MD=${shellQuote(md)}`,
     `IDLE=${o.idleTimeoutSec}`,
     `POWEROFF=${shellQuote(o.poweroff ?? 'shutdown -h now')}`,
+    `NODE_DIST=${shellQuote(o.nodeDist ?? 'https://nodejs.org/dist')}`,
+    `NODE_VERSION=${NODE_VERSION}`,
     'DIR="${KILN_DIR:-/opt/kiln}"; mkdir -p "$DIR"; cd "$DIR"',
-    'command -v node >/dev/null || { echo "kiln: no Node.js on this image" >&2; eval "$POWEROFF"; exit 1; }',
-    'curl -fsS -H "Authorization: token $KILN_TOKEN" "$KILN_URL/api/compute/agent.mjs" -o agent.mjs',
+    'fail() { echo "kiln: $1" >&2; echo failed >status; eval "$POWEROFF"; exit 1; }',
+    // Stock images (Debian, Ubuntu, Amazon Linux) have no Node 20: fetch the official build.
+    "major=$(node -p 'parseInt(process.versions.node)' 2>/dev/null || echo 0)",
+    'if [ "$major" -lt 20 ]; then',
+    '  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) fail "no Node.js build for $(uname -m)" ;; esac',
+    '  curl -fsSL "$NODE_DIST/$NODE_VERSION/node-$NODE_VERSION-linux-$arch.tar.gz" -o node.tar.gz || fail "could not download Node.js"',
+    '  mkdir -p node && tar -xzf node.tar.gz -C node --strip-components=1 || fail "could not unpack Node.js"',
+    '  PATH="$DIR/node/bin:$PATH"; export PATH',
+    'fi',
+    // The agent clones with git.
+    'if ! command -v git >/dev/null; then',
+    '  if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git >/dev/null',
+    '  elif command -v dnf >/dev/null; then dnf install -y -q git',
+    '  elif command -v yum >/dev/null; then yum install -y -q git; fi || true',
+    '  command -v git >/dev/null || fail "no git on this image and none could be installed"',
+    'fi',
+    'curl -fsS -H "Authorization: token $KILN_TOKEN" "$KILN_URL/api/compute/agent.mjs" -o agent.mjs || fail "could not fetch the agent from $KILN_URL"',
     'node agent.mjs --url "$KILN_URL" --work "$DIR/work" >>agent.log 2>&1 &',
     'AGENT=$!',
     'echo "$AGENT" >agent.pid',
