@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { freePort, startKiln, type RunningServer } from './server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FIXTURE = '/work/shared/fixtures/make-dvc-project';
+const run = promisify(execFile);
+
+/** The CI tab against a local bare remote: params and a DVC-tracked input go into one pushed commit. */
+describe('CI tab with replaced input data in a browser', () => {
+  let home = '';
+  let bare = '';
+  let store = '';
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'kiln-e2e-ci-data-'));
+    bare = join(home, 'repo.git');
+    store = join(home, 'dvc-store');
+    await run(FIXTURE, [bare, '--commits', '3', '--bare', '--remote', store]);
+    server = await startKiln(home, await freePort());
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
+  });
+
+  it('commits a new data/data.xml: pushed to the DVC remote, .dvc updated on a new branch', async () => {
+    if (!browser || !server) throw new Error('setup failed');
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.loginUrl);
+    await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
+    const created = await page.request.post(new URL('/api/projects', server.loginUrl).toString(), {
+      data: { name: 'dvc', source: bare },
+    });
+    expect(created.status()).toBe(201);
+
+    await page.goto(new URL('/projects/dvc', server.loginUrl).toString());
+    const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
+    for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) {
+      await page.waitForTimeout(1000);
+      const retry = page.getByRole('button', { name: 'Retry' });
+      if (await retry.isVisible()) await retry.click();
+    }
+    await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
+    await page.getByRole('button', { name: /Run/ }).first().click();
+    const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
+    await drawer.getByLabel('params.yaml train.lr').fill('0.05');
+
+    const data = '<posts>\n  <row Id="1" Body="data from the browser" />\n</posts>\n';
+    await drawer.getByRole('tab', { name: /Input data/ }).click();
+    await drawer.getByLabel('Path of a file to replace').fill('data/data.xml');
+    const chooser = page.waitForEvent('filechooser');
+    await drawer.getByRole('button', { name: 'Upload replacement…' }).click();
+    await (await chooser).setFiles({ name: 'data.xml', mimeType: 'text/xml', buffer: Buffer.from(data) });
+    await drawer.locator('.run-replaced', { hasText: 'data.xml' }).waitFor({ timeout: 30_000 });
+
+    await drawer.getByRole('tab', { name: /^CI/ }).click();
+    await drawer.getByRole('textbox', { name: 'Commit message' }).fill('New data and lr 0.05');
+    await drawer.getByLabel('New branch name').fill('new-data');
+    await drawer.getByRole('button', { name: 'Commit changes' }).click();
+    const outcome = drawer.locator('.run-ci-result, .banner-error').first();
+    await outcome.waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(home, 'ci-data.png') });
+    const text = (await outcome.textContent()) ?? '';
+    expect(text).toMatch(/Pushed [0-9a-f]{7} to new-data/);
+    expect(text).toContain('data/data.xml: pushed to the DVC remote; data/data.xml.dvc updated');
+    // The remote is plain Git: the UI says there is no pull request.
+    expect(text).toContain('No pull request');
+
+    const md5 = createHash('md5').update(data).digest('hex');
+    const dvcFile = (await run('git', ['show', 'new-data:data/data.xml.dvc'], { cwd: bare })).stdout;
+    expect(dvcFile).toContain(`md5: ${md5}`);
+    expect(existsSync(join(store, 'files', 'md5', md5.slice(0, 2), md5.slice(2)))).toBe(true);
+    const params = (await run('git', ['show', 'new-data:params.yaml'], { cwd: bare })).stdout;
+    expect(params).toMatch(/lr: 0.05/);
+    await context.close();
+    expect(errors).toEqual([]);
+  }, 240_000);
+});
