@@ -45,7 +45,7 @@ describe('.dvc files', () => {
     );
     expect(parseDvcFile('outs:\n- size: 1\n', 'a.dvc')).toEqual({
       ok: false,
-      error: "a.dvc:2: at 'outs.0.path': Invalid input: expected string, received undefined",
+      error: "a.dvc:2: at 'outs.0.path': expected a string, found nothing",
     });
   });
 });

@@ -2,6 +2,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Value } from '../../contracts/api.js';
 import { emitYaml, type YamlNode } from './yaml-emit.js';
+import { explainIssue, lineOfPath } from './schema-issue.js';
 import { lineOf, toValue } from './value.js';
 
 /** An out of a `.dvc` file; `path` is relative to the .dvc file's directory. */
@@ -21,7 +22,9 @@ export const DvcFileOut = z.looseObject({
 export type DvcFileOut = z.infer<typeof DvcFileOut>;
 
 const RawDvcFile = z.looseObject({
-  outs: z.array(DvcFileOut).min(1, 'expected at least one out'),
+  outs: z
+    .array(DvcFileOut, { error: "expected 'outs': a list of outputs" })
+    .min(1, 'expected at least one out'),
   deps: z.array(z.looseObject({ path: z.string() })).optional(),
 });
 
@@ -45,19 +48,11 @@ export function parseDvcFile(text: string, file: string): DvcFileResult {
     };
   }
   const js = toValue(doc.toJS());
-  const raw = RawDvcFile.safeParse(js);
+  const raw = RawDvcFile.safeParse(js, { reportInput: true });
   if (!raw.success) {
-    const issue = raw.error.issues[0];
-    const path = (issue?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol');
-    let line = 1;
-    for (let n = path.length; n > 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true);
-      if (node !== null && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {
-        line = lineOf(text, Number(node.range[0]));
-        break;
-      }
-    }
-    return { ok: false, error: `${file}:${line}: at '${path.join('.')}': ${issue?.message ?? 'invalid'}` };
+    const issue = explainIssue(raw.error.issues[0]);
+    const line = lineOfPath(doc, text, issue.linePath);
+    return { ok: false, error: `${file}:${line}: at '${issue.path.join('.')}': ${issue.message}` };
   }
   const rest: Record<string, Value> = {};
   for (const [k, v] of Object.entries(raw.data)) {

@@ -91,6 +91,16 @@ f: '- x'
   it('rejects other schemas with the line', () => {
     const r = parseDvcLock("schema: '1.0'\nstages: {}\n");
     expect(r).toEqual({ ok: false, error: "dvc.lock:1: at 'schema': expected schema: '2.0'" });
+    expect(parseDvcLock("schema: '2.0'\nstages:\n  a:\n    deps: []\n")).toEqual({
+      ok: false,
+      error: "dvc.lock:3: at 'stages.a.cmd': expected a command: a string or a list of strings",
+    });
+    expect(
+      parseDvcLock("schema: '2.0'\nstages:\n  a:\n    cmd: x\n    outs:\n    - path: m\n      size: big\n"),
+    ).toEqual({
+      ok: false,
+      error: 'dvc.lock:7: at \'stages.a.outs.0.size\': expected a number, found the string "big"',
+    });
     expect(lockValueEquals(new PyFloat(1), 1)).toBe(true);
     expect(lockValueEquals({ a: [1] }, { a: [2] })).toBe(false);
   });

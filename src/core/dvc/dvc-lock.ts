@@ -1,6 +1,7 @@
-import { isScalar, parseDocument, visit } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { emitYaml, PyFloat, type YamlNode } from './yaml-emit.js';
+import { explainIssue, lineOfPath } from './schema-issue.js';
 import { lineOf, toValue } from './value.js';
 
 /** One dep or out in dvc.lock, with the fields DVC writes, in DVC's order. */
@@ -30,7 +31,9 @@ export interface DvcLock {
 }
 
 const RawLockStage = z.looseObject({
-  cmd: z.union([z.string(), z.array(z.string())]),
+  cmd: z.union([z.string(), z.array(z.string())], {
+    error: 'expected a command: a string or a list of strings',
+  }),
   deps: z.array(LockEntry).optional(),
   params: z.record(z.string(), z.record(z.string(), z.unknown()).nullable()).optional(),
   outs: z.array(LockEntry).optional(),
@@ -60,13 +63,11 @@ export function parseDvcLock(text: string, file = 'dvc.lock'): DvcLockResult {
       }
     },
   });
-  const raw = RawLock.safeParse(doc.toJS({ mapAsMap: false }));
+  const raw = RawLock.safeParse(doc.toJS({ mapAsMap: false }), { reportInput: true });
   if (!raw.success) {
-    const issue = raw.error.issues[0];
-    const path = (issue?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol');
-    const node = doc.getIn(path, true);
-    const line = isScalar(node) && node.range ? lineOf(text, node.range[0]) : 1;
-    return { ok: false, error: `${file}:${line}: at '${path.join('.')}': ${issue?.message ?? 'invalid'}` };
+    const issue = explainIssue(raw.error.issues[0]);
+    const line = lineOfPath(doc, text, issue.linePath);
+    return { ok: false, error: `${file}:${line}: at '${issue.path.join('.')}': ${issue.message}` };
   }
   const stages: LockStage[] = Object.entries(raw.data.stages ?? {}).map(([name, s]) => ({
     name,

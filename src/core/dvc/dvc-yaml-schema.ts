@@ -20,16 +20,26 @@ export type OutFlags = z.infer<typeof OutFlags>;
 
 const singleKey = (m: Record<string, unknown>): boolean => Object.keys(m).length === 1;
 
-export const OutEntry = z.union([
-  Str,
-  z.record(Str, OutFlags.nullable()).refine(singleKey, 'expected one path per entry: "- path: {flags}"'),
-]);
+export const OutEntry = z.union(
+  [
+    Str,
+    z.record(Str, OutFlags.nullable()).refine(singleKey, 'expected one path per entry: "- path: {flags}"'),
+  ],
+  { error: 'expected a path or a mapping of one path to its flags' },
+);
 const OutList = z.array(OutEntry).nullable().optional();
 
-export const ParamsEntry = z.union([Str, z.record(Str, z.array(Str).nullable())]);
+export const ParamsEntry = z.union([Str, z.record(Str, z.array(Str).nullable())], {
+  error: 'expected a params key or a mapping of a params file to its keys',
+});
+
+/** `cmd`: one command or a list of them. */
+export const Cmd = z.union([Str, z.array(Str).min(1)], {
+  error: 'expected a command: a string or a list of strings',
+});
 
 export const RawStage = z.strictObject({
-  cmd: z.union([Str, z.array(Str).min(1)]),
+  cmd: Cmd,
   wdir: Str.optional(),
   deps: StrList,
   params: z.array(ParamsEntry).nullable().optional(),
@@ -43,10 +53,10 @@ export const RawStage = z.strictObject({
 });
 export type RawStage = z.infer<typeof RawStage>;
 
-export const TopPlot = z.union([
-  Str,
-  z.record(Str, z.record(Str, Value).nullable()).refine(singleKey, 'expected one plot per entry'),
-]);
+export const TopPlot = z.union(
+  [Str, z.record(Str, z.record(Str, Value).nullable()).refine(singleKey, 'expected one plot per entry')],
+  { error: 'expected a plot: a path, or a mapping of one id to its properties' },
+);
 
 export const Artifact = z.strictObject({
   path: Str,
@@ -59,7 +69,9 @@ export const Artifact = z.strictObject({
 export const RawTop = z.strictObject({
   stages: z.record(Str, Value).nullable().optional(),
   vars: z
-    .array(z.union([Str, z.record(Str, Value)]))
+    .array(
+      z.union([Str, z.record(Str, Value)], { error: 'expected a params file path or a mapping of vars' }),
+    )
     .nullable()
     .optional(),
   params: StrList,

@@ -147,7 +147,15 @@ stages:
     expect(err('stages:\n  a:\n    cmd: echo\n    outz: [x]\n')).toBe(
       "dvc.yaml:4: at 'stages.a': unexpected key 'outz'",
     );
-    expect(err('stages:\n  a:\n    deps: [x]\n')).toMatch(/^dvc\.yaml:2: at 'stages\.a\.cmd': /);
+    expect(err('stages:\n  a:\n    deps: [x]\n')).toBe(
+      "dvc.yaml:2: at 'stages.a.cmd': expected a command: a string or a list of strings",
+    );
+    expect(err('stages:\n  a:\n    cmd: x\n    outs:\n    - m.pkl:\n        cache: maybe\n')).toBe(
+      'dvc.yaml:6: at \'stages.a.outs.0.m.pkl.cache\': expected true or false, found the string "maybe"',
+    );
+    expect(err('stages:\n  a:\n    cmd: x\n    outs: m.pkl\n')).toBe(
+      'dvc.yaml:4: at \'stages.a.outs\': expected a list, found the string "m.pkl"',
+    );
     expect(err('stages:\n  a:\n    cmd: echo\n    outs:\n      - 3\n')).toBe(
       "dvc.yaml:5: at 'stages.a.outs.0': expected a path or a mapping of one path to its flags",
     );

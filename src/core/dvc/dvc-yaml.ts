@@ -13,6 +13,7 @@ import {
 } from './interpolate.js';
 import { parseParamsFile } from './params-file.js';
 import { dirnamePath, joinPath, normalizePath } from './posix-path.js';
+import { explainIssue } from './schema-issue.js';
 import { isValueRecord, lineOf, toValue } from './value.js';
 
 export type { DvcArtifact, DvcOut, DvcParamsDep, DvcStage, DvcTopPlot, DvcYaml } from './dvc-yaml-model.js';
@@ -107,22 +108,12 @@ function wrap<T>(at: Path, f: () => T): T {
 }
 
 function check<T>(schema: z.ZodType<T>, v: unknown, at: Path): T {
-  const r = schema.safeParse(v);
+  const r = schema.safeParse(v, { reportInput: true });
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = [...at, ...(issue?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol')];
+  const issue = explainIssue(r.error.issues[0]);
+  const path = [...at, ...issue.path];
   const where = path.length > 0 ? `at '${path.join('.')}': ` : '';
-  const lineAt =
-    issue?.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path;
-  throw new DvcYamlError(`${where}${describeIssue(issue)}`, lineAt);
-}
-
-function describeIssue(issue: z.core.$ZodIssue | undefined): string {
-  if (issue === undefined) return 'invalid';
-  if (issue.code === 'unrecognized_keys')
-    return `unexpected key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  if (issue.code === 'invalid_union') return 'expected a path or a mapping of one path to its flags';
-  return issue.message;
+  throw new DvcYamlError(`${where}${issue.message}`, [...at, ...issue.linePath]);
 }
 
 /** Line of the deepest node along `at` that exists in the document. */

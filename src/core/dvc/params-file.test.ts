@@ -23,7 +23,11 @@ describe('parseParamsFile', () => {
     });
     const bad = parseParamsFile('m.json', '{\n"a": 1,\n}');
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.error).toMatch(/^m\.json:\d+: invalid JSON/);
+    if (!bad.ok) expect(bad.error).toBe('m.json:3: invalid JSON: expected a property name in double quotes');
+    expect(parseParamsFile('m.json', '{\n  "a": 1\n  "b": 2\n}\n')).toEqual({
+      ok: false,
+      error: "m.json:3: invalid JSON: expected ',' or '}'",
+    });
     expect(parseParamsFile('m.json', '[1]').ok).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Value } from '../../contracts/api.js';
+import { jsonError } from './json-check.js';
 import { parsePythonParams } from './py-params.js';
 import { isValueRecord, lineOf, toValue } from './value.js';
 
@@ -91,10 +92,13 @@ function parseJsonParams(path: string, text: string): ParamsFileResult {
   try {
     js = JSON.parse(text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(msg)?.[1];
-    const line = pos === undefined ? (/line (\d+)/.exec(msg)?.[1] ?? '1') : String(lineOf(text, Number(pos)));
-    return { ok: false, error: `${path}:${line}: invalid JSON: ${msg}` };
+    const at = jsonError(text);
+    if (at !== null)
+      return {
+        ok: false,
+        error: `${path}:${lineOf(text, at.offset)}: invalid JSON: expected ${at.expected}`,
+      };
+    return { ok: false, error: `${path}:1: invalid JSON: ${e instanceof Error ? e.message : String(e)}` };
   }
   return mapping(path, js, describe(js));
 }
