@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type * as WorkflowParser from '@actions/workflow-parser';
+import { parseExpressionAt, type Node as JsNode } from 'acorn';
+import { Ajv } from 'ajv';
 import { tsImport } from 'tsx/esm/api';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -21,29 +25,76 @@ async function githubErrors(text: string): Promise<string[]> {
   return errors;
 }
 
-const GitlabJob = z
-  .object({
-    stage: z.string(),
-    image: z.string(),
-    script: z.array(z.string()).min(1),
-    needs: z.array(z.string()).optional(),
-    tags: z.array(z.string()).optional(),
-    timeout: z.string().optional(),
-  })
-  .strict();
-/** Structural check of a GitLab pipeline: known job keys, stages declared, needs resolvable. */
-function gitlabErrors(text: string): string[] {
-  const doc = z.record(z.string(), z.unknown()).parse(parse(text));
-  const stages = z.array(z.string()).parse(doc.stages);
-  const errors: string[] = [];
-  for (const [name, raw] of Object.entries(doc)) {
-    if (name === 'stages') continue;
-    const job = GitlabJob.safeParse(raw);
-    if (!job.success) errors.push(`${name}: ${job.error.message}`);
-    else {
-      if (!stages.includes(job.data.stage)) errors.push(`${name}: unknown stage`);
-      for (const n of job.data.needs ?? []) if (!(n in doc)) errors.push(`${name}: needs unknown ${n}`);
+/** Rebuilds a value from a JS literal's syntax tree: objects, arrays, constants (`!0` is true, as minifiers write it). */
+function literal(n: JsNode): unknown {
+  switch (n.type) {
+    case 'ObjectExpression':
+      return Object.fromEntries(
+        (n as unknown as { properties: JsNode[] }).properties.map((p) => {
+          const prop = p as unknown as { type: string; computed: boolean; key: JsNode; value: JsNode };
+          if (prop.type !== 'Property' || prop.computed) throw new Error(`not a JSON literal: ${p.type}`);
+          const k = prop.key as unknown as { type: string; name?: string; value?: unknown };
+          return [k.type === 'Identifier' ? k.name : String(k.value), literal(prop.value)];
+        }),
+      );
+    case 'ArrayExpression':
+      return (n as unknown as { elements: JsNode[] }).elements.map(literal);
+    case 'Literal':
+      return (n as unknown as { value: unknown }).value;
+    case 'TemplateLiteral': {
+      const t = n as unknown as { expressions: unknown[]; quasis: Array<{ value: { cooked: string } }> };
+      if (t.expressions.length > 0) throw new Error('not a JSON literal: template with expressions');
+      return t.quasis.map((q) => q.value.cooked).join('');
     }
+    case 'UnaryExpression': {
+      const u = n as unknown as { operator: string; argument: JsNode };
+      const v = literal(u.argument);
+      if (u.operator === '!') return !v;
+      if (u.operator === '-' && typeof v === 'number') return -v;
+      throw new Error(`not a JSON literal: ${u.operator}`);
+    }
+    default:
+      throw new Error(`not a JSON literal: ${n.type}`);
+  }
+}
+
+/**
+ * GitLab's own CI JSON schema (`app/assets/javascripts/editor/schema/ci.json`, draft-07), as the
+ * gitlab-ci-local package ships it: inlined as an object literal in its bundle. The literal is
+ * read with a JS parser and rebuilt from its constants only; nothing of the bundle runs.
+ */
+function gitlabCiSchema(): Record<string, unknown> {
+  const bundle = readFileSync(createRequire(import.meta.url).resolve('gitlab-ci-local'), 'utf8');
+  const at = bundle.indexOf('$id:"https://gitlab.com/.gitlab-ci.yml"');
+  const start = bundle.lastIndexOf('{$schema:', at);
+  if (at < 0 || start < 0) throw new Error("GitLab's CI schema is not in gitlab-ci-local's bundle");
+  return z
+    .record(z.string(), z.unknown())
+    .parse(literal(parseExpressionAt(bundle, start, { ecmaVersion: 'latest' })));
+}
+
+const validateGitlab = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(
+  gitlabCiSchema(),
+);
+
+const GitlabRefs = z.object({ stage: z.string().optional(), needs: z.array(z.string()).optional() });
+
+/**
+ * Validates a GitLab pipeline against GitLab's CI JSON schema, then what the schema cannot see:
+ * every job's stage is declared and every `needs` names a job. Returns every error.
+ */
+function gitlabErrors(text: string): string[] {
+  const doc: unknown = parse(text);
+  if (!validateGitlab(doc))
+    return (validateGitlab.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
+  const jobs = z.record(z.string(), z.unknown()).parse(doc);
+  const stages = z.array(z.string()).default(['build', 'test', 'deploy']).parse(jobs.stages);
+  const errors: string[] = [];
+  for (const [name, raw] of Object.entries(jobs)) {
+    const job = GitlabRefs.safeParse(raw);
+    if (name === 'stages' || !job.success) continue;
+    if (job.data.stage && !stages.includes(job.data.stage)) errors.push(`${name}: unknown stage`);
+    for (const n of job.data.needs ?? []) if (!(n in jobs)) errors.push(`${name}: needs unknown ${n}`);
   }
   return errors;
 }
@@ -67,6 +118,13 @@ const { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow }: typeof
   await tsImport('@actions/workflow-parser', import.meta.url);
 
 describe('CI workflow generation', () => {
+  it("GitLab's schema rejects a broken pipeline (the check below is real)", () => {
+    expect(gitlabErrors('train:\n  script: 3\n  when: sometimes\n')).not.toEqual([]);
+    expect(gitlabErrors('stages: [a]\njob:\n  stage: a\n  script: [echo]\n  tagz: [x]\n')).not.toEqual([]);
+    expect(gitlabErrors('stages: [a]\njob:\n  stage: b\n  script: [echo]\n')).toEqual(['job: unknown stage']);
+    expect(gitlabErrors('stages: [a]\njob:\n  stage: a\n  script: [echo]\n')).toEqual([]);
+  });
+
   it("GitHub's parser rejects a broken workflow (the check below is real)", async () => {
     expect(await githubErrors('on: push\njobs:\n  x:\n    steps: 3\n')).not.toEqual([]);
   });
@@ -115,7 +173,7 @@ describe('CI workflow generation', () => {
           );
         });
 
-        it(`gitlab: ${name} is a well-formed pipeline (structural check)`, () => {
+        it(`gitlab: ${name} validates against GitLab's CI JSON schema`, () => {
           const w = gen({ ...input, ci: 'gitlab' });
           expect(w.path).toBe('.gitlab-ci.yml');
           expect(gitlabErrors(w.workflow)).toEqual([]);
