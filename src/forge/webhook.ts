@@ -103,5 +103,7 @@ export function webhookCommits(json: unknown): string[] {
     d.object_attributes?.last_commit?.id,
     d.commit_status?.commit?.hash,
   ];
-  return [...new Set(candidates.filter((c): c is string => Sha.safeParse(c).success))];
+  // A deleted branch's push names the all-zero id: no commit to follow.
+  const real = candidates.filter((c): c is string => Sha.safeParse(c).success && !/^0+$/.test(c));
+  return [...new Set(real)];
 }
