@@ -74,6 +74,8 @@ describe('CI tab with replaced input data in a browser', () => {
     await drawer.locator('.run-replaced', { hasText: 'data.xml' }).waitFor({ timeout: 30_000 });
 
     await drawer.getByRole('tab', { name: /^CI/ }).click();
+    // The remote is plain Git: the tab says up front that a new branch gets no pull request.
+    await drawer.getByRole('note').filter({ hasText: 'No pull request: The remote is plain Git' }).waitFor();
     await drawer.getByRole('textbox', { name: 'Commit message' }).fill('New data and lr 0.05');
     await drawer.getByLabel('New branch name').fill('new-data');
     await drawer.getByRole('button', { name: 'Commit changes' }).click();

@@ -1,10 +1,12 @@
-import { useState } from 'react';
-import type { CiCommitResult } from '../../../src/contracts/ci.js';
+import { useEffect, useState } from 'react';
+import type { CiCommitResult, ProjectForge } from '../../../src/contracts/ci.js';
 import { BranchName } from '../../../src/contracts/ci.js';
+import { ciApi } from '../ci/ci-api.js';
 import { ErrorBanner } from '../ui/States.js';
 import type { CiDraft } from './run-form.js';
 
 interface Props {
+  project: string;
   ci: CiDraft;
   onCi: (ci: CiDraft) => void;
   sweeping: boolean;
@@ -43,8 +45,26 @@ function Result({ r }: { r: CiCommitResult }) {
   );
 }
 
-export function CiTab({ ci, onCi, sweeping, changes, busy, error, result, onCommit }: Props) {
+/** The project's forge, to say up front whether a new branch gets a pull request. */
+function useForge(project: string): ProjectForge | null {
+  const [forge, setForge] = useState<ProjectForge | null>(null);
+  useEffect(() => {
+    let live = true;
+    ciApi.forge(project).then(
+      (f) => live && setForge(f),
+      () => live && setForge(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [project]);
+  return forge;
+}
+
+export function CiTab({ project, ci, onCi, sweeping, changes, busy, error, result, onCommit }: Props) {
   const [touched, setTouched] = useState(false);
+  const forge = useForge(project);
+  const noPr = forge !== null && !forge.pullRequests;
   const set = (p: Partial<CiDraft>) => onCi({ ...ci, ...p });
   const branchError =
     ci.branch === 'new' && ci.newBranch.trim() !== '' && !BranchName.safeParse(ci.newBranch.trim()).success;
@@ -74,8 +94,13 @@ export function CiTab({ ci, onCi, sweeping, changes, busy, error, result, onComm
         <span>Branch</span>
         <label className="check">
           <input type="radio" checked={ci.branch === 'new'} onChange={() => set({ branch: 'new' })} />
-          New branch and pull request
+          {noPr ? 'New branch' : 'New branch and pull request'}
         </label>
+        {noPr && ci.branch === 'new' && (
+          <div className="muted run-ci-note" role="note">
+            No pull request: {forge.note ?? 'this project’s remote does not take pull requests.'}
+          </div>
+        )}
         {ci.branch === 'new' && (
           <input
             className="mono run-ci-branch"

@@ -133,6 +133,7 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
         </div>
         <div hidden={tab !== 'CI'}>
           <CiTab
+            project={project}
             ci={ci}
             onCi={setCi}
             sweeping={summary.experiments > 1}
