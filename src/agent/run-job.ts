@@ -8,6 +8,8 @@ import { experimentRef } from '../contracts/experiments.js';
 import type { AgentClient } from './client.js';
 import { startLiveReporter, type LiveReporter } from './live.js';
 import { pushDvcOutputs } from './dvc-push.js';
+import { restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { watchPreemption } from './preemption.js';
 import { LogShipper } from './log-shipper.js';
 import { prepareWorkspace, saveResults } from './workspace.js';
 
@@ -43,6 +45,8 @@ export async function runJob(
   const logs = new LogShipper(job.ackedSeq, job.secrets);
   let cancel = false;
   let gone = false;
+  /** Set when the provider announced it takes the machine back (spot). */
+  let preempted: string | null = null;
   let child: ReturnType<typeof spawn> | null = null;
   const killTree = (sig: NodeJS.Signals) => {
     if (child?.pid) {
@@ -99,15 +103,28 @@ export async function runJob(
   let timedOut = false;
   let deadlineTimer: NodeJS.Timeout | undefined;
   let live: LiveReporter | null = null;
+  let stopWatch: () => void = () => undefined;
   let resultCommit: string | undefined;
   try {
     logs.write('system', `kiln: preparing a workspace at ${job.baseline.slice(0, 7)}\n`);
     const cwd = await prepareWorkspace(job, dir);
+    if (job.resumeFrom) {
+      const restored = await restoreCheckpoint(job, dir, job.resumeFrom);
+      logs.write(
+        'system',
+        `kiln: resuming from checkpoint ${job.resumeFrom.slice(0, 7)} (${restored.length} file(s) restored)\n`,
+      );
+    }
     await writeFile(scriptFile, job.changeSet.script);
     if (cancel) throw new Error('cancelled');
     await send('running');
     const jobEnv = { ...ctx.baseEnv, ...job.env, ...kilnCliEnv(), PYTHONUNBUFFERED: '1' };
     live = await startLiveReporter(cwd, job.env, (m) => logs.write('system', `kiln: ${m}\n`));
+    stopWatch = watchPreemption({ ...ctx.baseEnv, ...job.env }, (what) => {
+      preempted = what;
+      killTree('SIGTERM');
+      setTimeout(() => killTree('SIGKILL'), 10_000).unref();
+    });
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
       (resolve, reject) => {
         child = spawn('bash', ['-e', scriptFile], {
@@ -128,7 +145,19 @@ export async function runJob(
       },
     );
     clearTimeout(deadlineTimer);
-    if (timedOut)
+    stopWatch();
+    if (preempted && !cancel) {
+      logs.write('system', `kiln: ${preempted}: saving a checkpoint to resume from\n`);
+      const checkpoint = await saveCheckpoint(job, dir, cwd).catch((err: unknown) => {
+        logs.write(
+          'system',
+          `kiln: checkpoint failed: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
+        return null;
+      });
+      if (checkpoint) logs.write('system', `kiln: checkpoint ${checkpoint.slice(0, 7)} saved\n`);
+      outcome = { status: 'interrupted', reason: preempted, checkpoint };
+    } else if (timedOut)
       outcome = { status: 'failed', exitCode: exit.code, error: `timed out after ${job.timeoutSec} s` };
     else if (cancel) outcome = { status: 'cancelled', exitCode: exit.code };
     else if (exit.code !== 0) {
@@ -155,6 +184,7 @@ export async function runJob(
       : { status: 'failed', exitCode: null, error: message };
     logs.write('system', `kiln: ${message}\n`);
   }
+  stopWatch();
   await live?.stop(resultCommit);
   clearInterval(beatTimer);
   clearInterval(shipTimer);

@@ -33,6 +33,11 @@ export const JobSpec = z.object({
   secrets: z.array(z.string()),
   /** Chunks up to this sequence are already stored (non-zero when a job is resumed). */
   ackedSeq: z.number().int().min(0),
+  /** A checkpoint commit of an earlier, interrupted attempt to resume from (its files restored). */
+  resumeFrom: z
+    .string()
+    .regex(/^[0-9a-f]{40,64}$/)
+    .optional(),
 });
 export type JobSpec = z.infer<typeof JobSpec>;
 
@@ -51,6 +56,15 @@ export const JobOutcome = z.discriminatedUnion('status', [
     error: z.string().max(10_000),
   }),
   z.object({ status: z.literal('cancelled'), exitCode: z.number().int().nullable() }),
+  /** The machine was reclaimed (spot): the server queues the same experiment again from the checkpoint. */
+  z.object({
+    status: z.literal('interrupted'),
+    reason: z.string().max(1000),
+    checkpoint: z
+      .string()
+      .regex(/^[0-9a-f]{40,64}$/)
+      .nullable(),
+  }),
 ]);
 export type JobOutcome = z.infer<typeof JobOutcome>;
 

@@ -74,6 +74,10 @@ export async function syncMirror(dir: string, source: string, creds: Credentials
       await git(['commit-graph', 'write', '--reachable'], { cwd: dir });
     } else {
       await git(['remote', 'set-url', 'origin', '--', source], { cwd: dir });
+      // Kiln's own refs (run checkpoints) live only in the mirror: a pruning fetch keeps them.
+      await git(['config', '--replace-all', 'remote.origin.fetch', '^refs/kiln/*', '^\\^refs/kiln/'], {
+        cwd: dir,
+      });
       await git(['-c', 'fetch.writeCommitGraph=true', 'fetch', '--prune', '--quiet', 'origin'], {
         cwd: dir,
         env,

@@ -131,10 +131,20 @@ export class Scheduler {
             });
           } else if (o.status === 'failed')
             await this.experiments.transition(exp, 'failed', { exitCode: o.exitCode, error: o.error });
-          else
+          else if (o.status === 'cancelled')
             await this.experiments.transition(exp, 'cancelled', { exitCode: o.exitCode, error: 'cancelled' });
+          const again = o.status === 'interrupted' && (await this.interrupted(exp, o.reason, o.checkpoint));
           await this.retire(msg.agentId, exp.target);
           await this.release(job);
+          if (again) {
+            await this.store.experiments.updateJob(job.id, {
+              state: 'queued',
+              agentId: null,
+              leaseUntil: null,
+              runTokenId: null,
+            });
+            this.notify();
+          }
         });
       default:
         return assertNever(msg);
@@ -240,6 +250,8 @@ export class Scheduler {
     // Agents push to the mirror only; the server forwards the result to the project's own remote
     // with the project's credentials, which never leave the server.
     const pushUrls = [cloneUrl];
+    const resumeFrom = await this.store.getSetting(`runs.checkpoint.${exp.id}`);
+    const kind = (await this.targets.get(exp.target).catch(() => null))?.kind;
     return {
       jobId: job.id,
       experimentId: exp.id,
@@ -268,10 +280,39 @@ export class Scheduler {
         KILN_EXPERIMENT_ID: exp.id,
         KILN_EXPERIMENT_NAME: exp.name,
         KILN_JOB_ID: job.id,
+        // Cloud machines watch their provider's spot notice, to checkpoint and resume elsewhere.
+        ...(kind === 'aws' || kind === 'gcp' || kind === 'azure' ? { KILN_PREEMPTION: kind } : {}),
       },
       secrets: [token.token],
       ackedSeq: await this.experiments.logs.lastSeq(exp.project, exp.id),
+      ...(resumeFrom ? { resumeFrom } : {}),
     };
+  }
+
+  /**
+   * The machine of a run was reclaimed (spot): the same experiment goes back to the queue, to
+   * resume from its checkpoint on the next machine, until `runs.maxAttempts` (default 3)
+   * attempts were made. Returns whether it was queued again.
+   */
+  private async interrupted(
+    exp: ExperimentRecord,
+    reason: string,
+    checkpoint: string | null,
+  ): Promise<boolean> {
+    const max = Number(await this.store.getSetting('runs.maxAttempts'));
+    const limit = Number.isInteger(max) && max >= 1 ? max : 3;
+    const attempts = presentExperiment(exp, 0).timeline.filter((t) => t.status === 'starting').length;
+    if (attempts >= limit) {
+      await this.experiments.transition(exp, 'failed', {
+        error: `interrupted ${attempts} time(s), the attempt limit: ${reason}`,
+      });
+      return false;
+    }
+    if (checkpoint) await this.store.setSetting(`runs.checkpoint.${exp.id}`, checkpoint);
+    await this.experiments.transition(exp, 'queued', {
+      error: `attempt ${attempts} interrupted (${reason}); resuming${checkpoint ? ` from checkpoint ${checkpoint.slice(0, 7)}` : ''}`,
+    });
+    return true;
   }
 
   private async release(job: JobRecord): Promise<void> {
