@@ -17,7 +17,12 @@ export interface CloudBackendOptions {
   mintToken: () => Promise<{ id: string; token: string }>;
   revokeToken: (id: string) => Promise<void>;
   /** Tells the server which machine the agent holding token `tokenId` runs on. */
-  placed?: (tokenId: string, id: string, detail: string) => Promise<void>;
+  placed?: (
+    tokenId: string,
+    id: string,
+    detail: string,
+    at: { zone: string | null; pricePerHour: number | null },
+  ) => Promise<void>;
   /** Test hooks for the startup script (metadata stand-in, power-off command). */
   script?: { metadata?: string; poweroff?: string };
 }
@@ -74,7 +79,10 @@ export class CloudBackend implements ComputeBackend {
       });
       this.live.set(inst.id, { tokenId: t.id, launchedAt: Date.now() });
       const where = inst.zone ? ` in ${inst.zone}` : '';
-      await this.o.placed?.(t.id, inst.id, `${this.o.provider.cloud} instance ${inst.id}${where}`);
+      await this.o.placed?.(t.id, inst.id, `${this.o.provider.cloud} instance ${inst.id}${where}`, {
+        zone: inst.zone,
+        pricePerHour: this.o.machine.pricePerHour,
+      });
       return inst;
     } catch (err) {
       await this.o.revokeToken(t.id);

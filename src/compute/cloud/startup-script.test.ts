@@ -1,5 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,8 +21,10 @@ import { NODE_VERSION, startupScript, type StartupScriptOptions } from './startu
  * endpoint and the Node.js download site.
  */
 const AGENT = `
-import { writeFileSync } from 'node:fs';
-writeFileSync('agent-ran', JSON.stringify({ argv: process.argv.slice(2), token: process.env.KILN_TOKEN }));
+import { mkdirSync, writeFileSync } from 'node:fs';
+if (process.env.BUSY) mkdirSync('work/job', { recursive: true });
+const { KILN_TOKEN: token, KILN_PREEMPTION: preemption, KILN_METADATA_URL: metadata } = process.env;
+writeFileSync('agent-ran', JSON.stringify({ argv: process.argv.slice(2), token, preemption, metadata }));
 process.on('SIGTERM', () => { writeFileSync('agent-stopped', 'TERM'); process.exit(0); });
 setInterval(() => undefined, 1000);
 `;
@@ -66,6 +76,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 function boot(
   o: Partial<StartupScriptOptions>,
   pathDirs: string,
+  env: Record<string, string> = {},
 ): { dir: string; done: Promise<number | null> } {
   const dir = mkdtempSync(path.join(tmpdir(), 'kiln-vm-'));
   const script = startupScript({
@@ -81,7 +92,7 @@ function boot(
   writeFileSync(path.join(dir, 'user-data'), script);
   const p = spawn(BASH, [path.join(dir, 'user-data')], {
     cwd: dir,
-    env: { PATH: pathDirs, KILN_DIR: dir, HOME: dir },
+    env: { PATH: pathDirs, KILN_DIR: dir, HOME: dir, ...env },
     stdio: 'ignore',
   });
   return { dir, done: new Promise((r) => p.on('exit', r)) };
@@ -107,6 +118,9 @@ describe('startup script', () => {
       expect(JSON.parse(readFileSync(path.join(vm.dir, 'agent-ran'), 'utf8'))).toEqual({
         argv: ['--url', base, '--work', path.join(vm.dir, 'work')],
         token: TOKEN,
+        // The agent watches the notice itself, to checkpoint its run.
+        preemption: cloud,
+        metadata: base,
       });
       interrupted = true;
       expect(await vm.done).toBe(0);
@@ -115,6 +129,20 @@ describe('startup script', () => {
       expect(readFileSync(path.join(vm.dir, 'powered-off'), 'utf8').trim()).toBe('off');
     }, 30_000);
   }
+
+  it('on a notice during a run, the agent gets time to checkpoint before it is stopped', async () => {
+    interrupted = false;
+    const vm = boot({ cloud: 'azure' }, FULL_PATH, { BUSY: '1' });
+    await until(() => existsSync(path.join(vm.dir, 'work', 'job')));
+    interrupted = true;
+    await until(() => existsSync(path.join(vm.dir, 'status')));
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(existsSync(path.join(vm.dir, 'agent-stopped'))).toBe(false);
+    // The agent saved its checkpoint and reported: its workspace is gone.
+    rmSync(path.join(vm.dir, 'work', 'job'), { recursive: true });
+    expect(await vm.done).toBe(0);
+    expect(existsSync(path.join(vm.dir, 'agent-stopped'))).toBe(true);
+  }, 30_000);
 
   it('an idle agent is stopped after the idle timeout and the machine powers off', async () => {
     interrupted = false;

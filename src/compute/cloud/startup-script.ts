@@ -37,6 +37,8 @@ export function startupScript(o: StartupScriptOptions): string {
     azure: `curl -fsS -m 2 -H 'Metadata: true' "$MD/metadata/scheduledevents?api-version=2020-07-01" 2>/dev/null | grep -q '"EventType": *"Preempt"'`,
     kubernetes: 'false',
   }[o.cloud];
+  // Seconds between the notice and the reclaim: EC2 warns 2 minutes ahead, GCP and Azure 30 s.
+  const grace = { aws: 90, gcp: 25, azure: 25, kubernetes: 0 }[o.cloud];
   return [
     '#!/bin/bash',
     'set -euo pipefail',
@@ -67,12 +69,18 @@ export function startupScript(o: StartupScriptOptions): string {
     '  command -v git >/dev/null || fail "no git on this image and none could be installed"',
     'fi',
     'curl -fsS -H "Authorization: token $KILN_TOKEN" "$KILN_URL/api/compute/agent.mjs" -o agent.mjs || fail "could not fetch the agent from $KILN_URL"',
+    ...(o.cloud === 'kubernetes'
+      ? []
+      : [`KILN_PREEMPTION=${o.cloud}; KILN_METADATA_URL="$MD"; export KILN_PREEMPTION KILN_METADATA_URL`]),
     'node agent.mjs --url "$KILN_URL" --work "$DIR/work" >>agent.log 2>&1 &',
     'AGENT=$!',
     'echo "$AGENT" >agent.pid',
     'idle_since=$(date +%s)',
     'while kill -0 "$AGENT" 2>/dev/null; do',
-    `  if ${notice}; then echo interrupted >status; kill -TERM "$AGENT"; wait "$AGENT" || true; break; fi`,
+    // The agent watches the same notice and checkpoints its run: give it the provider's warning time.
+    `  if ${notice}; then echo interrupted >status; end=$(( $(date +%s) + ${grace} ));`,
+    '    while [ -n "$(ls -A work 2>/dev/null)" ] && [ "$(date +%s)" -lt "$end" ] && kill -0 "$AGENT" 2>/dev/null; do sleep 1; done',
+    '    kill -TERM "$AGENT" 2>/dev/null || true; wait "$AGENT" || true; break; fi',
     '  if [ -n "$(ls -A work 2>/dev/null)" ]; then idle_since=$(date +%s); fi',
     '  if [ $(( $(date +%s) - idle_since )) -ge "$IDLE" ]; then echo idle >status; kill -TERM "$AGENT"; wait "$AGENT" || true; break; fi',
     '  sleep 1',

@@ -30,7 +30,12 @@ export interface MachineDeps {
   url: () => string;
   agentToken: () => Promise<{ id: string; token: string }>;
   revokeToken: (id: string) => Promise<void>;
-  placed: (tokenId: string, id: string, detail: string) => Promise<void>;
+  placed: (
+    tokenId: string,
+    id: string,
+    detail: string,
+    at?: { zone?: string | null; pricePerHour?: number | null },
+  ) => Promise<void>;
 }
 
 /**

@@ -26,6 +26,9 @@ const AgentRecord = z.object({
   kind: ComputeKind,
   id: z.string().nullable(),
   detail: z.string(),
+  /** Cloud machines: their zone and on-demand hourly price, for the row's cost so far. */
+  zone: z.string().nullable().default(null),
+  pricePerHour: z.number().nullable().default(null),
 });
 type AgentRecord = z.infer<typeof AgentRecord>;
 
@@ -62,6 +65,9 @@ export interface TargetDeps {
    */
   reconcile?: { everyMs: number; graceMs: number };
 }
+
+/** Where a cloud machine runs and what it costs. */
+type Where = { zone?: string | null; pricePerHour?: number | null };
 
 /** An agent polls for work at least this often while it lives. */
 const SEEN_MS = 2 * 60_000;
@@ -118,8 +124,15 @@ export class Targets {
       url: this.d.url,
       mintToken: async () => (await this.mint(name, kind)).token,
       agentToken: () => this.mint(name, kind),
-      placed: (tokenId: string, id: string, detail: string) =>
-        this.place(tokenId, { target: name, kind, id, detail }),
+      placed: (tokenId: string, id: string, detail: string, at: Where = {}) =>
+        this.place(tokenId, {
+          target: name,
+          kind,
+          id,
+          detail,
+          zone: at.zone ?? null,
+          pricePerHour: at.pricePerHour ?? null,
+        }),
       agentBundle: bundle,
     };
     if (kind === 'ssh') {
@@ -233,7 +246,7 @@ export class Targets {
   private async mint(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
     const { user } = await this.d.store.ensureAdmin();
     const t = await this.d.auth.createToken(user.id, `agent ${target}`, 'agent');
-    await this.place(t.id, { target, kind, id: null, detail: '' });
+    await this.place(t.id, { target, kind, id: null, detail: '', zone: null, pricePerHour: null });
     return { id: t.id, token: t.token };
   }
 
@@ -251,7 +264,9 @@ export class Targets {
   private async record(tokenId: string | null): Promise<AgentRecord> {
     const raw = tokenId ? await this.d.store.getSetting(`compute.agent.${tokenId}`) : null;
     const r = raw ? AgentRecord.safeParse(JSON.parse(raw)) : null;
-    return r?.success ? r.data : { target: 'local', kind: 'local', id: null, detail: '' };
+    return r?.success
+      ? r.data
+      : { target: 'local', kind: 'local', id: null, detail: '', zone: null, pricePerHour: null };
   }
 
   async recordRun(experimentId: string, tokenId: string | null, hostname: string): Promise<void> {
@@ -269,9 +284,9 @@ export class Targets {
       target: a.kind,
       profile: a.kind === 'local' ? null : profileOf,
       id: a.id ?? r.data.hostname,
-      zone: null,
+      zone: a.zone,
       detail: a.detail ? `${a.detail} on ${r.data.hostname}` : r.data.hostname,
-      pricePerHour: null,
+      pricePerHour: a.pricePerHour,
       startedAt: r.data.startedAt,
       endedAt: null,
     };
