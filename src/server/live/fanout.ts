@@ -1,14 +1,17 @@
 import type { PlotRow, LiveUpdate } from '../../contracts/live.js';
 import type { EventBus } from '../event-bus.js';
 
+type LiveState = Omit<LiveUpdate, 'plots' | 'images'>;
+
 /** One ingested event, as the fan-out needs it. */
 export interface LiveChange {
   id: string;
   /**
    * The experiment's state after the event, built only when an update is published: most events
-   * of a busy experiment are merged into the next update and never need their own row.
+   * of a busy experiment are merged into the next update and never need their own row. A Kiln
+   * run's row is read from the store, hence the promise.
    */
-  state: () => Omit<LiveUpdate, 'plots' | 'images'>;
+  state: () => LiveState | Promise<LiveState>;
   plots: Record<string, PlotRow[]>;
   images: readonly string[];
 }
@@ -19,6 +22,8 @@ interface Pending {
   images: Set<string>;
   timer: NodeJS.Timeout | null;
   last: number;
+  /** An update whose state is still being read: later ones wait for it, so browsers get them in order. */
+  sending: Promise<void> | null;
 }
 
 /**
@@ -38,8 +43,16 @@ export class LiveFanout {
     const now = Date.now();
     const p = this.pending.get(c.id);
     if (!p) {
-      this.bus.publish({ type: 'live.update', ...c.state(), plots: c.plots, images: [...c.images] });
-      this.pending.set(c.id, { state: c.state, plots: {}, images: new Set(), timer: null, last: now });
+      const fresh: Pending = {
+        state: c.state,
+        plots: {},
+        images: new Set(),
+        timer: null,
+        last: now,
+        sending: null,
+      };
+      this.pending.set(c.id, fresh);
+      this.send(fresh, c.state, c.plots, [...c.images]);
       return;
     }
     p.state = c.state;
@@ -68,9 +81,25 @@ export class LiveFanout {
     if (!p) return;
     p.timer = null;
     p.last = Date.now();
-    this.bus.publish({ type: 'live.update', ...p.state(), plots: p.plots, images: [...p.images] });
+    this.send(p, p.state, p.plots, [...p.images]);
     p.plots = {};
     p.images = new Set();
     if (this.pending.size > 5_000) this.pending.delete(id);
+  }
+
+  private send(p: Pending, state: LiveChange['state'], plots: LiveUpdate['plots'], images: string[]): void {
+    const publish = (s: LiveState) => this.bus.publish({ type: 'live.update', ...s, plots, images });
+    if (p.sending === null) {
+      // A state at hand goes out now: the usual case, and the lowest latency.
+      const now = state();
+      if (!(now instanceof Promise)) return publish(now);
+      p.sending = now.then(publish, () => undefined);
+    } else {
+      p.sending = p.sending.then(async () => publish(await state())).catch(() => undefined);
+    }
+    const mine = p.sending;
+    void mine.then(() => {
+      if (p.sending === mine) p.sending = null;
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { TableRow } from '../../contracts/api.js';
+import { ExperimentStatus, type TableRow } from '../../contracts/api.js';
 import type { LiveEvent, LiveExperiment, PlotRow } from '../../contracts/live.js';
 import { eventImages, eventPoints } from '../../core/live/merge.js';
 import { normalizeRepoUrl } from '../../core/live/repo-url.js';
@@ -24,6 +24,8 @@ interface Entry {
 export class LiveService {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly entries = new Map<string, Entry>();
+  /** Rows of Kiln's own runs as the table last showed them, by project, baseline and name. */
+  private readonly runRows = new Map<string, TableRow>();
   private repoIndex = new Map<string, string>();
   private readonly batcher: SaveBatcher;
 
@@ -93,17 +95,58 @@ export class LiveService {
     const plots: Record<string, PlotRow[]> = {};
     for (const p of points) (plots[p.plot] ??= []).push(p.row);
     const { staleAfterMs } = this.options;
+    const { id, name, baseline, kilnExperimentId } = rec;
     this.fanout.push({
       id: rec.id,
       state: () => {
+        if (kilnExperimentId !== null)
+          return this.runRow(key, kilnExperimentId, summary).then((row) => ({
+            project,
+            id,
+            name,
+            baseline,
+            status: row.status ?? 'running',
+            step: summary.step,
+            row,
+          }));
         const row = liveRow(rec, summary, Date.now(), staleAfterMs);
-        const { id, name, baseline } = rec;
         return { project, id, name, baseline, status: row.status ?? 'running', step: summary.step, row };
       },
       plots,
       images: [...images.keys()],
     });
     return rec;
+  }
+
+  /**
+   * The table row of a run Kiln started, with its live values: browsers replace the run's row
+   * with it, so it keeps the run's identity (rev, status, message, params), not the live record's.
+   * The rest comes from the row the table last showed for it.
+   */
+  private async runRow(key: string, experimentId: string, summary: LiveSummary): Promise<TableRow> {
+    const exp = await this.store.experiments.getById(experimentId);
+    const shown = this.runRows.get(key);
+    const status = ExperimentStatus.safeParse(exp?.status);
+    const base: TableRow = {
+      ...(shown ?? {
+        rev: experimentId,
+        message: exp?.message || `experiment ${exp?.name ?? ''}`,
+        author: '',
+        date: exp?.createdAt ?? new Date().toISOString(),
+        branches: [],
+        tags: [],
+        hidden: false,
+        parents: exp ? [exp.baseline] : [],
+        params: {},
+        metrics: {},
+        errors: {},
+        name: exp?.name,
+        baseline: exp?.baseline,
+      }),
+      ...(exp ? { rev: exp.resultCommit ?? exp.id } : {}),
+      ...(status.success ? { status: status.data } : {}),
+    };
+    return overlayRow(base, summary);
   }
 
   private async load(project: string, e: LiveEvent): Promise<Entry> {
@@ -185,6 +228,11 @@ export class LiveService {
 
   /** Kiln-run rows with the metrics their live events reported. */
   async overlay(project: string, rows: readonly TableRow[]): Promise<TableRow[]> {
+    for (const row of rows) {
+      if (row.name === undefined || row.baseline === undefined) continue;
+      if (this.runRows.size > 10_000) this.runRows.clear();
+      this.runRows.set(`${project}\0${row.baseline}\0${row.name}`, row);
+    }
     const byName = new Map<string, LiveSummary>();
     for (const r of await this.store.live.list(project))
       if (r.kilnExperimentId !== null) byName.set(`${r.baseline}/${r.name}`, summaryOf(r));

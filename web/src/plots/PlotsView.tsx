@@ -21,6 +21,10 @@ export function PlotsView({
     return [...all.filter((m) => !isWide(m)), ...all.filter(isWide)];
   }, [sources]);
   const images = useMemo(() => imageGrid(sources), [sources]);
+  const waiting =
+    sources.length > 0 && sources.every((s) => s.source.kind === 'experiment' && s.source.rev === '');
+  if (models.length === 0 && images.length === 0 && waiting)
+    return <div className="plots-empty">No points yet: the curves appear as the run reports them.</div>;
   if (models.length === 0 && images.length === 0)
     return (
       <div className="plots-empty">

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { PlotSource } from '../../../src/contracts/live.js';
+import type { LiveUpdate, PlotSource } from '../../../src/contracts/live.js';
 import { insightsApi } from '../api-insights.js';
 import { ApiFailure } from '../api-error.js';
 import { useServerEvents } from '../use-server-events.js';
@@ -16,6 +16,18 @@ export interface PlotSources {
   retry: () => void;
 }
 
+/** A run that has not reported yet: nothing to plot so far, its curves come with its events. */
+const nothingYet = (name: string): PlotSource => ({
+  kind: 'experiment',
+  id: name,
+  rev: '',
+  status: null,
+  definitions: [],
+  series: [],
+  images: [],
+  errors: {},
+});
+
 /** An experiment row is read by name (live data) and, failing that, by its commit. */
 async function load(project: string, t: PlotTarget): Promise<PlotSource> {
   if (t.exp !== null) {
@@ -23,7 +35,8 @@ async function load(project: string, t: PlotTarget): Promise<PlotSource> {
       const r = await insightsApi.plots(project, { exps: [t.exp], revs: [] });
       if (r.sources[0]) return r.sources[0];
     } catch (err) {
-      if (!(err instanceof ApiFailure && err.status === 404) || t.rev === null) throw err;
+      if (!(err instanceof ApiFailure && err.status === 404)) throw err;
+      if (t.rev === null) return nothingYet(t.exp);
     }
   }
   if (t.rev === null) throw new Error('this row has neither a commit nor a live experiment to plot');
@@ -33,20 +46,35 @@ async function load(project: string, t: PlotTarget): Promise<PlotSource> {
   return s;
 }
 
+const isOf = (s: PlotSource, e: LiveUpdate): boolean =>
+  s.kind === 'experiment' && (s.id === e.name || s.id === e.id);
+
 /** Plot sources per target, each fetched once, growing live on `live.update`. */
 export function usePlotSources(project: string, targets: readonly PlotTarget[]): PlotSources {
   const [entries, setEntries] = useState<ReadonlyMap<string, Entry>>(new Map());
   const requested = useRef(new Set<string>());
+  // Updates that arrive while a target is being fetched: the answer may have been read before
+  // them, so they are applied on top of it (a step sent twice replaces, never doubles).
+  const missed = useRef(new Map<string, LiveUpdate[]>());
   const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     for (const t of targets) {
       if (requested.current.has(t.key)) continue;
       requested.current.add(t.key);
+      missed.current.set(t.key, []);
       setEntries((m) => (m.get(t.key)?.state === 'ok' ? m : new Map(m).set(t.key, { state: 'loading' })));
       load(project, t).then(
-        (source) => setEntries((m) => new Map(m).set(t.key, { state: 'ok', source })),
+        (loaded) => {
+          const source = (missed.current.get(t.key) ?? []).reduce(
+            (s, e) => mergeLiveUpdate([s], e)[0] ?? s,
+            loaded,
+          );
+          missed.current.delete(t.key);
+          setEntries((m) => new Map(m).set(t.key, { state: 'ok', source }));
+        },
         (error: unknown) => {
+          missed.current.delete(t.key);
           requested.current.delete(t.key);
           setEntries((m) => new Map(m).set(t.key, { state: 'error', error }));
         },
@@ -57,12 +85,25 @@ export function usePlotSources(project: string, targets: readonly PlotTarget[]):
   useServerEvents({
     onLiveUpdate: (e) => {
       if (e.project !== project) return;
+      let refetch = false;
+      for (const t of targets) {
+        if (t.exp !== e.name) continue;
+        const inFlight = missed.current.get(t.key);
+        if (inFlight) inFlight.push(e);
+        const entry = entries.get(t.key);
+        // Chosen before its first event, the run had nothing to plot: read it whole now that it
+        // reports, to get its plot definitions too.
+        const empty = entry?.state === 'ok' && entry.source.series.length === 0 && entry.source.rev === '';
+        if (!inFlight && (empty || entry?.state === 'error')) {
+          requested.current.delete(t.key);
+          refetch = true;
+        }
+      }
       setEntries((m) => {
         let changed = false;
         const next = new Map(m);
         for (const [k, v] of m) {
-          if (v.state !== 'ok' || v.source.kind !== 'experiment') continue;
-          if (v.source.id !== e.name && v.source.id !== e.id) continue;
+          if (v.state !== 'ok' || !isOf(v.source, e)) continue;
           if (e.images.length > 0) requested.current.delete(k);
           const [merged] = mergeLiveUpdate([v.source], e);
           if (merged) next.set(k, { state: 'ok', source: merged });
@@ -70,7 +111,7 @@ export function usePlotSources(project: string, targets: readonly PlotTarget[]):
         }
         return changed ? next : m;
       });
-      if (e.images.length > 0) setGeneration((g) => g + 1);
+      if (refetch || e.images.length > 0) setGeneration((g) => g + 1);
     },
   });
 

@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freePort, startKiln, type RunningServer } from './server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const NAME = 'live-chart';
+const EPOCHS = 30;
+
+async function openDemo(page: Page, loginUrl: string): Promise<void> {
+  await page.goto(loginUrl);
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 60_000 });
+  // The demo project is generated after the login link is printed: poll the projects page.
+  const demo = page.locator('a.project-name', { hasText: /^demo$/ });
+  for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  await demo.click();
+  await page.waitForURL(/\/projects\/demo$/);
+  const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
+  for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) {
+    await page.waitForTimeout(1000);
+    const retry = page.getByRole('button', { name: 'Retry' });
+    if (await retry.isVisible()) await retry.click();
+  }
+}
+
+describe('a running experiment in the plots pane', () => {
+  let home = '';
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'kiln-e2e-live-'));
+    // The server's local agents inherit its environment, and so does the demo's training: a
+    // second an epoch, so the run lasts long enough to watch.
+    const before = process.env.DEMO_EPOCH_DELAY;
+    process.env.DEMO_EPOCH_DELAY = '1';
+    try {
+      server = await startKiln(home, await freePort());
+    } finally {
+      if (before === undefined) delete process.env.DEMO_EPOCH_DELAY;
+      else process.env.DEMO_EPOCH_DELAY = before;
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
+  });
+
+  it('watches the DVCLive chart grow while the run goes on, then sees succeeded', async () => {
+    if (!context || !server) throw new Error('setup failed');
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openDemo(page, server.loginUrl);
+
+    const started = await page.request.post(new URL('/api/projects/demo/experiments', page.url()).href, {
+      data: { rev: 'main', name: NAME, set: [`train.epochs=${String(EPOCHS)}`] },
+    });
+    expect(started.status(), await started.text()).toBe(201);
+
+    const row = page.locator('.grid .row', { has: page.locator('.exp-name', { hasText: NAME }) });
+    const status = row.locator('.status');
+    await row.waitFor({ timeout: 30_000 });
+    // Select the experiment, open the plots pane and pin it.
+    await row.locator('.exp-name').click();
+    await page.keyboard.press('p');
+    const pane = page.locator('.plots-pane');
+    await pane.waitFor();
+    const chip = pane.locator('.exp-chip', { hasText: NAME });
+    await chip.waitFor({ timeout: 20_000 });
+    await chip.getByRole('button', { name: '+ Pin' }).click();
+
+    // The dots of the train/loss series, as drawn: one per epoch reported so far.
+    const dots = pane
+      .locator('.plot-card', { hasText: 'train/loss' })
+      .first()
+      .locator('svg g.mark-symbol.role-mark path');
+    const seen: number[] = [];
+    for (const until = Date.now() + 240_000; Date.now() < until;) {
+      const [now, state] = await Promise.all([dots.count(), status.textContent()]);
+      if (state === 'running' && now > 0 && now !== seen.at(-1)) seen.push(now);
+      if (seen.length >= 3 || (state !== null && !['queued', 'starting', 'running'].includes(state))) break;
+      await page.waitForTimeout(500);
+    }
+    await page.screenshot({ path: join(home, 'live-chart-running.png') });
+    // Three different counts while the row said running, each larger than the one before.
+    expect(seen.length, `point counts seen while running: ${seen.join(', ')}`).toBeGreaterThanOrEqual(3);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(seen.at(-1)).toBeLessThan(EPOCHS);
+
+    await expect.poll(() => status.textContent(), { timeout: 240_000, interval: 1000 }).toBe('succeeded');
+    // The pinned run stays plotted once saved (its row is now its result commit), every epoch drawn once.
+    await expect.poll(() => dots.count(), { timeout: 30_000 }).toBe(EPOCHS);
+    await expect(chip.getByRole('button', { name: '×' }).isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(home, 'live-chart-done.png') });
+    expect(errors).toEqual([]);
+  }, 600_000);
+});
