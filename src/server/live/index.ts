@@ -26,7 +26,10 @@ export interface LiveDeps {
 export function createLive(deps: LiveDeps) {
   const { store, projects, bus, auth } = deps;
   const fanout = new LiveFanout(bus, deps.fanoutIntervalMs ?? 250);
-  const service = new LiveService(store, fanout, { staleAfterMs: (deps.staleAfterSec ?? 600) * 1000 });
+  const service = new LiveService(store, fanout, {
+    staleAfterMs: (deps.staleAfterSec ?? 600) * 1000,
+    now: Date.now,
+  });
   const plots = new PlotsReader(store, service, (p) => projects.mirrorDir(p));
   const liveAuth = new LiveAuth(auth, store);
   const sweeper = new StaleSweeper(store, bus, service);

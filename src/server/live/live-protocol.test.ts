@@ -200,11 +200,18 @@ describe('POST /api/live: refusals with a JSON detail', () => {
 
 describe('stale and delete', () => {
   it('an experiment with no events for the stale time shows stale, and can be deleted', async () => {
-    s.live.service.options.staleAfterMs = 100;
+    // Staleness is judged on the service's clock, moved here by hand: a busy machine cannot turn
+    // "running" into "stale" between two requests, and the stale time is this test's own.
+    const { options } = s.live.service;
+    const saved = { ...options };
+    let clock = Date.now();
+    options.now = () => clock;
+    options.staleAfterMs = 10_000;
     try {
       expect((await post(s, '/api/live', body('start', { name: 'quiet' }))).status).toBe(200);
+      clock += 9_999;
       expect((await liveList()).find((x) => x.name === 'quiet')?.status).toBe('running');
-      await new Promise((r) => setTimeout(r, 200));
+      clock += 2;
       const quiet = (await liveList()).find((x) => x.name === 'quiet');
       expect(quiet?.status).toBe('stale');
       expect((await liveList()).find((x) => x.name === 'exp-local-test')?.status).toBe('succeeded');
@@ -212,7 +219,7 @@ describe('stale and delete', () => {
       expect((await liveList()).find((x) => x.name === 'quiet')).toBeUndefined();
       expect((await s.api('DELETE', `/api/projects/fx/live/${quiet?.id ?? ''}`)).status).toBe(404);
     } finally {
-      s.live.service.options.staleAfterMs = 600_000;
+      Object.assign(options, saved);
     }
   });
 });

@@ -13,6 +13,8 @@ import { liveRow, overlayRow, presentLive, summaryOf } from './present.js';
 export interface LiveOptions {
   /** A live experiment with no event for this long shows `stale`. */
   staleAfterMs: number;
+  /** The clock events are stamped and staleness judged by (replaceable, so tests need not race it). */
+  now: () => number;
 }
 
 interface Entry {
@@ -81,7 +83,7 @@ export class LiveService {
   private async apply(key: string, project: string, e: LiveEvent): Promise<LiveExperimentRecord> {
     const entry = this.entries.get(key) ?? (await this.load(project, e));
     const summary = applyEvent(entry.summary, e);
-    const now = new Date().toISOString();
+    const now = new Date(this.options.now()).toISOString();
     const rec: LiveExperimentRecord = { ...entry.rec, summaryJson: JSON.stringify(summary), updatedAt: now };
     const points = e.type === 'data' ? eventPoints(e) : [];
     const images = e.type === 'data' ? eventImages(e) : new Map<string, string>();
@@ -94,7 +96,7 @@ export class LiveService {
     this.entries.set(key, { rec, summary });
     const plots: Record<string, PlotRow[]> = {};
     for (const p of points) (plots[p.plot] ??= []).push(p.row);
-    const { staleAfterMs } = this.options;
+    const { staleAfterMs, now: clock } = this.options;
     const { id, name, baseline, kilnExperimentId } = rec;
     this.fanout.push({
       id: rec.id,
@@ -109,7 +111,7 @@ export class LiveService {
             step: summary.step,
             row,
           }));
-        const row = liveRow(rec, summary, Date.now(), staleAfterMs);
+        const row = liveRow(rec, summary, clock(), staleAfterMs);
         return { project, id, name, baseline, status: row.status ?? 'running', step: summary.step, row };
       },
       plots,
@@ -132,7 +134,7 @@ export class LiveService {
         rev: experimentId,
         message: exp?.message || `experiment ${exp?.name ?? ''}`,
         author: '',
-        date: exp?.createdAt ?? new Date().toISOString(),
+        date: exp?.createdAt ?? new Date(this.options.now()).toISOString(),
         branches: [],
         tags: [],
         hidden: false,
@@ -153,7 +155,7 @@ export class LiveService {
     const found = await this.store.live.get(project, e.baseline_sha, e.name);
     if (found) return { rec: found, summary: summaryOf(found) };
     const kiln = await this.store.experiments.get(project, e.name);
-    const now = new Date().toISOString();
+    const now = new Date(this.options.now()).toISOString();
     return {
       rec: {
         id: crypto.randomUUID(),
@@ -173,7 +175,7 @@ export class LiveService {
   /** Every live experiment of a project; `detached` when its baseline is not among `commits`. */
   async list(project: string, commits?: ReadonlySet<string>): Promise<LiveExperiment[]> {
     const recs = await this.store.live.list(project);
-    const now = Date.now();
+    const now = this.options.now();
     return recs.map((r) =>
       presentLive(r, summaryOf(r), {
         now,
