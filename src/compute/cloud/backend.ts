@@ -1,4 +1,5 @@
 import type { ResolvedMachine } from '../../contracts/compute.js';
+import { LaunchPacer } from '../launch-pacer.js';
 import type { ComputeBackend } from '../port.js';
 import { type CloudInstance, type CloudProvider, TAG_INSTALL, TAG_PROFILE } from './provider.js';
 import { startupScript } from './startup-script.js';
@@ -36,6 +37,7 @@ export class CloudBackend implements ComputeBackend {
   readonly target: string;
   private readonly live = new Map<string, { tokenId: string; launchedAt: number }>();
   private starting: Promise<void> = Promise.resolve();
+  private readonly pacer = new LaunchPacer();
 
   constructor(private readonly o: CloudBackendOptions) {
     this.target = o.provider.cloud;
@@ -53,6 +55,10 @@ export class CloudBackend implements ComputeBackend {
   }
 
   ensureAgents(count: number): Promise<void> {
+    return this.pacer.run(count, (n) => this.ensure(n));
+  }
+
+  private ensure(count: number): Promise<void> {
     const go = this.starting.then(async () => {
       const want = Math.min(count, this.o.maxInstances);
       for (let have = await this.alive(); have < want; have++) await this.launchOne();
@@ -92,6 +98,7 @@ export class CloudBackend implements ComputeBackend {
 
   /** Terminates a machine and revokes its token. */
   async terminate(id: string): Promise<void> {
+    this.pacer.reset();
     await this.o.provider.terminate(id);
     const known = this.live.get(id);
     this.live.delete(id);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiException, BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from '@kubernetes/client-node';
 import { startupScript } from '../cloud/startup-script.js';
+import { LaunchPacer } from '../launch-pacer.js';
 import type { ComputeBackend } from '../port.js';
 import type { SettingsOf } from '../profiles/settings.js';
 import { jobManifest, LABEL_TOKEN, selector, tokenSecret } from './manifest.js';
@@ -59,6 +60,7 @@ export class KubernetesBackend implements ComputeBackend {
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
   private starting: Promise<void> = Promise.resolve();
+  private readonly pacer = new LaunchPacer();
 
   constructor(private readonly o: KubernetesBackendOptions) {
     const kc = new KubeConfig();
@@ -97,6 +99,10 @@ export class KubernetesBackend implements ComputeBackend {
   }
 
   ensureAgents(count: number): Promise<void> {
+    return this.pacer.run(count, (n) => this.ensure(n));
+  }
+
+  private ensure(count: number): Promise<void> {
     const go = this.starting.then(async () => {
       const want = Math.min(count, this.o.settings.maxInstances);
       for (let have = await this.alive(); have < want; have++) await this.submit();
@@ -172,6 +178,7 @@ export class KubernetesBackend implements ComputeBackend {
 
   /** Deletes a Job (its pod and token Secret go with it) and revokes its token. */
   async cancel(name: string): Promise<void> {
+    this.pacer.reset();
     const st = await this.state(name);
     await this.delete(name);
     const tokenId = st?.job.metadata?.labels?.[LABEL_TOKEN];
