@@ -179,8 +179,13 @@ export interface RemoteOpts {
 }
 
 export function openDefaultRemote(p: DvcProject, opts: RemoteOpts = {}): ObjectStore {
+  return openRemote(p.config, p.root, opts);
+}
+
+/** A remote of a DVC config as an object store; `root` is the project directory (holding `.dvc`). */
+export function openRemote(config: DvcConfig, root: string, opts: RemoteOpts = {}): ObjectStore {
   const name = opts.remote;
-  const chosen = name === undefined ? defaultRemote(p.config) : { name, options: p.config.remotes[name] };
+  const chosen = name === undefined ? defaultRemote(config) : { name, options: config.remotes[name] };
   if (chosen?.options === undefined) {
     throw new PipelineError(
       name === undefined
@@ -194,7 +199,7 @@ export function openDefaultRemote(p: DvcProject, opts: RemoteOpts = {}): ObjectS
   if (scheme === undefined || scheme === 'file') {
     const path = scheme === 'file' ? decodeURIComponent(url.slice('file://'.length)) : url;
     return new LocalStore(
-      resolve(dirname(join(p.root, '.dvc', 'config')), path),
+      resolve(dirname(join(root, '.dvc', 'config')), path),
       `remote '${chosen.name}' (${url})`,
     );
   }

@@ -5,6 +5,7 @@ import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { setAt } from '../../core/run/key-path.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
 import type { ProjectService } from '../projects/project-service.js';
+import { DEFAULT_REMOTE_CAP, readRemoteMetrics, REMOTE_CAP_SETTING } from './remote-files.js';
 import { readAt } from './repo-read.js';
 
 type Files = Record<string, Record<string, Value>>;
@@ -34,18 +35,18 @@ export class ExperimentRows {
     for (const r of recs) {
       const base = baselines.get(r.baseline);
       if (!base) continue;
-      out.push(await this.row(r, base, p.subdir ?? ''));
+      out.push(await this.row(r, base, p.subdir ?? '', p.source));
     }
     return out;
   }
 
-  private async row(r: ExperimentRecord, base: TableRow, subdir: string): Promise<TableRow> {
+  private async row(r: ExperimentRecord, base: TableRow, subdir: string, source: string): Promise<TableRow> {
     const cs = ChangeSet.parse(JSON.parse(r.changeSetJson));
     let params: Files = structuredClone(base.params);
     let metrics: Files = {};
     let errors: Record<string, string> = {};
     if (r.resultCommit) {
-      const got = await this.read(r.resultCommit, base, subdir, this.projects.mirrorDir(r.project));
+      const got = await this.read(r.resultCommit, base, subdir, this.projects.mirrorDir(r.project), source);
       params = got.params;
       metrics = got.metrics;
       errors = got.errors;
@@ -74,7 +75,7 @@ export class ExperimentRows {
     };
   }
 
-  private async read(sha: string, base: TableRow, subdir: string, mirror: string) {
+  private async read(sha: string, base: TableRow, subdir: string, mirror: string, source: string) {
     const hit = this.results.get(sha);
     if (hit) return hit;
     const result = { params: {} as Files, metrics: {} as Files, errors: {} as Record<string, string> };
@@ -92,6 +93,17 @@ export class ExperimentRows {
       if (parsed.ok) result[kind][file] = parsed.value;
       else result.errors[file] = parsed.error;
     }
+    // metrics the pipeline caches are not in Git: they come from the DVC remote, within a cap
+    const cap = Number((await this.store.getSetting(REMOTE_CAP_SETTING)) ?? DEFAULT_REMOTE_CAP);
+    const remote = await readRemoteMetrics({
+      mirror,
+      sha,
+      subdir,
+      source,
+      maxBytes: Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_REMOTE_CAP,
+    });
+    Object.assign(result.metrics, remote.metrics);
+    Object.assign(result.errors, remote.errors);
     this.results.set(sha, result);
     return result;
   }

@@ -1,0 +1,107 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TablePage } from '../../contracts/api.js';
+import { Experiment, isFinished, LogPage } from '../../contracts/experiments.js';
+import { git } from '../../git/run-git.js';
+import { startTestServer, type TestServer } from '../test-server.js';
+import { readRemoteMetrics } from './remote-files.js';
+
+let s: TestServer;
+let tmp = '';
+
+/** A DVC project whose metrics are cached outs: Git holds only their md5 in dvc.lock. */
+async function makeProject(): Promise<string> {
+  const work = path.join(tmp, 'work');
+  await mkdir(path.join(work, '.dvc'), { recursive: true });
+  await writeFile(path.join(work, 'params.yaml'), 'n: 3\n');
+  await writeFile(
+    path.join(work, 'score.py'),
+    [
+      'import json',
+      'n = int(open("params.yaml").read().split(":")[1])',
+      'json.dump({"score": n * 2}, open("metrics.json", "w"))',
+      'json.dump({"pad": "x" * 5000}, open("big.json", "w"))',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    path.join(work, 'dvc.yaml'),
+    'stages:\n  score:\n    cmd: python3 score.py\n    deps: [score.py]\n    params: [n]\n    metrics: [metrics.json, big.json]\n',
+  );
+  await writeFile(
+    path.join(work, '.dvc', 'config'),
+    `[core]\n    remote = store\n['remote "store"']\n    url = ${path.join(tmp, 'dvc-store')}\n`,
+  );
+  await writeFile(path.join(work, '.dvc', '.gitignore'), '/config.local\n/tmp\n/cache\n');
+  await writeFile(path.join(work, '.gitignore'), '/metrics.json\n/big.json\n');
+  await git(['init', '--quiet', '-b', 'main'], { cwd: work });
+  await git(['add', '.'], { cwd: work });
+  await git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'cached metrics'], {
+    cwd: work,
+  });
+  const bare = path.join(tmp, 'repo.git');
+  await git(['clone', '--quiet', '--bare', work, bare], { cwd: tmp });
+  return bare;
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'kiln-remote-metrics-'));
+  const bare = await makeProject();
+  s = await startTestServer();
+  expect((await s.api('POST', '/api/projects', { name: 'cached', source: bare })).status).toBe(201);
+  for (let i = 0; i < 600; i++) {
+    const r = await s.api('GET', '/api/projects/cached');
+    if (JSON.stringify(r.json).includes('"ok"')) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}, 120_000);
+afterAll(async () => {
+  await s?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+it('the table shows metrics kept in the DVC remote, and marks one past the size cap "skipped: too large"', async () => {
+  await s.store.setSetting('table.dvcRemoteMaxBytes', '1000');
+  const created = await s.api('POST', '/api/projects/cached/experiments', {
+    rev: 'main',
+    name: 'n-seven',
+    set: ['n=7'],
+  });
+  expect(created.status).toBe(201);
+  let e: Experiment;
+  for (const until = Date.now() + 300_000; ;) {
+    e = Experiment.parse((await s.api('GET', '/api/projects/cached/experiments/n-seven')).json);
+    if (isFinished(e.status) || Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const log = LogPage.parse((await s.api('GET', '/api/projects/cached/experiments/n-seven/logs')).json)
+    .chunks.map((c) => c.text)
+    .join('');
+  expect(e.status, log).toBe('succeeded');
+  // the metrics are not in the result commit, only their hashes in dvc.lock
+  const mirror = s.projects.mirrorDir('cached');
+  const files = await git(['ls-tree', '-r', '--name-only', e.resultCommit ?? ''], { cwd: mirror });
+  expect(files).not.toContain('metrics.json');
+  expect(await git(['show', `${e.resultCommit ?? ''}:dvc.lock`], { cwd: mirror })).toContain(
+    'path: metrics.json',
+  );
+
+  const table = TablePage.parse((await s.api('GET', '/api/projects/cached/table')).json);
+  const row = table.rows.find((r) => r.name === 'n-seven');
+  expect(row?.metrics['metrics.json']).toEqual({ score: 14 });
+  // what the run's live DVCLive reports overlay is the live module's; the remote read is checked alone too
+  const direct = await readRemoteMetrics({
+    mirror,
+    sha: e.resultCommit ?? '',
+    subdir: '',
+    source: path.join(tmp, 'repo.git'),
+    maxBytes: 1000,
+  });
+  expect(direct.metrics).toEqual({ 'metrics.json': { score: 14 } });
+  expect(Object.keys(direct.errors)).toEqual(['big.json']);
+  expect(row?.errors['big.json']).toMatch(
+    /^skipped: too large \(\d+ bytes in the DVC remote, over the table's cap of 1000\)$/,
+  );
+}, 400_000);
