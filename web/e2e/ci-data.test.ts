@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { freePort, startKiln, type RunningServer } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -20,6 +20,8 @@ describe('CI tab with replaced input data in a browser', () => {
   let store = '';
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
+  // The login link works once: every test's pages share this context's session cookie.
+  let context: BrowserContext | undefined;
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-ci-data-'));
@@ -31,6 +33,11 @@ describe('CI tab with replaced input data in a browser', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
+    context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(server.loginUrl);
+    await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
+    await page.close();
   }, 120_000);
 
   afterAll(async () => {
@@ -40,14 +47,11 @@ describe('CI tab with replaced input data in a browser', () => {
   });
 
   it('commits a new data/data.xml: pushed to the DVC remote, .dvc updated on a new branch', async () => {
-    if (!browser || !server) throw new Error('setup failed');
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    if (!context || !server) throw new Error('setup failed');
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.loginUrl);
-    await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
     const created = await page.request.post(new URL('/api/projects', server.loginUrl).toString(), {
       data: { name: 'dvc', source: bare },
     });
@@ -94,7 +98,61 @@ describe('CI tab with replaced input data in a browser', () => {
     expect(existsSync(join(store, 'files', 'md5', md5.slice(0, 2), md5.slice(2)))).toBe(true);
     const params = (await run('git', ['show', 'new-data:params.yaml'], { cwd: bare })).stdout;
     expect(params).toMatch(/lr: 0.05/);
-    await context.close();
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 240_000);
+
+  it('commits the wizard workflow to a new branch of the bare remote', async () => {
+    if (!context || !server) throw new Error('setup failed');
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(new URL('/ci', server.loginUrl).toString());
+    await expect
+      .poll(() => page.getByTestId('workflow').textContent(), { timeout: 30_000 })
+      .toContain('cml runner launch');
+    await page.getByLabel('Project to commit to').selectOption('dvc');
+    await page.getByLabel('New branch').fill('kiln/add-cml');
+    await page.getByRole('button', { name: 'Commit this workflow' }).click();
+    const result = page.locator('.wz-result');
+    await result.waitFor({ timeout: 60_000 });
+    expect(await result.textContent()).toMatch(/Pushed [0-9a-f]{7} to kiln\/add-cml.*No pull request/);
+    const file = (await run('git', ['show', 'kiln/add-cml:.github/workflows/cml.yaml'], { cwd: bare }))
+      .stdout;
+    expect(file).toBe(await page.getByTestId('workflow').textContent());
+    const message = (await run('git', ['log', '-1', '--format=%s', 'kiln/add-cml'], { cwd: bare })).stdout;
+    expect(message).toContain('[skip studio]');
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('"Create pull request" on a finished experiment says there is none on plain Git', async () => {
+    if (!context || !server) throw new Error('setup failed');
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const api = (p: string) => new URL(p, server?.loginUrl).toString();
+    const created = await page.request.post(api('/api/projects/dvc/experiments'), {
+      data: { rev: 'main', name: 'quick', script: 'echo quick\n' },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    let exp: { status: string; resultCommit: string | null } = { status: 'queued', resultCommit: null };
+    for (const until = Date.now() + 180_000; Date.now() < until;) {
+      exp = (await (await page.request.get(api('/api/projects/dvc/experiments/quick'))).json()) as typeof exp;
+      if (['succeeded', 'failed', 'cancelled', 'lost'].includes(exp.status)) break;
+      await page.waitForTimeout(1000);
+    }
+    expect(exp.status).toBe('succeeded');
+    await page.goto(api('/projects/dvc/experiments/quick'));
+    await page.getByRole('button', { name: 'Create pull request' }).click();
+    await page.getByRole('note').filter({ hasText: 'No pull request' }).waitFor();
+    expect(await page.getByRole('note').filter({ hasText: 'No pull request' }).textContent()).toContain(
+      'plain Git',
+    );
+    await page.screenshot({ path: join(home, 'experiment-pr-plain.png') });
+    await page.close();
     expect(errors).toEqual([]);
   }, 240_000);
 });
