@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../test-server.js';
@@ -172,4 +173,77 @@ describe('compute conformance', () => {
       90_000,
     );
   }
+});
+
+/**
+ * Machine-starting targets after a crash: the server died mid-launch, so its machine's agent never
+ * registers (here: the Kiln URL accepts connections and never answers), and the next server
+ * process, which knows nothing of that launch, ends it with its reconciler. Nothing is left running.
+ */
+describe('compute conformance: crash scenarios', () => {
+  const sockets = new Set<Socket>();
+  const blackhole = createTcpServer((c) => void sockets.add(c));
+  let silent = '';
+  beforeAll(async () => {
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+    silent = `http://127.0.0.1:${(blackhole.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const c of sockets) c.destroy();
+    await new Promise<void>((r) => blackhole.close(() => r()));
+  });
+
+  it('kubernetes (API stand-in): a Job whose agent never registered is deleted by the next server', async () => {
+    const make = () =>
+      new KubernetesBackend({
+        kubeconfig: kube.kubeconfig(),
+        settings: KubernetesSettings.parse({ credential: 'kc', namespace: 'crash', maxInstances: 1 }),
+        profile: 'crash',
+        install: 'crash-install',
+        url: () => silent,
+        agentToken: () => agentToken(`crash k8s ${Date.now()}`),
+        revokeToken: revoke,
+      });
+    const before = make();
+    await before.ensureAgents(1);
+    await until('the pod to start', async () => [...kube.jobs.values()].some((e) => e.proc !== null));
+    const after = make();
+    expect(await after.alive()).toBe(1);
+    expect(await after.reconcile(() => false)).toHaveLength(1);
+    expect(await after.alive()).toBe(0);
+    const left = [...kube.jobs.values()].filter((e) => e.job.metadata?.namespace === 'crash');
+    expect(left).toEqual([]);
+  }, 60_000);
+
+  it('simulated cloud: a VM whose agent never registered is terminated by the next server', async () => {
+    const cloud = new SimulatedCloud('gcp', { ...process.env, PATH });
+    const make = () =>
+      new CloudBackend({
+        provider: cloud,
+        profile: 'crash',
+        install: 'crash-install',
+        machine: resolveMachine('gcp', {
+          region: 'us-west',
+          type: 's',
+          diskGb: 10,
+          spot: true,
+          timeoutSec: 600,
+        }),
+        maxInstances: 1,
+        idleTimeoutSec: 600,
+        url: () => silent,
+        mintToken: () => agentToken(`crash vm ${Date.now()}`),
+        revokeToken: revoke,
+        script: { poweroff: 'true' },
+      });
+    await make().ensureAgents(1);
+    const after = make();
+    expect(await after.alive()).toBe(1);
+    // Its own launches are live; this one is not.
+    expect(await after.reconcile()).toHaveLength(1);
+    await until('the VM to end', async () => (await after.alive()) === 0, 10_000);
+    await until('its process to exit', async () =>
+      [...cloud.instances.values()].every((i) => i.state === 'terminated'),
+    );
+  }, 60_000);
 });
