@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShot } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,14 +64,15 @@ export function hashSmallFileSync(path: string): FileHash | undefined {
       n += r;
       if (n === SMALL) return undefined;
     }
-    return { md5: createHash('md5').update(smallBuf.subarray(0, n)).digest('hex'), size: n };
+    // the one-shot hash skips a Hash object per file: measurable over thousands of small files
+    return { md5: oneShot('md5', smallBuf.subarray(0, n)), size: n };
   } finally {
     closeSync(fd);
   }
 }
 
 export function md5Text(text: string | Buffer): string {
-  return createHash('md5').update(text).digest('hex');
+  return oneShot('md5', text);
 }
 
 /** Python's `json.dumps(manifest, sort_keys=True)`: ", " and ": " separators, ASCII only. */
