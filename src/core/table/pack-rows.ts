@@ -1,23 +1,72 @@
 import type { PackedTableRow, TableColumn, TableRow, Value } from '../../contracts/api.js';
-import { valueAt } from './derive-columns.js';
+
+/** Column indices by key path, per `kind` and file: walking a row's files along it finds each cell once. */
+interface Trie {
+  index?: number;
+  children?: Map<string, Trie>;
+}
+
+function isRecord(v: Value | undefined): v is { [key: string]: Value } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Packs rows against one column list (build once per list; see PackedTableRow). */
+export class RowPacker {
+  private readonly files = new Map<string, Trie>();
+
+  constructor(readonly columns: readonly TableColumn[]) {
+    columns.forEach((col, index) => {
+      const fileKey = `${col.kind}\u0000${col.file}`;
+      let node = this.files.get(fileKey);
+      if (!node) this.files.set(fileKey, (node = {}));
+      for (const key of col.path) {
+        node.children ??= new Map();
+        let next = node.children.get(key);
+        if (!next) node.children.set(key, (next = {}));
+        node = next;
+      }
+      node.index = index;
+    });
+  }
+
+  pack(row: TableRow): PackedTableRow {
+    const { params: _params, metrics: _metrics, ...meta } = row;
+    return { ...meta, ...this.cells(row) };
+  }
+
+  /** The row's cells: `values` aligned to the columns, `nulls` where a file really says null. */
+  cells(row: Pick<TableRow, 'params' | 'metrics'>): Pick<PackedTableRow, 'values' | 'nulls'> {
+    const { params, metrics } = row;
+    const values: Value[] = [];
+    const nulls: number[] = [];
+    const put = (node: Trie, v: Value): void => {
+      if (node.index !== undefined) {
+        while (values.length < node.index) values.push(null);
+        values[node.index] = v;
+        if (v === null) nulls.push(node.index);
+      }
+      if (!node.children || !isRecord(v)) return;
+      for (const [k, child] of Object.entries(v)) {
+        const next = node.children.get(k);
+        if (next) put(next, child);
+      }
+    };
+    for (const [kind, files] of [
+      ['params', params],
+      ['metrics', metrics],
+    ] as const) {
+      for (const [file, v] of Object.entries(files)) {
+        const node = this.files.get(`${kind}\u0000${file}`);
+        if (node) put(node, v);
+      }
+    }
+    // Files are visited in their own key order, not the columns'.
+    nulls.sort((a, b) => a - b);
+    return nulls.length ? { values, nulls } : { values };
+  }
+}
 
 /** One row in the compact encoding: its values aligned to `columns` (see PackedTableRow). */
 export function packRow(row: TableRow, columns: readonly TableColumn[]): PackedTableRow {
-  const { params: _params, metrics: _metrics, ...meta } = row;
-  const values: Value[] = [];
-  let nulls: number[] | undefined;
-  let end = 0;
-  for (let i = 0; i < columns.length; i++) {
-    const col = columns[i];
-    const v = col ? valueAt(row, col) : undefined;
-    if (v === undefined) {
-      values.push(null);
-      continue;
-    }
-    if (v === null) (nulls ??= []).push(i);
-    values.push(v);
-    end = i + 1;
-  }
-  values.length = end;
-  return nulls ? { ...meta, values, nulls } : { ...meta, values };
+  return new RowPacker(columns).pack(row);
 }

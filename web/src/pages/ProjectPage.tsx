@@ -129,6 +129,7 @@ export function ProjectPage({ name }: { name: string }) {
   } else {
     body = (
       <ExperimentsTable
+        project={name}
         table={tanstack}
         columnsById={columnsById}
         pending={filtering ? 0 : pending}

@@ -1,5 +1,7 @@
 import { memo } from 'react';
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
+import type { CommitCiSummary } from '../../../src/contracts/ci.js';
+import { CiBadge } from '../ci/CiBadge.js';
 import { StatusChip } from '../ui/StatusChip.js';
 import { shortDate } from '../ui/time.js';
 import { delta, formatDelta } from './deltas.js';
@@ -12,6 +14,7 @@ export const CommitCell = memo(function CommitCell({
   experiments,
   collapsed,
   onToggle,
+  ci,
 }: {
   row: TableRow;
   isBaseline: boolean;
@@ -20,6 +23,8 @@ export const CommitCell = memo(function CommitCell({
   experiments: number;
   collapsed: boolean;
   onToggle: (rev: string) => void;
+  /** The commit's CI run, pull request and CML report, once fetched. */
+  ci?: CommitCiSummary | undefined;
 }) {
   const experiment = row.baseline !== undefined;
   return (
@@ -57,6 +62,7 @@ export const CommitCell = memo(function CommitCell({
           {t}
         </span>
       ))}
+      <CiBadge summary={ci} compact />
       {row.hidden && (
         <span className="chip chip-hidden" title="Hidden by [skip studio]">
           hidden

@@ -11,9 +11,11 @@ import type { TableView } from './use-table-view.js';
 import type { Pinned } from '../plots/use-pinned.js';
 import { shortRev } from './values.js';
 import { RowCheck, SelectAll } from './RowCheck.js';
+import { useVisibleCi } from './use-visible-ci.js';
 import './table.css';
 
 interface Props {
+  project: string;
   table: Table<TableRow>;
   columnsById: ReadonlyMap<string, TableColumn>;
   /** Rows still to come from the server: drawn as skeletons under the loaded ones. */
@@ -80,6 +82,14 @@ export function ExperimentsTable(props: Props) {
   useEffect(() => colV.measure(), [colV, sizing, pinnedWidth, leaves]);
   useEffect(() => rowV.measure(), [rowV, headHeight]);
 
+  const vrows = rowV.getVirtualItems();
+  const ci = useVisibleCi(
+    props.project,
+    vrows.flatMap((vr) => {
+      const r = rows[vr.index]?.original;
+      return r && r.baseline === undefined ? [r.rev] : [];
+    }),
+  );
   const vcols = colV.getVirtualItems();
   const range = { first: vcols[0]?.index ?? 0, last: vcols[vcols.length - 1]?.index ?? -1 };
   const selectedIndex = selected === null ? -1 : rows.findIndex((r) => r.id === selected);
@@ -118,7 +128,7 @@ export function ExperimentsTable(props: Props) {
           onConditions={view.setConditions}
           selectAll={<SelectAll rows={rows} checked={checked} pinned={pins} />}
         />
-        {rowV.getVirtualItems().map((vr) => {
+        {vrows.map((vr) => {
           const row = rows[vr.index];
           const style = { top: vr.start, height: ROW_HEIGHT, width: totalWidth };
           if (!row) {
@@ -166,6 +176,7 @@ export function ExperimentsTable(props: Props) {
                           experiments={r.baseline === undefined ? (experimentCounts.get(r.rev) ?? 0) : 0}
                           collapsed={view.isCollapsed(r.rev)}
                           onToggle={view.toggleCollapsed}
+                          ci={ci[r.rev]}
                         />
                       </>
                     ) : c.id === 'author' || c.id === 'date' ? (

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TableRow } from '../../../src/contracts/api.js';
 import { packRow } from '../../../src/core/table/pack-rows.js';
+import { deriveColumns, valueAt } from '../../../src/core/table/derive-columns.js';
 import { columns, lr, rows } from './fixtures.js';
 import { unpackRows } from './packed.js';
 import { columnValue } from './values.js';
@@ -37,5 +38,24 @@ describe('packed table rows', () => {
     const wide = Array.from({ length: 200 }, (_, i) => ({ ...rows[0]!, rev: String(i) }));
     const packed = JSON.stringify(wide.map((r) => packRow(r, columns)));
     expect(packed.length).toBeLessThan(JSON.stringify(wide).length);
+  });
+  it('packs every cell valueAt reads, whatever the key order or shape of each row', () => {
+    const mixed: TableRow[] = [
+      { ...rows[0]!, params: { 'p.yaml': { a: 1, b: { c: [1, 2], d: {} } } }, metrics: {} },
+      {
+        ...rows[1]!,
+        params: { 'p.yaml': { b: { d: 'x', c: null }, a: { e: true } } },
+        metrics: { 'm.json': { z: 0 } },
+      },
+    ];
+    const cols = deriveColumns(mixed);
+    for (const r of mixed) {
+      const p = packRow(r, cols);
+      cols.forEach((c, i) => {
+        const want = valueAt(r, c);
+        expect(want === undefined ? null : want).toEqual(p.values[i] ?? null);
+        expect(p.nulls?.includes(i) ?? false).toBe(want === null);
+      });
+    }
   });
 });

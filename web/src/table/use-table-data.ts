@@ -11,6 +11,9 @@ const CELLS_PER_PAGE = 250_000;
 const pageRows = (columns: number): number =>
   Math.max(200, Math.min(5000, Math.floor(CELLS_PER_PAGE / Math.max(1, columns))));
 
+/** Least time between two progressive updates of the rows on screen. */
+const PUBLISH_MS = 400;
+
 function fetchPage(project: string, all: boolean, offset: number, limit: number) {
   return request(
     'GET',
@@ -59,28 +62,35 @@ export function useTableData(project: string, all: boolean): TableDataState {
       const live = () => gen === generation.current;
       setError(null);
       const cols = new Map<string, TableColumn>();
+      // Same array while no page adds a column, so the grid keeps its column definitions.
+      let columns: TableColumn[] = [];
       let rows: TableRow[] = [];
       let offset = 0;
       let limit = FIRST_PAGE;
+      let published = 0;
+      let next = fetchPage(project, all, offset, limit);
       try {
         for (;;) {
-          const page = await fetchPage(project, all, offset, limit);
+          const page = await next;
           if (!live()) return;
-          mergeColumns(cols, page.columns);
-          rows = rows.concat(unpackRows(page));
           offset += page.rows.length;
           const done = page.rows.length < limit || offset >= page.total;
-          if (progressive || done) {
-            setData({
-              rows,
-              columns: [...cols.values()],
-              total: page.total,
-              hiddenCount: page.hiddenCount,
-              partial: !done,
-            });
+          // Ask for the next page before unpacking this one: the server works while the browser does.
+          if (!done) {
+            limit = pageRows(page.columns.length);
+            next = fetchPage(project, all, offset, limit);
+            next.catch(() => undefined);
+          }
+          mergeColumns(cols, page.columns);
+          if (cols.size !== columns.length) columns = [...cols.values()];
+          rows = rows.concat(unpackRows(page));
+          // Each publish rebuilds the grid's row model: the first page at once, then a few times a second.
+          const now = performance.now();
+          if (done || (progressive && (published === 0 || now - published > PUBLISH_MS))) {
+            published = now;
+            setData({ rows, columns, total: page.total, hiddenCount: page.hiddenCount, partial: !done });
           }
           if (done) return;
-          limit = pageRows(page.columns.length);
         }
       } catch (err) {
         if (live()) setError(err);
