@@ -56,6 +56,16 @@ describe('contract: the commit a webhook event is about', () => {
     ).toEqual([a]);
     expect(webhookCommits({ object_kind: 'push', before: b, after: a, checkout_sha: a })).toEqual([a]);
   });
+  it('contract: a CML report lands as a GitHub commit_comment or a GitLab Note Hook on a commit', () => {
+    expect(webhookCommits({ action: 'created', comment: { commit_id: a, body: 'report' } })).toEqual([a]);
+    expect(
+      webhookCommits({
+        object_kind: 'note',
+        object_attributes: { noteable_type: 'Commit' },
+        commit: { id: a },
+      }),
+    ).toEqual([a]);
+  });
   it('contract: Bitbucket repo:commit_status_updated and Gitea status', () => {
     expect(webhookCommits({ commit_status: { state: 'SUCCESSFUL', commit: { hash: a } } })).toEqual([a]);
     expect(webhookCommits({ sha: a, state: 'pending', context: 'ci/drone' })).toEqual([a]);

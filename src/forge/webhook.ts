@@ -64,8 +64,9 @@ const HeadSha = z.looseObject({ head_sha: z.string().optional() });
  * Where forges name the commit an event is about: GitHub/Gitea `status` (`sha`), `check_run`,
  * `check_suite`, `workflow_run` (`head_sha`), pull requests (`pull_request.head.sha`), pushes
  * (`after`); GitLab pipelines (`object_attributes.sha`), jobs (`sha`), merge requests
- * (`object_attributes.last_commit.id`), pushes (`checkout_sha`); Bitbucket commit statuses
- * (`commit_status.commit.hash`).
+ * (`object_attributes.last_commit.id`), pushes (`checkout_sha`), commit notes (`commit.id`,
+ * where `cml comment create` reports land); GitHub commit comments (`comment.commit_id`);
+ * Bitbucket commit statuses (`commit_status.commit.hash`).
  */
 const CommitFields = z.looseObject({
   sha: z.string().optional(),
@@ -84,6 +85,8 @@ const CommitFields = z.looseObject({
   commit_status: z
     .looseObject({ commit: z.looseObject({ hash: z.string().optional() }).optional() })
     .optional(),
+  comment: z.looseObject({ commit_id: z.string().nullable().optional() }).optional(),
+  commit: z.looseObject({ id: z.string().optional() }).optional(),
 });
 
 /** The commits a webhook payload is about (full ids only); empty when it names none. */
@@ -102,8 +105,10 @@ export function webhookCommits(json: unknown): string[] {
     d.object_attributes?.sha,
     d.object_attributes?.last_commit?.id,
     d.commit_status?.commit?.hash,
+    d.comment?.commit_id,
+    d.commit?.id,
   ];
   // A deleted branch's push names the all-zero id: no commit to follow.
-  const real = candidates.filter((c): c is string => Sha.safeParse(c).success && !/^0+$/.test(c));
+  const real = candidates.filter((c): c is string => Sha.safeParse(c).success && !/^0+$/.test(c ?? ''));
   return [...new Set(real)];
 }

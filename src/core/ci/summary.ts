@@ -17,11 +17,15 @@ export function newestReport(reports: readonly CmlReport[]): string | null {
 const ACTIVE: ReadonlySet<CiState> = new Set(['pending', 'running']);
 
 /**
- * How long a cached status stays fresh: short while CI is still going, longer once it settled
- * or when nothing reported (a webhook invalidates it sooner).
+ * How long a cached status stays fresh: short while CI is still going, longer once it settled,
+ * longest for commits no CI reported on (most of a history). Webhooks invalidate sooner.
  */
-export function freshFor(state: string, ttl: { activeMs: number; settledMs: number }): number {
-  return ACTIVE.has(state as CiState) ? ttl.activeMs : ttl.settledMs;
+export function freshFor(
+  state: string,
+  ttl: { activeMs: number; settledMs: number; noneMs: number },
+): number {
+  if (ACTIVE.has(state as CiState)) return ttl.activeMs;
+  return state === 'none' ? ttl.noneMs : ttl.settledMs;
 }
 
 export const NO_CI: CommitCiSummary = { state: 'none', url: null, pr: null, cml: null };

@@ -12,8 +12,10 @@ import type { CiSettingsStore } from './ci-settings.js';
 export interface SummaryOptions {
   /** Freshness of a pending or running status. */
   activeMs: number;
-  /** Freshness of a settled status, or of a commit no CI reported on. */
+  /** Freshness of a settled status (passed, failed, cancelled). */
   settledMs: number;
+  /** Freshness of a commit no CI reported on. */
+  noneMs: number;
   /** Forge reads in flight at once, over all projects. */
   concurrency: number;
   now: () => number;
@@ -22,6 +24,7 @@ export interface SummaryOptions {
 const DEFAULTS: SummaryOptions = {
   activeMs: 20_000,
   settledMs: 10 * 60_000,
+  noneMs: 60 * 60_000,
   concurrency: 4,
   now: () => Date.now(),
 };
