@@ -88,12 +88,26 @@ export class BitbucketForge implements Forge {
       { headers: this.headers },
       Comments,
     );
-    return r.values
-      .filter((c) => isCmlReport(c.content.raw))
-      .map((c) => ({
-        url: c.links.html?.href ?? '',
-        author: c.user?.display_name ?? '',
-        createdAt: c.created_on,
-      }));
+    return reports(r.values);
   }
+
+  async pullRequestReports(id: number): Promise<CmlReport[]> {
+    const r = await forgeJson(
+      'bitbucket',
+      `${this.base}/pullrequests/${id}/comments?pagelen=100`,
+      { headers: this.headers },
+      Comments,
+    );
+    return reports(r.values);
+  }
+}
+
+function reports(values: z.infer<typeof Comments>['values']): CmlReport[] {
+  return values
+    .filter((c) => isCmlReport(c.content.raw))
+    .map((c) => ({
+      url: c.links.html?.href ?? '',
+      author: c.user?.display_name ?? '',
+      createdAt: c.created_on,
+    }));
 }

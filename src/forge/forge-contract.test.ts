@@ -298,3 +298,124 @@ describe('contract: plain Git', () => {
     expect(await g.commitChecks()).toEqual([]);
   });
 });
+
+describe('contract: CML reports on pull requests (`cml comment create --pr`)', () => {
+  it('contract: GitHub lists the PR conversation with GET /repos/{owner}/{repo}/issues/{n}/comments', async () => {
+    const f = await serve({
+      [`GET /repos/octo/hello/issues/12/comments`]: {
+        json: [
+          {
+            id: 1,
+            html_url: 'https://github.com/octo/hello/pull/12#issuecomment-1',
+            body: 'ok',
+            user: { login: 'a' },
+            created_at: '2026-01-01T00:00:00Z',
+          },
+          {
+            id: 2,
+            html_url: 'https://github.com/octo/hello/pull/12#issuecomment-2',
+            body: CML_BODY,
+            user: { login: 'cml' },
+            created_at: '2026-01-02T00:00:00Z',
+          },
+        ],
+      },
+    });
+    expect(
+      await new GitHubForge(f.url, 't', { owner: 'octo', name: 'hello' }).pullRequestReports(12),
+    ).toEqual([
+      {
+        url: 'https://github.com/octo/hello/pull/12#issuecomment-2',
+        author: 'cml',
+        createdAt: '2026-01-02T00:00:00Z',
+      },
+    ]);
+  });
+
+  it('contract: GitLab lists merge request notes with GET /projects/:id/merge_requests/:iid/notes, skipping system notes', async () => {
+    const f = await serve({
+      [`GET /api/v4/projects/group%2Fml/merge_requests/4/notes`]: {
+        json: [
+          {
+            id: 10,
+            body: CML_BODY,
+            author: { id: 1, username: 'cml' },
+            created_at: '2026-01-02T00:00:00Z',
+            system: false,
+          },
+          {
+            id: 11,
+            body: `added 1 commit ${CML_BODY}`,
+            author: { id: 2, username: 'ann' },
+            created_at: '2026-01-03T00:00:00Z',
+            system: true,
+          },
+        ],
+      },
+    });
+    const forge = new GitLabForge(
+      f.url,
+      'glpat',
+      { owner: 'group', name: 'ml' },
+      'https://gitlab.example.com/group/ml',
+    );
+    expect(await forge.pullRequestReports(4)).toEqual([
+      {
+        url: 'https://gitlab.example.com/group/ml/-/merge_requests/4#note_10',
+        author: 'cml',
+        createdAt: '2026-01-02T00:00:00Z',
+      },
+    ]);
+  });
+
+  it('contract: Bitbucket lists GET /repositories/{ws}/{slug}/pullrequests/{id}/comments', async () => {
+    const f = await serve({
+      [`GET /2.0/repositories/team/ml/pullrequests/7/comments`]: {
+        json: {
+          values: [
+            {
+              id: 1,
+              content: { raw: CML_BODY },
+              user: { display_name: 'CML' },
+              created_on: '2026-01-02T00:00:00+00:00',
+              links: { html: { href: 'https://bitbucket.org/team/ml/pull-requests/7#comment-1' } },
+            },
+          ],
+        },
+      },
+    });
+    const forge = new BitbucketForge(`${f.url}/2.0`, null, { owner: 'team', name: 'ml' });
+    expect(await forge.pullRequestReports(7)).toEqual([
+      {
+        url: 'https://bitbucket.org/team/ml/pull-requests/7#comment-1',
+        author: 'CML',
+        createdAt: '2026-01-02T00:00:00+00:00',
+      },
+    ]);
+  });
+
+  it('contract: Gitea lists GET /repos/{owner}/{repo}/issues/{index}/comments', async () => {
+    const f = await serve({
+      [`GET /api/v1/repos/ann/ml/issues/3/comments`]: {
+        json: [
+          {
+            id: 5,
+            html_url: 'https://gitea.example.com/ann/ml/pulls/3#issuecomment-5',
+            body: CML_BODY,
+            user: { login: 'cml' },
+            created_at: '2026-01-02T00:00:00Z',
+          },
+        ],
+      },
+    });
+    const forge = new GiteaForge(`${f.url}/api/v1`, 'tok', { owner: 'ann', name: 'ml' });
+    expect(await forge.pullRequestReports(3)).toEqual([
+      {
+        url: 'https://gitea.example.com/ann/ml/pulls/3#issuecomment-5',
+        author: 'cml',
+        createdAt: '2026-01-02T00:00:00Z',
+      },
+    ]);
+    expect(await new PlainGitForge().pullRequestReports()).toEqual([]);
+  });
+});

@@ -1,9 +1,17 @@
 import { z } from 'zod';
 import type { CiCheck, CiState, CmlReport } from '../contracts/ci.js';
 import { forgeJson } from './http.js';
-import type { Forge, PullRequest, PullRequestInput, RepoRef } from './port.js';
+import { isCmlReport, type Forge, type PullRequest, type PullRequestInput, type RepoRef } from './port.js';
 
 const Pull = z.object({ number: z.number().int(), html_url: z.string() });
+const Comments = z.array(
+  z.object({
+    html_url: z.string(),
+    body: z.string(),
+    created_at: z.string(),
+    user: z.object({ login: z.string() }).nullable().optional(),
+  }),
+);
 const Combined = z.object({
   statuses: z
     .array(
@@ -18,7 +26,7 @@ function state(s: string): CiState {
   return 'failed';
 }
 
-/** Gitea (and Forgejo) API v1: pull requests and commit statuses; Gitea has no commit comments. */
+/** Gitea (and Forgejo) API v1: pull requests, commit statuses, pull request comments; Gitea has no commit comments. */
 export class GiteaForge implements Forge {
   readonly kind = 'gitea' as const;
   readonly supportsPullRequests = true;
@@ -56,5 +64,17 @@ export class GiteaForge implements Forge {
 
   async cmlReports(): Promise<CmlReport[]> {
     return [];
+  }
+
+  async pullRequestReports(number: number): Promise<CmlReport[]> {
+    const comments = await forgeJson(
+      'gitea',
+      `${this.base}/issues/${number}/comments`,
+      { headers: this.headers },
+      Comments,
+    );
+    return comments
+      .filter((c) => isCmlReport(c.body))
+      .map((c) => ({ url: c.html_url, author: c.user?.login ?? '', createdAt: c.created_at }));
   }
 }

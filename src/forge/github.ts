@@ -107,6 +107,21 @@ export class GitHubForge implements Forge {
       .map((c) => ({ url: c.html_url, author: c.user?.login ?? '', createdAt: c.created_at }));
   }
 
+  async pullRequestReports(number: number): Promise<CmlReport[]> {
+    // A pull request's conversation is its issue's comments.
+    const res = await this.call(() =>
+      this.octokit.issues.listComments({
+        owner: this.repo.owner,
+        repo: this.repo.name,
+        issue_number: number,
+        per_page: 100,
+      }),
+    );
+    return Comments.parse(res.data)
+      .filter((c) => isCmlReport(c.body))
+      .map((c) => ({ url: c.html_url, author: c.user?.login ?? '', createdAt: c.created_at }));
+  }
+
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();

@@ -14,6 +14,15 @@ const MergeRequest = z.object({ web_url: z.string(), iid: z.number().int() });
 const Statuses = z.array(
   z.object({ name: z.string(), status: z.string(), target_url: z.string().nullable().optional() }),
 );
+const Notes = z.array(
+  z.object({
+    id: z.number().int(),
+    body: z.string(),
+    author: z.object({ username: z.string() }),
+    created_at: z.string(),
+    system: z.boolean().optional(),
+  }),
+);
 const Comments = z.array(
   z.object({
     note: z.string(),
@@ -80,6 +89,17 @@ export class GitLabForge implements Forge {
         url: `${this.webUrl}/-/commit/${sha}#notes-list`,
         author: c.author.username,
         createdAt: c.created_at ?? '',
+      }));
+  }
+
+  async pullRequestReports(iid: number): Promise<CmlReport[]> {
+    const notes = Notes.parse(await this.call(() => this.api.MergeRequestNotes.all(this.project, iid)));
+    return notes
+      .filter((n) => !n.system && isCmlReport(n.body))
+      .map((n) => ({
+        url: `${this.webUrl}/-/merge_requests/${iid}#note_${n.id}`,
+        author: n.author.username,
+        createdAt: n.created_at,
       }));
   }
 

@@ -17,4 +17,8 @@ export class PlainGitForge implements Forge {
   async cmlReports(): Promise<CmlReport[]> {
     return [];
   }
+
+  async pullRequestReports(): Promise<CmlReport[]> {
+    return [];
+  }
 }

@@ -27,6 +27,8 @@ export interface Forge {
   commitChecks(sha: string): Promise<CiCheck[]>;
   /** Comments on a commit that `cml comment create` wrote. */
   cmlReports(sha: string): Promise<CmlReport[]>;
+  /** Comments on a pull request that `cml comment create --pr` wrote. */
+  pullRequestReports(number: number): Promise<CmlReport[]>;
 }
 
 /** A forge API call that failed, with the forge's answer. The only error forge adapters throw. */

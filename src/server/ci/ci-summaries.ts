@@ -136,13 +136,18 @@ export class CiSummaryService {
     try {
       const forge = await this.forgeFor(project);
       if (!forge) return;
-      const [checks, reports] = await Promise.all([forge.commitChecks(sha), forge.cmlReports(sha)]);
+      const [prev] = await this.deps.store.ci.get(project, [sha]);
+      // CML reports land on the commit, or on the pull request Kiln opened for it (`--pr`).
+      const [checks, onCommit, onPr] = await Promise.all([
+        forge.commitChecks(sha),
+        forge.cmlReports(sha),
+        prev?.prNumber != null ? forge.pullRequestReports(prev.prNumber) : Promise.resolve([]),
+      ]);
       const next = {
         state: combineStates(checks),
         url: summaryUrl(checks),
-        cmlUrl: newestReport(reports),
+        cmlUrl: newestReport([...onCommit, ...onPr]),
       };
-      const [prev] = await this.deps.store.ci.get(project, [sha]);
       await this.deps.store.ci.putStatus([{ project, sha, ...next, checkedAt }]);
       if (!prev || prev.state !== next.state || prev.url !== next.url || prev.cmlUrl !== next.cmlUrl)
         this.markChanged(project, sha);
