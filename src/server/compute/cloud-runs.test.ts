@@ -118,4 +118,16 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a cloud profile', () => {
     expect(await targets.reconcile()).toEqual([orphan.id]);
     expect((await sim.describe(live))?.state).toBe('running');
   }, 240_000);
+
+  it('removing a profile ends its idle VMs at the next reconcile, and then forgets it', async () => {
+    const targets = h.server.runs.scheduler.targets;
+    const idle = [...sim.instances.values()].filter(
+      (i) => i.state === 'running' && i.tags['kiln-profile'] === 'spot',
+    );
+    expect(idle.length).toBeGreaterThan(0);
+    expect((await h.api('DELETE', '/api/compute/profiles/spot')).status).toBe(204);
+    expect(await targets.reconcile()).toEqual(expect.arrayContaining(idle.map((i) => i.id)));
+    expect([...sim.instances.values()].filter((i) => i.state === 'running')).toEqual([]);
+    expect(await h.server.store.getSetting('compute.machines')).toBe('{}');
+  }, 60_000);
 });

@@ -32,6 +32,12 @@ const AgentRecord = z.object({
 });
 type AgentRecord = z.infer<typeof AgentRecord>;
 
+type MachineKind = 'kubernetes' | 'aws' | 'gcp' | 'azure';
+const Remembered = z.record(
+  z.string(),
+  z.object({ kind: z.enum(['kubernetes', 'aws', 'gcp', 'azure']), settings: z.unknown() }),
+);
+
 /** Where one experiment's job was claimed. */
 const RunRecord = z.object({ tokenId: z.string().nullable(), hostname: z.string(), startedAt: z.string() });
 
@@ -65,9 +71,6 @@ export interface TargetDeps {
    */
   reconcile?: { everyMs: number; graceMs: number };
 }
-
-/** Where a cloud machine runs and what it costs. */
-type Where = { zone?: string | null; pricePerHour?: number | null };
 
 /** An agent polls for work at least this often while it lives. */
 const SEEN_MS = 2 * 60_000;
@@ -124,15 +127,8 @@ export class Targets {
       url: this.d.url,
       mintToken: async () => (await this.mint(name, kind)).token,
       agentToken: () => this.mint(name, kind),
-      placed: (tokenId: string, id: string, detail: string, at: Where = {}) =>
-        this.place(tokenId, {
-          target: name,
-          kind,
-          id,
-          detail,
-          zone: at.zone ?? null,
-          pricePerHour: at.pricePerHour ?? null,
-        }),
+      placed: (tokenId: string, id: string, detail: string) =>
+        this.place(tokenId, { target: name, kind, id, detail, zone: null, pricePerHour: null }),
       agentBundle: bundle,
     };
     if (kind === 'ssh') {
@@ -173,22 +169,50 @@ export class Targets {
         },
       };
     }
+    if (kind === 'local')
+      throw new ApiFailure('bad_request', `compute target ${name} is local: use the target local`);
+    const t = await this.machineTarget(name, kind, raw);
+    await this.remember(name, kind, raw);
+    return t;
+  }
+
+  /** A target that starts machines (Kubernetes Jobs, cloud VMs), from a profile's settings. */
+  private async machineTarget(name: string, kind: MachineKind, raw: unknown): Promise<Target> {
     const machines: MachineDeps = {
       name,
       install: await this.install(),
       url: this.d.url,
       agentToken: () => this.mint(name, kind),
       revokeToken: (id) => this.revoke(id),
-      placed: common.placed,
+      placed: (tokenId, id, detail, at = {}) =>
+        this.place(tokenId, {
+          target: name,
+          kind,
+          id,
+          detail,
+          zone: at.zone ?? null,
+          pricePerHour: at.pricePerHour ?? null,
+        }),
     };
     const open = (c: string) => this.d.credentials.open(c);
     if (kind === 'kubernetes') return kubernetesTarget(raw, open, machines);
-    if (kind === 'aws' || kind === 'gcp' || kind === 'azure')
-      return cloudTarget(kind, raw, open, machines, this.providers);
-    throw new ApiFailure(
-      'bad_request',
-      `compute target ${name} is ${kind}: runs on ${kind} are not wired yet`,
-    );
+    return cloudTarget(kind, raw, open, machines, this.providers);
+  }
+
+  /**
+   * Profiles that started machines, kept after the profile is removed so the reconciler still
+   * ends what they left behind.
+   */
+  private async remembered(): Promise<Record<string, { kind: MachineKind; settings: unknown }>> {
+    const raw = await this.d.store.getSetting('compute.machines');
+    const r = raw ? Remembered.safeParse(JSON.parse(raw)) : null;
+    return r?.success ? r.data : {};
+  }
+
+  private async remember(name: string, kind: MachineKind, settings: unknown): Promise<void> {
+    const all = await this.remembered();
+    if (JSON.stringify(all[name]) === JSON.stringify({ kind, settings })) return;
+    await this.d.store.setSetting('compute.machines', JSON.stringify({ ...all, [name]: { kind, settings } }));
   }
 
   /** This Kiln's id, made once: the label on every machine it starts. */
@@ -206,7 +230,7 @@ export class Targets {
   }
 
   /** Which machines are wanted now: young ones, ones whose agent holds a run or asked lately. */
-  private async liveness(): Promise<Liveness> {
+  private async liveness(): Promise<{ live: Liveness; busy: Liveness }> {
     const grace = this.d.reconcile?.graceMs ?? 15 * 60_000;
     const holding = new Set<string>();
     for (const job of await this.d.store.experiments.claimed()) {
@@ -215,7 +239,9 @@ export class Targets {
       if (r?.success && r.data.tokenId) holding.add(r.data.tokenId);
     }
     const now = Date.now();
-    return async (tokenId, createdMs) => {
+    // A removed profile gets no more runs: only a machine in the middle of one is kept.
+    const busy: Liveness = async (tokenId) => tokenId !== null && holding.has(tokenId);
+    const live: Liveness = async (tokenId, createdMs) => {
       if (now - createdMs < grace) return true;
       if (tokenId === null) return false;
       if (holding.has(tokenId) || now - (this.seen.get(tokenId) ?? 0) < SEEN_MS) return true;
@@ -224,17 +250,29 @@ export class Targets {
         now - this.startedAt < SEEN_MS && (await this.d.store.getSetting(`compute.agent.${tokenId}`)) !== null
       );
     };
+    return { live, busy };
   }
 
   /** One pass of the reconciler over every machine-starting profile; returns what it ended. */
   reconcile(): Promise<string[]> {
     this.reconciling ??= (async () => {
       const killed: string[] = [];
-      const live = await this.liveness();
-      for (const p of await this.d.store.compute.listProfiles()) {
-        if (!['kubernetes', 'aws', 'gcp', 'azure'].includes(p.kind)) continue;
-        const t = await this.get(p.name).catch(() => null);
-        if (t?.reconcile) killed.push(...(await t.reconcile(live).catch(() => [])));
+      const { live, busy } = await this.liveness();
+      const profiles = new Set((await this.d.store.compute.listProfiles()).map((p) => p.name));
+      const known = await this.remembered();
+      for (const [name, m] of Object.entries(known)) {
+        const gone = !profiles.has(name);
+        const t = gone
+          ? await this.machineTarget(name, m.kind, m.settings).catch(() => null)
+          : await this.get(name).catch(() => null);
+        if (!t?.reconcile) continue;
+        killed.push(...(await t.reconcile(gone ? busy : live).catch(() => [])));
+        // A removed profile is forgotten once nothing of it runs.
+        if (gone && (await t.backend.alive().catch(() => 1)) === 0) {
+          this.built.delete(name);
+          const { [name]: _, ...rest } = await this.remembered();
+          await this.d.store.setSetting('compute.machines', JSON.stringify(rest));
+        }
       }
       return killed;
     })().finally(() => {
