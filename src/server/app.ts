@@ -83,7 +83,15 @@ export async function startServer(
   await live.register(app);
   const runRows = new ExperimentRows(store, projects);
   projects.attachExperimentRows(live.withLiveRows((p, baselines) => runRows.rows(p, baselines)));
-  const ci = await registerCi(app, route, { store, box, projects, auth, home: config.home, bus });
+  const ci = await registerCi(app, route, {
+    store,
+    box,
+    projects,
+    auth,
+    home: config.home,
+    bus,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+  });
   registerCompute(route, { store, box, auth });
   registerSse(app, auth, bus);
 

@@ -36,6 +36,7 @@ export function registerCiRoutes(
     commits: CiCommitService;
     summaries: CiSummaryService;
     secrets: WebhookSecrets;
+    publicUrl?: string;
   },
 ): void {
   route(
@@ -89,7 +90,9 @@ export function registerCiRoutes(
     async ({ params, body, req }) => {
       const host = req.headers.host ?? '';
       // The link back to Kiln uses the address the user reached Kiln at.
-      const baseUrl = HOST.test(host) ? `${req.protocol}://${host}` : 'http://localhost';
+      const baseUrl =
+        deps.publicUrl?.replace(/\/+$/, '') ??
+        (HOST.test(host) ? `${req.protocol}://${host}` : 'http://localhost');
       return experimentPullRequest({ ...deps, baseUrl }, params.name, params.exp, body);
     },
   );

@@ -22,6 +22,8 @@ export interface CiDeps {
   auth: Authenticator;
   home: string;
   bus: EventBus;
+  /** The address users reach Kiln at (`KILN_PUBLIC_URL`), for links written into pull requests. */
+  publicUrl?: string;
 }
 
 /** Registers the CI experiment routes: wizard, CI commits, commit CI status, settings, forge webhooks. */

@@ -108,6 +108,9 @@ export class ProjectService {
     await this.record(name);
     this.drop(name);
     await this.store.deleteProject(name);
+    // What CI kept for it goes too: cached statuses, stored pull requests, its webhook secret.
+    await this.store.ci.removeProject(name);
+    await this.store.setSetting(`ci.webhookSecret:${name}`, '');
     await rm(this.mirrorDir(name), { recursive: true, force: true });
   }
 
