@@ -85,10 +85,9 @@ describe('a running experiment in the plots pane', () => {
     await chip.getByRole('button', { name: '+ Pin' }).click();
 
     // The dots of the train/loss series, as drawn: one per epoch reported so far.
-    const dots = pane
-      .locator('.plot-card', { hasText: 'train/loss' })
-      .first()
-      .locator('svg g.mark-symbol.role-mark path');
+    const card = (title: string) =>
+      pane.locator('.plot-card', { has: page.locator('.plot-title', { hasText: new RegExp(`^${title}$`) }) });
+    const dots = card('train/loss').locator('svg g.mark-symbol.role-mark path');
     const seen: number[] = [];
     for (const until = Date.now() + 240_000; Date.now() < until;) {
       const [now, state] = await Promise.all([dots.count(), status.textContent()]);
@@ -106,6 +105,8 @@ describe('a running experiment in the plots pane', () => {
     // The pinned run stays plotted once saved (its row is now its result commit), every epoch drawn once.
     await expect.poll(() => dots.count(), { timeout: 30_000 }).toBe(EPOCHS);
     await expect(chip.getByRole('button', { name: '×' }).isVisible()).resolves.toBe(true);
+    // Saved, the run is drawn from its result commit: the pipeline's plots are there too.
+    await expect.poll(() => card('ROC').locator('svg').count(), { timeout: 30_000 }).toBe(1);
     await page.screenshot({ path: join(home, 'live-chart-done.png') });
     expect(errors).toEqual([]);
   }, 600_000);

@@ -10,6 +10,8 @@ import type { LiveFanout } from './fanout.js';
 import type { LiveCaller } from './live-auth.js';
 import { liveRow, overlayRow, presentLive, summaryOf } from './present.js';
 
+const REPO_INDEX_MS = 5_000;
+
 export interface LiveOptions {
   /** A live experiment with no event for this long shows `stale`. */
   staleAfterMs: number;
@@ -29,6 +31,7 @@ export class LiveService {
   /** Rows of Kiln's own runs as the table last showed them, by project, baseline and name. */
   private readonly runRows = new Map<string, TableRow>();
   private repoIndex = new Map<string, string>();
+  private repoIndexAt = 0;
   private readonly batcher: SaveBatcher;
 
   constructor(
@@ -43,9 +46,12 @@ export class LiveService {
   async projectFor(repoUrl: string, caller: LiveCaller | null): Promise<string> {
     const key = normalizeRepoUrl(repoUrl);
     let name = this.repoIndex.get(key);
-    if (!name) {
+    // Training posts many events a second: the index of project sources is read once and kept a
+    // few seconds, so a removed or renamed project stops matching soon after.
+    if (!name || this.options.now() - this.repoIndexAt > REPO_INDEX_MS) {
       const all = await this.store.listProjects();
       this.repoIndex = new Map(all.map((p) => [normalizeRepoUrl(p.source), p.name]));
+      this.repoIndexAt = this.options.now();
       name = this.repoIndex.get(key);
     }
     if (caller?.kind === 'run') {

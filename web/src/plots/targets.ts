@@ -8,6 +8,8 @@ export interface PlotTarget {
   exp: string | null;
   /** Commit sha (`rev=`). */
   rev: string | null;
+  /** A saved experiment: its result commit holds every plot, the pipeline's as well as DVCLive's. */
+  saved: boolean;
 }
 
 const SHA = /^[0-9a-f]{40}$/i;
@@ -28,6 +30,7 @@ export function plotTargets(rows: readonly TableRow[]): PlotTarget[] {
       label,
       exp: r.name ?? null,
       rev: SHA.test(r.rev) ? r.rev : null,
+      saved: r.name !== undefined && r.status === 'succeeded' && SHA.test(r.rev),
     };
   });
 }

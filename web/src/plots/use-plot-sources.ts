@@ -28,8 +28,15 @@ const nothingYet = (name: string): PlotSource => ({
   errors: {},
 });
 
-/** An experiment row is read by name (live data) and, failing that, by its commit. */
+/**
+ * A saved experiment is read at its result commit (falling back to its live data when the commit
+ * is not fetched); a running one by name (live data) and, failing that, by its commit.
+ */
 async function load(project: string, t: PlotTarget): Promise<PlotSource> {
+  if (t.saved && t.rev !== null && t.exp !== null) {
+    const r = await insightsApi.plots(project, { exps: [], revs: [t.rev] }).catch(() => null);
+    if (r?.sources[0]) return r.sources[0];
+  }
   if (t.exp !== null) {
     try {
       const r = await insightsApi.plots(project, { exps: [t.exp], revs: [] });
