@@ -165,10 +165,15 @@ export type TablePage = z.infer<typeof TablePage>;
  * column order, so 500 key names are sent once rather than once a row. `null` there means the row
  * has no such key, unless the index is listed in `nulls` (the file really says null); trailing
  * absent values are left out.
+ *
+ * Neighbouring commits mostly share their params files, so a row may send only what differs from
+ * the row before it in the page: `same` lists column ranges as flat `[from, to)` pairs whose cells
+ * are the previous row's, and `values` then holds the other columns' cells only, in column order.
  */
 export const PackedTableRow = TableRow.omit({ params: true, metrics: true }).extend({
   values: z.array(Value),
   nulls: z.array(z.number().int().min(0)).optional(),
+  same: z.array(z.number().int().min(0)).optional(),
 });
 export type PackedTableRow = z.infer<typeof PackedTableRow>;
 

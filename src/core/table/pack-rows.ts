@@ -70,3 +70,40 @@ export class RowPacker {
 export function packRow(row: TableRow, columns: readonly TableColumn[]): PackedTableRow {
   return new RowPacker(columns).pack(row);
 }
+
+type Cells = Pick<PackedTableRow, 'values' | 'nulls'>;
+
+/** Runs shorter than this are cheaper to send as values than as a range. */
+const MIN_RUN = 4;
+
+/**
+ * The row's cells as sent after `prev` in a page: runs of cells equal to the previous row's become
+ * `same` ranges and leave `values`; `nulls` stays absolute. Unchanged when nothing worth it matches.
+ */
+export function againstPrevious(prev: Cells | null, cur: Cells): Cells & { same?: number[] } {
+  if (!prev) return cur;
+  const n = Math.max(prev.values.length, cur.values.length);
+  // Null or absent is told by the row's own `nulls`, so a null cell matches either.
+  const isSame = (i: number): boolean => (cur.values[i] ?? null) === (prev.values[i] ?? null);
+  const same: number[] = [];
+  for (let i = 0; i < n;) {
+    if (!isSame(i)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isSame(j)) j++;
+    if (j - i >= MIN_RUN) same.push(i, j);
+    i = j;
+  }
+  if (same.length === 0) return cur;
+  const values: Value[] = [];
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    while (r < same.length && i >= (same[r + 1] ?? n)) r += 2;
+    if (r < same.length && i >= (same[r] ?? n)) continue;
+    values.push(cur.values[i] ?? null);
+  }
+  while (values.length > 0 && values[values.length - 1] === null) values.pop();
+  return { ...cur, values, same };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableRow } from '../../../src/contracts/api.js';
-import { packRow } from '../../../src/core/table/pack-rows.js';
+import { againstPrevious, packRow } from '../../../src/core/table/pack-rows.js';
 import { deriveColumns, valueAt } from '../../../src/core/table/derive-columns.js';
 import { columns, lr, rows } from './fixtures.js';
 import { unpackRows } from './packed.js';
@@ -57,5 +57,33 @@ describe('packed table rows', () => {
         expect(p.nulls?.includes(i) ?? false).toBe(want === null);
       });
     }
+  });
+  it('sends a row as its differences from the row above, and reads it back whole', () => {
+    const wide = (i: number, lrValue: number, tail: Record<string, number | null>): TableRow => ({
+      ...rows[0]!,
+      rev: String(i),
+      params: { 'p.yaml': { a: 1, b: 2, c: 3, d: 4, e: lrValue, f: 6, g: 7, h: 8, i: 9, ...tail } },
+      metrics: { 'm.json': { acc: i / 10 } },
+    });
+    const history = [
+      wide(0, 5, { z: 1 }),
+      wide(1, 5, { z: 1 }),
+      wide(2, 50, { z: null }),
+      wide(3, 50, {}),
+      wide(4, 50, { z: null }),
+    ];
+    const cols = deriveColumns(history);
+    const cells = history.map((r) => packRow(r, cols));
+    const sent = cells.map((c, i) => ({ ...c, ...againstPrevious(i ? cells[i - 1]! : null, c) }));
+    expect(sent[0]!.same).toBeUndefined();
+    expect(sent[1]!.same).toEqual([0, 10]);
+    expect(sent[1]!.values).toEqual([0.1]);
+    const size = (rs: Array<{ values: unknown; same?: unknown }>) =>
+      JSON.stringify(rs.map((r) => [r.values, r.same])).length;
+    expect(size(sent)).toBeLessThan(size(cells) * 0.6);
+    const back = unpackRows({ columns: cols, rows: sent });
+    expect(back.map((r) => ({ ...r }))).toEqual(history);
+    for (const [i, r] of history.entries())
+      for (const c of cols) expect(columnValue(back[i]!, c)).toEqual(valueAt(r, c));
   });
 });

@@ -21,12 +21,14 @@ const isRecord = (v: Value | undefined): v is { [key: string]: Value } =>
 
 function unpackFiles(p: Packed, columns: readonly TableColumn[], kind: TableColumn['kind']) {
   const out: Record<string, Record<string, Value>> = {};
-  p.values.forEach((v, i) => {
+  const last = Math.max(p.values.length - 1, ...(p.nulls ?? []));
+  for (let i = 0; i <= last; i++) {
+    const v = p.values[i] ?? null;
     const col = columns[i];
-    if (!col || col.kind !== kind || (v === null && !p.nulls?.has(i))) return;
+    if (!col || col.kind !== kind || (v === null && !p.nulls?.has(i))) continue;
     let dst = (out[col.file] ??= {});
-    const last = col.path.length - 1;
-    for (let k = 0; k < last; k++) {
+    const depth = col.path.length - 1;
+    for (let k = 0; k < depth; k++) {
       const key = col.path[k] ?? '';
       const next = dst[key];
       if (isRecord(next)) dst = next;
@@ -36,8 +38,8 @@ function unpackFiles(p: Packed, columns: readonly TableColumn[], kind: TableColu
         dst = created;
       }
     }
-    dst[col.path[last] ?? ''] = v;
-  });
+    dst[col.path[depth] ?? ''] = v;
+  }
   return out;
 }
 
@@ -57,6 +59,22 @@ function lazy<K extends 'params' | 'metrics'>(row: WithPacked, key: K, make: () 
   });
 }
 
+/** A row's cells from the previous row's and the ones it sent (see PackedTableRow's `same`). */
+function withPrevious(prev: readonly Value[], sent: readonly Value[], same: readonly number[]): Value[] {
+  const out: Value[] = [];
+  let k = 0;
+  let r = 0;
+  const n = Math.max(prev.length, (same[same.length - 1] ?? 0) + sent.length);
+  for (let i = 0; i < n; i++) {
+    while (r < same.length && i >= (same[r + 1] ?? n)) r += 2;
+    if (r < same.length && i >= (same[r] ?? n)) out.push(prev[i] ?? null);
+    else out.push(k < sent.length ? (sent[k++] ?? null) : null);
+  }
+  // Trailing nulls say nothing: a real null is known from the row's `nulls`.
+  while (out.length > 0 && out[out.length - 1] === null) out.pop();
+  return out;
+}
+
 /**
  * Rows of a packed page as TableRows: the grid reads cells straight from the packed values
  * (columnValue), and `params`/`metrics` are rebuilt only for the few rows something else reads.
@@ -64,8 +82,11 @@ function lazy<K extends 'params' | 'metrics'>(row: WithPacked, key: K, make: () 
 export function unpackRows(page: Pick<PackedTablePage, 'columns' | 'rows'>): TableRow[] {
   const index = new Map(page.columns.map((c, i) => [c.id, i]));
   const columns = page.columns;
+  let prev: readonly Value[] = [];
   return page.rows.map((packedRow: PackedTableRow) => {
-    const { values, nulls, ...meta } = packedRow;
+    const { values: sent, nulls, same, ...meta } = packedRow;
+    const values = same ? withPrevious(prev, sent, same) : sent;
+    prev = values;
     const p: Packed = { index, values, nulls: nulls ? new Set(nulls) : null };
     const row: WithPacked = { ...meta, params: {}, metrics: {} };
     Object.defineProperty(row, PACKED, { value: p, enumerable: false });
@@ -86,7 +107,7 @@ export function packedValue(row: WithPacked, col: TableColumn): Value | undefine
   if (!p) return NOT_PACKED;
   const i = p.index.get(col.id);
   if (i === undefined) return undefined;
-  const v = p.values[i];
-  if (v === undefined || (v === null && !p.nulls?.has(i))) return undefined;
+  const v = p.values[i] ?? null;
+  if (v === null) return p.nulls?.has(i) ? null : undefined;
   return v;
 }
