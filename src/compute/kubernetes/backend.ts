@@ -36,6 +36,17 @@ export function jobPhase(job: V1Job): JobPhase {
   return (st?.ready ?? 0) > 0 || st?.startTime ? 'running' : 'pending';
 }
 
+/** Pod waiting reasons that do not clear without a change to the profile or the cluster. */
+const STUCK = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+]);
+/** A new pod waits for its token Secret (made just after the Job) and its first image pull. */
+const STUCK_AFTER_MS = 60_000;
+
 const isLiveJob = (j: V1Job) =>
   !j.metadata?.deletionTimestamp && ['pending', 'running'].includes(jobPhase(j));
 const notFound = (err: unknown) => err instanceof ApiException && err.code === 404;
@@ -105,10 +116,40 @@ export class KubernetesBackend implements ComputeBackend {
   private ensure(count: number): Promise<void> {
     const go = this.starting.then(async () => {
       const want = Math.min(count, this.o.settings.maxInstances);
-      for (let have = await this.alive(); have < want; have++) await this.submit();
+      const jobs = await this.jobs();
+      if (jobs.some((j) => (j.status?.ready ?? 0) === 0)) {
+        // Launching more would only make more pods that cannot start: say why, and back off.
+        const why = await this.clearStuck();
+        if (why.length) throw new Error(`Kubernetes cannot start the agent: ${why.join('; ')}`);
+      }
+      for (let have = jobs.length; have < want; have++) await this.submit();
     });
     this.starting = go.catch(() => undefined);
     return go;
+  }
+
+  /**
+   * Deletes this profile's Jobs whose pod has waited a minute for something that will not come
+   * by itself (an image that cannot be pulled, a missing Secret); returns why each was stuck.
+   */
+  async clearStuck(): Promise<string[]> {
+    const pods = await this.core.listNamespacedPod({
+      namespace: this.namespace,
+      labelSelector: selector(this.o.install, this.o.profile),
+    });
+    const why: string[] = [];
+    for (const p of pods.items) {
+      const age = Date.now() - new Date(p.metadata?.creationTimestamp ?? Date.now()).getTime();
+      const waiting = (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting);
+      const stuck = waiting.find((w) => w?.reason && STUCK.has(w.reason));
+      const job = p.metadata?.labels?.['job-name'] ?? p.metadata?.labels?.['batch.kubernetes.io/job-name'];
+      if (!stuck || age < STUCK_AFTER_MS || !job) continue;
+      await this.cancel(job);
+      why.push(
+        `pod ${p.metadata?.name ?? job}: ${stuck.reason ?? ''}${stuck.message ? ` (${stuck.message})` : ''}`,
+      );
+    }
+    return why;
   }
 
   /** Creates one agent Job and its token Secret; returns the Job's name. */

@@ -149,4 +149,33 @@ describe('contract: Kubernetes', () => {
     await expect(b.submit()).rejects.toThrow(/401/);
     expect(revoked).toContain('tok-denied');
   });
+
+  it('contract: a pod stuck pulling its image (list pods by label) deletes its Job and backs off with the reason', async () => {
+    const b = backend('stuck', 'inst-d');
+    await b.ensureAgents(1);
+    const [job] = (await b.jobs()).map((j) => j.metadata?.name ?? '');
+    // A fresh pod may wait for its Secret or image a while: left alone.
+    api.podWaiting.set(job ?? '', {
+      reason: 'ErrImagePull',
+      message: 'pull access denied',
+      sinceMs: Date.now(),
+    });
+    expect(await b.clearStuck()).toEqual([]);
+    api.podWaiting.set(job ?? '', {
+      reason: 'ImagePullBackOff',
+      message: 'Back-off pulling image "nosuch:latest"',
+      sinceMs: Date.now() - 120_000,
+    });
+    await expect(b.ensureAgents(2)).rejects.toThrow(/ImagePullBackOff.*nosuch/);
+    const pods = api.calls
+      .filter((c) => c.method === 'GET' && c.path === '/api/v1/namespaces/ml/pods')
+      .at(-1);
+    expect(pods?.query.get('labelSelector')).toBe(
+      'app.kubernetes.io/managed-by=kiln,kiln-install=inst-d,kiln-profile=stuck',
+    );
+    expect(api.jobs.has(`ml/${job}`)).toBe(false);
+    // Backing off: no new Job right away.
+    await expect(b.ensureAgents(2)).rejects.toThrow(/ImagePullBackOff/);
+    expect(await b.alive()).toBe(0);
+  });
 });

@@ -31,6 +31,8 @@ export class KubeStandIn {
   readonly calls: Call[] = [];
   readonly jobs = new Map<string, Entry>();
   readonly secrets = new Map<string, V1Secret>();
+  /** A container waiting reason to report for a Job's pod (an image that cannot be pulled, …). */
+  readonly podWaiting = new Map<string, { reason: string; message: string; sinceMs: number }>();
   private server: Server | null = null;
   url = '';
 
@@ -93,6 +95,9 @@ export class KubeStandIn {
       return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
     const jobs = /^\/apis\/batch\/v1\/namespaces\/([a-z0-9-]+)\/jobs(?:\/([a-z0-9.-]+))?$/.exec(u.pathname);
     const secrets = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/secrets$/.exec(u.pathname);
+    const pods = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/pods$/.exec(u.pathname);
+    if (pods && req.method === 'GET')
+      return this.listPods(res, pods[1] ?? '', u.searchParams.get('labelSelector'));
     if (u.pathname === '/api/v1/namespaces' && req.method === 'GET')
       return send(res, 200, {
         kind: 'NamespaceList',
@@ -158,19 +163,65 @@ export class KubeStandIn {
     send(res, 201, stored);
   }
 
-  private listJobs(res: ServerResponse, ns: string, sel: string | null): void {
+  private selected(ns: string, sel: string | null): V1Job[] {
     const want = (sel ?? '')
       .split(',')
       .filter(Boolean)
       .map((p) => p.split('='));
-    const items = [...this.jobs.values()]
+    return [...this.jobs.values()]
       .map((e) => e.job)
       .filter(
         (j) =>
           j.metadata?.namespace === ns &&
           want.every(([k, v]) => k !== undefined && j.metadata?.labels?.[k] === v),
       );
+  }
+
+  private listJobs(res: ServerResponse, ns: string, sel: string | null): void {
+    const items = this.selected(ns, sel);
     send(res, 200, { apiVersion: 'batch/v1', kind: 'JobList', metadata: { resourceVersion: '1' }, items });
+  }
+
+  /** One pod per Job, as the Job controller makes it: the template's labels plus `job-name`. */
+  private listPods(res: ServerResponse, ns: string, sel: string | null): void {
+    const items = this.selected(ns, sel).map((j) => {
+      const name = j.metadata?.name ?? '';
+      const w = this.podWaiting.get(name);
+      const ready = (j.status?.ready ?? 0) > 0;
+      const state = w
+        ? { waiting: { reason: w.reason, message: w.message } }
+        : ready
+          ? { running: {} }
+          : { waiting: { reason: 'ContainerCreating' } };
+      return {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${name}-x7k2p`,
+          namespace: ns,
+          labels: {
+            ...j.spec?.template?.metadata?.labels,
+            'job-name': name,
+            'batch.kubernetes.io/job-name': name,
+          },
+          creationTimestamp: new Date(w ? w.sinceMs : Date.now()).toISOString(),
+        },
+        status: {
+          phase: ready ? 'Running' : 'Pending',
+          containerStatuses: [
+            {
+              name: 'agent',
+              image: j.spec?.template?.spec?.containers?.[0]?.image ?? '',
+              imageID: '',
+              ready,
+              restartCount: 0,
+              state,
+            },
+          ],
+        },
+      };
+    });
+    send(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items });
   }
 
   private createSecret(res: ServerResponse, ns: string, body: unknown): void {
