@@ -2,6 +2,8 @@ import { parseDocument, visit } from 'yaml';
 import { parse as parseToml } from 'smol-toml';
 import { toLockValue, type LockValue } from './dvc-lock.js';
 import { paramsFormat, parseParamsFile } from './params-file.js';
+import type { Value } from '../../contracts/api.js';
+import { parsePythonParams, PY_FLOAT_MARK } from './py-params.js';
 import { toValue } from './value.js';
 import { PyFloat } from './yaml-emit.js';
 
@@ -21,9 +23,23 @@ export function parseParamsForLock(path: string, text: string): ParamsLockResult
       return asMapping(new JsonReader(text).read(), plain);
     case 'toml':
       return asMapping(tomlForLock(parseToml(text, { integersAsBigInt: true })), plain);
-    case 'python':
-      return plain;
+    case 'python': {
+      const marked = parsePythonParams(text, { markFloats: true });
+      return marked.ok ? asMapping(unmarkFloats(marked.value), plain) : plain;
+    }
   }
+}
+
+function unmarkFloats(v: Value): LockValue {
+  if (typeof v === 'string' && v.startsWith(PY_FLOAT_MARK))
+    return new PyFloat(Number(v.slice(PY_FLOAT_MARK.length)));
+  if (Array.isArray(v)) return v.map(unmarkFloats);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, LockValue> = {};
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, unmarkFloats(x));
+    return out;
+  }
+  return v;
 }
 
 function asMapping(v: LockValue, plain: ParamsLockResult): ParamsLockResult {

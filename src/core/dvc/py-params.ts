@@ -8,10 +8,27 @@ import { tokenizePython, type PyLine, type PyToken } from './py-tokens.js';
  */
 export function parsePythonParams(
   text: string,
+  opts: { markFloats?: boolean } = {},
 ): { ok: true; value: Record<string, Value> } | { ok: false; line: number; error: string } {
   const tokens = tokenizePython(text);
   if (!tokens.ok) return tokens;
-  return { ok: true, value: collectBlock(tokens.lines, 0, tokens.lines.length, 'body') };
+  markFloats = opts.markFloats === true;
+  try {
+    return { ok: true, value: collectBlock(tokens.lines, 0, tokens.lines.length, 'body') };
+  } finally {
+    markFloats = false;
+  }
+}
+
+/**
+ * With `markFloats`, an integral float literal (`1.0`, `2e3`) comes back as this prefix and its
+ * value, so dvc.lock can write it as Python does (`1.0`): a JS number cannot tell it from `1`.
+ */
+export const PY_FLOAT_MARK = '\u0000pyfloat:';
+let markFloats = false;
+
+function isFloatLiteral(text: string): boolean {
+  return !/^0[xXoObB]/.test(text) && /[.eE]/.test(text);
 }
 
 type Mode = 'body' | 'init';
@@ -143,8 +160,11 @@ class LiteralParser {
         }
         return s;
       }
-      case 'number':
-        return parsePyNumber(tok.text) ?? NOT_LITERAL;
+      case 'number': {
+        const n = parsePyNumber(tok.text);
+        if (n === null) return NOT_LITERAL;
+        return markFloats && Number.isInteger(n) && isFloatLiteral(tok.text) ? `${PY_FLOAT_MARK}${n}` : n;
+      }
       case 'name':
         if (tok.text === 'True') return true;
         if (tok.text === 'False') return false;
@@ -153,6 +173,10 @@ class LiteralParser {
       case 'op':
         if (tok.text === '-' || tok.text === '+') {
           const v = this.parseAtom();
+          if (typeof v === 'string' && v.startsWith(PY_FLOAT_MARK)) {
+            const n = Number(v.slice(PY_FLOAT_MARK.length));
+            return `${PY_FLOAT_MARK}${tok.text === '-' ? -n : n}`;
+          }
           if (typeof v !== 'number') return NOT_LITERAL;
           return tok.text === '-' ? -v : v;
         }
@@ -201,6 +225,7 @@ class LiteralParser {
 }
 
 function pyStr(v: Value): string {
+  if (typeof v === 'string' && v.startsWith(PY_FLOAT_MARK)) return `${v.slice(PY_FLOAT_MARK.length)}.0`;
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (v === null) return 'None';

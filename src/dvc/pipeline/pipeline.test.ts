@@ -161,18 +161,20 @@ describe('pipeline on hand-written projects', () => {
     writeFileSync(join(ws, 'params.yaml'), 'names: [x, y]\nscale: 2\n');
     expect((await runPipeline({ root: ws, targets: ['gen@y'], ...quiet })).ran).toEqual(['gen@y']);
   });
-  it('writes JSON and TOML floats such as 1.0 into dvc.lock as floats, as DVC does', async () => {
+  it('writes JSON, TOML and Python floats such as 1.0 into dvc.lock as floats, as DVC does', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'kiln-floats-'));
     git(ws, 'init', '-q');
     writeFileSync(join(ws, 'p.json'), '{"lr": 1.0, "steps": 10, "decay": 1e2, "nested": {"w": [2.0, 3]}}\n');
     writeFileSync(join(ws, 'p.toml'), 'lr = 1.0\nsteps = 10\n[opt]\nmomentum = 0.0\n');
+    writeFileSync(join(ws, 'p.py'), 'LR = 1.0\nDECAY = -2e3\nSTEPS = 10\n');
     writeFileSync(
       join(ws, 'dvc.yaml'),
-      'stages:\n  s:\n    cmd: echo ok > o.txt\n    params:\n    - p.json:\n      - lr\n      - steps\n      - decay\n      - nested\n    - p.toml:\n      - lr\n      - steps\n      - opt.momentum\n    outs: [o.txt]\n',
+      'stages:\n  s:\n    cmd: echo ok > o.txt\n    params:\n    - p.json:\n      - lr\n      - steps\n      - decay\n      - nested\n    - p.toml:\n      - lr\n      - steps\n      - opt.momentum\n    - p.py:\n      - LR\n      - DECAY\n      - STEPS\n    outs: [o.txt]\n',
     );
     await runPipeline({ root: ws, ...quiet });
     expect(readFileSync(join(ws, 'dvc.lock'), 'utf8')).toContain(
       '    params:\n      p.json:\n        decay: 100.0\n        lr: 1.0\n        nested:\n          w:\n          - 2.0\n          - 3\n        steps: 10\n' +
+        '      p.py:\n        DECAY: -2000.0\n        LR: 1.0\n        STEPS: 10\n' +
         '      p.toml:\n        lr: 1.0\n        opt.momentum: 0.0\n        steps: 10\n',
     );
     expect((await runPipeline({ root: ws, ...quiet })).ran).toEqual([]);
