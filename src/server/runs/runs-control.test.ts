@@ -107,6 +107,44 @@ describe('experiment control', () => {
     await h.api('PUT', '/api/compute/local', { concurrency: 3 });
   });
 
+  it('starts queued runs by priority, one at a time when the concurrency setting is 1', async () => {
+    await h.api('PUT', '/api/compute/local', { concurrency: 1 });
+    try {
+      await h.api('POST', exps, { rev: 'main', name: 'prio-block', script: 'sleep 5\n' });
+      await h.waitFor('prio-block', (e) => e.status === 'running');
+      for (const name of ['prio-a', 'prio-b', 'prio-c'])
+        expect((await h.api('POST', exps, { rev: 'main', name, script: 'sleep 0.3\n' })).status).toBe(201);
+      const moved = await h.api('PATCH', `${exps}/prio-c`, { priority: 10 });
+      expect(moved.status).toBe(200);
+      const running = await h.api('PATCH', `${exps}/prio-block`, { priority: 10 });
+      expect(running.status).toBe(409);
+      expect(h.errorOf(running.json)).toMatch(/only queued runs can be reordered/);
+      const runs: Experiment[] = [];
+      for (const name of ['prio-block', 'prio-a', 'prio-b', 'prio-c']) runs.push(await h.waitFor(name));
+      expect(runs.map((e) => e.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      const at = (e: Experiment, s: string) => Date.parse(e.timeline.find((t) => t.status === s)?.at ?? '');
+      const byStart = [...runs].sort((x, y) => at(x, 'starting') - at(y, 'starting'));
+      const trace = JSON.stringify(byStart.map((e) => [e.name, e.priority, e.timeline]));
+      expect(
+        byStart.map((e) => e.name),
+        trace,
+      ).toEqual(['prio-block', 'prio-c', 'prio-a', 'prio-b']);
+      // never two jobs at once: each starts after the one before it finished its script (the
+      // server's own push of the result to the project's remote does not hold a compute slot)
+      for (let i = 1; i < byStart.length; i++) {
+        const prev = byStart[i - 1];
+        const cur = byStart[i];
+        if (prev && cur)
+          expect(
+            at(cur, 'starting'),
+            JSON.stringify(byStart.map((e) => [e.name, e.timeline])),
+          ).toBeGreaterThanOrEqual(at(prev, 'saving'));
+      }
+    } finally {
+      await h.api('PUT', '/api/compute/local', { concurrency: 3 });
+    }
+  });
+
   it('marks a run lost when its agent dies', async () => {
     await h.api('POST', exps, {
       rev: 'main',

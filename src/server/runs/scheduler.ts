@@ -192,21 +192,19 @@ export class Scheduler {
         (t) => t.cap,
         () => 0,
       );
-      const busy = await this.busy(target);
-      if (busy < cap && !this.retired.has(agentId)) {
-        const got = await this.store.experiments.claim(
-          target,
-          agentId,
-          new Date(Date.now() + leaseMs).toISOString(),
+      // check-then-claim runs alone: two agents woken together would both see the same free slot
+      const got = await this.exclusive(async () =>
+        (await this.busy(target)) < cap && !this.retired.has(agentId)
+          ? this.store.experiments.claim(target, agentId, new Date(Date.now() + leaseMs).toISOString())
+          : null,
+      );
+      if (got) {
+        await this.targets.recordRun(
+          got.experiment.id,
+          this.tokens.get(agentId) ?? tokenId,
+          this.hosts.get(agentId) ?? '',
         );
-        if (got) {
-          await this.targets.recordRun(
-            got.experiment.id,
-            this.tokens.get(agentId) ?? tokenId,
-            this.hosts.get(agentId) ?? '',
-          );
-          return { type: 'job', job: await this.prepare(got.job, got.experiment) };
-        }
+        return { type: 'job', job: await this.prepare(got.job, got.experiment) };
       }
       const left = deadline - Date.now();
       if (left <= 0 || !this.timer) return { type: 'idle' };
@@ -219,6 +217,14 @@ export class Scheduler {
         this.waiters.add(done);
       });
     }
+  }
+
+  private claiming: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.claiming.then(f, f);
+    this.claiming = run.catch(() => undefined);
+    return run;
   }
 
   /** Jobs of `target` agents hold now. */
