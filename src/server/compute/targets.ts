@@ -262,6 +262,8 @@ export class Targets {
       const known = await this.remembered();
       for (const [name, m] of Object.entries(known)) {
         const gone = !profiles.has(name);
+        // A removed profile takes no more runs.
+        if (gone) this.built.delete(name);
         const t = gone
           ? await this.machineTarget(name, m.kind, m.settings).catch(() => null)
           : await this.get(name).catch(() => null);
@@ -269,7 +271,6 @@ export class Targets {
         killed.push(...(await t.reconcile(gone ? busy : live).catch(() => [])));
         // A removed profile is forgotten once nothing of it runs.
         if (gone && (await t.backend.alive().catch(() => 1)) === 0) {
-          this.built.delete(name);
           const { [name]: _, ...rest } = await this.remembered();
           await this.d.store.setSetting('compute.machines', JSON.stringify(rest));
         }
