@@ -156,7 +156,10 @@ export class S3Store implements ObjectStore {
             done(null, chunk);
           },
         });
-        const body = createReadStream(src, { start, end: end - 1, highWaterMark: MiB }).pipe(tee);
+        const file = createReadStream(src, { start, end: end - 1, highWaterMark: MiB });
+        // a read error must fail the part, not leave the request waiting for bytes
+        file.on('error', (e) => tee.destroy(e));
+        const body = file.pipe(tee);
         const r = await this.client.send(
           new UploadPartCommand({
             Bucket: this.bucket,
