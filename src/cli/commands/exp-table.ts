@@ -1,8 +1,24 @@
 import type { Command } from 'commander';
-import { TablePage, type TableColumn, type TableRow, type Value } from '../../contracts/api.js';
+import { z } from 'zod';
+import { TablePage, TableRow, type TableColumn, type Value } from '../../contracts/api.js';
 import { valueAt } from '../../core/table/derive-columns.js';
 import { ApiClient } from '../client.js';
 import { clientOptions } from '../options.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What JSON.parse returns is JSON already: checking every value against the recursive `Value` union
+ * again costs seconds on a wide table (10,000 rows × 500 columns), so files are checked for shape only.
+ */
+const FileValues = z.custom<Record<string, Record<string, Value>>>(
+  (v) => isObject(v) && Object.values(v).every(isObject),
+  'expected an object of files, each an object of values',
+);
+const TableAnswer = TablePage.extend({
+  rows: z.array(TableRow.extend({ params: FileValues, metrics: FileValues })),
+});
 
 function show(v: Value | undefined): string {
   if (v === undefined) return '-';
@@ -41,7 +57,7 @@ export function registerExpTable(exp: Command): void {
       const page = await client.request(
         'GET',
         `/api/projects/${encodeURIComponent(project)}/table?all=${opts.all ? 1 : 0}`,
-        TablePage,
+        TableAnswer,
       );
       if (opts.json) console.log(JSON.stringify(page.rows));
       else console.log(formatTable(page.rows, page.columns));
