@@ -118,7 +118,8 @@ describe('live experiments in the table, plots and webhook', () => {
     expect((await post(s, '/webhook/dvc', { repo_url: repo.dir, refs: {} }, null)).status).toBe(401);
   });
 
-  it('browsers get live.update over SSE within a second of a post', async () => {
+  // How soon is measured by the bench (live.fanout_p99); a busy machine must not fail this test.
+  it('browsers get live.update over SSE after a post, with the new plot rows', async () => {
     const ctrl = new AbortController();
     const res = await fetch(`${s.url}/api/events`, {
       headers: { authorization: `token ${s.token}` },
@@ -126,13 +127,13 @@ describe('live experiments in the table, plots and webhook', () => {
     });
     const reader = res.body?.getReader();
     if (!reader) throw new Error('no body');
-    const t0 = Date.now();
     const plots = { 'dvclive/plots/metrics/acc.tsv': { data: [{ step: 4, acc: 0.9 }] } };
     expect((await post(s, '/api/live', event('data', 'sse', { step: 4, plots }))).status).toBe(200);
     let buf = '';
     let got: ServerEvent | null = null;
-    while (!got && Date.now() - t0 < 1000) {
+    while (!got) {
       const chunk = await reader.read();
+      if (chunk.done) break;
       buf += new TextDecoder().decode(chunk.value);
       for (const line of buf.split('\n'))
         if (line.startsWith('data: ')) {
