@@ -166,6 +166,14 @@ describe('experiments table: header filters, checked rows, folded experiments', 
     // The header box clears every checked row.
     await page.getByRole('checkbox', { name: /Clear 2 checked rows/ }).click();
     await expect.poll(() => page.locator('.grid .row-check:checked').count()).toBe(0);
+
+    // Space checks the selected row from the keyboard.
+    await page.locator('.grid .row:not(.row-skeleton) .message').nth(2).click();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('.grid .row-check:checked').count()).toBe(1);
+    expect(await page.locator('.grid .row.selected .row-check').isChecked()).toBe(true);
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('.grid .row-check:checked').count()).toBe(0);
     await page.screenshot({ path: join(home, 'table-more.png') });
   }, 60_000);
 });

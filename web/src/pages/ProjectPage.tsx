@@ -218,7 +218,8 @@ export function ProjectPage({ name }: { name: string }) {
             </span>
           )}
           <span className="muted statusbar-keys">
-            ↑↓ select · r run · ⏎ open · / filter · click header to sort, shift-click to add · drag to reorder
+            ↑↓ select · space check · r run · ⏎ open · / filter · click header to sort, shift-click to add ·
+            drag to reorder
           </span>
         </div>
       )}

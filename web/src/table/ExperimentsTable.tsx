@@ -95,6 +95,12 @@ export function ExperimentsTable(props: Props) {
   const selectedIndex = selected === null ? -1 : rows.findIndex((r) => r.id === selected);
 
   const onKeyDown = (e: KeyboardEvent) => {
+    // Space checks or unchecks the selected row, as its checkbox does.
+    if (e.key === ' ' && selected !== null) {
+      e.preventDefault();
+      pins.toggle(selected);
+      return;
+    }
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
     e.preventDefault();
     const next = Math.max(0, Math.min(rows.length - 1, selectedIndex + (e.key === 'ArrowDown' ? 1 : -1)));

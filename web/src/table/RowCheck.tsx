@@ -28,7 +28,10 @@ export function RowCheck({
   );
 }
 
-/** Clears the checked rows, or checks every row shown when none is. */
+/** More rows than this are not checked at once: plotting or comparing them all helps no one. */
+const MAX_CHECK_ALL = 100;
+
+/** Clears the checked rows, or checks every row shown when none is (and they are few enough). */
 export function SelectAll({
   rows,
   checked,
@@ -46,13 +49,20 @@ export function SelectAll({
   useEffect(() => {
     if (ref.current) ref.current.indeterminate = some && !all;
   }, [some, all]);
+  const tooMany = !some && rows.length > MAX_CHECK_ALL;
+  const title = some
+    ? `Clear the ${String(checked.size)} checked rows`
+    : tooMany
+      ? `Filter to at most ${String(MAX_CHECK_ALL)} rows to check them all`
+      : 'Check every row shown';
   return (
     <input
       ref={ref}
       type="checkbox"
       className="row-check"
       aria-label={some ? `Clear ${String(checked.size)} checked rows` : 'Check every row shown'}
-      title={some ? `Clear the ${String(checked.size)} checked rows` : 'Check every row shown'}
+      title={title}
+      disabled={tooMany}
       checked={all}
       onClick={(e) => e.stopPropagation()}
       onChange={() => {
