@@ -245,6 +245,13 @@ export class ExperimentService {
     }
   }
 
+  /** Says why a queued experiment is still waiting (a machine that would not start), or clears it. */
+  async note(r: ExperimentRecord, error: string | null): Promise<void> {
+    if (r.error === error) return;
+    await this.store.experiments.update(r.id, { error });
+    this.publish({ ...r, error });
+  }
+
   private publish(r: ExperimentRecord): void {
     this.bus.publish({
       type: 'experiment.status',

@@ -33,6 +33,8 @@ export class Scheduler {
   private readonly hosts = new Map<string, string>();
   private cached: { at: number; value: SchedulerSettings } | null = null;
   private adminId: string | undefined;
+  /** Targets whose queued rows say why no machine started. */
+  private readonly noted = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -131,8 +133,15 @@ export class Scheduler {
             });
           } else if (o.status === 'failed')
             await this.experiments.transition(exp, 'failed', { exitCode: o.exitCode, error: o.error });
-          else if (o.status === 'cancelled')
+          else if (o.status === 'cancelled' && job.cancelRequested)
             await this.experiments.transition(exp, 'cancelled', { exitCode: o.exitCode, error: 'cancelled' });
+          else if (o.status === 'cancelled')
+            // Nobody asked: the machine stopped the agent (Slurm's SIGTERM to a killed job, a
+            // shutdown), so the run did not finish.
+            await this.experiments.transition(exp, 'lost', {
+              exitCode: o.exitCode,
+              error: `${(await this.targets.agent(this.tokens.get(msg.agentId) ?? null)).detail || 'the machine'} stopped the agent before the run finished`,
+            });
           const again = o.status === 'interrupted' && (await this.interrupted(exp, o.reason, o.checkpoint));
           await this.retire(msg.agentId, exp.target);
           await this.release(job);
@@ -232,6 +241,20 @@ export class Scheduler {
     return this.store.experiments.claimedCount(target);
   }
 
+  /** Puts (or clears) why the queued experiments of `target` are still waiting on their rows. */
+  private async noteQueued(target: string, error: string | null): Promise<void> {
+    if (error === null && !this.noted.delete(target)) return;
+    if (error !== null) this.noted.add(target);
+    for (const [project, n] of await this.store.experiments.activeCounts()) {
+      if (n <= 0) continue;
+      for (const e of await this.store.experiments.list(project)) {
+        if (e.target !== target || e.status !== 'queued') continue;
+        if (error === null && !e.error?.startsWith('waiting: ')) continue;
+        await this.experiments.note(e, error);
+      }
+    }
+  }
+
   /** A one-run agent (a Slurm job) is stopped once its run ended: `scancel`. */
   private async retire(agentId: string, target: string): Promise<void> {
     const t = await this.targets.get(target).catch(() => null);
@@ -248,7 +271,11 @@ export class Scheduler {
       `run:${exp.id}`,
     );
     await this.store.experiments.updateJob(job.id, { runTokenId: token.id });
-    const started = await this.experiments.transition(exp, 'starting');
+    const started = await this.experiments.transition(
+      exp,
+      'starting',
+      exp.error?.startsWith('waiting: ') ? { error: null } : {},
+    );
     const { mirror, subdir, source } = await this.experiments.where(exp.project);
     const remote = exp.target !== 'local';
     // Remote agents can't reach the mirror's path: they clone and push over Kiln's git HTTP.
@@ -347,9 +374,14 @@ export class Scheduler {
         const t = await this.targets.get(target).catch(() => null);
         if (!t) continue;
         // Local agents stay up while anything is active; others come per queued or running run.
-        await t.backend
-          .ensureAgents(t.kind === 'local' ? t.cap : Math.min(want, t.cap))
-          .catch(() => undefined);
+        await t.backend.ensureAgents(t.kind === 'local' ? t.cap : Math.min(want, t.cap)).then(
+          () => this.noteQueued(target, null),
+          (err: unknown) =>
+            this.noteQueued(
+              target,
+              `waiting: no ${t.kind} machine could be started for ${target}: ${err instanceof Error ? err.message : String(err)}`,
+            ),
+        );
       }
     } finally {
       this.ticking = false;

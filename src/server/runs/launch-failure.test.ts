@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Experiment } from '../../contracts/experiments.js';
+import { startRunServer } from './test-harness.js';
+
+let h: Awaited<ReturnType<typeof startRunServer>>;
+
+beforeAll(async () => {
+  h = await startRunServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'kiln-key-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id')]);
+  const ok = async (url: string, body: unknown) => {
+    const r = await h.api('POST', url, body);
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+  };
+  await ok('/api/compute/credentials', {
+    name: 'k',
+    secret: { kind: 'ssh', privateKey: readFileSync(path.join(dir, 'id'), 'utf8') },
+  });
+  // Nothing listens on port 1: every launch fails.
+  await ok('/api/compute/profiles', {
+    name: 'nowhere-box',
+    kind: 'ssh',
+    settings: { hosts: ['127.0.0.1:1'], credential: 'k', user: 'root', trustAnyHostKey: true },
+  });
+}, 120_000);
+afterAll(async () => h?.close(), 60_000);
+
+it('a run whose machine cannot start stays queued and its row says why; cancel still works', async () => {
+  const r = await h.api('POST', '/api/projects/demo/experiments', {
+    rev: 'main',
+    name: 'stuck',
+    target: 'nowhere-box',
+  });
+  expect(r.status, JSON.stringify(r.json)).toBe(201);
+  const get = async () => Experiment.parse((await h.api('GET', '/api/projects/demo/experiments/stuck')).json);
+  await expect
+    .poll(async () => (await get()).error ?? '', { timeout: 60_000, interval: 250 })
+    .toMatch(/^waiting: no ssh machine could be started for nowhere-box: /);
+  expect((await get()).status).toBe('queued');
+  expect((await h.api('POST', '/api/projects/demo/experiments/stuck/cancel')).status).toBe(200);
+  expect((await h.waitFor('stuck')).status).toBe('cancelled');
+}, 120_000);
