@@ -2,7 +2,7 @@ import type { Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
 import type { makeRoute } from '../route.js';
 import type { SecretBox } from '../secrets.js';
-import { checkCredential } from './checks.js';
+import { checkCredential } from './check-credential.js';
 import { type CredentialChecker, CredentialService } from './credential-service.js';
 import { ProfileService } from './profile-service.js';
 import { registerComputeRoutes } from './routes.js';

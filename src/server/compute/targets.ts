@@ -11,14 +11,8 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { CredentialService } from './credential-service.js';
-import {
-  cloudTarget,
-  kubernetesTarget,
-  type Liveness,
-  type MachineDeps,
-  type ProviderFactory,
-  sdkProviders,
-} from './remote-targets.js';
+// The cloud and Kubernetes SDKs load with the first such profile, not with the server.
+import type { Liveness, MachineDeps, ProviderFactory } from './remote-targets.js';
 
 /** What the server knows of one agent token: its target and where the agent runs. */
 const AgentRecord = z.object({
@@ -88,7 +82,8 @@ export class Targets {
   private readonly timer: NodeJS.Timeout;
   private reconciling: Promise<string[]> | null = null;
   /** Makes each cloud profile's VM API: the SDKs; tests swap in a simulated cloud. */
-  providers: ProviderFactory = sdkProviders;
+  /** How cloud profiles reach their provider; the official SDKs unless a test replaces it. */
+  providers: ProviderFactory | undefined;
 
   constructor(private readonly d: TargetDeps) {
     const every = d.reconcile?.everyMs ?? 60_000;
@@ -195,8 +190,9 @@ export class Targets {
         }),
     };
     const open = (c: string) => this.d.credentials.open(c);
-    if (kind === 'kubernetes') return kubernetesTarget(raw, open, machines);
-    return cloudTarget(kind, raw, open, machines, this.providers);
+    const remote = await import('./remote-targets.js');
+    if (kind === 'kubernetes') return remote.kubernetesTarget(raw, open, machines);
+    return remote.cloudTarget(kind, raw, open, machines, this.providers ?? remote.sdkProviders);
   }
 
   /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { LocalBackend } from '../../compute/local.js';
 import type { Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
-import { checkCredential } from '../compute/checks.js';
+import { checkCredential } from '../compute/check-credential.js';
 import { CredentialService } from '../compute/credential-service.js';
 import { registerGitHttp } from '../compute/git-http.js';
 import { Targets } from '../compute/targets.js';
