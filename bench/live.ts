@@ -2,6 +2,9 @@
  * Live ingest and fan-out on loopback: `live.ingest` (data events/s, 50 concurrent writers with
  * keep-alive connections) against a bare Node HTTP server that only answers 200, in the same run;
  * `live.points_lost` (must be 0); `live.fanout_p99` (POST → `live.update` at 20 SSE subscribers).
+ *
+ * The floor and Kiln are driven in alternating rounds and each keeps its best round: on a shared
+ * machine a burst of other work during one drive would otherwise decide the ratio.
  */
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +14,7 @@ import { percentile, round, type BenchResult } from './result.js';
 
 const WRITERS = 50;
 const EVENTS_PER_WRITER = 200;
+const ROUNDS = 3;
 const SHA = 'd'.repeat(40);
 
 function postOnce(agent: Agent, url: URL, token: string, body: string): Promise<number> {
@@ -67,18 +71,17 @@ async function drive(url: URL, token: string, repo: string, tag: string): Promis
   return (WRITERS * EVENTS_PER_WRITER) / secs;
 }
 
-async function bareRate(repo: string): Promise<number> {
+async function bareServer(): Promise<{ url: URL; close: () => Promise<void> }> {
   const bare = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
   });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const { port } = bare.address() as AddressInfo;
-  try {
-    return await drive(new URL(`http://127.0.0.1:${port}/api/live`), 'x', repo, 'bare');
-  } finally {
-    await new Promise((r) => bare.close(r));
-  }
+  return {
+    url: new URL(`http://127.0.0.1:${port}/api/live`),
+    close: () => new Promise<void>((r) => bare.close(() => r())),
+  };
 }
 
 async function fanoutP99(s: TestServer, repo: string): Promise<number> {
@@ -131,11 +134,20 @@ export async function benchLive(): Promise<BenchResult[]> {
     if (created.status !== 201) throw new Error(`project create answered ${created.status}`);
     const url = new URL('/api/live', s.url);
     await drive(url, s.token, repo.dir, 'warm');
-    const floor = await bareRate(repo.dir);
-    const rate = await drive(url, s.token, repo.dir, 'run');
+    const bare = await bareServer();
+    let floor = 0;
+    let rate = 0;
+    try {
+      for (let r = 0; r < ROUNDS; r++) {
+        floor = Math.max(floor, await drive(bare.url, 'x', repo.dir, 'bare'));
+        rate = Math.max(rate, await drive(url, s.token, repo.dir, `run${r}`));
+      }
+    } finally {
+      await bare.close();
+    }
     let lost = 0;
     for (const e of await s.store.live.list('bench')) {
-      if (!e.name.startsWith('run-')) continue;
+      if (!e.name.startsWith('run')) continue;
       lost += EVENTS_PER_WRITER - (await s.store.live.points(e.id)).length;
     }
     const p99 = await fanoutP99(s, repo.dir);
