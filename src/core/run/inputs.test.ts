@@ -15,10 +15,15 @@ const lock = parseDvcLock(
 
 describe('the Run form input files', () => {
   it('lists the pipeline inputs first and every other tracked file hidden', () => {
-    if (!yaml.ok || !lock.ok) throw new Error('fixture');
+    const nested = parseDvcYaml('stages:\n  c:\n    cmd: ./c.sh\n    deps: [input.json, c.sh]\n', {
+      file: 'sub/dvc.yaml',
+    });
+    if (!yaml.ok || !lock.ok || !nested.ok) throw new Error('fixture');
     const inputs = collectInputs({
-      dvcYaml: yaml.value,
-      lock: lock.value,
+      pipelines: [
+        { dvcYaml: yaml.value, lock: lock.value },
+        { dvcYaml: nested.value, lock: null },
+      ],
       dvcFiles: [
         {
           file: 'data/raw.csv.dvc',
@@ -30,6 +35,8 @@ describe('the Run form input files', () => {
         },
       ],
       gitFiles: [
+        'sub/input.json',
+        'sub/c.sh',
         'README.md',
         'labels.txt',
         'src/prep.py',
@@ -42,10 +49,12 @@ describe('the Run form input files', () => {
       { path: 'data/clean.csv', kind: 'dvc', hidden: false },
       { path: 'data/raw.csv', kind: 'dvc', hidden: false },
       { path: 'labels.txt', kind: 'git', hidden: false },
+      { path: 'sub/input.json', kind: 'git', hidden: false },
       { path: 'README.md', kind: 'git', hidden: true },
       { path: 'model.pkl', kind: 'dvc', hidden: true },
       { path: 'src/prep.py', kind: 'git', hidden: true },
       { path: 'src/train.py', kind: 'git', hidden: true },
+      { path: 'sub/c.sh', kind: 'git', hidden: true },
     ]);
   });
 });

@@ -13,8 +13,8 @@ export interface InputFile {
 }
 
 export interface InputSources {
-  dvcYaml: DvcYaml | null;
-  lock: DvcLock | null;
+  /** every dvc.yaml of the baseline with its dvc.lock (null when absent) */
+  pipelines: ReadonlyArray<{ dvcYaml: DvcYaml; lock: DvcLock | null }>;
   /** the `.dvc` files of the baseline with their text */
   dvcFiles: ReadonlyArray<{ file: string; text: string }>;
   /** every Git-tracked file of the baseline */
@@ -37,10 +37,9 @@ export function collectDvcTrackedFiles(src: Omit<InputSources, 'gitFiles'>): Set
     for (const o of parsed.value.outs)
       if (o.md5 !== undefined && !o.md5.endsWith('.dir')) out.add(joinPath(dirnamePath(file), wdir, o.path));
   }
-  const d = src.dvcYaml;
-  if (d !== null && src.lock !== null) {
+  for (const { dvcYaml: d, lock } of src.pipelines) {
     for (const s of d.stages) {
-      const locked = src.lock.stages.find((l) => l.name === s.name);
+      const locked = lock?.stages.find((l) => l.name === s.name);
       for (const o of locked?.outs ?? [])
         if (o.md5 !== undefined && !o.md5.endsWith('.dir')) out.add(joinPath(d.dir, s.wdir, o.path));
     }
@@ -65,11 +64,12 @@ export function collectInputs(src: InputSources): InputFile[] {
       if (dvc.has(p)) shown.add(p);
     }
   }
-  const d = src.dvcYaml;
-  for (const s of d?.stages ?? []) {
-    for (const dep of s.deps) {
-      const p = joinPath(d?.dir ?? '', s.wdir, dep);
-      if (!CODE.test(p) && (dvc.has(p) || git.has(p))) shown.add(p);
+  for (const { dvcYaml: d } of src.pipelines) {
+    for (const s of d.stages) {
+      for (const dep of s.deps) {
+        const p = joinPath(d.dir, s.wdir, dep);
+        if (!CODE.test(p) && (dvc.has(p) || git.has(p))) shown.add(p);
+      }
     }
   }
   const kind = (p: string): InputFile['kind'] => (dvc.has(p) ? 'dvc' : 'git');

@@ -11,6 +11,7 @@ import {
 } from '../../contracts/experiments.js';
 import { parseDvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
+import { joinPath } from '../../core/dvc/posix-path.js';
 import { defaultScript } from '../../core/run/default-script.js';
 import type { InputFile } from '../../core/run/inputs.js';
 import { flattenParams } from '../../core/run/key-path.js';
@@ -22,7 +23,7 @@ import type { ProjectService } from '../projects/project-service.js';
 import type { LogStore } from './log-store.js';
 import { planOverrides } from './plan.js';
 import { addToTimeline, presentExperiment } from './present.js';
-import { baselineInputs, formInputs } from './baseline-inputs.js';
+import { baselineInputs, baselinePipelines, formInputs } from './baseline-inputs.js';
 import { readAt, resolveRev } from './repo-read.js';
 import type { UploadStore } from './uploads.js';
 
@@ -99,13 +100,13 @@ export class ExperimentService {
     const { mirror, subdir } = await this.where(project);
     const baseline = await resolveRev(mirror, rev);
     const files = ['params.yaml'];
-    const dvc = await readAt(mirror, baseline, subdir ? path.join(subdir, 'dvc.yaml') : 'dvc.yaml');
-    if (dvc) {
-      const d = parseDvcYaml(dvc, { file: 'dvc.yaml' });
-      if (d.ok)
-        for (const s of d.value.stages)
-          for (const p of s.params) if (!files.includes(p.file)) files.push(p.file);
-    }
+    // params files of every dvc.yaml (nested ones too), relative to the project directory
+    for (const { dvcYaml: d } of await baselinePipelines(mirror, baseline, subdir))
+      for (const s of d.stages)
+        for (const p of s.params) {
+          const file = joinPath(d.dir, s.wdir, p.file);
+          if (!files.includes(file)) files.push(file);
+        }
     const params: ExperimentForm['params'] = [];
     for (const file of files) {
       const text = await readAt(mirror, baseline, subdir ? path.join(subdir, file) : file);

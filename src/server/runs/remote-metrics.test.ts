@@ -34,6 +34,13 @@ async function makeProject(): Promise<string> {
     path.join(work, '.dvc', 'config'),
     `[core]\n    remote = store\n['remote "store"']\n    url = ${path.join(tmp, 'dvc-store')}\n`,
   );
+  // a nested pipeline: its params are in the Run form, and `kiln pipeline run` runs it too
+  await mkdir(path.join(work, 'sub'));
+  await writeFile(path.join(work, 'sub', 'params.yaml'), 'k: 1.5\n');
+  await writeFile(
+    path.join(work, 'sub', 'dvc.yaml'),
+    'stages:\n  copy:\n    cmd: cp params.yaml copied.txt\n    params: [k]\n    outs: [copied.txt]\n',
+  );
   await writeFile(path.join(work, '.dvc', '.gitignore'), '/config.local\n/tmp\n/cache\n');
   await writeFile(path.join(work, '.gitignore'), '/metrics.json\n/big.json\n');
   await git(['init', '--quiet', '-b', 'main'], { cwd: work });
@@ -64,6 +71,13 @@ afterAll(async () => {
 
 it('the table shows metrics kept in the DVC remote, and marks one past the size cap "skipped: too large"', async () => {
   await s.store.setSetting('table.dvcRemoteMaxBytes', '1000');
+  const form = await s.api('GET', '/api/projects/cached/experiments-form?rev=main');
+  expect(form.json).toMatchObject({
+    params: expect.arrayContaining([
+      { file: 'params.yaml', key: 'n', value: 3 },
+      expect.objectContaining({ file: 'sub/params.yaml', key: 'k', value: 1.5 }),
+    ]),
+  });
   const created = await s.api('POST', '/api/projects/cached/experiments', {
     rev: 'main',
     name: 'n-seven',
