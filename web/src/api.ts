@@ -10,7 +10,8 @@ import {
   type UpdateProjectBody,
 } from '../../src/contracts/api.js';
 import { ApiFailure, failureFrom } from './api-error.js';
-import { TablePageResponse } from './table-page-schema.js';
+import { PackedTablePageResponse, type TablePageResponse } from './table-page-schema.js';
+import { unpackRows } from './table/packed.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -88,10 +89,13 @@ export const api = {
   updateProject: (name: string, body: UpdateProjectBody) => request('PATCH', project(name), Project, body),
   deleteProject: (name: string) => request('DELETE', project(name), Ignored),
   reload: (name: string) => request('POST', `${project(name)}/reload`, Project),
-  table: (name: string, q: TableQueryArgs) =>
-    request(
+  /** A whole table page with its rows spelled out, fetched in the compact column format. */
+  table: async (name: string, q: TableQueryArgs): Promise<z.infer<typeof TablePageResponse>> => {
+    const page = await request(
       'GET',
-      `${project(name)}/table?all=${q.all ? '1' : '0'}&offset=${String(q.offset)}&limit=${String(q.limit)}`,
-      TablePageResponse,
-    ),
+      `${project(name)}/table?all=${q.all ? '1' : '0'}&offset=${String(q.offset)}&limit=${String(q.limit)}&format=columns`,
+      PackedTablePageResponse,
+    );
+    return { ...page, rows: unpackRows(page) };
+  },
 };
