@@ -32,6 +32,8 @@ export class LiveService {
   private readonly runRows = new Map<string, TableRow>();
   private repoIndex = new Map<string, string>();
   private repoIndexAt = 0;
+  /** Repo URLs as clients spell them → normalized: a run sends the same spelling every event. */
+  private readonly normalized = new Map<string, string>();
   private readonly batcher: SaveBatcher;
 
   constructor(
@@ -44,7 +46,12 @@ export class LiveService {
 
   /** The project whose source is `repoUrl` in any spelling, or a 404 naming it. */
   async projectFor(repoUrl: string, caller: LiveCaller | null): Promise<string> {
-    const key = normalizeRepoUrl(repoUrl);
+    let key = this.normalized.get(repoUrl);
+    if (key === undefined) {
+      if (this.normalized.size > 1_000) this.normalized.clear();
+      key = normalizeRepoUrl(repoUrl);
+      this.normalized.set(repoUrl, key);
+    }
     let name = this.repoIndex.get(key);
     // Training posts many events a second: the index of project sources is read once and kept a
     // few seconds, so a removed or renamed project stops matching soon after.
