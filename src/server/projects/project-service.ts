@@ -18,6 +18,7 @@ import { ApiFailure } from '../api-error.js';
 import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../secrets.js';
 import { ProjectTable } from '../table/project-table.js';
+import { DEFAULT_REMOTE_CAP, readRemoteMetrics, REMOTE_CAP_SETTING } from '../runs/remote-files.js';
 
 /** Experiment rows of a project, given its commit rows by sha; each row names its baseline. */
 export type ExperimentRowSource = (
@@ -231,7 +232,21 @@ export class ProjectService {
     const rec = await this.record(name);
     const settings = ProjectSettings.parse(JSON.parse(rec.settingsJson));
     const live: Live = {
-      table: new ProjectTable(this.mirrorDir(name), { subdir: rec.subdir, ...settings }, this.store),
+      table: new ProjectTable(
+        this.mirrorDir(name),
+        { subdir: rec.subdir, ...settings },
+        this.store,
+        async (sha) => {
+          const cap = Number((await this.store.getSetting(REMOTE_CAP_SETTING)) ?? DEFAULT_REMOTE_CAP);
+          return readRemoteMetrics({
+            mirror: this.mirrorDir(name),
+            sha,
+            subdir: rec.subdir ?? '',
+            source: rec.source,
+            maxBytes: Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_REMOTE_CAP,
+          });
+        },
+      ),
       chain: Promise.resolve(),
     };
     this.live.set(name, live);

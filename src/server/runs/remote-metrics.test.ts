@@ -119,3 +119,16 @@ it('the table shows metrics kept in the DVC remote, and marks one past the size 
     /^skipped: too large \(\d+ bytes in the DVC remote, over the table's cap of 1000\)$/,
   );
 }, 400_000);
+
+it('a commit whose metrics are kept in DVC shows them in its own table row, within the cap', async () => {
+  const b = await s.api('POST', '/api/projects/cached/experiments/n-seven/branch', { branch: 'seven' });
+  expect(b.status, JSON.stringify(b.json)).toBe(200);
+  expect((await s.api('POST', '/api/projects/cached/reload')).status).toBe(200);
+  const table = TablePage.parse((await s.api('GET', '/api/projects/cached/table')).json);
+  const row = table.rows.find((r) => r.branches.includes('seven'));
+  expect(row?.metrics['metrics.json']).toEqual({ score: 14 });
+  expect(row?.errors['big.json']).toMatch(/^skipped: too large/);
+  // The baseline commit was never run: nothing in the remote for it, and no error either.
+  const main = table.rows.find((r) => r.branches.includes('main'));
+  expect(main?.metrics['metrics.json']).toBeUndefined();
+}, 120_000);

@@ -16,6 +16,10 @@ interface CommitState {
   row: TableRow;
 }
 
+export type RemoteMetrics = (
+  sha: string,
+) => Promise<{ metrics: Record<string, Record<string, Value>>; errors: Record<string, string> }>;
+
 export interface TableSettings {
   subdir: string | null;
   paramsFiles: readonly string[];
@@ -43,6 +47,8 @@ export class ProjectTable {
     private readonly gitDir: string,
     private readonly settings: TableSettings,
     private readonly store: Store | null,
+    /** Metrics a commit's pipeline keeps in DVC (not in Git), read from its DVC remote within a cap. */
+    private readonly remoteMetrics: RemoteMetrics | null = null,
   ) {
     this.cat = new CatFile(gitDir);
     this.prefix = settings.subdir ? settings.subdir.replace(/\/+$/, '') + '/' : '';
@@ -183,6 +189,30 @@ export class ProjectTable {
   }
 
   private async fillRows(shas: string[]): Promise<void> {
+    await this.fillFromGit(shas);
+    if (!this.remoteMetrics) return;
+    // 4. Metrics files dvc.yaml names that the commit does not hold in Git: the DVC remote's copy.
+    for (const sha of shas) {
+      const state = this.commits.get(sha);
+      const dvcOid = state?.files.get(`${this.prefix}dvc.yaml`);
+      const reqs = dvcOid ? this.dvcYamls.get(dvcOid) : undefined;
+      if (!state || !reqs?.ok) continue;
+      const missing = reqs.requests.some(
+        (r) =>
+          r.kind === 'metrics' &&
+          r.file !== DVCLIVE_METRICS &&
+          !this.settings.metricsFiles.includes(r.file) &&
+          !state.files.has(this.prefix + r.file),
+      );
+      if (!missing) continue;
+      const remote = await this.remoteMetrics(sha).catch(() => null);
+      if (!remote) continue;
+      Object.assign(state.row.metrics, remote.metrics);
+      Object.assign(state.row.errors, remote.errors);
+    }
+  }
+
+  private async fillFromGit(shas: string[]): Promise<void> {
     // 1. dvc.yaml blobs, each parsed once.
     const dvcOids = new Set<string>();
     for (const sha of shas) {
