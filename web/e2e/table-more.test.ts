@@ -113,6 +113,14 @@ describe('experiments table: header filters, checked rows, folded experiments', 
     await expect.poll(() => page.locator('.exp-name').count()).toBe(2);
   }, 60_000);
 
+  it('the Live switch shows only the running experiments and the commit they run from', async () => {
+    await page.getByLabel('Live').check();
+    await expect.poll(() => rowCount(page)).toBe(3);
+    await expect.poll(() => page.locator('.exp-name').count()).toBe(2);
+    await page.getByLabel('Live').uncheck();
+    await expect.poll(() => rowCount(page)).toBe(COMMITS + 2);
+  }, 60_000);
+
   it('filters from a column header: a numeric condition, then text on the commit column', async () => {
     const header = page.locator('.leaf-cell', { has: page.locator('.leaf-label', { hasText: /^m0$/ }) });
     await header.hover();

@@ -11,7 +11,7 @@ import { useTableData } from '../table/use-table-data.js';
 import { useTableView } from '../table/use-table-view.js';
 import { useExperimentsTable, isFixed } from '../table/use-experiments-table.js';
 import { filterRows } from '../table/filter.js';
-import { collapseExperiments, experimentCounts, nestExperiments } from '../table/rows.js';
+import { collapseExperiments, experimentCounts, liveRows, nestExperiments } from '../table/rows.js';
 import { reconcileOrder } from '../table/columns.js';
 import { toCsv } from '../table/csv.js';
 import { downloadText } from '../table/download.js';
@@ -76,8 +76,14 @@ export function ProjectPage({ name }: { name: string }) {
   const nested = useMemo(() => nestExperiments(data?.rows ?? []), [data]);
   const counts = useMemo(() => experimentCounts(nested), [nested]);
   const filtered = useMemo(
-    () => filterRows(collapseExperiments(nested, view.isCollapsed), text, view.conditions, columnsById),
-    [nested, text, view.conditions, columnsById, view.isCollapsed],
+    () =>
+      filterRows(
+        collapseExperiments(view.liveOnly ? liveRows(nested) : nested, view.isCollapsed),
+        text,
+        view.conditions,
+        columnsById,
+      ),
+    [nested, text, view.conditions, columnsById, view.isCollapsed, view.liveOnly],
   );
   const tanstack = useExperimentsTable(filtered, columns, view);
   const baseline = useMemo(
@@ -107,7 +113,7 @@ export function ProjectPage({ name }: { name: string }) {
   };
 
   const pending = data?.partial ? Math.max(0, data.total - data.rows.length) : 0;
-  const filtering = text.trim() !== '' || view.conditions.length > 0;
+  const filtering = text.trim() !== '' || view.conditions.length > 0 || view.liveOnly;
 
   let body;
   if (!data && table.error) {

@@ -73,6 +73,14 @@ export function TableToolbar({
           />
           <span>Hidden commits</span>
         </label>
+        <label className="switch" title="Only experiments still going, under the commits they run from">
+          <input
+            type="checkbox"
+            checked={view.liveOnly}
+            onChange={(e) => view.setLiveOnly(e.target.checked)}
+          />
+          <span>Live</span>
+        </label>
         {foldable > 0 && (
           <button
             className="btn"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rows } from './fixtures.js';
-import { collapseExperiments, experimentCounts, nestExperiments } from './rows.js';
+import { collapseExperiments, experimentCounts, liveRows, nestExperiments } from './rows.js';
 
 describe('nestExperiments', () => {
   it('puts experiments under their baseline and detached ones first', () => {
@@ -25,5 +25,28 @@ describe('collapseExperiments', () => {
         [rows[1]!.rev, 1],
       ]),
     );
+  });
+});
+
+describe('liveRows', () => {
+  it('keeps experiments still going, under the commits they run from, and nothing finished', () => {
+    const running = {
+      ...rows[1]!,
+      rev: 'e1',
+      name: 'exp-1',
+      baseline: rows[1]!.rev,
+      status: 'running' as const,
+    };
+    const queued = { ...rows[1]!, rev: 'e3', name: 'exp-3', baseline: 'gone', status: 'queued' as const };
+    const done = {
+      ...rows[2]!,
+      rev: 'e4',
+      name: 'exp-4',
+      baseline: rows[2]!.rev,
+      status: 'succeeded' as const,
+    };
+    const out = liveRows(nestExperiments([running, queued, done, ...rows])).map((r) => r.rev.slice(0, 2));
+    expect(out).toEqual(['e3', 'b2', 'e1']);
+    expect(liveRows(rows)).toEqual([]);
   });
 });

@@ -32,3 +32,14 @@ export function collapseExperiments(
   for (const r of rows) if (r.baseline === undefined) commits.add(r.rev);
   return rows.filter((r) => r.baseline === undefined || !commits.has(r.baseline) || !isCollapsed(r.baseline));
 }
+
+const ACTIVE = new Set(['queued', 'starting', 'running', 'saving']);
+
+/** An experiment still going: queued to saving (a live one that went quiet shows `stale`). */
+export const isActiveRow = (r: TableRow): boolean => r.status !== undefined && ACTIVE.has(r.status);
+
+/** The "Live" filter: experiments still going, each under the commit it runs from. */
+export function liveRows(rows: readonly TableRow[]): TableRow[] {
+  const baselines = new Set(rows.filter(isActiveRow).map((r) => r.baseline ?? ''));
+  return rows.filter((r) => isActiveRow(r) || (r.status === undefined && baselines.has(r.rev)));
+}

@@ -19,6 +19,8 @@ const SavedView = z.object({
   baseline: z.string().nullable().default(null),
   deltas: z.boolean().default(false),
   showHidden: z.boolean().default(false),
+  /** Only what is running (queued to saving, or a live experiment) and the commits it runs from. */
+  liveOnly: z.boolean().default(false),
   /** Experiments folded under their commits: all of them, except the commits listed in `toggled`. */
   collapseAll: z.boolean().default(false),
   toggled: z.array(z.string()).default([]),
@@ -53,6 +55,8 @@ export interface TableView {
   setDeltas: (d: boolean) => void;
   showHidden: boolean;
   setShowHidden: (s: boolean) => void;
+  liveOnly: boolean;
+  setLiveOnly: (l: boolean) => void;
   collapseAll: boolean;
   /** Folds or unfolds every commit's experiments. */
   setCollapseAll: (c: boolean) => void;
@@ -94,6 +98,8 @@ export function useTableView(project: string): TableView {
     setDeltas: set('deltas'),
     showHidden: view.showHidden,
     setShowHidden: set('showHidden'),
+    liveOnly: view.liveOnly,
+    setLiveOnly: set('liveOnly'),
     collapseAll: view.collapseAll,
     setCollapseAll: (collapseAll) => setView((prev) => ({ ...prev, collapseAll, toggled: [] })),
     isCollapsed,
