@@ -117,6 +117,31 @@ describe('experiments table: header filters, checked rows, folded experiments', 
     await page.getByLabel('Live').check();
     await expect.poll(() => rowCount(page)).toBe(3);
     await expect.poll(() => page.locator('.exp-name').count()).toBe(2);
+    // A live report changes exp-alpha's cells in place: they flash, the row stays.
+    const base = new URL(page.url()).origin;
+    const created = await page.request.post(`${base}/api/tokens`, { data: { name: 'e2e-live' } });
+    const { token } = (await created.json()) as { token: string };
+    const head = execFileSync('git', ['rev-parse', 'main'], { cwd: repo, encoding: 'utf8' }).trim();
+    expect(await page.locator('.cell-changed').count()).toBe(0);
+    const report = async (step: number, m0: number) => {
+      const r = await page.request.post(`${base}/api/live`, {
+        headers: { authorization: `token ${token}` },
+        data: {
+          type: 'data',
+          repo_url: repo,
+          baseline_sha: head,
+          name: 'exp-alpha',
+          client: 'dvclive',
+          step,
+          metrics: { 'dvclive/metrics.json': { data: { m0 } } },
+        },
+      });
+      expect(r.status(), await r.text()).toBe(200);
+    };
+    await report(1, 0.123);
+    await expect.poll(() => page.getByText('0.123').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await report(2, 0.456);
+    await expect.poll(() => page.locator('.cell-changed').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.getByLabel('Live').uncheck();
     await expect.poll(() => rowCount(page)).toBe(COMMITS + 2);
   }, 60_000);

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useRef } from 'react';
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
 import type { CommitCiSummary } from '../../../src/contracts/ci.js';
 import { CiBadge } from '../ci/CiBadge.js';
@@ -115,6 +115,14 @@ function barWidth(col: TableColumn, v: number): string | undefined {
   return `${(f * 100).toFixed(1)}%`;
 }
 
+/** How many times `value` changed while this cell showed row `rev` (0 on a fresh row). */
+function useChangeCount(rev: string, value: string | number | undefined): number {
+  const seen = useRef({ rev, value, n: 0 });
+  if (seen.current.rev !== rev) seen.current = { rev, value, n: 0 };
+  else if (!Object.is(seen.current.value, value)) seen.current = { rev, value, n: seen.current.n + 1 };
+  return seen.current.n;
+}
+
 export const ValueCell = memo(function ValueCell({
   row,
   col,
@@ -127,18 +135,21 @@ export const ValueCell = memo(function ValueCell({
   deltas: boolean;
 }) {
   const error = cellError(row, col);
+  const v = error === undefined ? columnValue(row, col) : undefined;
+  // A value that changed while shown (a live run reporting) flashes once; a new row does not.
+  const n = useChangeCount(row.rev, error ?? (typeof v === 'number' ? v : JSON.stringify(v)));
+  const flash = n > 0 ? ' cell-changed' : '';
   if (error !== undefined) {
     return (
-      <span className="cell-error" title={`${col.file}: ${error}`}>
+      <span key={n} className={`cell-error${flash}`} title={`${col.file}: ${error}`}>
         ⚠ error
       </span>
     );
   }
-  const v = columnValue(row, col);
   if (v === undefined) return <span className="cell-missing">—</span>;
   if (!isNumber(v)) {
     return (
-      <span className="cell-text" title={rawValue(v)}>
+      <span key={n} className={`cell-text${flash}`} title={rawValue(v)}>
         {formatValue(v)}
       </span>
     );
@@ -150,14 +161,15 @@ export const ValueCell = memo(function ValueCell({
   const d = delta(v, base);
   if (d === undefined) {
     return (
-      <span className="cell-num" title={String(v)} style={style}>
+      <span key={n} className={`cell-num${flash}`} title={String(v)} style={style}>
         {formatValue(v)}
       </span>
     );
   }
   return (
     <span
-      className={d > 0 ? 'cell-num delta up' : d < 0 ? 'cell-num delta down' : 'cell-num delta'}
+      key={n}
+      className={`${d > 0 ? 'cell-num delta up' : d < 0 ? 'cell-num delta down' : 'cell-num delta'}${flash}`}
       title={`${String(v)} (baseline ${rawValue(base)})`}
       style={style}
     >
