@@ -56,6 +56,14 @@ beforeAll(async () => {
     }
     if (url === `/dist/${NODE_VERSION}/node-${NODE_VERSION}-linux-x64.tar.gz`)
       return void res.end(readFileSync(path.join(tools, 'node.tar.gz')));
+    // EC2 with IMDSv2 required: no session token, no metadata.
+    if (req.method === 'PUT' && url === '/latest/api/token')
+      return void res.end(req.headers['x-aws-ec2-metadata-token-ttl-seconds'] ? 'imds-session' : '');
+    if (
+      url === '/latest/meta-data/spot/instance-action' &&
+      req.headers['x-aws-ec2-metadata-token'] !== 'imds-session'
+    )
+      return void res.writeHead(401).end();
     if (!interrupted) return void res.writeHead(404).end();
     if (url === '/latest/meta-data/spot/instance-action')
       return void res.end('{"action": "terminate", "time": "2024-01-01T00:00:00Z"}');

@@ -32,7 +32,8 @@ export const NODE_VERSION = 'v20.19.0';
 export function startupScript(o: StartupScriptOptions): string {
   const md = o.metadata ?? 'http://169.254.169.254';
   const notice = {
-    aws: `curl -fsS -m 2 "$MD/latest/meta-data/spot/instance-action" >/dev/null 2>&1`,
+    // IMDSv2 (required on current instances): a session token first, then the notice with it.
+    aws: `curl -fsS -m 2 -H "X-aws-ec2-metadata-token: $(curl -fsS -m 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$MD/latest/api/token" 2>/dev/null)" "$MD/latest/meta-data/spot/instance-action" >/dev/null 2>&1`,
     gcp: `[ "$(curl -fsS -m 2 -H 'Metadata-Flavor: Google' "$MD/computeMetadata/v1/instance/preempted" 2>/dev/null)" = TRUE ]`,
     azure: `curl -fsS -m 2 -H 'Metadata: true' "$MD/metadata/scheduledevents?api-version=2020-07-01" 2>/dev/null | grep -q '"EventType": *"Preempt"'`,
     kubernetes: 'false',
