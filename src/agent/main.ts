@@ -56,7 +56,17 @@ export async function runAgent(
     switch (reply.type) {
       case 'job':
         log(`running ${reply.job.project}/${reply.job.name}`);
-        await runJob(reply.job, { client, agentId, workRoot: opts.work, heartbeatMs, baseEnv }, current);
+        if (
+          (await runJob(
+            reply.job,
+            { client, agentId, workRoot: opts.work, heartbeatMs, baseEnv },
+            current,
+          )) === 'interrupted'
+        ) {
+          // This machine is being taken back: the run resumes elsewhere, and this agent takes no more.
+          log('the machine is being reclaimed: not taking more jobs');
+          stopping = true;
+        }
         current.stop = undefined;
         break;
       case 'idle':

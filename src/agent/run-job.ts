@@ -41,7 +41,7 @@ export async function runJob(
   job: JobSpec,
   ctx: RunContext,
   stopSignal: { stop?: () => void },
-): Promise<void> {
+): Promise<JobOutcome['status']> {
   const logs = new LogShipper(job.ackedSeq, job.secrets);
   let cancel = false;
   let gone = false;
@@ -200,4 +200,5 @@ export async function runJob(
       .catch(() => undefined);
   await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   await rm(scriptFile, { force: true }).catch(() => undefined);
+  return outcome.status;
 }

@@ -27,6 +27,8 @@ export interface CloudProvider {
   launch(req: LaunchRequest): Promise<CloudInstance>;
   describe(id: string): Promise<CloudInstance | null>;
   terminate(id: string): Promise<void>;
+  /** Where its machines reach their metadata service, when not the provider's usual address (stand-ins). */
+  readonly metadataUrl?: string;
   /** How the cloud stores a tag value, when it rewrites it (GCP labels are lowercase). */
   readonly tagValue?: (v: string) => string;
   /** Every instance carrying `kiln-install=<install>`, in any state but terminated. */

@@ -11,6 +11,8 @@ import type { CloudInstance, CloudProvider, LaunchRequest } from './provider.js'
  */
 export class SimulatedCloud implements CloudProvider {
   readonly instances = new Map<string, CloudInstance & { proc: ChildProcess; dir: string }>();
+  /** A metadata stand-in the simulated machines ask for spot notices. */
+  metadataUrl?: string;
   private n = 0;
 
   constructor(

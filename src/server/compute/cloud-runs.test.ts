@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCloud } from '../../compute/cloud/simulated.js';
+import { startMetadataStandIn } from '../../agent/metadata-standin.js';
+import { LogPage } from '../../contracts/experiments.js';
 import { startRunServer } from '../runs/test-harness.js';
 
 /**
@@ -15,8 +17,12 @@ const sim = new SimulatedCloud('aws', {
   PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
 });
 let h: Awaited<ReturnType<typeof startRunServer>>;
+// The simulated machines' metadata service (EC2 IMDSv2 shapes), where a spot notice appears.
+let md: Awaited<ReturnType<typeof startMetadataStandIn>>;
 
 beforeAll(async () => {
+  md = await startMetadataStandIn();
+  sim.metadataUrl = md.url;
   h = await startRunServer();
   h.server.runs.scheduler.targets.providers = () => sim;
   const ok = async (url: string, body: unknown) => {
@@ -46,6 +52,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await h?.close();
+  await md?.close();
   // No orphans: stopping the server terminated every VM it started.
   expect([...sim.instances.values()].filter((i) => i.state === 'running')).toEqual([]);
 }, 60_000);
@@ -84,6 +91,36 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a cloud profile', () => {
     expect(e.status).toBe('lost');
     expect(e.error).toContain(`aws instance ${id}`);
   }, 240_000);
+
+  it('a spot notice mid-run: checkpoint, the VM goes, a new VM resumes the same experiment to success', async () => {
+    const logText = async () =>
+      LogPage.parse((await h.api('GET', '/api/projects/demo/experiments/spot-resume/logs')).json)
+        .chunks.map((c) => c.text)
+        .join('');
+    await run('spot-resume', {
+      script: [
+        'mkdir -p dvclive',
+        'if [ -f dvclive/progress ]; then echo "resumed at step $(cat dvclive/progress)"; exit 0; fi',
+        'echo 4 > dvclive/progress',
+        'echo "training from scratch"',
+        'sleep 120',
+        '',
+      ].join('\n'),
+    });
+    await expect.poll(logText, { timeout: 120_000, interval: 250 }).toContain('training from scratch');
+    const first = (await h.waitFor('spot-resume', (x) => x.status === 'running')).placement?.id ?? '';
+    md.notice = true;
+    await expect.poll(logText, { timeout: 60_000, interval: 200 }).toMatch(/checkpoint \w+ saved/);
+    md.notice = false;
+    const e = await h.waitFor('spot-resume', undefined, 180_000);
+    const log = await logText();
+    expect(e.status, log).toBe('succeeded');
+    expect(log).toContain('resumed at step 4');
+    expect(e.timeline.filter((t) => t.status === 'starting')).toHaveLength(2);
+    // The reclaimed VM is gone; the run finished on another one.
+    expect(e.placement?.id).not.toBe(first);
+    await expect.poll(async () => (await sim.describe(first))?.state, { timeout: 30_000 }).toBe('terminated');
+  }, 300_000);
 
   it('the reconciler terminates a tagged VM no run owns and keeps one whose agent polls', async () => {
     const targets = h.server.runs.scheduler.targets;

@@ -162,6 +162,7 @@ export async function cloudTarget(
     mintToken: d.agentToken,
     revokeToken: d.revokeToken,
     placed: d.placed,
+    ...(provider.metadataUrl ? { script: { metadata: provider.metadataUrl } } : {}),
   });
   return {
     name: d.name,
