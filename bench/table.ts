@@ -5,8 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { ProjectTable } from '../src/server/table/project-table.js';
 import { startTestServer } from '../src/server/test-server.js';
 import { median, round, type BenchResult } from './result.js';
+import { MAKE_DVC_PROJECT } from '../test/fixtures.js';
 
-const FIXTURE = path.resolve(import.meta.dirname, '../../shared/fixtures/make-dvc-project');
+const FIXTURE = MAKE_DVC_PROJECT;
 const CACHE = path.resolve(import.meta.dirname, '.cache');
 const FILES = ['params.yaml', 'dvc.yaml', 'eval/metrics.json', 'dvclive/metrics.json'];
 

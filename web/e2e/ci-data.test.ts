@@ -8,9 +8,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { freePort, startKiln, type RunningServer } from './server.js';
+import { MAKE_DVC_PROJECT } from '../../test/fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FIXTURE = '/work/shared/fixtures/make-dvc-project';
+const FIXTURE = MAKE_DVC_PROJECT;
 const run = promisify(execFile);
 
 /** The CI tab against a local bare remote: params and a DVC-tracked input go into one pushed commit. */

@@ -11,8 +11,9 @@ import { HashState } from '../hash-state.js';
 import { PipelineError } from './project.js';
 import { runPipeline } from './run.js';
 import { pullPipeline, pushPipeline } from './sync.js';
+import { MAKE_DVC_PROJECT } from '../../../test/fixtures.js';
 
-const FIXTURE = '/work/shared/fixtures/make-dvc-project';
+const FIXTURE = MAKE_DVC_PROJECT;
 const quiet = { log: () => {}, output: () => {} };
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' });
 

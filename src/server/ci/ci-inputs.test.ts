@@ -12,9 +12,10 @@ import { parseDvcFile } from '../../core/dvc/dvc-file.js';
 import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
 import { git } from '../../git/run-git.js';
 import { startTestServer, type TestServer } from '../test-server.js';
+import { MAKE_DVC_PROJECT } from '../../../test/fixtures.js';
 
 const run = promisify(execFile);
-const FIXTURE = '/work/shared/fixtures/make-dvc-project';
+const FIXTURE = MAKE_DVC_PROJECT;
 let s: TestServer;
 let tmp = '';
 let bare = '';

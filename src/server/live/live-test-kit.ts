@@ -3,8 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Project } from '../../contracts/api.js';
 import type { TestServer } from '../test-server.js';
+import { LIVE_PROTOCOL } from '../../../test/fixtures.js';
 
-export const FIXTURES = '/work/shared/fixtures/live-protocol';
+export const FIXTURES = LIVE_PROTOCOL;
 const FixtureRequest = z.object({
   method: z.string(),
   path: z.string(),

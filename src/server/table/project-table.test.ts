@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { TableRow } from '../../contracts/api.js';
 import { ProjectTable, type TableSettings } from './project-table.js';
 import { TestRepo } from './test-repo.js';
+import { MAKE_DVC_PROJECT } from '../../../test/fixtures.js';
 
-const FIXTURE = path.resolve(import.meta.dirname, '../../../../shared/fixtures/make-dvc-project');
+const FIXTURE = MAKE_DVC_PROJECT;
 const NO_SETTINGS: TableSettings = { subdir: null, paramsFiles: [], metricsFiles: [] };
 
 async function tableOf(repo: TestRepo, settings: TableSettings = NO_SETTINGS) {
