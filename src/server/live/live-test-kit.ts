@@ -3,9 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Project } from '../../contracts/api.js';
 import type { TestServer } from '../test-server.js';
-import { LIVE_PROTOCOL } from '../../../test/fixtures.js';
 
-export const FIXTURES = LIVE_PROTOCOL;
+// The requests DVCLive's client sends, kept in the repository's test/fixtures.
+export const FIXTURES = path.resolve(import.meta.dirname, '../../../test/fixtures/live-protocol');
 const FixtureRequest = z.object({
   method: z.string(),
   path: z.string(),
