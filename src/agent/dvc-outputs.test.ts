@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Experiment, LogPage, UploadedFile, isFinished } from '../contracts/experiments.js';
+import { Experiment, ExperimentForm, LogPage, UploadedFile, isFinished } from '../contracts/experiments.js';
 import { parseDvcLock } from '../core/dvc/dvc-lock.js';
 import { pullPipeline } from '../dvc/pipeline/sync.js';
 import { runPipeline } from '../dvc/pipeline/run.js';
@@ -96,7 +96,7 @@ it('a run on a DVC project computes the changed params and pushes its outputs to
 it('replaces a DVC-tracked input: hashed as DVC does, stored in the DVC remote, its .dvc and dvc.lock entries updated in the result commit', async () => {
   const form = await s.api('GET', '/api/projects/p/experiments-form?rev=main');
   expect(form.status).toBe(200);
-  const inputs = (form.json as { inputs: unknown[] }).inputs;
+  const { inputs } = ExperimentForm.parse(form.json);
   expect(inputs).toContainEqual({ path: 'data/data.xml', kind: 'dvc', hidden: false });
   expect(inputs).toContainEqual({ path: 'README.md', kind: 'git', hidden: true });
   expect(inputs).not.toContainEqual(expect.objectContaining({ path: 'src/prepare.py', hidden: false }));

@@ -192,11 +192,22 @@ export type LogStreamEvent = z.infer<typeof LogStreamEvent>;
 export const FormParam = z.object({ file: z.string(), key: z.string(), value: Value });
 export type FormParam = z.infer<typeof FormParam>;
 
+/** A file of the baseline the Run form offers to replace, relative to the project. */
+export const FormInput = z.object({
+  path: z.string(),
+  /** `dvc`: hashed into the DVC cache and remote when replaced; `git`: committed with the experiment. */
+  kind: z.enum(['dvc', 'git']),
+  /** Not one of the pipeline's inputs: listed only under "show all". */
+  hidden: z.boolean(),
+});
+
 export const ExperimentForm = z.object({
   baseline: z.string(),
   params: z.array(FormParam),
   defaultScript: z.string(),
   suggestedName: z.string(),
+  /** The pipeline's input files first, then every other tracked file (hidden). */
+  inputs: z.array(FormInput),
 });
 export type ExperimentForm = z.infer<typeof ExperimentForm>;
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   CreatedBranch,
   CreatedExperiments,
@@ -15,16 +14,9 @@ import { ComputeProfileList } from '../../src/contracts/compute.js';
 import { ApiFailure, failureFrom } from './api-error.js';
 import { request } from './api.js';
 
-/**
- * The Run form's data. `inputs` is read when the server sends it (the pipeline's input files);
- * older servers leave it out and the form falls back to a path the user types.
- */
-export const RunForm = ExperimentForm.extend({
-  inputs: z
-    .array(z.object({ path: z.string(), kind: z.string().optional(), hidden: z.boolean().optional() }))
-    .optional(),
-});
-export type RunForm = z.infer<typeof RunForm>;
+/** The Run form's data, with the baseline's input files. */
+export const RunForm = ExperimentForm;
+export type RunForm = ExperimentForm;
 
 const project = (name: string): string => `/api/projects/${encodeURIComponent(name)}`;
 const exp = (name: string, e: string): string => `${project(name)}/experiments/${encodeURIComponent(e)}`;
