@@ -27,12 +27,7 @@ beforeAll(async () => {
   store = path.join(tmp, 'store');
   await run(FIXTURE, [bare, '--commits', '3', '--bare', '--remote', store]);
   s = await startTestServer();
-  expect((await s.api('POST', '/api/projects', { name: 'p', source: bare })).status).toBe(201);
-  for (let i = 0; i < 600; i++) {
-    const r = await s.api('GET', '/api/projects/p');
-    if (JSON.stringify(r.json).includes('"ok"')) break;
-    await new Promise((res) => setTimeout(res, 100));
-  }
+  await s.addProject('p', bare);
 }, 120_000);
 afterAll(async () => {
   await s?.close();

@@ -15,6 +15,8 @@ export interface TestServer extends RunningServer {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; json: unknown }>;
+  /** Adds a project and waits for its first fetch; throws with the server's answer otherwise. */
+  addProject(name: string, source: string): Promise<void>;
 }
 
 /** A real Kiln server on 127.0.0.1 with a temp data dir, for tests. */
@@ -26,7 +28,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
   );
   const { user } = await server.store.ensureAdmin();
   const { token } = await server.auth.createToken(user.id, 'test');
-  return {
+  const t: TestServer = {
     ...server,
     home,
     token,
@@ -49,5 +51,12 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
       }
       return { status: res.status, json };
     },
+    async addProject(name, source) {
+      const added = await t.api('POST', '/api/projects', { name, source });
+      if (added.status !== 201) throw new Error(`adding ${name}: ${JSON.stringify(added.json)}`);
+      const fetched = await t.api('POST', `/api/projects/${name}/reload`);
+      if (fetched.status !== 200) throw new Error(`fetching ${name}: ${JSON.stringify(fetched.json)}`);
+    },
   };
+  return t;
 }

@@ -27,8 +27,7 @@ beforeAll(async () => {
   store = path.join(tmp, 'store');
   await run(FIXTURE, [bare, '--commits', '3', '--bare', '--remote', store]);
   s = await startTestServer();
-  expect((await s.api('POST', '/api/projects', { name: 'd', source: bare })).status).toBe(201);
-  expect((await s.api('POST', '/api/projects/d/reload')).status).toBe(200);
+  await s.addProject('d', bare);
 }, 120_000);
 afterAll(async () => {
   await s?.close();

@@ -57,12 +57,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'kiln-remote-metrics-'));
   const bare = await makeProject();
   s = await startTestServer();
-  expect((await s.api('POST', '/api/projects', { name: 'cached', source: bare })).status).toBe(201);
-  for (let i = 0; i < 600; i++) {
-    const r = await s.api('GET', '/api/projects/cached');
-    if (JSON.stringify(r.json).includes('"ok"')) break;
-    await new Promise((res) => setTimeout(res, 100));
-  }
+  await s.addProject('cached', bare);
 }, 120_000);
 afterAll(async () => {
   await s?.close();
