@@ -87,11 +87,14 @@ export async function benchDispatch(): Promise<BenchResult[]> {
     const t0 = performance.now();
     await Promise.all(
       ids.map(async (agentId) => {
+        let first = true;
         while (dispatched < QUEUED) {
           const c0 = performance.now();
           const r = await send({ type: 'claim', agentId, waitMs: 2000 });
           if (r.type !== 'job') continue;
-          claims.push(performance.now() - c0);
+          // Steady state: the first claim of each agent is the start-up burst of 100 at once.
+          if (!first) claims.push(performance.now() - c0);
+          first = false;
           if (++dispatched === QUEUED) t1 = performance.now();
           await send({
             type: 'result',
@@ -105,6 +108,7 @@ export async function benchDispatch(): Promise<BenchResult[]> {
     const wall = (t1 - t0) / 1000;
     return [
       { name: 'dispatch.rate', value: round(dispatched / wall, 1), unit: 'dispatches/s' },
+      { name: 'dispatch.claim_p50', value: round(percentile(claims, 50), 1), unit: 'ms' },
       { name: 'dispatch.claim_p99', value: round(percentile(claims, 99), 1), unit: 'ms' },
     ];
   } finally {
