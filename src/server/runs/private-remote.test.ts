@@ -50,6 +50,11 @@ it.runIf(hasSsh)(
     expect(gitIn(bare, 'rev-parse', ref)).toBe(e.resultCommit);
     expect(gitIn(bare, 'show', `${ref}:params.yaml`)).toMatch(/lr: 0\.05/);
 
+    // The mirror keeps the result under a Kiln ref that its pruning fetch never drops.
+    const mirror = h.server.projects.mirrorDir('priv');
+    expect((await h.api('POST', '/api/projects/priv/reload')).status).toBe(200);
+    expect(gitIn(mirror, 'rev-parse', `refs/kiln/results/${e.id}`)).toBe(e.resultCommit);
+
     const branch = await h.api('POST', '/api/projects/priv/experiments/keyed/branch', {
       branch: 'try-keyed',
     });

@@ -1,5 +1,6 @@
 import { ExperimentStatus } from '../../contracts/api.js';
 import { experimentRef, isFinished } from '../../contracts/experiments.js';
+import { git } from '../../git/run-git.js';
 import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
 import type { Targets } from '../compute/targets.js';
 import type { ExperimentService } from './experiment-service.js';
@@ -60,6 +61,10 @@ export async function forwardResult(
   sha: string,
 ): Promise<string | null> {
   const ref = experimentRef(exp.baseline, exp.name);
+  // The mirror's pruning fetch drops refs/exps/* its source lacks (a forward that failed); a
+  // Kiln-private ref keeps the result commit, which the experiment's row reads, for good.
+  const { mirror } = await experiments.where(exp.project);
+  await git(['update-ref', `refs/kiln/results/${exp.id}`, sha], { cwd: mirror }).catch(() => undefined);
   return experiments.pushToSource(exp.project, sha, ref).then(
     () => null,
     (err: unknown) => (err instanceof Error ? err.message : String(err)),
