@@ -41,6 +41,16 @@ export const ProjectSettings = z.object({
   paramsFiles: z.array(RepoPath).max(100).default([]),
   /** Metrics files to show besides those dvc.yaml names. */
   metricsFiles: z.array(RepoPath).max(100).default([]),
+  /**
+   * An AWS credential stored in Settings → Credentials, for the project's S3 DVC remote: Kiln reads
+   * with it, and runs get it as AWS_* variables (masked in logs). Unset: `.dvc/config` or the
+   * usual AWS environment.
+   */
+  dvcCredential: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'a credential name')
+    .nullable()
+    .optional(),
 });
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
 

@@ -18,6 +18,7 @@ import { ApiFailure } from '../api-error.js';
 import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../secrets.js';
 import { ProjectTable } from '../table/project-table.js';
+import { CredentialSecret } from '../../contracts/compute.js';
 import { DEFAULT_REMOTE_CAP, readRemoteMetrics, REMOTE_CAP_SETTING } from '../runs/remote-files.js';
 
 /** Experiment rows of a project, given its commit rows by sha; each row names its baseline. */
@@ -93,6 +94,14 @@ export class ProjectService {
   async update(name: string, body: UpdateProjectBody): Promise<Project> {
     const rec = await this.record(name);
     const settings = { ...ProjectSettings.parse(JSON.parse(rec.settingsJson)), ...body.settings };
+    if (body.settings?.dvcCredential) {
+      const c = await this.store.compute.getCredential(body.settings.dvcCredential);
+      if (!c || c.kind !== 'aws')
+        throw new ApiFailure(
+          'bad_request',
+          `dvcCredential: "${body.settings.dvcCredential}" is not an AWS credential in Settings → Credentials`,
+        );
+    }
     await this.store.updateProject(name, {
       ...(body.subdir !== undefined ? { subdir: body.subdir } : {}),
       ...(body.credentials !== undefined
@@ -238,7 +247,9 @@ export class ProjectService {
         this.store,
         async (sha) => {
           const cap = Number((await this.store.getSetting(REMOTE_CAP_SETTING)) ?? DEFAULT_REMOTE_CAP);
+          const s3Credentials = await this.dvcRemoteCredentials(name);
           return readRemoteMetrics({
+            ...(s3Credentials ? { s3Credentials } : {}),
             mirror: this.mirrorDir(name),
             sha,
             subdir: rec.subdir ?? '',
@@ -251,6 +262,24 @@ export class ProjectService {
     };
     this.live.set(name, live);
     return live;
+  }
+
+  /** The AWS keys for the project's S3 DVC remote, when its settings name a stored credential. */
+  async dvcRemoteCredentials(
+    name: string,
+  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined> {
+    const rec = await this.record(name);
+    const wanted = ProjectSettings.parse(JSON.parse(rec.settingsJson)).dvcCredential;
+    if (!wanted) return undefined;
+    const c = await this.store.compute.getCredential(wanted);
+    if (!c) return undefined;
+    const secret = CredentialSecret.parse(JSON.parse(this.box.open(c.secretEnc)));
+    if (secret.kind !== 'aws') return undefined;
+    return {
+      accessKeyId: secret.accessKeyId,
+      secretAccessKey: secret.secretAccessKey,
+      ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}),
+    };
   }
 
   private credentials(rec: ProjectRecord) {

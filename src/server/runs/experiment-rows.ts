@@ -46,7 +46,14 @@ export class ExperimentRows {
     let metrics: Files = {};
     let errors: Record<string, string> = {};
     if (r.resultCommit) {
-      const got = await this.read(r.resultCommit, base, subdir, this.projects.mirrorDir(r.project), source);
+      const got = await this.read(
+        r.project,
+        r.resultCommit,
+        base,
+        subdir,
+        this.projects.mirrorDir(r.project),
+        source,
+      );
       params = got.params;
       metrics = got.metrics;
       errors = got.errors;
@@ -75,7 +82,14 @@ export class ExperimentRows {
     };
   }
 
-  private async read(sha: string, base: TableRow, subdir: string, mirror: string, source: string) {
+  private async read(
+    project: string,
+    sha: string,
+    base: TableRow,
+    subdir: string,
+    mirror: string,
+    source: string,
+  ) {
     const hit = this.results.get(sha);
     if (hit) return hit;
     const result = { params: {} as Files, metrics: {} as Files, errors: {} as Record<string, string> };
@@ -95,7 +109,9 @@ export class ExperimentRows {
     }
     // metrics the pipeline caches are not in Git: they come from the DVC remote, within a cap
     const cap = Number((await this.store.getSetting(REMOTE_CAP_SETTING)) ?? DEFAULT_REMOTE_CAP);
+    const s3Credentials = await this.projects.dvcRemoteCredentials(project).catch(() => undefined);
     const remote = await readRemoteMetrics({
+      ...(s3Credentials ? { s3Credentials } : {}),
       mirror,
       sha,
       subdir,

@@ -213,6 +213,11 @@ export class ExperimentService {
     return presentExperiment(r, await this.logs.lastSeq(r.project, r.id));
   }
 
+  /** AWS keys for the project's S3 DVC remote, when its settings name a stored credential. */
+  dvcRemoteCredentials(project: string) {
+    return this.projects.dvcRemoteCredentials(project);
+  }
+
   /** Pushes a commit of the mirror to the project's own remote, with the project's credentials. */
   pushToSource(project: string, sha: string, ref: string): Promise<void> {
     return this.projects.pushToSource(project, sha, ref);

@@ -23,6 +23,8 @@ export interface RemoteFilesAt {
   /** where the project came from: a local path resolves relative remote URLs, as DVC does from `.dvc/` */
   source: string;
   maxBytes: number;
+  /** AWS keys for an S3 remote (the project's stored credential); else `.dvc/config` or the environment. */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /**
@@ -69,7 +71,7 @@ export async function readRemoteMetrics(
   const root = isAbsolute(at.source) ? join(at.source, at.subdir) : at.mirror;
   let store;
   try {
-    store = openRemote(config.value, root);
+    store = openRemote(config.value, root, at.s3Credentials ? { s3Credentials: at.s3Credentials } : {});
   } catch (e) {
     for (const t of tracked)
       out.errors[t.file] = `kept in DVC, but ${e instanceof Error ? e.message : String(e)}`;

@@ -284,6 +284,15 @@ export class Scheduler {
     // with the project's credentials, which never leave the server.
     const pushUrls = [cloneUrl];
     const resumeFrom = await this.store.getSetting(`runs.checkpoint.${exp.id}`);
+    // The project's S3 DVC remote keys, for `dvc pull/push` or Kiln's own, masked in the log.
+    const s3 = await this.experiments.dvcRemoteCredentials(exp.project).catch(() => undefined);
+    const awsEnv: Record<string, string> = s3
+      ? {
+          AWS_ACCESS_KEY_ID: s3.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+          ...(s3.sessionToken ? { AWS_SESSION_TOKEN: s3.sessionToken } : {}),
+        }
+      : {};
     const kind = (await this.targets.get(exp.target).catch(() => null))?.kind;
     return {
       jobId: job.id,
@@ -315,8 +324,12 @@ export class Scheduler {
         KILN_JOB_ID: job.id,
         // Cloud machines watch their provider's spot notice, to checkpoint and resume elsewhere.
         ...(kind === 'aws' || kind === 'gcp' || kind === 'azure' ? { KILN_PREEMPTION: kind } : {}),
+        ...awsEnv,
       },
-      secrets: [token.token],
+      secrets: [
+        token.token,
+        ...(s3 ? [s3.secretAccessKey, ...(s3.sessionToken ? [s3.sessionToken] : [])] : []),
+      ],
       ackedSeq: await this.experiments.logs.lastSeq(exp.project, exp.id),
       ...(resumeFrom ? { resumeFrom } : {}),
     };

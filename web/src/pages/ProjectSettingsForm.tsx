@@ -21,6 +21,7 @@ export function ProjectSettingsForm({
   const [subdir, setSubdir] = useState(project.subdir ?? '');
   const [paramsFiles, setParamsFiles] = useState(project.settings.paramsFiles.join('\n'));
   const [metricsFiles, setMetricsFiles] = useState(project.settings.metricsFiles.join('\n'));
+  const [dvcCredential, setDvcCredential] = useState(project.settings.dvcCredential ?? '');
   const [creds, setCreds] = useState<CredentialDraft>({ kind: 'none' });
   const [clearCreds, setClearCreds] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -33,7 +34,11 @@ export function ProjectSettingsForm({
     const parsed = UpdateProjectBody.safeParse({
       subdir: subdir.trim() || null,
       credentials,
-      settings: { paramsFiles: lines(paramsFiles), metricsFiles: lines(metricsFiles) },
+      settings: {
+        paramsFiles: lines(paramsFiles),
+        metricsFiles: lines(metricsFiles),
+        dvcCredential: dvcCredential.trim() || null,
+      },
     });
     if (!parsed.success) {
       setError(new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
@@ -108,6 +113,19 @@ export function ProjectSettingsForm({
             />
           </label>
         </div>
+        <label className="field">
+          <span>S3 DVC remote credential</span>
+          <input
+            className="mono"
+            value={dvcCredential}
+            onChange={(e) => setDvcCredential(e.target.value)}
+            placeholder="an AWS credential from Settings → Credentials"
+          />
+          <small className="muted">
+            Kiln reads the DVC remote with it, and runs get it as AWS_* variables (masked in logs). Empty:
+            .dvc/config or the usual AWS environment.
+          </small>
+        </label>
         <h2>Credentials</h2>
         <p className="muted">
           {project.hasCredentials ? 'Credentials are stored for this project.' : 'No credentials stored.'}
