@@ -30,7 +30,12 @@ export function createLive(deps: LiveDeps) {
     staleAfterMs: (deps.staleAfterSec ?? 600) * 1000,
     now: Date.now,
   });
-  const plots = new PlotsReader(store, service, (p) => projects.mirrorDir(p));
+  const plots = new PlotsReader(
+    store,
+    service,
+    (p) => projects.mirrorDir(p),
+    (p, sha, files) => projects.keptTexts(p, sha, files),
+  );
   const liveAuth = new LiveAuth(auth, store);
   const sweeper = new StaleSweeper(store, bus, service);
   let url = '';

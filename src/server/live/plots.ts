@@ -33,6 +33,12 @@ interface CommitPlots {
 }
 
 /** Plots of commits (read from the project's mirror) and of live experiments (from their events). */
+type KeptTexts = (
+  project: string,
+  sha: string,
+  files: readonly string[],
+) => Promise<{ texts: Record<string, string>; errors: Record<string, string> }>;
+
 export class PlotsReader {
   private readonly cache = new Map<string, CommitPlots>();
 
@@ -40,12 +46,16 @@ export class PlotsReader {
     private readonly store: Store,
     private readonly live: LiveService,
     private readonly mirrorDir: (project: string) => string,
+    /** Plot files a commit keeps in DVC (not in Git), read from the project's DVC remote within a cap. */
+    private readonly keptTexts: KeptTexts | null = null,
   ) {}
 
   async commit(project: string, subdir: string | null, rev: string): Promise<PlotSource> {
     const mirror = this.mirrorDir(project);
     const sha = await this.resolve(mirror, rev);
-    const got = await this.commitPlots(mirror, subdir ?? '', sha);
+    const got = await this.commitPlots(mirror, subdir ?? '', sha, (files) =>
+      this.keptTexts ? this.keptTexts(project, sha, files) : Promise.resolve({ texts: {}, errors: {} }),
+    );
     return { kind: 'commit', id: sha, rev: sha, status: null, ...got };
   }
 
@@ -69,7 +79,11 @@ export class PlotsReader {
     let definitions: PlotDefinition[] = [];
     const errors: Record<string, string> = {};
     try {
-      const base = await this.commitPlots(this.mirrorDir(project), subdir ?? '', exp.baseline);
+      const base = await this.commitPlots(this.mirrorDir(project), subdir ?? '', exp.baseline, (files) =>
+        this.keptTexts
+          ? this.keptTexts(project, exp.baseline, files)
+          : Promise.resolve({ texts: {}, errors: {} }),
+      );
       definitions = base.definitions;
     } catch (err) {
       if (!(err instanceof GitError)) throw err;
@@ -104,7 +118,12 @@ export class PlotsReader {
     }
   }
 
-  private async commitPlots(mirror: string, subdir: string, sha: string): Promise<CommitPlots> {
+  private async commitPlots(
+    mirror: string,
+    subdir: string,
+    sha: string,
+    kept: (files: readonly string[]) => ReturnType<KeptTexts>,
+  ): Promise<CommitPlots> {
     const key = `${mirror}\0${subdir}\0${sha}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
@@ -121,11 +140,25 @@ export class PlotsReader {
       if (parsed.ok) yamls.push(parsed.value);
       else errors[f] = parsed.error;
     }
-    const definitions = collectPlotDefinitions(yamls, tree);
+    // Stage plots the pipeline caches are not in Git: their text comes from the DVC remote.
+    const stagePlots = yamls.flatMap((y) =>
+      y.stages.flatMap((st) => st.plots.map((p) => path.join(y.dir, st.wdir, p.path))),
+    );
+    const missing = stagePlots.filter((f) => !tree.includes(f) && isDataPath(f));
+    const remote = missing.length ? await kept(missing) : { texts: {}, errors: {} };
+    Object.assign(errors, remote.errors);
+    const definitions = collectPlotDefinitions(yamls, [...tree, ...Object.keys(remote.texts)]);
     const files = new Set(definitions.flatMap((d) => d.files));
     const series: PlotSeries[] = [];
     const images: PlotImage[] = [];
     for (const f of files) {
+      const fromRemote = remote.texts[f];
+      if (fromRemote !== undefined) {
+        const parsed = parsePlotFile(f, fromRemote);
+        if (parsed.ok) series.push({ path: f, rows: parsed.rows });
+        else errors[f] = parsed.error;
+        continue;
+      }
       if (!tree.includes(f)) continue;
       if (isImagePath(f)) {
         const bytes = await this.blob(mirror, `${sha}:${prefix}${f}`);

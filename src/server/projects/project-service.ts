@@ -19,7 +19,13 @@ import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../secrets.js';
 import { ProjectTable } from '../table/project-table.js';
 import { CredentialSecret } from '../../contracts/compute.js';
-import { DEFAULT_REMOTE_CAP, readRemoteMetrics, REMOTE_CAP_SETTING } from '../runs/remote-files.js';
+import {
+  DEFAULT_REMOTE_CAP,
+  readKeptTexts,
+  readRemoteMetrics,
+  REMOTE_CAP_SETTING,
+  type RemoteFilesAt,
+} from '../runs/remote-files.js';
 
 /** Experiment rows of a project, given its commit rows by sha; each row names its baseline. */
 export type ExperimentRowSource = (
@@ -241,27 +247,38 @@ export class ProjectService {
     const rec = await this.record(name);
     const settings = ProjectSettings.parse(JSON.parse(rec.settingsJson));
     const live: Live = {
-      table: new ProjectTable(
-        this.mirrorDir(name),
-        { subdir: rec.subdir, ...settings },
-        this.store,
-        async (sha) => {
-          const cap = Number((await this.store.getSetting(REMOTE_CAP_SETTING)) ?? DEFAULT_REMOTE_CAP);
-          const s3Credentials = await this.dvcRemoteCredentials(name);
-          return readRemoteMetrics({
-            ...(s3Credentials ? { s3Credentials } : {}),
-            mirror: this.mirrorDir(name),
-            sha,
-            subdir: rec.subdir ?? '',
-            source: rec.source,
-            maxBytes: Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_REMOTE_CAP,
-          });
-        },
+      table: new ProjectTable(this.mirrorDir(name), { subdir: rec.subdir, ...settings }, this.store, (sha) =>
+        this.remoteMetrics(name, sha),
       ),
       chain: Promise.resolve(),
     };
     this.live.set(name, live);
     return live;
+  }
+
+  /** Where and how the project's DVC remote is read for commit `sha` (cap, keys). */
+  private async keptAt(name: string, sha: string): Promise<RemoteFilesAt> {
+    const rec = await this.record(name);
+    const cap = Number((await this.store.getSetting(REMOTE_CAP_SETTING)) ?? DEFAULT_REMOTE_CAP);
+    const s3Credentials = await this.dvcRemoteCredentials(name);
+    return {
+      ...(s3Credentials ? { s3Credentials } : {}),
+      mirror: this.mirrorDir(name),
+      sha,
+      subdir: rec.subdir ?? '',
+      source: rec.source,
+      maxBytes: Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_REMOTE_CAP,
+    };
+  }
+
+  /** Metrics commit `sha` keeps in DVC (not in Git), from the project's DVC remote within the cap. */
+  async remoteMetrics(name: string, sha: string) {
+    return readRemoteMetrics(await this.keptAt(name, sha));
+  }
+
+  /** Files commit `sha` keeps in DVC (not in Git) among `files`, as text, within the cap. */
+  async keptTexts(name: string, sha: string, files: readonly string[]) {
+    return readKeptTexts(await this.keptAt(name, sha), () => [...files]);
   }
 
   /** The AWS keys for the project's S3 DVC remote, when its settings name a stored credential. */

@@ -3,7 +3,7 @@ import path from 'node:path/posix';
 import type { Value } from '../../contracts/api.js';
 import { parseDvcConfig } from '../../core/dvc/dvc-config.js';
 import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
-import { collectTableFiles, parseDvcYaml } from '../../core/dvc/dvc-yaml.js';
+import { collectTableFiles, parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { findTrackedObject } from '../../core/dvc/tracked-object.js';
 import { openRemote } from '../../dvc/pipeline/project.js';
@@ -28,14 +28,16 @@ export interface RemoteFilesAt {
 }
 
 /**
- * The metrics files a commit's dvc.yaml names that are kept by DVC (cached outs, not in Git),
- * read from the project's default DVC remote within a size cap. A file past the cap is not read:
- * its entry in `errors` says "skipped: too large", which the table shows in its place.
+ * Files a commit's pipeline keeps in DVC (cached outs, not in Git), read as text from the
+ * project's default DVC remote within a size cap. `pick` chooses, from the commit's dvc.yaml and
+ * the files Git holds, which files to look for. A file past the cap is not read: its entry in
+ * `errors` says "skipped: too large", which the UI shows in its place.
  */
-export async function readRemoteMetrics(
+export async function readKeptTexts(
   at: RemoteFilesAt,
-): Promise<{ metrics: Record<string, Record<string, Value>>; errors: Record<string, string> }> {
-  const out = { metrics: {} as Record<string, Record<string, Value>>, errors: {} as Record<string, string> };
+  pick: (yaml: DvcYaml, inGit: ReadonlySet<string>) => string[],
+): Promise<{ texts: Record<string, string>; errors: Record<string, string> }> {
+  const out = { texts: {} as Record<string, string>, errors: {} as Record<string, string> };
   const read = (f: string) => readAt(at.mirror, at.sha, at.subdir ? path.join(at.subdir, f) : f);
   const yamlText = await read('dvc.yaml');
   const yaml = yamlText === null ? null : parseDvcYaml(yamlText, { file: 'dvc.yaml' });
@@ -49,7 +51,7 @@ export async function readRemoteMetrics(
     .filter((f) => f.startsWith(prefix) && f !== '')
     .map((f) => f.slice(prefix.length));
   const gitSet = new Set(inGit);
-  const wanted = collectTableFiles(yaml.value).metrics.filter((f) => !gitSet.has(f));
+  const wanted = pick(yaml.value, gitSet).filter((f) => !gitSet.has(f));
   if (wanted.length === 0) return out;
   const lockText = await read('dvc.lock');
   const lock = lockText === null ? null : parseDvcLock(lockText);
@@ -84,15 +86,25 @@ export async function readRemoteMetrics(
         out.errors[t.file] =
           `skipped: too large (${r.size} bytes in the DVC remote, over the table's cap of ${at.maxBytes})`;
       else if (r.kind === 'missing') out.errors[t.file] = `not in the DVC remote ${store.label}`;
-      else {
-        const parsed = parseParamsFile(t.file, r.text);
-        if (parsed.ok) out.metrics[t.file] = parsed.value;
-        else out.errors[t.file] = parsed.error;
-      }
+      else out.texts[t.file] = r.text;
     } catch (e) {
       out.errors[t.file] =
         `could not be read from the DVC remote: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+  return out;
+}
+
+/** The metrics files a commit's dvc.yaml names that are kept by DVC, parsed; see {@link readKeptTexts}. */
+export async function readRemoteMetrics(
+  at: RemoteFilesAt,
+): Promise<{ metrics: Record<string, Record<string, Value>>; errors: Record<string, string> }> {
+  const got = await readKeptTexts(at, (yaml) => collectTableFiles(yaml).metrics);
+  const out = { metrics: {} as Record<string, Record<string, Value>>, errors: got.errors };
+  for (const [file, text] of Object.entries(got.texts)) {
+    const parsed = parseParamsFile(file, text);
+    if (parsed.ok) out.metrics[file] = parsed.value;
+    else out.errors[file] = parsed.error;
   }
   return out;
 }

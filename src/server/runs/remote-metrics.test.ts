@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TablePage } from '../../contracts/api.js';
 import { Experiment, isFinished, LogPage } from '../../contracts/experiments.js';
+import { PlotsResponse } from '../../contracts/live.js';
 import { git } from '../../git/run-git.js';
 import { startTestServer, type TestServer } from '../test-server.js';
 import { readRemoteMetrics } from './remote-files.js';
@@ -23,12 +24,13 @@ async function makeProject(): Promise<string> {
       'n = int(open("params.yaml").read().split(":")[1])',
       'json.dump({"score": n * 2}, open("metrics.json", "w"))',
       'json.dump({"pad": "x" * 5000}, open("big.json", "w"))',
+      'open("loss.csv", "w").write("step,loss\\n0,1.0\\n1,0.5\\n")',
       '',
     ].join('\n'),
   );
   await writeFile(
     path.join(work, 'dvc.yaml'),
-    'stages:\n  score:\n    cmd: python3 score.py\n    deps: [score.py]\n    params: [n]\n    metrics: [metrics.json, big.json]\n',
+    'stages:\n  score:\n    cmd: python3 score.py\n    deps: [score.py]\n    params: [n]\n    metrics: [metrics.json, big.json]\n    plots: [loss.csv]\n',
   );
   await writeFile(
     path.join(work, '.dvc', 'config'),
@@ -42,7 +44,7 @@ async function makeProject(): Promise<string> {
     'stages:\n  copy:\n    cmd: cp params.yaml copied.txt\n    params: [k]\n    outs: [copied.txt]\n',
   );
   await writeFile(path.join(work, '.dvc', '.gitignore'), '/config.local\n/tmp\n/cache\n');
-  await writeFile(path.join(work, '.gitignore'), '/metrics.json\n/big.json\n');
+  await writeFile(path.join(work, '.gitignore'), '/metrics.json\n/big.json\n/loss.csv\n');
   await git(['init', '--quiet', '-b', 'main'], { cwd: work });
   await git(['add', '.'], { cwd: work });
   await git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'cached metrics'], {
@@ -127,3 +129,16 @@ it('a commit whose metrics are kept in DVC shows them in its own table row, with
   const main = table.rows.find((r) => r.branches.includes('main'));
   expect(main?.metrics['metrics.json']).toBeUndefined();
 }, 120_000);
+
+it('plots the pipeline keeps in DVC come from the DVC remote for the plots pane', async () => {
+  const e = Experiment.parse((await s.api('GET', '/api/projects/cached/experiments/n-seven')).json);
+  const r = PlotsResponse.parse(
+    (await s.api('GET', `/api/projects/cached/plots?rev=${e.resultCommit ?? ''}`)).json,
+  );
+  const src = r.sources[0];
+  expect(src?.definitions.map((d) => d.files).flat()).toContain('loss.csv');
+  expect(src?.series.find((x) => x.path === 'loss.csv')?.rows).toEqual([
+    { step: 0, loss: 1 },
+    { step: 1, loss: 0.5 },
+  ]);
+}, 60_000);
