@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { COMMON_PY, EVALUATE_PY, GENERATE_PY, TRAIN_PY } from './python-sources.js';
+import { COMMON_PY } from './python-common.js';
+import { EVALUATE_PY, GENERATE_PY, TRAIN_PY } from './python-stages.js';
 import {
   DATA_GITIGNORE,
   DVC_CONFIG,
