@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -12,20 +11,16 @@ import { pullPipeline } from '../dvc/pipeline/sync.js';
 import { runPipeline } from '../dvc/pipeline/run.js';
 import { git } from '../git/run-git.js';
 import { startTestServer, type TestServer } from '../server/test-server.js';
-import { MAKE_DVC_PROJECT } from '../../test/fixtures.js';
+import { makeBareDvcProject } from '../../test/fixtures.js';
 
 const run = promisify(execFile);
-const FIXTURE = MAKE_DVC_PROJECT;
 let s: TestServer;
 let tmp = '';
 let bare = '';
 let store = '';
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'kiln-dvc-out-'));
-  bare = path.join(tmp, 'repo.git');
-  store = path.join(tmp, 'store');
-  await run(FIXTURE, [bare, '--commits', '3', '--bare', '--remote', store]);
+  ({ tmp, bare, store } = await makeBareDvcProject('kiln-dvc-out-'));
   s = await startTestServer();
   await s.addProject('p', bare);
 }, 120_000);

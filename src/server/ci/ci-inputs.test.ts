@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CiCommitResult } from '../../contracts/ci.js';
 import { UploadedFile } from '../../contracts/experiments.js';
@@ -12,20 +9,15 @@ import { parseDvcFile } from '../../core/dvc/dvc-file.js';
 import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
 import { git } from '../../git/run-git.js';
 import { startTestServer, type TestServer } from '../test-server.js';
-import { MAKE_DVC_PROJECT } from '../../../test/fixtures.js';
+import { makeBareDvcProject } from '../../../test/fixtures.js';
 
-const run = promisify(execFile);
-const FIXTURE = MAKE_DVC_PROJECT;
 let s: TestServer;
 let tmp = '';
 let bare = '';
 let store = '';
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), 'kiln-ci-inputs-'));
-  bare = path.join(tmp, 'repo.git');
-  store = path.join(tmp, 'store');
-  await run(FIXTURE, [bare, '--commits', '3', '--bare', '--remote', store]);
+  ({ tmp, bare, store } = await makeBareDvcProject('kiln-ci-inputs-'));
   s = await startTestServer();
   await s.addProject('d', bare);
 }, 120_000);
