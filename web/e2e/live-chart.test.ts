@@ -2,31 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freePort, startKiln, type RunningServer } from './server.js';
+import { type Browser, type BrowserContext } from 'playwright-core';
+import { freePort, launchChromium, openDemo, startKiln, type RunningServer } from './server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const NAME = 'live-chart';
 const EPOCHS = 30;
-
-async function openDemo(page: Page, loginUrl: string): Promise<void> {
-  await page.goto(loginUrl);
-  await page.waitForURL((u) => u.pathname === '/', { timeout: 60_000 });
-  // The demo project is generated after the login link is printed: poll the projects page.
-  const demo = page.locator('a.project-name', { hasText: /^demo$/ });
-  for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
-    await page.waitForTimeout(1000);
-    await page.reload();
-  }
-  await demo.click();
-  await page.waitForURL(/\/projects\/demo$/);
-  const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
-  for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) {
-    await page.waitForTimeout(1000);
-    const retry = page.getByRole('button', { name: 'Retry' });
-    if (await retry.isVisible()) await retry.click();
-  }
-}
 
 describe('a running experiment in the plots pane', () => {
   let home = '';
@@ -46,10 +26,7 @@ describe('a running experiment in the plots pane', () => {
       if (before === undefined) delete process.env.DEMO_EPOCH_DELAY;
       else process.env.DEMO_EPOCH_DELAY = before;
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
   }, 120_000);
 

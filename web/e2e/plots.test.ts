@@ -2,24 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { freePort, startKiln, type RunningServer } from './server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-async function openDemo(page: Page, loginUrl: string): Promise<void> {
-  await page.goto(loginUrl);
-  await page.waitForURL((u) => u.pathname === '/', { timeout: 20_000 });
-  const demo = page.locator('a.project-name', { hasText: /^demo$/ });
-  for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
-    await page.waitForTimeout(1000);
-    await page.reload();
-  }
-  await demo.click();
-  await page.waitForURL(/\/projects\/demo$/);
-  const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
-  for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) await page.waitForTimeout(1000);
-}
+import { type Browser, type Page } from 'playwright-core';
+import { freePort, launchChromium, openDemo, startKiln, type RunningServer } from './server.js';
 
 const legendTexts = (page: Page): Promise<string[]> =>
   page.locator('.plot-card svg .role-legend text').allTextContents();
@@ -32,10 +16,7 @@ describe('plots pane in a browser', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-plots-'));
     server = await startKiln(home, await freePort());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

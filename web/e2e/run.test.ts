@@ -2,32 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freePort, startKiln, type RunningServer } from './server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freePort, launchChromium, openDemo, startKiln, type RunningServer } from './server.js';
 
 let loggedIn = false;
 
 /** The login link works once: later pages share the browser context's session cookie. */
-async function openDemo(page: Page, loginUrl: string): Promise<void> {
-  await page.goto(loggedIn ? new URL('/', loginUrl).toString() : loginUrl);
+async function openDemoOnce(page: Page, loginUrl: string): Promise<void> {
+  // The login link works once; later pages of the shared context are already logged in.
+  await openDemo(page, loggedIn ? new URL('/', loginUrl).toString() : loginUrl);
   loggedIn = true;
-  await page.waitForURL((u) => u.pathname === '/', { timeout: 60_000 });
-  // The demo project is generated after the login link is printed: poll the projects page.
-  const demo = page.locator('a.project-name', { hasText: /^demo$/ });
-  for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
-    await page.waitForTimeout(1000);
-    await page.reload();
-  }
-  await demo.click();
-  await page.waitForURL(/\/projects\/demo$/);
-  const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
-  for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) {
-    await page.waitForTimeout(1000);
-    const retry = page.getByRole('button', { name: 'Retry' });
-    if (await retry.isVisible()) await retry.click();
-  }
 }
 
 describe('run drawer and experiment page in a browser', () => {
@@ -39,10 +23,7 @@ describe('run drawer and experiment page in a browser', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-run-'));
     server = await startKiln(home, await freePort());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   }, 120_000);
 
@@ -60,7 +41,7 @@ describe('run drawer and experiment page in a browser', () => {
     page.setDefaultTimeout(60_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await openDemo(page, server.loginUrl);
+    await openDemoOnce(page, server.loginUrl);
 
     // Select the newest commit and open the drawer with `r`.
     await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
@@ -137,7 +118,7 @@ describe('run drawer and experiment page in a browser', () => {
     page.setDefaultTimeout(60_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await openDemo(page, server.loginUrl);
+    await openDemoOnce(page, server.loginUrl);
     await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
     await page.getByRole('button', { name: /Run/ }).first().click();
     const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
@@ -176,7 +157,7 @@ describe('run drawer and experiment page in a browser', () => {
     page.setDefaultTimeout(60_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await openDemo(page, server.loginUrl);
+    await openDemoOnce(page, server.loginUrl);
     await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
     await page.keyboard.press('r');
     const drawer = page.getByRole('dialog', { name: 'Run an experiment' });

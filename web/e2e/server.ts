@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -68,4 +69,34 @@ export async function startKiln(home: string, port: number, timeoutMs = 60_000):
     throw err;
   });
   return { loginUrl, output: () => log, stop };
+}
+
+/** Debian's Chromium, headless, with no background networking (this machine's network is closed). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/**
+ * Opens `start` (the login link, or any page once logged in), then the demo project's table once
+ * it is there: the demo is generated after the login link is printed.
+ */
+export async function openDemo(page: Page, start: string): Promise<void> {
+  await page.goto(start);
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 60_000 });
+  const demo = page.locator('a.project-name', { hasText: /^demo$/ });
+  for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  await demo.click();
+  await page.waitForURL(/\/projects\/demo$/);
+  const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
+  for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) {
+    await page.waitForTimeout(1000);
+    const retry = page.getByRole('button', { name: 'Retry' });
+    if (await retry.isVisible()) await retry.click();
+  }
 }
