@@ -22,7 +22,7 @@
  */
 import { z } from 'zod';
 import { ExperimentStatus, RepoPath, Value } from './api.js';
-import { ComputeName, Placement } from './compute.js';
+import { ComputeName, MachineOverrides, Placement, ResolvedMachine } from './compute.js';
 
 /** An experiment name as DVC accepts it: a valid Git ref component. */
 export const ExperimentName = z
@@ -89,6 +89,12 @@ export const CreateExperimentBody = z.object({
   /** Replaces the default job script. */
   script: z.string().min(1).max(200_000).optional(),
   target: Target.default('local'),
+  /**
+   * For a cloud profile: the machine this run asks for, within the profile's limits (region, type,
+   * GPU, disk, spot, max price). `timeoutSec` here is ignored: the run's own `timeoutSec` counts.
+   * Refused for other targets.
+   */
+  machine: MachineOverrides.optional(),
   timeoutSec: z
     .number()
     .int()
@@ -129,6 +135,8 @@ export const Experiment = z.object({
   finishedAt: z.string().nullable(),
   /** Sequence number of the last stored log chunk (0 before any output). */
   logSeq: z.number().int(),
+  /** For a cloud profile: the machine the run asked for, resolved to the provider's terms. */
+  machine: ResolvedMachine.nullable().optional(),
   /** Where it ran (host, Slurm job id, instance id); on the single-experiment answer. */
   placement: Placement.nullable().optional(),
 });
