@@ -10,7 +10,7 @@ import {
   type CreateExperimentBody,
 } from '../../src/contracts/experiments.js';
 import { CiCommitResult, type CiCommitBody } from '../../src/contracts/ci.js';
-import { ComputeProfileList } from '../../src/contracts/compute.js';
+import { ComputeProfileList, ResolvedMachine, type MachineOverrides } from '../../src/contracts/compute.js';
 import { ApiFailure, failureFrom } from './api-error.js';
 import { request } from './api.js';
 
@@ -41,6 +41,9 @@ export const runsApi = {
   ciCommit: (name: string, body: CiCommitBody) =>
     request('POST', `${project(name)}/ci-commits`, CiCommitResult, body),
   profiles: () => request('GET', '/api/compute/profiles', ComputeProfileList),
+  /** The machine a cloud profile gives with these overrides, its price and estimate; 400 past a limit. */
+  resolve: (profile: string, overrides: MachineOverrides, signal?: AbortSignal) =>
+    request('POST', '/api/compute/resolve', ResolvedMachine, { profile, overrides }, signal),
 };
 
 export interface UploadHandle {

@@ -7,6 +7,8 @@ import { StatusChip } from '../ui/StatusChip.js';
 import { shortDate } from '../ui/time.js';
 import { formatDuration } from '../run/format.js';
 import { timings } from './timings.js';
+import { describeMachine, describePrice, money } from '../run/machine.js';
+import { costSoFar, whereText } from './placement.js';
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -20,6 +22,8 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 export function ExperimentHeader({ exp, actions }: { exp: Experiment; actions: React.ReactNode }) {
   const t = timings(exp);
   const running = exp.startedAt !== null && !isFinished(exp.status);
+  const where = whereText(exp);
+  const cost = costSoFar(exp);
   return (
     <header className="exp-head">
       <div className="crumbs">
@@ -53,8 +57,36 @@ export function ExperimentHeader({ exp, actions }: { exp: Experiment; actions: R
           </Link>
         </Fact>
         <Fact label="Target">
-          {exp.target} <span className="muted">· this server’s machine</span>
+          {exp.target === 'local' ? (
+            <>
+              local <span className="muted">· this server’s machine</span>
+            </>
+          ) : (
+            <>
+              {exp.target}
+              {exp.placement && <span className="run-kind">{exp.placement.target}</span>}
+            </>
+          )}
         </Fact>
+        {exp.machine && (
+          <Fact label="Machine">
+            <span className="mono" title={describePrice(exp.machine)}>
+              {describeMachine(exp.machine)}
+            </span>
+          </Fact>
+        )}
+        {where && exp.target !== 'local' && (
+          <Fact label="Ran on">
+            <span className="mono">{where}</span>
+          </Fact>
+        )}
+        {cost !== null && (
+          <Fact label={isFinished(exp.status) ? 'Cost' : 'Cost so far'}>
+            <span className="mono" title="On-demand hourly price × time since the machine took the run">
+              {money(cost)}
+            </span>
+          </Fact>
+        )}
         <Fact label="Queued">{shortDate(exp.createdAt)}</Fact>
         <Fact label="Waited">{t.waitMs !== null ? formatDuration(t.waitMs) : '—'}</Fact>
         <Fact label="Ran">

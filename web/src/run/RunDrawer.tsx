@@ -43,12 +43,17 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
   const uploads = useUploads(project, (f) =>
     setDraft((d) => ({ ...d, inputs: [...d.inputs.filter((i) => i.path !== f.path), f] })),
   );
-  const summary = useMemo(() => summarize(form.params, draft, form.defaultScript), [form, draft]);
+  const profiles = useAsync(() => runsApi.profiles(), 'compute-profiles');
+  const profile = profiles.data?.profiles.find((p) => p.name === draft.target);
+  const summary = useMemo(
+    () => summarize(form.params, draft, form.defaultScript, profile),
+    [form, draft, profile],
+  );
 
   const run = () => {
     setBusy(true);
     setError(null);
-    runsApi.create(project, createBody(form.baseline, form.params, draft, form.defaultScript)).then(
+    runsApi.create(project, createBody(form.baseline, form.params, draft, form.defaultScript, profile)).then(
       (created) => {
         setBusy(false);
         onCreated(created);
@@ -80,6 +85,7 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
     Parameters: summary.paramChanges,
     'Input data': draft.inputs.length + uploads.progress.size,
     Script: Number(summary.scriptChanged),
+    Compute: Number(draft.target !== 'local'),
   };
 
   return (
@@ -129,7 +135,17 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
           />
         </div>
         <div hidden={tab !== 'Compute'}>
-          <ComputeTab timeoutMin={draft.timeoutMin} onTimeout={(timeoutMin) => patch({ timeoutMin })} />
+          <ComputeTab
+            profiles={profiles.data?.profiles ?? []}
+            loading={profiles.loading}
+            error={profiles.error}
+            target={draft.target}
+            machine={draft.machine}
+            timeoutMin={draft.timeoutMin}
+            onTarget={(target) => patch({ target })}
+            onMachine={(machine) => patch({ machine })}
+            onTimeout={(timeoutMin) => patch({ timeoutMin })}
+          />
         </div>
         <div hidden={tab !== 'CI'}>
           <CiTab

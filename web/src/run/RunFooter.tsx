@@ -51,6 +51,11 @@ export function RunFooter({ draft, summary, onDraft, busy, uploading, onRun, onC
         <span className={summary.experiments > 1 ? 'run-count sweep' : 'run-count'}>
           {summary.experiments} experiment{summary.experiments === 1 ? '' : 's'}
         </span>
+        {draft.target !== 'local' && (
+          <span className="run-count" title="Compute target (Compute tab)">
+            on <b>{draft.target}</b>
+          </span>
+        )}
         {summary.errors.length > 0 && (
           <span className="run-param-error" title={summary.errors.join('\n')}>
             {summary.errors.length} invalid value{summary.errors.length === 1 ? '' : 's'}

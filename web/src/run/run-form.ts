@@ -3,6 +3,8 @@ import type { CreateExperimentBody, ParamOverride } from '../../../src/contracts
 import type { CiCommitBody } from '../../../src/contracts/ci.js';
 import { parseParam, sameValue, type ParamEdit } from './param-values.js';
 import { experimentCount } from './sweep.js';
+import { emptyMachine, isCloud, machineFor, machineOverrides, type MachineDraft } from './machine.js';
+import type { ComputeProfile } from '../../../src/contracts/compute.js';
 
 export const paramId = (p: Pick<FormParam, 'file' | 'key'>): string => `${p.file}:${p.key}`;
 
@@ -22,6 +24,10 @@ export interface RunDraft {
   name: string;
   message: string;
   timeoutMin: number;
+  /** `local` or a compute profile's name. */
+  target: string;
+  /** A cloud profile's machine fields (ignored for other targets). */
+  machine: MachineDraft;
 }
 
 export const emptyDraft = (name: string): RunDraft => ({
@@ -31,6 +37,8 @@ export const emptyDraft = (name: string): RunDraft => ({
   name,
   message: '',
   timeoutMin: 24 * 60,
+  target: 'local',
+  machine: emptyMachine(),
 });
 
 export interface ParamState {
@@ -62,11 +70,15 @@ export function summarize(
   params: readonly FormParam[],
   draft: RunDraft,
   defaultScript: string,
+  profile?: Pick<ComputeProfile, 'kind'>,
 ): DraftSummary {
   const states = paramStates(params, draft);
   const errors = states.flatMap((s) =>
     s.edit?.kind === 'error' ? [`${s.param.key}: ${s.edit.message}`] : [],
   );
+  // A cloud profile's machine fields must be well-formed (the server checks its limits).
+  if (draft.target !== 'local' && profile && isCloud(profile.kind))
+    errors.push(...machineOverrides(draft.machine).errors);
   const sweeps = states.flatMap((s) => (s.edit?.kind === 'sweep' ? [s.edit.count] : []));
   const scriptChanged = draft.script !== null && draft.script !== defaultScript;
   const paramChanges = states.filter((s) => s.changed).length;
@@ -98,8 +110,10 @@ export function createBody(
   params: readonly FormParam[],
   draft: RunDraft,
   defaultScript: string,
+  profile?: Pick<ComputeProfile, 'kind'>,
 ): CreateExperimentBody {
   const o = overrides(params, draft);
+  const machine = draft.target === 'local' ? undefined : machineFor(profile, draft.machine);
   const message = draft.message.trim();
   return {
     rev,
@@ -109,7 +123,8 @@ export function createBody(
     set: o.set,
     inputs: draft.inputs.map((i) => ({ path: i.path, uploadId: i.uploadId })),
     script: draft.script !== null && draft.script !== defaultScript ? draft.script : undefined,
-    target: 'local',
+    target: draft.target,
+    ...(machine ? { machine } : {}),
     timeoutSec: Math.round(draft.timeoutMin * 60),
   };
 }
