@@ -6,6 +6,7 @@ import { defaultRemote, mergeDvcConfig, parseDvcConfig, type DvcConfig } from '.
 import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
 import { parseDvcYaml, type DvcStage, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { joinPath } from '../../core/dvc/posix-path.js';
+import { isDvcIgnoreFile, pipelineFilesOf, type DvcIgnoreText } from '../../core/dvc/dvcignore.js';
 import { LocalStore } from '../remote/local-store.js';
 import type { ObjectStore } from '../remote/object-store.js';
 import { LazyS3Store } from '../remote/lazy-s3-store.js';
@@ -97,9 +98,9 @@ async function loadPipelineFile(root: string, file: string): Promise<PipelineFil
 const SKIPPED_DIRS = new Set(['.git', '.dvc', 'node_modules', '.venv', '__pycache__']);
 
 /**
- * Every dvc.yaml under the project root, the top-level one first: Git's view of the tree when the
- * root is in a work tree (tracked and untracked files, ignored ones left out, so cached outputs
- * are never walked), else a walk that skips hidden directories.
+ * Every dvc.yaml under the project root that no `.dvcignore` excludes, the top-level one first:
+ * Git's view of the tree when the root is in a work tree (tracked and untracked files, ignored ones
+ * left out, so cached outputs are never walked), else a walk that skips hidden directories.
  */
 async function findPipelineFiles(root: string): Promise<string[]> {
   let found: string[];
@@ -107,7 +108,16 @@ async function findPipelineFiles(root: string): Promise<string[]> {
     const out = await new Promise<string>((res, rej) =>
       execFile(
         'git',
-        ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ':(glob)**/dvc.yaml'],
+        [
+          'ls-files',
+          '-z',
+          '--cached',
+          '--others',
+          '--exclude-standard',
+          '--',
+          ':(glob)**/dvc.yaml',
+          ':(glob)**/.dvcignore',
+        ],
         { cwd: root, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout) => (err ? rej(err) : res(stdout)),
       ),
@@ -119,14 +129,20 @@ async function findPipelineFiles(root: string): Promise<string[]> {
     found = [];
     const walk = async (dir: string, rel: string): Promise<void> => {
       for (const e of await readdir(dir, { withFileTypes: true })) {
+        const path = rel === '' ? e.name : `${rel}/${e.name}`;
         if (e.isDirectory() && !SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.'))
-          await walk(join(dir, e.name), rel === '' ? e.name : `${rel}/${e.name}`);
-        else if (e.isFile() && e.name === 'dvc.yaml') found.push(rel === '' ? e.name : `${rel}/${e.name}`);
+          await walk(join(dir, e.name), path);
+        else if (e.isFile() && (e.name === 'dvc.yaml' || e.name === '.dvcignore')) found.push(path);
       }
     };
     await walk(root, '');
   }
-  return found.sort((a, b) => (a === 'dvc.yaml' ? -1 : b === 'dvc.yaml' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  const ignores: DvcIgnoreText[] = [];
+  for (const f of found.filter(isDvcIgnoreFile)) {
+    const text = await readOptional(join(root, f));
+    if (text !== undefined) ignores.push({ path: f, text });
+  }
+  return pipelineFilesOf(found, ignores);
 }
 
 /** A stage of one of the project's dvc.yaml files, named as DVC names it (`sub/dvc.yaml:train` when nested). */
