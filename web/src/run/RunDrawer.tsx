@@ -142,7 +142,16 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
             target={draft.target}
             machine={draft.machine}
             timeoutMin={draft.timeoutMin}
-            onTarget={(target) => patch({ target })}
+            onTarget={(target) => {
+              // A profile's time limit caps the timeout the form had.
+              const max = profiles.data?.profiles.find((p) => p.name === target)?.limits.maxTimeoutSec;
+              patch({
+                target,
+                ...(max !== undefined && draft.timeoutMin * 60 > max
+                  ? { timeoutMin: Math.floor(max / 60) }
+                  : {}),
+              });
+            }}
             onMachine={(machine) => patch({ machine })}
             onTimeout={(timeoutMin) => patch({ timeoutMin })}
           />
