@@ -34,7 +34,7 @@ export function createLive(deps: LiveDeps) {
     store,
     service,
     (p) => projects.mirrorDir(p),
-    (p, sha, files) => projects.keptTexts(p, sha, files),
+    (p, sha, files, inDir) => projects.keptFiles(p, sha, files, inDir),
   );
   const liveAuth = new LiveAuth(auth, store);
   const sweeper = new StaleSweeper(store, bus, service);

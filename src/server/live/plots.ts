@@ -1,6 +1,7 @@
 import path from 'node:path/posix';
 import type { PlotDefinition, PlotImage, PlotRow, PlotSeries, PlotSource } from '../../contracts/live.js';
-import { parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
+import { collectTableFiles, parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
+import { pipelineFilesAt } from '../../dvc/dvcignore-at.js';
 import {
   collectPlotDefinitions,
   defaultDefinitions,
@@ -32,12 +33,19 @@ interface CommitPlots {
   errors: Record<string, string>;
 }
 
-/** Plots of commits (read from the project's mirror) and of live experiments (from their events). */
-type KeptTexts = (
+/** Files a commit keeps in DVC (not in Git) among `files`, a directory standing for its files `inDir` accepts. */
+type KeptFiles = (
   project: string,
   sha: string,
   files: readonly string[],
-) => Promise<{ texts: Record<string, string>; errors: Record<string, string> }>;
+  inDir: (file: string) => boolean,
+) => Promise<{ files: Record<string, Buffer>; errors: Record<string, string> }>;
+type Kept = (files: readonly string[], inDir: (file: string) => boolean) => ReturnType<KeptFiles>;
+
+const NONE: Awaited<ReturnType<KeptFiles>> = { files: {}, errors: {} };
+const isPlotFile = (f: string) => isDataPath(f) || isImagePath(f);
+
+/** Plots of commits (read from the project's mirror) and of live experiments (from their events). */
 
 export class PlotsReader {
   private readonly cache = new Map<string, CommitPlots>();
@@ -47,15 +55,13 @@ export class PlotsReader {
     private readonly live: LiveService,
     private readonly mirrorDir: (project: string) => string,
     /** Plot files a commit keeps in DVC (not in Git), read from the project's DVC remote within a cap. */
-    private readonly keptTexts: KeptTexts | null = null,
+    private readonly keptFiles: KeptFiles | null = null,
   ) {}
 
   async commit(project: string, subdir: string | null, rev: string): Promise<PlotSource> {
     const mirror = this.mirrorDir(project);
     const sha = await this.resolve(mirror, rev);
-    const got = await this.commitPlots(mirror, subdir ?? '', sha, (files) =>
-      this.keptTexts ? this.keptTexts(project, sha, files) : Promise.resolve({ texts: {}, errors: {} }),
-    );
+    const got = await this.commitPlots(mirror, subdir ?? '', sha, this.kept(project, sha));
     return { kind: 'commit', id: sha, rev: sha, status: null, ...got };
   }
 
@@ -79,10 +85,11 @@ export class PlotsReader {
     let definitions: PlotDefinition[] = [];
     const errors: Record<string, string> = {};
     try {
-      const base = await this.commitPlots(this.mirrorDir(project), subdir ?? '', exp.baseline, (files) =>
-        this.keptTexts
-          ? this.keptTexts(project, exp.baseline, files)
-          : Promise.resolve({ texts: {}, errors: {} }),
+      const base = await this.commitPlots(
+        this.mirrorDir(project),
+        subdir ?? '',
+        exp.baseline,
+        this.kept(project, exp.baseline),
       );
       definitions = base.definitions;
     } catch (err) {
@@ -107,6 +114,11 @@ export class PlotsReader {
     };
   }
 
+  private kept(project: string, sha: string): Kept {
+    const read = this.keptFiles;
+    return read ? (files, inDir) => read(project, sha, files, inDir) : () => Promise.resolve(NONE);
+  }
+
   private async resolve(mirror: string, rev: string): Promise<string> {
     try {
       return (
@@ -118,12 +130,7 @@ export class PlotsReader {
     }
   }
 
-  private async commitPlots(
-    mirror: string,
-    subdir: string,
-    sha: string,
-    kept: (files: readonly string[]) => ReturnType<KeptTexts>,
-  ): Promise<CommitPlots> {
+  private async commitPlots(mirror: string, subdir: string, sha: string, kept: Kept): Promise<CommitPlots> {
     const key = `${mirror}\0${subdir}\0${sha}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
@@ -135,28 +142,38 @@ export class PlotsReader {
       .map((l) => l.slice(prefix.length));
     const errors: Record<string, string> = {};
     const yamls: DvcYaml[] = [];
-    for (const f of tree.filter((t) => t === 'dvc.yaml' || t.endsWith('/dvc.yaml'))) {
+    for (const f of await pipelineFilesAt(mirror, sha, subdir, tree)) {
       const parsed = parseDvcYaml(await this.show(mirror, sha, prefix + f), { file: f });
       if (parsed.ok) yamls.push(parsed.value);
       else errors[f] = parsed.error;
     }
-    // Stage plots the pipeline caches are not in Git: their text comes from the DVC remote.
-    const stagePlots = yamls.flatMap((y) =>
-      y.stages.flatMap((st) => st.plots.map((p) => path.join(y.dir, st.wdir, p.path))),
+    // Plot files the pipeline caches (stage plots, and outs a top-level definition names) are not
+    // in Git: they come from the DVC remote, a directory as the plot files it holds.
+    const inTree = new Set(tree);
+    const inTreeDir = (f: string) => tree.some((t) => t.startsWith(`${f}/`));
+    const missing = [...new Set(yamls.flatMap((y) => collectTableFiles(y).plots))].filter(
+      (f) => !inTree.has(f) && !inTreeDir(f) && (isPlotFile(f) || path.extname(f) === ''),
     );
-    const missing = stagePlots.filter((f) => !tree.includes(f) && isDataPath(f));
-    const remote = missing.length ? await kept(missing) : { texts: {}, errors: {} };
+    const remote = missing.length ? await kept(missing, isPlotFile) : NONE;
     Object.assign(errors, remote.errors);
-    const definitions = collectPlotDefinitions(yamls, [...tree, ...Object.keys(remote.texts)]);
+    // a file skipped past the cap still gets its definition, which shows the marker
+    const definitions = collectPlotDefinitions(yamls, [
+      ...tree,
+      ...Object.keys(remote.files),
+      ...Object.keys(remote.errors),
+    ]);
     const files = new Set(definitions.flatMap((d) => d.files));
     const series: PlotSeries[] = [];
     const images: PlotImage[] = [];
     for (const f of files) {
-      const fromRemote = remote.texts[f];
+      const fromRemote = remote.files[f];
       if (fromRemote !== undefined) {
-        const parsed = parsePlotFile(f, fromRemote);
-        if (parsed.ok) series.push({ path: f, rows: parsed.rows });
-        else errors[f] = parsed.error;
+        if (isImagePath(f)) images.push({ path: f, mime: mimeOf(f), base64: fromRemote.toString('base64') });
+        else {
+          const parsed = parsePlotFile(f, fromRemote.toString('utf8'));
+          if (parsed.ok) series.push({ path: f, rows: parsed.rows });
+          else errors[f] = parsed.error;
+        }
         continue;
       }
       if (!tree.includes(f)) continue;

@@ -21,7 +21,7 @@ import { ProjectTable } from '../table/project-table.js';
 import { CredentialSecret } from '../../contracts/compute.js';
 import {
   DEFAULT_REMOTE_CAP,
-  readKeptTexts,
+  readKeptFiles,
   readRemoteMetrics,
   REMOTE_CAP_SETTING,
   type RemoteFilesAt,
@@ -276,9 +276,9 @@ export class ProjectService {
     return readRemoteMetrics(await this.keptAt(name, sha));
   }
 
-  /** Files commit `sha` keeps in DVC (not in Git) among `files`, as text, within the cap. */
-  async keptTexts(name: string, sha: string, files: readonly string[]) {
-    return readKeptTexts(await this.keptAt(name, sha), () => [...files]);
+  /** Files commit `sha` keeps in DVC (not in Git) among `files` (a directory: its files `inDir` accepts), within the cap. */
+  async keptFiles(name: string, sha: string, files: readonly string[], inDir?: (file: string) => boolean) {
+    return readKeptFiles(await this.keptAt(name, sha), () => [...files], inDir);
   }
 
   /** The AWS keys for the project's S3 DVC remote, when its settings name a stored credential. */

@@ -2,18 +2,22 @@ import { isAbsolute, join } from 'node:path';
 import path from 'node:path/posix';
 import type { Value } from '../../contracts/api.js';
 import { parseDvcConfig } from '../../core/dvc/dvc-config.js';
-import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
+import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
 import { collectTableFiles, parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { findTrackedObject } from '../../core/dvc/tracked-object.js';
 import { openRemote } from '../../dvc/pipeline/project.js';
-import { readTrackedText } from '../../dvc/remote/read-object.js';
+import type { ObjectStore } from '../../dvc/remote/object-store.js';
+import { readTrackedDir, readTrackedFile } from '../../dvc/remote/read-object.js';
+import { pipelineFilesAt } from '../../dvc/dvcignore-at.js';
 import { git } from '../../git/run-git.js';
 import { readAt } from './repo-read.js';
 
-/** Setting: the largest metrics file the table reads from a DVC remote, in bytes. */
+/** Setting: the largest metrics or plot file the table and plots read from a DVC remote, in bytes. */
 export const REMOTE_CAP_SETTING = 'table.dvcRemoteMaxBytes';
 export const DEFAULT_REMOTE_CAP = 1024 * 1024;
+/** More dvc.yaml files than this are not read (each is one `git show`). */
+const MAX_PIPELINES = 200;
 
 export interface RemoteFilesAt {
   mirror: string;
@@ -27,21 +31,35 @@ export interface RemoteFilesAt {
   s3Credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
+/** A dvc.yaml of a commit with its dvc.lock, as DVC collects them (`.dvcignore` applied). */
+export interface KeptPipeline {
+  file: string;
+  dvcYaml: DvcYaml;
+  lock: DvcLock | null;
+}
+
+/** A tracked directory lists more files than this: only the first ones are read. */
+export const MAX_DIR_FILES = 200;
+
+export interface KeptFiles {
+  files: Record<string, Buffer>;
+  errors: Record<string, string>;
+}
+
 /**
- * Files a commit's pipeline keeps in DVC (cached outs, not in Git), read as text from the
- * project's default DVC remote within a size cap. `pick` chooses, from the commit's dvc.yaml and
- * the files Git holds, which files to look for. A file past the cap is not read: its entry in
- * `errors` says "skipped: too large", which the UI shows in its place.
+ * Files a commit's pipelines keep in DVC (cached outs, not in Git), read from the project's
+ * default DVC remote within a size cap. `pick` chooses, from the commit's dvc.yaml files and the
+ * files Git holds, which files to look for; a picked path that is a tracked directory stands for
+ * the files its `.dir` manifest lists that `inDir` accepts. A file past the cap is not read: its
+ * entry in `errors` says "skipped: too large", which the UI shows in its place.
  */
-export async function readKeptTexts(
+export async function readKeptFiles(
   at: RemoteFilesAt,
-  pick: (yaml: DvcYaml, inGit: ReadonlySet<string>) => string[],
-): Promise<{ texts: Record<string, string>; errors: Record<string, string> }> {
-  const out = { texts: {} as Record<string, string>, errors: {} as Record<string, string> };
+  pick: (pipelines: readonly KeptPipeline[], inGit: ReadonlySet<string>) => string[],
+  inDir: (file: string) => boolean = () => true,
+): Promise<KeptFiles> {
+  const out: KeptFiles = { files: {}, errors: {} };
   const read = (f: string) => readAt(at.mirror, at.sha, at.subdir ? path.join(at.subdir, f) : f);
-  const yamlText = await read('dvc.yaml');
-  const yaml = yamlText === null ? null : parseDvcYaml(yamlText, { file: 'dvc.yaml' });
-  if (!yaml?.ok) return out;
   const listed = await git(['ls-tree', '-r', '-z', '--name-only', at.sha, '--', at.subdir || '.'], {
     cwd: at.mirror,
   });
@@ -51,19 +69,34 @@ export async function readKeptTexts(
     .filter((f) => f.startsWith(prefix) && f !== '')
     .map((f) => f.slice(prefix.length));
   const gitSet = new Set(inGit);
-  const wanted = pick(yaml.value, gitSet).filter((f) => !gitSet.has(f));
+  const pipelines: KeptPipeline[] = [];
+  for (const file of (await pipelineFilesAt(at.mirror, at.sha, at.subdir, inGit)).slice(0, MAX_PIPELINES)) {
+    const yamlText = await read(file);
+    const yaml = yamlText === null ? null : parseDvcYaml(yamlText, { file });
+    if (!yaml?.ok) continue;
+    const lockFile = path.join(path.dirname(file), 'dvc.lock');
+    const lockText = await read(lockFile);
+    const lock = lockText === null ? null : parseDvcLock(lockText, lockFile);
+    pipelines.push({ file, dvcYaml: yaml.value, lock: lock?.ok ? lock.value : null });
+  }
+  if (pipelines.length === 0) return out;
+  const wanted = [...new Set(pick(pipelines, gitSet))].filter((f) => !gitSet.has(f));
   if (wanted.length === 0) return out;
-  const lockText = await read('dvc.lock');
-  const lock = lockText === null ? null : parseDvcLock(lockText);
   const dvcFiles: Array<{ file: string; text: string }> = [];
   for (const f of inGit.filter((x) => x.endsWith('.dvc')).slice(0, 200)) {
     const text = await read(f);
     if (text !== null) dvcFiles.push({ file: f, text });
   }
-  const sources = { dvcYaml: yaml.value, lock: lock?.ok ? lock.value : null, dvcFiles };
   const tracked = wanted.flatMap((file) => {
-    const obj = findTrackedObject(file, sources);
-    return obj === null ? [] : [{ file, ...obj }];
+    const sources = [
+      ...pipelines.map((p) => ({ dvcYaml: p.dvcYaml, lock: p.lock, dvcFiles: [] })),
+      { dvcYaml: null, lock: null, dvcFiles },
+    ];
+    for (const src of sources) {
+      const obj = findTrackedObject(file, src);
+      if (obj !== null) return [{ file, ...obj }];
+    }
+    return [];
   });
   if (tracked.length === 0) return out;
 
@@ -71,38 +104,64 @@ export async function readKeptTexts(
   const config = configText === null ? null : parseDvcConfig(configText);
   if (config === null || !config.ok) return out;
   const root = isAbsolute(at.source) ? join(at.source, at.subdir) : at.mirror;
-  let store;
+  let store: ObjectStore;
   try {
     store = openRemote(config.value, root, at.s3Credentials ? { s3Credentials: at.s3Credentials } : {});
   } catch (e) {
-    for (const t of tracked)
-      out.errors[t.file] = `kept in DVC, but ${e instanceof Error ? e.message : String(e)}`;
+    for (const t of tracked) out.errors[t.file] = `kept in DVC, but ${message(e)}`;
     return out;
   }
-  for (const t of tracked) {
+  const readOne = async (file: string, oid: string, relpath?: string) => {
     try {
-      const r = await readTrackedText(store, t.oid, at.maxBytes, t.relpath);
+      const r = await readTrackedFile(store, oid, at.maxBytes, relpath);
       if (r.kind === 'too-large')
-        out.errors[t.file] =
+        out.errors[file] =
           `skipped: too large (${r.size} bytes in the DVC remote, over the table's cap of ${at.maxBytes})`;
-      else if (r.kind === 'missing') out.errors[t.file] = `not in the DVC remote ${store.label}`;
-      else out.texts[t.file] = r.text;
+      else if (r.kind === 'missing') out.errors[file] = `not in the DVC remote ${store.label}`;
+      else out.files[file] = r.bytes;
     } catch (e) {
-      out.errors[t.file] =
-        `could not be read from the DVC remote: ${e instanceof Error ? e.message : String(e)}`;
+      out.errors[file] = `could not be read from the DVC remote: ${message(e)}`;
     }
+  };
+  for (const t of tracked) {
+    if (!t.oid.endsWith('.dir') || t.relpath !== undefined) {
+      await readOne(t.file, t.oid, t.relpath);
+      continue;
+    }
+    // a tracked directory: the files its manifest lists
+    let entries;
+    try {
+      entries = await readTrackedDir(store, t.oid);
+    } catch (e) {
+      out.errors[t.file] = `could not be read from the DVC remote: ${message(e)}`;
+      continue;
+    }
+    if (entries === null) {
+      out.errors[t.file] = `not in the DVC remote ${store.label}`;
+      continue;
+    }
+    const files = entries
+      .map((e) => ({ ...e, file: path.normalize(path.join(t.file, e.relpath)) }))
+      .filter((e) => e.file.startsWith(`${t.file}/`) && inDir(e.file));
+    if (files.length > MAX_DIR_FILES)
+      out.errors[t.file] = `skipped: too many files (${files.length}; the first ${MAX_DIR_FILES} are shown)`;
+    for (const e of files.slice(0, MAX_DIR_FILES)) await readOne(e.file, e.md5);
   }
   return out;
 }
 
-/** The metrics files a commit's dvc.yaml names that are kept by DVC, parsed; see {@link readKeptTexts}. */
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The metrics files a commit's dvc.yaml names that are kept by DVC, parsed; see {@link readKeptFiles}. */
 export async function readRemoteMetrics(
   at: RemoteFilesAt,
 ): Promise<{ metrics: Record<string, Record<string, Value>>; errors: Record<string, string> }> {
-  const got = await readKeptTexts(at, (yaml) => collectTableFiles(yaml).metrics);
+  const got = await readKeptFiles(at, (pipelines) =>
+    pipelines.flatMap((p) => collectTableFiles(p.dvcYaml).metrics),
+  );
   const out = { metrics: {} as Record<string, Record<string, Value>>, errors: got.errors };
-  for (const [file, text] of Object.entries(got.texts)) {
-    const parsed = parseParamsFile(file, text);
+  for (const [file, bytes] of Object.entries(got.files)) {
+    const parsed = parseParamsFile(file, bytes.toString('utf8'));
     if (parsed.ok) out.metrics[file] = parsed.value;
     else out.errors[file] = parsed.error;
   }
