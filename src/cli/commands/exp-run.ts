@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import {
+  ComputeName,
+  ComputeProfileList,
+  type MachineOverrides,
+  type ResolvedMachine,
+} from '../../contracts/compute.js';
 import { CreatedExperiments, Experiment, type CreateExperimentBody } from '../../contracts/experiments.js';
 import { ApiClient, CliError } from '../client.js';
 import { clientOptions } from '../options.js';
@@ -10,7 +16,14 @@ const Options = z.object({
   rev: z.string().min(1),
   set: z.array(z.string()).default([]),
   script: z.string().optional(),
-  target: z.enum(['local']).default('local'),
+  target: ComputeName.default('local'),
+  region: z.string().min(1).optional(),
+  type: z.string().min(1).optional(),
+  gpu: z.string().min(1).optional(),
+  disk: z.coerce.number().int().min(8).optional(),
+  hdd: z.coerce.number().int().min(8).optional(),
+  spot: z.boolean().optional(),
+  maxPrice: z.coerce.number().positive().optional(),
   name: z.string().optional(),
   message: z.string().optional(),
   timeout: z.coerce.number().int().min(1).optional(),
@@ -32,7 +45,15 @@ export function registerExpRun(exp: Command): void {
       [],
     )
     .option('--script <file>', 'job script to run instead of the default one')
-    .option('--target <target>', 'where to run', 'local')
+    .option('--target <target>', 'where to run: local or a compute profile', 'local')
+    .option('--region <region>', 'cloud profile: region (us-east, us-west, eu-north, eu-west or native)')
+    .option('--type <type>', 'cloud profile: instance type (s, m, l, xl, m+t4, … or native)')
+    .option('--gpu <gpu>', 'cloud profile: GPU (t4, k80, v100, a native accelerator, or none)')
+    .option('--disk <GB>', 'cloud profile: disk size in GB')
+    .option('--hdd <GB>', 'same as --disk (the ci workflow spelling)')
+    .option('--spot', 'cloud profile: a spot instance')
+    .option('--no-spot', 'cloud profile: an on-demand instance')
+    .option('--max-price <USD>', 'cloud profile: highest spot price per hour')
     .option('--name <name>', 'experiment name (default: random adjective-noun)')
     .option('-m, --message <text>', 'experiment message')
     .option('--timeout <seconds>', 'stop the run after this long')
@@ -48,13 +69,24 @@ export function registerExpRun(exp: Command): void {
         );
       const o = parsed.data;
       const client = new ApiClient(clientOptions(cmd), process.env);
+      const disk = o.disk ?? o.hdd;
+      const machine: MachineOverrides = {
+        ...(o.region ? { region: o.region } : {}),
+        ...(o.type ? { type: o.type } : {}),
+        ...(o.gpu ? { gpu: o.gpu } : {}),
+        ...(disk !== undefined ? { diskGb: disk } : {}),
+        ...(o.spot !== undefined ? { spot: o.spot } : {}),
+        ...(o.maxPrice !== undefined ? { maxPrice: o.maxPrice } : {}),
+      };
+      const timeout = o.timeout ?? (await profileTimeout(client, o.target));
       const body: CreateExperimentBody = {
         rev: o.rev,
         set: o.set,
         target: o.target,
+        ...(Object.keys(machine).length ? { machine } : {}),
         ...(o.name ? { name: o.name } : {}),
         ...(o.message ? { message: o.message } : {}),
-        ...(o.timeout ? { timeoutSec: o.timeout } : {}),
+        ...(timeout ? { timeoutSec: timeout } : {}),
         ...(o.priority !== undefined ? { priority: o.priority } : {}),
         ...(o.script ? { script: await readFile(o.script, 'utf8') } : {}),
       };
@@ -69,8 +101,11 @@ export function registerExpRun(exp: Command): void {
         return;
       }
       if (!o.json)
-        for (const e of created.experiments)
-          process.stderr.write(`kiln: queued ${e.name} from ${e.baseline.slice(0, 7)}\n`);
+        for (const e of created.experiments) {
+          const on = e.target === 'local' ? '' : ` on ${e.target}`;
+          process.stderr.write(`kiln: queued ${e.name} from ${e.baseline.slice(0, 7)}${on}\n`);
+          if (e.machine) process.stderr.write(`kiln: machine ${describeMachine(e.machine)}\n`);
+        }
       if (!o.follow) return;
       let code = 0;
       const finished: Experiment[] = [];
@@ -91,4 +126,28 @@ export function registerExpRun(exp: Command): void {
       if (o.json) console.log(JSON.stringify(finished));
       process.exitCode = code;
     });
+}
+
+/** Without --timeout, a profile's run gets the default (a day) or the profile's limit if shorter. */
+async function profileTimeout(client: ApiClient, target: string): Promise<number | undefined> {
+  if (target === 'local') return undefined;
+  const { profiles } = await client.request('GET', '/api/compute/profiles', ComputeProfileList);
+  const max = profiles.find((p) => p.name === target)?.limits.maxTimeoutSec;
+  return max !== undefined && max < 86400 ? max : undefined;
+}
+
+function hours(sec: number): string {
+  return sec % 3600 === 0 ? `${sec / 3600}h` : `${Math.round(sec / 60)}min`;
+}
+
+/** `aws p2.8xlarge in us-west-1, 200 GB disk, spot; $7.2/h on demand, about $14.4 for the 2h timeout`. */
+export function describeMachine(m: ResolvedMachine): string {
+  const gpu = m.accelerator ? ` with ${m.accelerator.count}× ${m.accelerator.type}` : '';
+  const where = m.zone ?? m.region;
+  const spot = m.spot ? `, spot${m.maxPrice !== null ? ` up to $${m.maxPrice}/h` : ''}` : ', on demand';
+  const price =
+    m.pricePerHour === null
+      ? '; no published price'
+      : `; $${m.pricePerHour}/h on demand, about $${m.estimate} for the ${hours(m.timeoutSec)} timeout`;
+  return `${m.cloud} ${m.type}${gpu} in ${where}, ${m.diskGb} GB disk${spot}${price}`;
 }

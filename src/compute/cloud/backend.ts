@@ -1,7 +1,7 @@
 import type { ResolvedMachine } from '../../contracts/compute.js';
 import { LaunchPacer } from '../launch-pacer.js';
 import type { ComputeBackend } from '../port.js';
-import { type CloudInstance, type CloudProvider, TAG_INSTALL, TAG_PROFILE } from './provider.js';
+import { type CloudInstance, type CloudProvider, TAG_INSTALL, TAG_MACHINE, TAG_PROFILE } from './provider.js';
 import { startupScript } from './startup-script.js';
 
 export interface CloudBackendOptions {
@@ -10,6 +10,13 @@ export interface CloudBackendOptions {
   /** This Kiln's id; every machine is tagged with it so the reconciler finds its own only. */
   install: string;
   machine: ResolvedMachine;
+  /** Set when `machine` is not the profile's default: its hash, the `kiln-machine` tag. */
+  machineTag?: string | undefined;
+  /**
+   * The profile's machines under all its machines (variants), so `maxInstances` holds across
+   * them; `serial` makes one launch decision of the profile at a time.
+   */
+  siblings?: { alive: () => Promise<number>; serial: <T>(f: () => Promise<T>) => Promise<T> } | undefined;
   maxInstances: number;
   idleTimeoutSec: number;
   image?: string | undefined;
@@ -43,10 +50,16 @@ export class CloudBackend implements ComputeBackend {
     this.target = o.provider.cloud;
   }
 
+  private tag(v: string): string {
+    return this.o.provider.tagValue?.(v) ?? v;
+  }
+
+  /** Machines of this profile and this machine (a default one carries no `kiln-machine`). */
   private async mine(): Promise<CloudInstance[]> {
-    const profile = this.o.provider.tagValue?.(this.o.profile) ?? this.o.profile;
+    const profile = this.tag(this.o.profile);
+    const machine = this.o.machineTag ? this.tag(this.o.machineTag) : undefined;
     return (await this.o.provider.listTagged(this.o.install)).filter(
-      (i) => i.tags[TAG_PROFILE] === profile && i.state !== 'terminated',
+      (i) => i.tags[TAG_PROFILE] === profile && i.tags[TAG_MACHINE] === machine && i.state !== 'terminated',
     );
   }
 
@@ -61,7 +74,16 @@ export class CloudBackend implements ComputeBackend {
   private ensure(count: number): Promise<void> {
     const go = this.starting.then(async () => {
       const want = Math.min(count, this.o.maxInstances);
-      for (let have = await this.alive(); have < want; have++) await this.launchOne();
+      const serial = this.o.siblings?.serial ?? (<T>(f: () => Promise<T>) => f());
+      // Counted here, not listed again: a VM just launched may not be listed yet.
+      for (let have = await this.alive(); have < want; have++)
+        await serial(async () => {
+          if (this.o.siblings && (await this.o.siblings.alive()) >= this.o.maxInstances)
+            throw new Error(
+              `profile ${this.o.profile} runs its ${this.o.maxInstances} machine(s) (maxInstances) with other machine choices: waiting for one to end`,
+            );
+          await this.launchOne();
+        });
     });
     this.starting = go.catch(() => undefined);
     return go;
@@ -74,7 +96,12 @@ export class CloudBackend implements ComputeBackend {
         name: `kiln-${this.o.profile}-${Date.now().toString(36)}`,
         machine: this.o.machine,
         image: this.o.image,
-        tags: { [TAG_INSTALL]: this.o.install, [TAG_PROFILE]: this.o.profile, 'kiln-token': t.id },
+        tags: {
+          [TAG_INSTALL]: this.o.install,
+          [TAG_PROFILE]: this.o.profile,
+          ...(this.o.machineTag ? { [TAG_MACHINE]: this.o.machineTag } : {}),
+          'kiln-token': t.id,
+        },
         userData: startupScript({
           cloud: this.o.provider.cloud,
           url: this.o.url(),

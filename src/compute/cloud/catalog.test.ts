@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveMachine, resolveRegion, resolveType } from './catalog.js';
+import { resolveMachine, resolveRegion, resolveType, unmappedSize } from './catalog.js';
 
 describe('CML synthetic regions and types', () => {
   it('maps regions as terraform-provider-iterative does', () => {
@@ -58,5 +58,15 @@ describe('CML synthetic regions and types', () => {
       resolveMachine('aws', { region: 'us-west', type: 'm+v100', diskGb: 35, spot: false, timeoutSec: 3600 })
         .pricePerHour,
     ).toBeNull();
+  });
+});
+
+describe('sizes with a GPU the cloud has no machine for', () => {
+  it('says so, naming the pairs there are, instead of passing the size on as a type', () => {
+    expect(unmappedSize('aws', 'l', 't4')).toContain('aws has no size l with GPU t4: pick one of m+t4');
+    expect(unmappedSize('azure', 's+v100')).toContain('azure has no size s with GPU v100');
+    expect(unmappedSize('aws', 'l', 'k80')).toBeNull();
+    expect(unmappedSize('aws', 'g5.xlarge', 't4')).toBeNull();
+    expect(unmappedSize('gcp', 'l', 't4')).toBeNull();
   });
 });

@@ -137,6 +137,23 @@ export function resolveType(cloud: CloudKind, type: string, gpuName?: string): N
   return { type: hit ?? (type.includes('+') ? type : k.size), accelerator: null };
 }
 
+const SIZES = ['s', 'm', 'l', 'xl'];
+
+/**
+ * Why a synthetic size with a GPU has no machine on `cloud` (AWS's and Azure's tables hold only
+ * some pairs: `l+t4` is none), or null. CML would pass `l` on as a native type the cloud
+ * refuses at launch; Kiln says so before the run is queued.
+ */
+export function unmappedSize(cloud: CloudKind, type: string, gpuName?: string): string | null {
+  if (cloud === 'gcp') return null;
+  const k = key(type, gpuName);
+  if (!k.gpu || !SIZES.includes(k.size)) return null;
+  const table = cloud === 'aws' ? AWS_TYPES : AZURE_TYPES;
+  if (table[`${k.size}+${k.gpu}`]) return null;
+  const pairs = Object.keys(table).filter((t) => t.includes('+'));
+  return `${cloud} has no size ${k.size} with GPU ${k.gpu}: pick one of ${pairs.join(', ')} or a native type`;
+}
+
 export function hourlyPrice(native: NativeType): number | null {
   const k = native.accelerator ? `${native.type}+${native.accelerator.type}` : native.type;
   return PRICES[k] ?? PRICES[native.type] ?? null;

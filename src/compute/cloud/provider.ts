@@ -3,6 +3,8 @@ import type { CloudKind, ResolvedMachine } from '../../contracts/compute.js';
 /** Tags (labels on GCP) every Kiln machine carries; the reconciler lists by `kiln-install`. */
 export const TAG_INSTALL = 'kiln-install';
 export const TAG_PROFILE = 'kiln-profile';
+/** A machine other than its profile's default (a run's overrides): the hash of the machine. */
+export const TAG_MACHINE = 'kiln-machine';
 
 export interface LaunchRequest {
   name: string;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CloudKind } from '../../contracts/compute.js';
+import type { CloudKind, ResolvedMachine } from '../../contracts/compute.js';
 import type { CloudInstance, CloudProvider, LaunchRequest } from './provider.js';
 
 /**
@@ -10,7 +10,11 @@ import type { CloudInstance, CloudProvider, LaunchRequest } from './provider.js'
  * temp dir; terminate kills it. It implements the same port as AWS, GCP and Azure.
  */
 export class SimulatedCloud implements CloudProvider {
-  readonly instances = new Map<string, CloudInstance & { proc: ChildProcess; dir: string }>();
+  /** Every VM launched, with the machine it was asked for. */
+  readonly instances = new Map<
+    string,
+    CloudInstance & { proc: ChildProcess; dir: string; machine: ResolvedMachine }
+  >();
   /** A metadata stand-in the simulated machines ask for spot notices. */
   metadataUrl?: string;
   private n = 0;
@@ -41,6 +45,7 @@ export class SimulatedCloud implements CloudProvider {
       launchedAt: new Date().toISOString(),
       proc,
       dir,
+      machine: req.machine,
     };
     proc.on('exit', () => {
       const cur = this.instances.get(id);

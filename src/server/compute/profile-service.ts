@@ -7,7 +7,7 @@ import {
   type MachineOverrides,
   type ResolvedMachine,
 } from '../../contracts/compute.js';
-import { resolveMachine } from '../../compute/cloud/catalog.js';
+import { resolveMachine, unmappedSize } from '../../compute/cloud/catalog.js';
 import { AwsSettings, parseSettings } from '../../compute/profiles/settings.js';
 import type { ComputeProfileRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
@@ -35,7 +35,40 @@ const CloudMachine = z.object(
   }).shape,
 );
 
-/** Within the profile's limits, the machine a run asks for. */
+/** The machine settings a profile with overrides asks for, before resolving to native names. */
+export interface MachineSettings {
+  region: string;
+  type: string;
+  gpu?: string;
+  diskGb: number;
+  spot: boolean;
+  maxPrice?: number;
+}
+
+/**
+ * The profile's machine settings with a run's overrides laid over them. A GPU asked for apart
+ * replaces one the type spells (`m+t4` with GPU `v100` is `m` with `v100`); GPU `none` asks for
+ * none.
+ */
+export function machineSettings(settings: Record<string, unknown>, o: MachineOverrides): MachineSettings {
+  const s = CloudMachine.parse(settings);
+  let type = o.type ?? s.type;
+  let gpu = o.gpu ?? (o.type?.includes('+') ? undefined : s.gpu);
+  if (o.gpu !== undefined && type.includes('+')) type = type.slice(0, type.indexOf('+'));
+  if (gpu === 'none') gpu = undefined;
+  const spot = o.spot ?? s.spot;
+  const maxPrice = o.maxPrice ?? s.maxPrice;
+  return {
+    region: o.region ?? s.region,
+    type,
+    ...(gpu ? { gpu } : {}),
+    diskGb: o.diskGb ?? s.diskGb,
+    spot,
+    ...(maxPrice !== undefined ? { maxPrice } : {}),
+  };
+}
+
+/** Within the profile's limits, the machine a run asks for; over a limit, a 400 naming it. */
 export function resolveWithin(
   kind: CloudKind,
   settings: Record<string, unknown>,
@@ -46,30 +79,27 @@ export function resolveWithin(
   if (timeoutSec > s.maxTimeoutSec)
     throw new ApiFailure(
       'bad_request',
-      `timeout ${timeoutSec}s is over this profile's limit of ${s.maxTimeoutSec}s`,
+      `timeout ${timeoutSec}s is over this profile's limit maxTimeoutSec=${s.maxTimeoutSec}s`,
     );
-  const maxPrice = o.maxPrice ?? s.maxPrice;
-  const machine = resolveMachine(kind, {
-    region: o.region ?? s.region,
-    type: o.type ?? s.type,
-    gpu: o.gpu ?? s.gpu,
-    diskGb: o.diskGb ?? s.diskGb,
-    spot: o.spot ?? s.spot,
-    maxPrice,
-    timeoutSec,
-  });
+  const want = machineSettings(settings, o);
+  const unmapped = unmappedSize(kind, want.type, want.gpu);
+  if (unmapped) throw new ApiFailure('bad_request', unmapped);
+  const machine = resolveMachine(kind, { ...want, timeoutSec });
   const cap = s.maxPricePerHour;
   if (cap !== undefined) {
-    const asked = machine.spot && maxPrice !== undefined ? maxPrice : machine.pricePerHour;
-    if (asked === null)
+    const bid = machine.spot && want.maxPrice !== undefined;
+    const asked = bid ? want.maxPrice : machine.pricePerHour;
+    if (asked === null || asked === undefined)
       throw new ApiFailure(
         'bad_request',
-        `${machine.type} has no known price and this profile caps the price at $${cap}/h`,
+        `${machine.type} has no known price and this profile caps the price: maxPricePerHour=$${cap}/h`,
       );
     if (asked > cap)
       throw new ApiFailure(
         'bad_request',
-        `${machine.type} costs $${asked}/h, over this profile's cap of $${cap}/h`,
+        bid
+          ? `max price $${asked}/h is over this profile's limit maxPricePerHour=$${cap}/h`
+          : `${machine.type} costs $${asked}/h, over this profile's limit maxPricePerHour=$${cap}/h`,
       );
   }
   return machine;

@@ -9,7 +9,7 @@ import {
   serviceAccount,
 } from '../../compute/cloud/clients.js';
 import { GcpProvider } from '../../compute/cloud/gcp.js';
-import type { CloudProvider } from '../../compute/cloud/provider.js';
+import { type CloudProvider, TAG_PROFILE } from '../../compute/cloud/provider.js';
 import { KubernetesBackend } from '../../compute/kubernetes/backend.js';
 import {
   AwsSettings,
@@ -24,7 +24,14 @@ import type { Target } from './targets.js';
 
 /** What a backend that starts machines needs from the server. */
 export interface MachineDeps {
+  /** The target: the profile, or a variant of it (`PROFILE~hash`) for another machine. */
   name: string;
+  /** The profile its machines are tagged with; `name` when not given. */
+  profile?: string;
+  /** A variant's machine hash (tag `kiln-machine`). */
+  machineTag?: string;
+  /** The profile's machines over all its variants, and one launch decision at a time. */
+  siblings?: { alive: () => Promise<number>; serial: <T>(f: () => Promise<T>) => Promise<T> };
   /** This Kiln's id, the label that marks its machines. */
   install: string;
   url: () => string;
@@ -40,9 +47,10 @@ export interface MachineDeps {
 
 /**
  * Whether a machine is still wanted: `tokenId` is its agent token (from its labels), `createdMs`
- * when it was made. The server answers from its claimed runs and agents seen lately.
+ * when it was made, `profile` its profile tag. The server answers from its claimed runs and
+ * agents seen lately (and, for a removed profile, from its claimed runs only).
  */
-export type Liveness = (tokenId: string | null, createdMs: number) => Promise<boolean>;
+export type Liveness = (tokenId: string | null, createdMs: number, profile?: string) => Promise<boolean>;
 
 function credentialOf<K extends CredentialSecret['kind']>(
   secret: CredentialSecret,
@@ -152,9 +160,11 @@ export async function cloudTarget(
   const provider = providers(kind, secret, settings, machine);
   const backend = new CloudBackend({
     provider,
-    profile: d.name,
+    profile: d.profile ?? d.name,
     install: d.install,
     machine,
+    machineTag: d.machineTag,
+    siblings: d.siblings,
     maxInstances: settings.maxInstances,
     idleTimeoutSec: settings.idleTimeoutSec,
     image: settings.image,
@@ -174,6 +184,8 @@ export async function cloudTarget(
       return i !== null && (i.state === 'pending' || i.state === 'running');
     },
     reconcile: (live) =>
-      backend.reconcile((i) => live(i.tags['kiln-token'] ?? null, Date.parse(i.launchedAt))),
+      backend.reconcile((i) =>
+        live(i.tags['kiln-token'] ?? null, Date.parse(i.launchedAt), i.tags[TAG_PROFILE]),
+      ),
   };
 }

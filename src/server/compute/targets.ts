@@ -11,6 +11,7 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { CredentialService } from './credential-service.js';
+import { isVariant, readVariant, variantSettings } from './variants.js';
 // The cloud and Kubernetes SDKs load with the first such profile, not with the server.
 import type { Liveness, MachineDeps, ProviderFactory } from './remote-targets.js';
 
@@ -27,10 +28,16 @@ const AgentRecord = z.object({
 type AgentRecord = z.infer<typeof AgentRecord>;
 
 type MachineKind = 'kubernetes' | 'aws' | 'gcp' | 'azure';
+/** Targets that started machines; a variant names its profile. */
 const Remembered = z.record(
   z.string(),
-  z.object({ kind: z.enum(['kubernetes', 'aws', 'gcp', 'azure']), settings: z.unknown() }),
+  z.object({
+    kind: z.enum(['kubernetes', 'aws', 'gcp', 'azure']),
+    settings: z.unknown(),
+    profile: z.string().optional(),
+  }),
 );
+type Remembered = z.infer<typeof Remembered>;
 
 /** Where one experiment's job was claimed. */
 const RunRecord = z.object({ tokenId: z.string().nullable(), hostname: z.string(), startedAt: z.string() });
@@ -81,6 +88,8 @@ export class Targets {
   private readonly startedAt = Date.now();
   private readonly timer: NodeJS.Timeout;
   private reconciling: Promise<string[]> | null = null;
+  /** One launch decision per profile at a time, over its variants. */
+  private readonly launching = new Map<string, Promise<unknown>>();
   /** Makes each cloud profile's VM API: the SDKs; tests swap in a simulated cloud. */
   /** How cloud profiles reach their provider; the official SDKs unless a test replaces it. */
   providers: ProviderFactory | undefined;
@@ -106,6 +115,7 @@ export class Targets {
   }
 
   private async build(name: string): Promise<Target> {
+    if (isVariant(name)) return this.variantTarget(name);
     if (name === 'local') {
       const n = Number(await this.d.store.getSetting('compute.local.concurrency'));
       const cap = Number.isInteger(n) && n >= 1 ? n : 2;
@@ -171,10 +181,57 @@ export class Targets {
     return t;
   }
 
+  /**
+   * A variant of a cloud profile (`PROFILE~hash`): the profile's settings with a run's machine,
+   * its VMs tagged with the profile and the hash.
+   */
+  private async variantTarget(name: string): Promise<Target> {
+    const v = await readVariant(this.d.store, name);
+    if (!v) throw new ApiFailure('bad_request', `no compute target ${name}: use local or a profile name`);
+    const rec = await this.d.store.compute.getProfile(v.profile);
+    if (!rec || rec.kind !== v.kind)
+      throw new ApiFailure('bad_request', `compute profile ${v.profile} (${v.kind}) was removed`);
+    const settings = variantSettings(JSON.parse(rec.settingsJson), v);
+    const t = await this.machineTarget(name, v.kind, settings, v.profile);
+    await this.remember(name, v.kind, settings, v.profile);
+    return t;
+  }
+
+  /** Machines of a cloud profile running now, over the profile and its variants. */
+  private async profileAlive(profile: string): Promise<number> {
+    let n = 0;
+    for (const [name, m] of Object.entries(await this.remembered())) {
+      if ((m.profile ?? name) !== profile) continue;
+      const t = await this.get(name).catch(() => null);
+      n += t ? await t.backend.alive().catch(() => 0) : 0;
+    }
+    return n;
+  }
+
+  private serial<T>(profile: string, f: () => Promise<T>): Promise<T> {
+    const run = (this.launching.get(profile) ?? Promise.resolve()).then(f, f);
+    this.launching.set(
+      profile,
+      run.catch(() => undefined),
+    );
+    return run;
+  }
+
   /** A target that starts machines (Kubernetes Jobs, cloud VMs), from a profile's settings. */
-  private async machineTarget(name: string, kind: MachineKind, raw: unknown): Promise<Target> {
+  private async machineTarget(
+    name: string,
+    kind: MachineKind,
+    raw: unknown,
+    profile: string = name,
+  ): Promise<Target> {
     const machines: MachineDeps = {
       name,
+      profile,
+      ...(name !== profile ? { machineTag: name.slice(profile.length + 1) } : {}),
+      siblings: {
+        alive: () => this.profileAlive(profile),
+        serial: (f) => this.serial(profile, f),
+      },
       install: await this.install(),
       url: this.d.url,
       agentToken: () => this.mint(name, kind),
@@ -199,16 +256,44 @@ export class Targets {
    * Profiles that started machines, kept after the profile is removed so the reconciler still
    * ends what they left behind.
    */
-  private async remembered(): Promise<Record<string, { kind: MachineKind; settings: unknown }>> {
+  private async remembered(): Promise<Remembered> {
     const raw = await this.d.store.getSetting('compute.machines');
     const r = raw ? Remembered.safeParse(JSON.parse(raw)) : null;
     return r?.success ? r.data : {};
   }
 
-  private async remember(name: string, kind: MachineKind, settings: unknown): Promise<void> {
+  private async remember(
+    name: string,
+    kind: MachineKind,
+    settings: unknown,
+    profile?: string,
+  ): Promise<void> {
     const all = await this.remembered();
-    if (JSON.stringify(all[name]) === JSON.stringify({ kind, settings })) return;
-    await this.d.store.setSetting('compute.machines', JSON.stringify({ ...all, [name]: { kind, settings } }));
+    const entry = { kind, settings, ...(profile && profile !== name ? { profile } : {}) };
+    if (JSON.stringify(all[name]) === JSON.stringify(entry)) return;
+    await this.d.store.setSetting('compute.machines', JSON.stringify({ ...all, [name]: entry }));
+  }
+
+  private async forget(name: string): Promise<void> {
+    const { [name]: _, ...rest } = await this.remembered();
+    await this.d.store.setSetting('compute.machines', JSON.stringify(rest));
+  }
+
+  /** Targets with a queued or running experiment. */
+  private async wanted(): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const [project, n] of await this.d.store.experiments.activeCounts()) {
+      if (n <= 0) continue;
+      for (const e of await this.d.store.experiments.list(project))
+        if (
+          e.status !== 'succeeded' &&
+          e.status !== 'failed' &&
+          e.status !== 'cancelled' &&
+          e.status !== 'lost'
+        )
+          out.add(e.target);
+    }
+    return out;
   }
 
   /** This Kiln's id, made once: the label on every machine it starts. */
@@ -249,29 +334,39 @@ export class Targets {
     return { live, busy };
   }
 
-  /** One pass of the reconciler over every machine-starting profile; returns what it ended. */
+  /**
+   * One pass of the reconciler over every machine-starting profile and variant; returns what
+   * it ended. A machine of a removed profile (by its profile tag) is kept only while it holds
+   * a run; a removed profile, or a variant nothing waits for, is forgotten once none of its
+   * machines runs.
+   */
   reconcile(): Promise<string[]> {
     this.reconciling ??= (async () => {
-      const killed: string[] = [];
+      const killed = new Set<string>();
       const { live, busy } = await this.liveness();
       const profiles = new Set((await this.d.store.compute.listProfiles()).map((p) => p.name));
-      const known = await this.remembered();
-      for (const [name, m] of Object.entries(known)) {
-        const gone = !profiles.has(name);
+      const tagged = new Set([...profiles].map((p) => p.toLowerCase()));
+      const wanted = await this.wanted();
+      for (const [name, m] of Object.entries(await this.remembered())) {
+        const base = m.profile ?? name;
+        const gone = !profiles.has(base);
         // A removed profile takes no more runs.
         if (gone) this.built.delete(name);
         const t = gone
-          ? await this.machineTarget(name, m.kind, m.settings).catch(() => null)
+          ? await this.machineTarget(name, m.kind, m.settings, base).catch(() => null)
           : await this.get(name).catch(() => null);
         if (!t?.reconcile) continue;
-        killed.push(...(await t.reconcile(gone ? busy : live).catch(() => [])));
-        // A removed profile is forgotten once nothing of it runs.
-        if (gone && (await t.backend.alive().catch(() => 1)) === 0) {
-          const { [name]: _, ...rest } = await this.remembered();
-          await this.d.store.setSetting('compute.machines', JSON.stringify(rest));
-        }
+        const judge: Liveness = (tokenId, createdMs, profile) =>
+          (profile === undefined ? gone : !tagged.has(profile.toLowerCase()))
+            ? busy(tokenId, createdMs)
+            : live(tokenId, createdMs);
+        for (const id of await t.reconcile(judge).catch(() => [])) killed.add(id);
+        if (!gone && (base === name || wanted.has(name))) continue;
+        if ((await t.backend.alive().catch(() => 1)) > 0) continue;
+        await this.forget(name);
+        this.built.delete(name);
       }
-      return killed;
+      return [...killed];
     })().finally(() => {
       this.reconciling = null;
     });

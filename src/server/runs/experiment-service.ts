@@ -16,7 +16,9 @@ import { defaultScript } from '../../core/run/default-script.js';
 import type { InputFile } from '../../core/run/inputs.js';
 import { flattenParams } from '../../core/run/key-path.js';
 import { randomName } from '../../core/run/names.js';
+import { MachineOverrides, type ResolvedMachine } from '../../contracts/compute.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
+import { machineOf, placeRun, profileOf, readVariant } from '../compute/variants.js';
 import { ApiFailure } from '../api-error.js';
 import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
@@ -43,6 +45,8 @@ export class ExperimentService {
 
   async create(project: string, input: CreateExperimentBody): Promise<CreatedExperiments> {
     const body = CreateExperimentBody.parse(input);
+    // The profile's limits: the run's timeout, and the machine within them (a variant for another one).
+    const placed = await placeRun(this.store, body.target, body.machine, body.timeoutSec);
     const { mirror, subdir } = await this.where(project);
     const baseline = await resolveRev(mirror, body.rev);
     const read = (file: string) => readAt(mirror, baseline, subdir ? path.join(subdir, file) : file);
@@ -62,7 +66,7 @@ export class ExperimentService {
         baseline,
         message: body.message ?? '',
         changeSetJson: JSON.stringify(changeSet),
-        target: body.target,
+        target: placed.target,
         timeoutSec: body.timeoutSec,
         priority: body.priority,
         queueOrder: ++this.order,
@@ -92,7 +96,10 @@ export class ExperimentService {
     for (const e of entries) this.publish(e.experiment);
     this.bus.publish({ type: 'table.changed', project });
     this.onQueued();
-    return { experiments: await Promise.all(entries.map((e) => this.present(e.experiment))), sweepId };
+    return {
+      experiments: entries.map((e) => presentExperiment(e.experiment, 0, placed.machine)),
+      sweepId,
+    };
   }
 
   /** The form, with the baseline's input files (`inputs`, read by the Run form's Inputs tab). */
@@ -125,7 +132,8 @@ export class ExperimentService {
   async list(project: string): Promise<Experiment[]> {
     await this.projects.get(project);
     const recs = await this.store.experiments.list(project);
-    return Promise.all(recs.map((r) => this.present(r)));
+    const profiles = new Map<string, ResolvedMachine | null>();
+    return Promise.all(recs.map((r) => this.present(r, profiles)));
   }
 
   async get(project: string, name: string): Promise<Experiment> {
@@ -166,7 +174,11 @@ export class ExperimentService {
   async runAgain(project: string, name: string, newName: string | undefined): Promise<CreatedExperiments> {
     const r = await this.record(project, name);
     const cs = presentExperiment(r, 0).changeSet;
+    // The same target and machine: a variant's overrides are its machine settings.
+    const variant = await readVariant(this.store, r.target);
     return this.create(project, {
+      target: profileOf(r.target),
+      ...(variant ? { machine: MachineOverrides.parse(variant.settings) } : {}),
       rev: r.baseline,
       ...(newName ? { name: newName } : {}),
       message: r.message,
@@ -209,8 +221,10 @@ export class ExperimentService {
     return this.transition(r, status, patch);
   }
 
-  async present(r: ExperimentRecord): Promise<Experiment> {
-    return presentExperiment(r, await this.logs.lastSeq(r.project, r.id));
+  /** `profiles` memoizes the machines of cloud profiles' defaults over a list. */
+  async present(r: ExperimentRecord, profiles?: Map<string, ResolvedMachine | null>): Promise<Experiment> {
+    const machine = await machineOf(this.store, r.target, r.timeoutSec, profiles);
+    return presentExperiment(r, await this.logs.lastSeq(r.project, r.id), machine);
   }
 
   /** AWS keys for the project's S3 DVC remote, when its settings name a stored credential. */

@@ -2,11 +2,21 @@ import { ExperimentStatus } from '../../contracts/api.js';
 import { ChangeSet, Experiment, TimelineEntry, Target, experimentRef } from '../../contracts/experiments.js';
 import type { ExperimentRecord } from '../../store/port.js';
 import { z } from 'zod';
+import type { ResolvedMachine } from '../../contracts/compute.js';
+import { profileOf } from '../compute/variants.js';
 
 const Timeline = z.array(TimelineEntry);
 
-/** The API shape of a stored experiment; stored JSON is validated on the way out too. */
-export function presentExperiment(r: ExperimentRecord, logSeq: number): Experiment {
+/**
+ * The API shape of a stored experiment; stored JSON is validated on the way out too. The target
+ * is the profile's name, also for a run on a variant of it (`PROFILE~hash`, another machine):
+ * `machine` says which machine it asked for.
+ */
+export function presentExperiment(
+  r: ExperimentRecord,
+  logSeq: number,
+  machine?: ResolvedMachine | null,
+): Experiment {
   return {
     id: r.id,
     project: r.project,
@@ -14,7 +24,7 @@ export function presentExperiment(r: ExperimentRecord, logSeq: number): Experime
     baseline: r.baseline,
     message: r.message,
     changeSet: ChangeSet.parse(JSON.parse(r.changeSetJson)),
-    target: Target.parse(r.target),
+    target: Target.parse(profileOf(r.target)),
     timeoutSec: r.timeoutSec,
     priority: r.priority,
     status: ExperimentStatus.parse(r.status),
@@ -28,6 +38,7 @@ export function presentExperiment(r: ExperimentRecord, logSeq: number): Experime
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     logSeq,
+    ...(machine !== undefined ? { machine } : {}),
   };
 }
 
