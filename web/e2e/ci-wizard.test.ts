@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { freePort, startKiln, type RunningServer } from './server.js';
+import { freePort, openDemo, startKiln, type RunningServer } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -81,6 +81,51 @@ describe('CI wizard in a browser', () => {
       .selectOption('slurm');
     await expect.poll(() => page.getByText('Partition').isVisible(), { timeout: 10_000 }).toBe(true);
     await page.screenshot({ path: join(home, 'settings.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('generates, shows, rotates and removes a project’s webhook secret in its settings', async () => {
+    if (!browser || !server) throw new Error('setup failed');
+    // The login link works once: this page shares the first test's logged-in context.
+    const context = browser.contexts()[0];
+    if (!context) throw new Error('the first test left no logged-in context');
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // The demo project is made in the background at first start: wait for its table.
+    await openDemo(page, new URL('/', server.loginUrl).toString());
+    await page.goto(new URL('/projects/demo/settings', server.loginUrl).toString());
+    const hook = page.getByRole('region', { name: 'Webhook' });
+    await expect
+      .poll(() => hook.textContent(), { timeout: 20_000 })
+      .toContain('the server-wide secret applies');
+    expect(await hook.locator('.webhook-paths li').allTextContents()).toContain(
+      new URL('/webhook/github', server.loginUrl).toString(),
+    );
+
+    await hook.getByRole('button', { name: 'Generate a secret' }).click();
+    const secret = hook.locator('.webhook-secret');
+    await expect.poll(() => secret.textContent(), { timeout: 10_000 }).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    const first = (await secret.textContent()) ?? '';
+    // The server keeps it: the API answers the same secret, and a reload shows it masked.
+    const stored = await page.evaluate(() =>
+      fetch('/api/projects/demo/ci/webhook', { credentials: 'same-origin' }).then((r) => r.json()),
+    );
+    expect(stored).toMatchObject({ project: 'demo', secret: first });
+    await page.reload();
+    await expect.poll(() => secret.textContent(), { timeout: 20_000 }).toMatch(/^•+$/);
+    await hook.getByRole('button', { name: 'Show' }).click();
+    await expect(secret.textContent()).resolves.toBe(first);
+
+    await hook.getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(() => secret.textContent(), { timeout: 10_000 }).not.toBe(first);
+    await page.screenshot({ path: join(home, 'project-webhook.png'), fullPage: true });
+    page.once('dialog', (d) => void d.accept());
+    await hook.getByRole('button', { name: 'Remove' }).click();
+    await expect
+      .poll(() => hook.textContent(), { timeout: 10_000 })
+      .toContain('the server-wide secret applies');
+    await page.close();
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import { UpdateProjectBody, type Project } from '../../../src/contracts/api.js';
 import { api } from '../api.js';
 import { navigate } from '../router.js';
 import { ErrorBanner } from '../ui/States.js';
+import { WebhookSection } from './WebhookSection.js';
 import { CredentialsFields, credentialsFromDraft, type CredentialDraft } from './CredentialsFields.js';
 
 const lines = (text: string): string[] =>
@@ -145,6 +146,7 @@ export function ProjectSettingsForm({
           {saved && <span className="ok-text">Saved</span>}
         </div>
       </form>
+      <WebhookSection project={project.name} />
       <section className="card danger-zone">
         <h2>Remove project</h2>
         <p className="muted">Deletes Kiln's mirror and cached table; your repository is not touched.</p>
