@@ -46,7 +46,7 @@ plots:
 `;
 
 const nestedYaml = (name: string) =>
-  `stages:\n  ${name}:\n    cmd: cp seed.csv ${name}.csv\n    deps: [seed.csv]\n    plots:\n      - ${name}.csv:\n          cache: false\n`;
+  `stages:\n  ${name}:\n    cmd: cp seed.csv ${name}.csv\n    deps: [seed.csv]\n    params: [k]\n    plots:\n      - ${name}.csv:\n          cache: false\n`;
 
 let s: TestServer;
 let tmp = '';
@@ -75,6 +75,7 @@ beforeAll(async () => {
     await mkdir(path.join(work, dir), { recursive: true });
     await writeFile(path.join(work, dir, 'dvc.yaml'), nestedYaml(name));
     await writeFile(path.join(work, dir, 'seed.csv'), 'step,v\n0,1\n');
+    await writeFile(path.join(work, dir, 'params.yaml'), 'k: 1\n');
   }
   await git(['init', '--quiet', '-b', 'main'], { cwd: work });
   const quiet = { log: () => {}, output: () => {} };
@@ -171,7 +172,19 @@ describe('plots kept in the DVC remote', () => {
     }
   });
 
-  it('dvc.yaml files a .dvcignore excludes (at the root or nested) are not collected', async () => {
+  it('dvc.yaml files a .dvcignore excludes (at the root or nested) are not collected, for plots and the Run form', async () => {
+    const paramFiles = async (sha: string | undefined) => {
+      const form = await s.api('GET', `/api/projects/kept/experiments-form?rev=${sha ?? ''}`);
+      expect(form.status, JSON.stringify(form.json)).toBe(200);
+      return (form.json as { params: Array<{ file: string }> }).params.map((p) => p.file);
+    };
+    expect(await paramFiles(commits.full)).toEqual(
+      expect.arrayContaining(['sub/params.yaml', 'lab/exp/params.yaml']),
+    );
+    const ignoredParams = await paramFiles(commits.ignored);
+    expect(ignoredParams).not.toContain('sub/params.yaml');
+    expect(ignoredParams).not.toContain('lab/exp/params.yaml');
+
     const src = await plotsAt(commits.ignored);
     const paths = src.definitions.flatMap((d) => d.files);
     expect(paths).not.toContain('sub/sub.csv');

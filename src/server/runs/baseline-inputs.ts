@@ -2,6 +2,7 @@ import path from 'node:path/posix';
 import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
 import { parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { collectInputs, type InputFile } from '../../core/run/inputs.js';
+import { pipelineFilesAt } from '../../dvc/dvcignore-at.js';
 import { git } from '../../git/run-git.js';
 import { readAt } from './repo-read.js';
 
@@ -23,7 +24,7 @@ export async function baselineInputs(mirror: string, sha: string, subdir: string
   return collectInputs({ pipelines, dvcFiles, gitFiles });
 }
 
-/** Every dvc.yaml of a baseline that parses, with its dvc.lock, as DVC collects them. */
+/** Every dvc.yaml of a baseline that parses (no `.dvcignore` excludes it), with its dvc.lock, as DVC collects them. */
 export async function baselinePipelines(
   mirror: string,
   sha: string,
@@ -33,7 +34,7 @@ export async function baselinePipelines(
   const listed = gitFiles ?? (await listBaseline(mirror, sha, subdir)).gitFiles;
   const prefix = subdir ? `${subdir.replace(/\/+$/, '')}/` : '';
   const out: Array<{ dvcYaml: DvcYaml; lock: DvcLock | null }> = [];
-  const files = listed.filter((f) => f === 'dvc.yaml' || f.endsWith('/dvc.yaml')).slice(0, MAX_DVC_FILES);
+  const files = (await pipelineFilesAt(mirror, sha, subdir, listed)).slice(0, MAX_DVC_FILES);
   for (const file of files) {
     const text = await readAt(mirror, sha, path.join(prefix, file));
     const yaml = text === null ? null : parseDvcYaml(text, { file });

@@ -2,22 +2,19 @@ import { isAbsolute, join } from 'node:path';
 import path from 'node:path/posix';
 import type { Value } from '../../contracts/api.js';
 import { parseDvcConfig } from '../../core/dvc/dvc-config.js';
-import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
-import { collectTableFiles, parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
+import { collectTableFiles } from '../../core/dvc/dvc-yaml.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { findTrackedObject } from '../../core/dvc/tracked-object.js';
 import { openRemote } from '../../dvc/pipeline/project.js';
 import type { ObjectStore } from '../../dvc/remote/object-store.js';
 import { readTrackedDir, readTrackedFile } from '../../dvc/remote/read-object.js';
-import { pipelineFilesAt } from '../../dvc/dvcignore-at.js';
 import { git } from '../../git/run-git.js';
+import { baselinePipelines } from './baseline-inputs.js';
 import { readAt } from './repo-read.js';
 
 /** Setting: the largest metrics or plot file the table and plots read from a DVC remote, in bytes. */
 export const REMOTE_CAP_SETTING = 'table.dvcRemoteMaxBytes';
 export const DEFAULT_REMOTE_CAP = 1024 * 1024;
-/** More dvc.yaml files than this are not read (each is one `git show`). */
-const MAX_PIPELINES = 200;
 
 export interface RemoteFilesAt {
   mirror: string;
@@ -32,11 +29,7 @@ export interface RemoteFilesAt {
 }
 
 /** A dvc.yaml of a commit with its dvc.lock, as DVC collects them (`.dvcignore` applied). */
-export interface KeptPipeline {
-  file: string;
-  dvcYaml: DvcYaml;
-  lock: DvcLock | null;
-}
+export type KeptPipeline = Awaited<ReturnType<typeof baselinePipelines>>[number];
 
 /** A tracked directory lists more files than this: only the first ones are read. */
 export const MAX_DIR_FILES = 200;
@@ -69,16 +62,7 @@ export async function readKeptFiles(
     .filter((f) => f.startsWith(prefix) && f !== '')
     .map((f) => f.slice(prefix.length));
   const gitSet = new Set(inGit);
-  const pipelines: KeptPipeline[] = [];
-  for (const file of (await pipelineFilesAt(at.mirror, at.sha, at.subdir, inGit)).slice(0, MAX_PIPELINES)) {
-    const yamlText = await read(file);
-    const yaml = yamlText === null ? null : parseDvcYaml(yamlText, { file });
-    if (!yaml?.ok) continue;
-    const lockFile = path.join(path.dirname(file), 'dvc.lock');
-    const lockText = await read(lockFile);
-    const lock = lockText === null ? null : parseDvcLock(lockText, lockFile);
-    pipelines.push({ file, dvcYaml: yaml.value, lock: lock?.ok ? lock.value : null });
-  }
+  const pipelines = await baselinePipelines(at.mirror, at.sha, at.subdir, inGit);
   if (pipelines.length === 0) return out;
   const wanted = [...new Set(pick(pipelines, gitSet))].filter((f) => !gitSet.has(f));
   if (wanted.length === 0) return out;

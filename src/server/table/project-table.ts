@@ -3,17 +3,21 @@ import type { TableRow, Value } from '../../contracts/api.js';
 import { isHiddenCommit, mergeRequests, pickKeys, type FileRequest } from '../../core/table/commit-files.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { collectTableFiles, parseDvcYaml } from '../../core/dvc/dvc-yaml.js';
+import { isDvcIgnoreFile, pipelineFilesOf } from '../../core/dvc/dvcignore.js';
 import { CatFile } from '../../git/cat-file.js';
 import { readHistory, listRefs, type RefRecord } from '../../git/history.js';
 import { gitOk } from '../../git/run-git.js';
 import type { Store } from '../../store/port.js';
 
 type Parsed = { ok: true; value: Record<string, Value> } | { ok: false; error: string };
-type Requests = { ok: true; requests: FileRequest[] } | { ok: false; error: string; requests: FileRequest[] };
+type Requests = { requests: FileRequest[]; errors: Record<string, string> };
+type Pipeline = { ok: true; requests: FileRequest[] } | { ok: false; error: string };
 
 interface CommitState {
   files: Map<string, string>;
   row: TableRow;
+  /** the dvc.yaml files DVC collects (project-relative, `.dvcignore` applied), set by fillFromGit */
+  pipelines?: string[];
 }
 
 export type RemoteMetrics = (
@@ -40,7 +44,10 @@ export class ProjectTable {
   private order: string[] = [];
   private refs: RefRecord[] = [];
   private readonly parsed = new Map<string, Parsed>();
-  private readonly dvcYamls = new Map<string, Requests>();
+  /** each dvc.yaml's requests, by path and blob id */
+  private readonly dvcYamls = new Map<string, Pipeline>();
+  private readonly ignoreTexts = new Map<string, string>();
+  private readonly discovered = new Map<string, string[]>();
   private readonly prefix: string;
 
   constructor(
@@ -134,6 +141,7 @@ export class ProjectTable {
     const rel = p.slice(this.prefix.length);
     return (
       KEPT_EXTENSIONS.test(rel) ||
+      isDvcIgnoreFile(rel) ||
       this.settings.metricsFiles.includes(rel) ||
       this.settings.paramsFiles.includes(rel)
     );
@@ -167,25 +175,30 @@ export class ProjectTable {
     }
   }
 
-  private requestsFor(files: Map<string, string>): Requests {
+  /** What a commit's row reads: the files its dvc.yaml files name, else the params files of the settings. */
+  private requestsFor(state: CommitState): Requests {
     const extra: FileRequest[] = [
       { file: DVCLIVE_METRICS, kind: 'metrics', keys: null },
       ...this.settings.metricsFiles.map((file) => ({ file, kind: 'metrics' as const, keys: null })),
     ];
-    const fallback: FileRequest[] = [
-      ...(this.settings.paramsFiles.length ? this.settings.paramsFiles : ['params.yaml']).map((file) => ({
-        file,
-        kind: 'params' as const,
-        keys: null,
-      })),
-      ...extra,
-    ];
-    const dvcOid = files.get(`${this.prefix}dvc.yaml`);
-    if (!dvcOid) return { ok: true, requests: mergeRequests(fallback) };
-    const cached = this.dvcYamls.get(dvcOid);
-    if (cached) return cached;
-    // Filled by fillRows before use; a miss means the blob could not be read.
-    return { ok: false, error: 'dvc.yaml could not be read', requests: mergeRequests(fallback) };
+    const fallback: FileRequest[] = (
+      this.settings.paramsFiles.length ? this.settings.paramsFiles : ['params.yaml']
+    ).map((file) => ({ file, kind: 'params' as const, keys: null }));
+    const pipelines = state.pipelines ?? [];
+    if (pipelines.length === 0) return { requests: mergeRequests([...fallback, ...extra]), errors: {} };
+    const requests = [...extra];
+    const errors: Record<string, string> = {};
+    for (const file of pipelines) {
+      const oid = state.files.get(this.prefix + file);
+      // Filled by fillFromGit before use; a miss means the blob could not be read.
+      const p = oid === undefined ? undefined : this.dvcYamls.get(`${file}\0${oid}`);
+      if (p?.ok) requests.push(...p.requests);
+      else {
+        errors[file] = p?.error ?? `${file} could not be read`;
+        if (file === 'dvc.yaml') requests.push(...fallback);
+      }
+    }
+    return { requests: mergeRequests(requests), errors };
   }
 
   private async fillRows(shas: string[]): Promise<void> {
@@ -194,10 +207,8 @@ export class ProjectTable {
     // 4. Metrics files dvc.yaml names that the commit does not hold in Git: the DVC remote's copy.
     for (const sha of shas) {
       const state = this.commits.get(sha);
-      const dvcOid = state?.files.get(`${this.prefix}dvc.yaml`);
-      const reqs = dvcOid ? this.dvcYamls.get(dvcOid) : undefined;
-      if (!state || !reqs?.ok) continue;
-      const missing = reqs.requests.some(
+      if (!state) continue;
+      const missing = this.requestsFor(state).requests.some(
         (r) =>
           r.kind === 'metrics' &&
           r.file !== DVCLIVE_METRICS &&
@@ -213,29 +224,59 @@ export class ProjectTable {
   }
 
   private async fillFromGit(shas: string[]): Promise<void> {
-    // 1. dvc.yaml blobs, each parsed once.
-    const dvcOids = new Set<string>();
+    // 1. The dvc.yaml files DVC collects (no .dvcignore excludes them), each blob parsed once.
+    const ignoreOids = new Set<string>();
+    for (const sha of shas)
+      for (const [p, oid] of this.commits.get(sha)?.files ?? [])
+        if (isDvcIgnoreFile(p) && p.startsWith(this.prefix) && !this.ignoreTexts.has(oid))
+          ignoreOids.add(oid);
+    for (const [oid, text] of await this.readBlobs([...ignoreOids])) this.ignoreTexts.set(oid, text);
+    const wantedYamls = new Map<string, { file: string; oid: string }>();
     for (const sha of shas) {
-      const oid = this.commits.get(sha)?.files.get(`${this.prefix}dvc.yaml`);
-      if (oid && !this.dvcYamls.has(oid)) dvcOids.add(oid);
+      const state = this.commits.get(sha);
+      if (!state) continue;
+      const yamls: string[] = [];
+      const ignores: Array<{ path: string; oid: string }> = [];
+      for (const [p, oid] of state.files) {
+        if (!p.startsWith(this.prefix)) continue;
+        const rel = p.slice(this.prefix.length);
+        if (rel === 'dvc.yaml' || rel.endsWith('/dvc.yaml')) yamls.push(rel);
+        else if (isDvcIgnoreFile(rel)) ignores.push({ path: rel, oid });
+      }
+      // commits mostly share their dvc.yaml and .dvcignore paths: match each set once
+      const sig = `${yamls.join('\n')}\0${ignores.map((i) => `${i.path}\n${i.oid}`).join('\n')}`;
+      let found = this.discovered.get(sig);
+      if (found === undefined) {
+        const texts = ignores.flatMap((i) => {
+          const text = this.ignoreTexts.get(i.oid);
+          return text === undefined ? [] : [{ path: i.path, text }];
+        });
+        found = pipelineFilesOf(yamls, texts);
+        if (this.discovered.size > 1000) this.discovered.clear();
+        this.discovered.set(sig, found);
+      }
+      state.pipelines = found;
+      for (const file of state.pipelines) {
+        const oid = state.files.get(this.prefix + file);
+        if (oid && !this.dvcYamls.has(`${file}\0${oid}`)) wantedYamls.set(`${file}\0${oid}`, { file, oid });
+      }
     }
-    const dvcTexts = await this.readBlobs([...dvcOids]);
-    for (const [oid, text] of dvcTexts) {
-      const r = parseDvcYaml(text, { file: 'dvc.yaml' });
-      const fallback: FileRequest[] = [{ file: 'params.yaml', kind: 'params', keys: null }];
+    const dvcTexts = await this.readBlobs([...new Set([...wantedYamls.values()].map((w) => w.oid))]);
+    for (const [key, { file, oid }] of wantedYamls) {
+      const text = dvcTexts.get(oid);
+      if (text === undefined) continue;
+      const r = parseDvcYaml(text, { file });
       if (!r.ok) {
-        this.dvcYamls.set(oid, { ok: false, error: r.error, requests: fallback });
+        this.dvcYamls.set(key, { ok: false, error: r.error });
         continue;
       }
       const tf = collectTableFiles(r.value);
-      this.dvcYamls.set(oid, {
+      this.dvcYamls.set(key, {
         ok: true,
-        requests: mergeRequests([
+        requests: [
           ...tf.params.map((p) => ({ file: p.file, kind: 'params' as const, keys: p.keys })),
           ...tf.metrics.map((file) => ({ file, kind: 'metrics' as const, keys: null })),
-          { file: DVCLIVE_METRICS, kind: 'metrics', keys: null },
-          ...this.settings.metricsFiles.map((file) => ({ file, kind: 'metrics' as const, keys: null })),
-        ]),
+        ],
       });
     }
     // 2. Every params/metrics blob the new commits name, parsed once per (format, blob).
@@ -244,7 +285,7 @@ export class ProjectTable {
     for (const sha of shas) {
       const state = this.commits.get(sha);
       if (!state) continue;
-      const reqs = this.requestsFor(state.files);
+      const reqs = this.requestsFor(state);
       plans.push({ state, reqs });
       for (const req of reqs.requests) {
         const oid = state.files.get(this.prefix + req.file);
@@ -257,7 +298,7 @@ export class ProjectTable {
     // 3. Rows.
     for (const { state, reqs } of plans) {
       const row = state.row;
-      if (!reqs.ok) row.errors['dvc.yaml'] = reqs.error;
+      Object.assign(row.errors, reqs.errors);
       for (const req of reqs.requests) {
         const oid = state.files.get(this.prefix + req.file);
         if (!oid) continue;
