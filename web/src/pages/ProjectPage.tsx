@@ -20,7 +20,7 @@ import { experimentOf, runSourceOf, type RunSource } from '../run/run-source.js'
 import { useRunKeys } from '../run/use-run-keys.js';
 import { PlotsPane } from '../plots/PlotsPane.js';
 import { InsightsButtons } from '../plots/InsightsButtons.js';
-import { chosenRevs, usePinned } from '../plots/use-pinned.js';
+import { chosenRevs, useFollowPins, usePinned, useRevFollower } from '../plots/use-pinned.js';
 import { experimentPath, navigate } from '../router.js';
 
 export function ProjectPage({ name }: { name: string }) {
@@ -91,6 +91,14 @@ export function ProjectPage({ name }: { name: string }) {
     [nested, view.baseline],
   );
   const order = useMemo(() => reconcileOrder(view.order, columns), [view.order, columns]);
+  // Pins and the selection stay on a run's row when its rev changes (id → result commit), so
+  // Plots and Compare keep showing it.
+  useFollowPins(pinned, nested);
+  const moved = useRevFollower(nested);
+  useEffect(() => {
+    const now = selected === null ? undefined : moved(selected);
+    if (now !== undefined) setSelected(now);
+  }, [moved, selected]);
   const selectedRow = useMemo(() => nested.find((r) => r.rev === selected), [nested, selected]);
   const selectedExp = experimentOf(selectedRow);
   // With nothing selected, Run starts from the newest commit.

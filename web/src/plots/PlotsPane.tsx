@@ -4,7 +4,7 @@ import { errorMessage } from '../api-error.js';
 import { PlotsView } from './PlotsView.js';
 import { plotTargets } from './targets.js';
 import { useStableColors } from './use-colors.js';
-import { chosenRevs, useFollowPins, type Pinned } from './use-pinned.js';
+import { chosenRevs, type Pinned } from './use-pinned.js';
 import { usePlotSources } from './use-plot-sources.js';
 
 interface Props {
@@ -16,7 +16,6 @@ interface Props {
 }
 
 export function PlotsPane({ project, rows, selected, pinned, onClose }: Props) {
-  useFollowPins(pinned, rows);
   const chosen = useMemo(() => {
     const byRev = new Map(rows.map((r) => [r.rev, r]));
     return chosenRevs(pinned.revs, selected).flatMap((rev) => byRev.get(rev) ?? []);

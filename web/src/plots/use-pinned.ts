@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { TableRow } from '../../../src/contracts/api.js';
 
 const storageKey = (project: string) => `kiln:pinned:${project}`;
@@ -43,27 +43,45 @@ export const chosenRevs = (pinned: readonly string[], selected: string | null): 
   selected === null || pinned.includes(selected) ? [...pinned] : [...pinned, selected];
 
 /**
- * Pins follow experiment rows across a change of rev: a run's row is keyed by its id while it
- * runs and by its result commit once saved, and the plots of a run watched to the end stay.
+ * Where a rev went: a run's row is keyed by its id while it runs and by its result commit once
+ * saved. Returns, for a rev no longer in `rows`, the rev its experiment's row has now.
  */
-export function useFollowPins(pinned: Pinned, rows: readonly TableRow[]): void {
+export function useRevFollower(rows: readonly TableRow[]): (rev: string) => string | undefined {
   const experimentOfRev = useRef(new Map<string, string>());
+  return useMemo(() => revFollower(experimentOfRev.current, rows), [rows]);
+}
+
+/**
+ * The pure part of {@link useRevFollower}: `known` remembers the experiment of every rev seen
+ * (it grows with each call), so a rev gone from `rows` maps to its experiment's rev now.
+ */
+export function revFollower(
+  known: Map<string, string>,
+  rows: readonly Pick<TableRow, 'rev' | 'name' | 'baseline'>[],
+): (rev: string) => string | undefined {
+  const byExperiment = new Map<string, string>();
+  for (const r of rows) {
+    if (r.name === undefined || r.baseline === undefined) continue;
+    const id = `${r.baseline}/${r.name}`;
+    known.set(r.rev, id);
+    byExperiment.set(id, r.rev);
+  }
+  const present = new Set(rows.map((r) => r.rev));
+  return (rev) => {
+    if (present.has(rev)) return undefined;
+    const id = known.get(rev);
+    return id === undefined ? undefined : byExperiment.get(id);
+  };
+}
+
+/** Pins follow experiment rows across a change of rev, so the plots of a run watched to the end stay. */
+export function useFollowPins(pinned: Pinned, rows: readonly TableRow[]): void {
+  const moved = useRevFollower(rows);
   const { revs, follow } = pinned;
   useEffect(() => {
-    const known = experimentOfRev.current;
-    const byExperiment = new Map<string, string>();
-    for (const r of rows) {
-      if (r.name === undefined || r.baseline === undefined) continue;
-      const id = `${r.baseline}/${r.name}`;
-      known.set(r.rev, id);
-      byExperiment.set(id, r.rev);
-    }
-    const present = new Set(rows.map((r) => r.rev));
     for (const rev of revs) {
-      if (present.has(rev)) continue;
-      const id = known.get(rev);
-      const now = id === undefined ? undefined : byExperiment.get(id);
+      const now = moved(rev);
       if (now !== undefined) follow(rev, now);
     }
-  }, [rows, revs, follow]);
+  }, [moved, revs, follow]);
 }
