@@ -177,4 +177,91 @@ describe('run drawer and experiment page in a browser', () => {
     await page.close();
     expect(errors).toEqual([]);
   }, 300_000);
+  it('runs on a cloud profile with its own machine: resolved type, price and estimate, shown on the experiment', async () => {
+    if (!context || !server) throw new Error('setup failed');
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openDemoOnce(page, server.loginUrl);
+    // An admin's AWS credential and a spot GPU profile (no VM starts: this machine has no network).
+    const status = await page.evaluate(async () => {
+      const post = (url: string, body: unknown) =>
+        fetch(url, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then((r) => r.status);
+      return [
+        await post('/api/compute/credentials', {
+          name: 'aws-lab',
+          secret: {
+            kind: 'aws',
+            accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+            secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+          },
+        }),
+        await post('/api/compute/profiles', {
+          name: 'gpu-spot',
+          kind: 'aws',
+          settings: {
+            credential: 'aws-lab',
+            region: 'us-west',
+            type: 'm',
+            spot: true,
+            maxTimeoutSec: 43200,
+            image: 'ami-0123456789abcdef0',
+          },
+        }),
+      ];
+    });
+    expect(status).toEqual([201, 201]);
+
+    await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
+    await page.keyboard.press('r');
+    const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
+    await drawer.getByRole('tab', { name: /Compute/ }).click();
+    await drawer.getByRole('radio', { name: 'gpu-spot' }).check();
+    const resolved = drawer.locator('.run-machine-resolved');
+    // The profile's defaults: CML's `m` in `us-west` is an m5.2xlarge in us-west-1.
+    await expect.poll(() => resolved.textContent()).toContain('m5.2xlarge');
+    // The form's 24 h timeout was over the profile's 12 h limit: picking it capped the timeout.
+    await expect(drawer.getByLabel('Timeout in minutes').inputValue()).resolves.toBe('720');
+    await drawer.getByLabel('Timeout in minutes').fill('120');
+    await drawer.getByLabel('GPU', { exact: true }).fill('t4');
+    await drawer.getByLabel('Disk (GB)').fill('100');
+    await expect.poll(() => resolved.textContent()).toContain('g4dn.xlarge · 100 GB disk · spot');
+    await expect(drawer.locator('.run-machine-price').textContent()).resolves.toMatch(
+      /^\$\d+\.\d\d\/h on demand · at most \$\d+\.\d\d for the 2 h timeout$/,
+    );
+    // Past the profile's limits: the server's reason shows at once, and the form says so for the timeout.
+    await drawer.getByLabel('Timeout in minutes').fill('1000');
+    await expect
+      .poll(() => drawer.locator('.run-compute [role=alert]').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining('gpu-spot allows runs of at most 12h 00m')]));
+    await expect.poll(() => resolved.textContent()).toMatch(/over this profile's limit.*43200s/);
+    await drawer.getByLabel('Timeout in minutes').fill('120');
+    await drawer.getByLabel('Disk (GB)').fill('4');
+    await expect(drawer.locator('.run-submit').isDisabled()).resolves.toBe(true);
+    await drawer.getByLabel('Disk (GB)').fill('100');
+    await expect.poll(() => resolved.textContent()).toContain('g4dn.xlarge');
+    await expect(drawer.locator('.run-footer').textContent()).resolves.toContain('on gpu-spot');
+    await page.screenshot({ path: join(home, 'run-drawer-cloud.png') });
+    const name = await drawer.locator('.run-name input').inputValue();
+    await drawer.locator('.run-submit').click();
+    await drawer.waitFor({ state: 'detached' });
+
+    await page.goto(new URL(`/projects/demo/experiments/${name}`, server.loginUrl).toString());
+    const facts = page.locator('.exp-facts');
+    await expect.poll(() => facts.textContent()).toContain('gpu-spot');
+    await expect(facts.textContent()).resolves.toContain('g4dn.xlarge · 100 GB disk · spot');
+    await page.screenshot({ path: join(home, 'experiment-cloud.png') });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => page.locator('.exp-title .status').textContent(), { timeout: 60_000, interval: 1000 })
+      .toBe('cancelled');
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 240_000);
 });
