@@ -130,6 +130,8 @@ export const TableRow = z.object({
   name: z.string().optional(),
   baseline: z.string().optional(),
   status: ExperimentStatus.optional(),
+  /** Experiment rows: where it runs, `local` or a compute profile's name. */
+  target: z.string().optional(),
 });
 export type TableRow = z.infer<typeof TableRow>;
 

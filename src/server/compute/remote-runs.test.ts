@@ -66,6 +66,8 @@ async function expectSucceededWithMetrics(e: Experiment): Promise<void> {
   const row = table.rows.find((x) => x.name === e.name);
   expect(row?.status).toBe('succeeded');
   expect(row?.metrics).not.toEqual({});
+  // The row says where it ran: the profile's name.
+  expect(row?.target).toBe(e.target);
 }
 
 function squeue(id: string): string {

@@ -4,6 +4,7 @@ import { ChangeSet } from '../../contracts/experiments.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { setAt } from '../../core/run/key-path.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
+import { profileOf } from '../compute/variants.js';
 import type { ProjectService } from '../projects/project-service.js';
 import { DEFAULT_REMOTE_CAP, readRemoteMetrics, REMOTE_CAP_SETTING } from './remote-files.js';
 import { readAt } from './repo-read.js';
@@ -79,6 +80,7 @@ export class ExperimentRows {
       name: r.name,
       baseline: r.baseline,
       status: ExperimentStatus.parse(r.status),
+      target: profileOf(r.target),
     };
   }
 

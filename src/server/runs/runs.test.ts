@@ -48,6 +48,7 @@ describe('experiments on the local target', () => {
     const row = table.rows.find((x) => x.name === 'fast-lr');
     const base = table.rows.find((x) => x.rev === done.baseline);
     expect(row?.status).toBe('succeeded');
+    expect(row?.target).toBe('local');
     expect(row?.params['params.yaml']?.train).toMatchObject({ lr: 0.001 });
     expect(row?.metrics).not.toEqual({});
     expect(JSON.stringify(row?.metrics)).not.toBe(JSON.stringify(base?.metrics));

@@ -52,6 +52,11 @@ export const CommitCell = memo(function CommitCell({
         </span>
       )}
       {row.status && <StatusChip status={row.status} />}
+      {row.target !== undefined && row.target !== 'local' && (
+        <span className="chip chip-target" title={`runs on the compute profile ${row.target}`}>
+          {row.target}
+        </span>
+      )}
       {row.branches.map((b) => (
         <span key={`b:${b}`} className="chip chip-branch" title={`branch ${b}`}>
           {b}
