@@ -14,6 +14,20 @@ async function openDemoOnce(page: Page, loginUrl: string): Promise<void> {
   loggedIn = true;
 }
 
+/** A new page on the demo table, and the page errors it collects (each test expects none). */
+async function demoPage(
+  context: BrowserContext,
+  loginUrl: string,
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  // The machine may be busy with other builds: give every step room.
+  page.setDefaultTimeout(60_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openDemoOnce(page, loginUrl);
+  return { page, errors };
+}
+
 describe('run drawer and experiment page in a browser', () => {
   let home = '';
   let server: RunningServer | undefined;
@@ -36,12 +50,7 @@ describe('run drawer and experiment page in a browser', () => {
 
   it('changes train.lr, runs, streams the log and sees succeeded', async () => {
     if (!context || !server) throw new Error('setup failed');
-    const page = await context.newPage();
-    // The machine may be busy with other builds: give every step room.
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemoOnce(page, server.loginUrl);
+    const { page, errors } = await demoPage(context, server.loginUrl);
 
     // Select the newest commit and open the drawer with `r`.
     await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
@@ -113,12 +122,7 @@ describe('run drawer and experiment page in a browser', () => {
   }, 420_000);
   it('uploads a replacement input with progress and commits params for CI', async () => {
     if (!context || !server) throw new Error('setup failed');
-    const page = await context.newPage();
-    // The machine may be busy with other builds: give every step room.
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemoOnce(page, server.loginUrl);
+    const { page, errors } = await demoPage(context, server.loginUrl);
     await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
     await page.getByRole('button', { name: /Run/ }).first().click();
     const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
@@ -153,11 +157,7 @@ describe('run drawer and experiment page in a browser', () => {
   }, 240_000);
   it('cancels a running experiment from its page', async () => {
     if (!context || !server) throw new Error('setup failed');
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemoOnce(page, server.loginUrl);
+    const { page, errors } = await demoPage(context, server.loginUrl);
     await page.locator('.grid .row:not(.row-skeleton) .commit .message').first().click();
     await page.keyboard.press('r');
     const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
@@ -179,11 +179,7 @@ describe('run drawer and experiment page in a browser', () => {
   }, 300_000);
   it('runs on a cloud profile with its own machine: resolved type, price and estimate, shown on the experiment', async () => {
     if (!context || !server) throw new Error('setup failed');
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemoOnce(page, server.loginUrl);
+    const { page, errors } = await demoPage(context, server.loginUrl);
     // An admin's AWS credential and a spot GPU profile (no VM starts: this machine has no network).
     const status = await page.evaluate(async () => {
       const post = (url: string, body: unknown) =>

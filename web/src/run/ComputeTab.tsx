@@ -181,21 +181,13 @@ function CloudMachine({
           />
         )}
       </div>
-      <datalist id="kiln-regions">
-        {SYNTHETIC.region.map((r) => (
-          <option key={r} value={r} />
-        ))}
-      </datalist>
-      <datalist id="kiln-types">
-        {SYNTHETIC.type.map((r) => (
-          <option key={r} value={r} />
-        ))}
-      </datalist>
-      <datalist id="kiln-gpus">
-        {SYNTHETIC.gpu.map((r) => (
-          <option key={r} value={r} />
-        ))}
-      </datalist>
+      {(['region', 'type', 'gpu'] as const).map((k) => (
+        <datalist key={k} id={`kiln-${k}s`}>
+          {SYNTHETIC[k].map((v) => (
+            <option key={v} value={v} />
+          ))}
+        </datalist>
+      ))}
       <div className="run-machine-resolved" aria-live="polite" aria-busy={resolved.loading}>
         {resolved.errors.length > 0 ? (
           <div className="run-param-error" role="alert">
