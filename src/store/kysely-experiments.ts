@@ -156,27 +156,43 @@ export class KyselyExperimentStore implements ExperimentStore {
     leaseUntil: string,
   ): Promise<{ job: JobRecord; experiment: ExperimentRecord } | null> {
     for (let attempt = 0; attempt < 5; attempt++) {
+      // Walks the experiments_queue index in dispatch order and stops at the first row whose job
+      // is free: no sort, whatever the queue's length.
       const next = await this.db
-        .selectFrom('jobs')
-        .innerJoin('experiments', 'experiments.id', 'jobs.experiment_id')
-        .select(['jobs.id as job_id'])
-        .where('jobs.state', '=', 'queued')
-        .where('experiments.target', '=', target)
-        .where('experiments.status', '=', 'queued')
-        .orderBy('experiments.priority', 'desc')
-        .orderBy('experiments.queue_order', 'asc')
+        .selectFrom('experiments')
+        .selectAll()
+        .where('target', '=', target)
+        .where('status', '=', 'queued')
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('jobs')
+              .select('jobs.id')
+              .whereRef('jobs.experiment_id', '=', 'experiments.id')
+              .where('jobs.state', '=', 'queued'),
+          ),
+        )
+        .orderBy('priority', 'desc')
+        .orderBy('queue_order', 'asc')
+        .limit(1)
         .executeTakeFirst();
       if (!next) return null;
+      const free = await this.db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('experiment_id', '=', next.id)
+        .where('state', '=', 'queued')
+        .limit(1)
+        .executeTakeFirst();
+      if (!free) continue;
       const r = await this.db
         .updateTable('jobs')
         .set({ state: 'claimed', agent_id: agentId, lease_until: leaseUntil })
-        .where('id', '=', next.job_id)
+        .where('id', '=', free.id)
         .where('state', '=', 'queued')
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) continue;
-      const job = await this.getJob(next.job_id);
-      const experiment = job ? await this.getById(job.experimentId) : null;
-      return job && experiment ? { job, experiment } : null;
+      const job: JobRecord = { ...toJob(free), state: 'claimed', agentId, leaseUntil };
+      return { job, experiment: toExp(next) };
     }
     return null;
   }
@@ -205,6 +221,40 @@ export class KyselyExperimentStore implements ExperimentStore {
       .groupBy('project')
       .execute();
     return new Map(rows.map((r) => [r.project, Number(r.n)]));
+  }
+
+  async activeByTarget(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('experiments')
+      .select(['target', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', 'not in', FINAL)
+      .groupBy('target')
+      .execute();
+    return new Map(rows.map((r) => [r.target, Number(r.n)]));
+  }
+
+  async queued(target: string): Promise<ExperimentRecord[]> {
+    const rows = await this.db
+      .selectFrom('experiments')
+      .selectAll()
+      .where('target', '=', target)
+      .where('status', '=', 'queued')
+      .orderBy('priority', 'desc')
+      .orderBy('queue_order', 'asc')
+      .execute();
+    return rows.map(toExp);
+  }
+
+  async claimedElsewhere(target: string): Promise<Array<{ job: JobRecord; target: string }>> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .innerJoin('experiments', 'experiments.id', 'jobs.experiment_id')
+      .selectAll('jobs')
+      .select('experiments.target as experiment_target')
+      .where('jobs.state', '=', 'claimed')
+      .where('experiments.target', '!=', target)
+      .execute();
+    return rows.map((r) => ({ job: toJob(r), target: r.experiment_target }));
   }
 }
 

@@ -195,6 +195,23 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '006-queue-indexes': {
+    // The scheduler's claim walks one target's queued experiments in dispatch order and stops at
+    // the first whose job is free; the per-target and per-project counts read an index alone.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('experiments_queue')
+        .on('experiments')
+        .columns(['target', 'status', 'priority desc', 'queue_order'])
+        .execute();
+      await db.schema
+        .createIndex('experiments_project_status')
+        .on('experiments')
+        .columns(['project', 'status'])
+        .execute();
+      await db.schema.createIndex('jobs_experiment').on('jobs').column('experiment_id').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -129,6 +129,12 @@ export interface ExperimentStore {
   claimedCount(target: string): Promise<number>;
   /** Number of experiments per project in a state that is not final. */
   activeCounts(): Promise<Map<string, number>>;
+  /** Number of experiments per compute target in a state that is not final. */
+  activeByTarget(): Promise<Map<string, number>>;
+  /** The queued experiments of `target`, in dispatch order (highest priority, then oldest). */
+  queued(target: string): Promise<ExperimentRecord[]>;
+  /** Jobs agents hold for experiments of a target other than `target`, with that target. */
+  claimedElsewhere(target: string): Promise<Array<{ job: JobRecord; target: string }>>;
 }
 
 /** An experiment reported over the live protocol; `summaryJson` is the folded LiveSummary. */

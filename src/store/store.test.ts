@@ -194,6 +194,81 @@ for (const adapter of adapters) {
       expect(await s.experiments.claimedCount('local')).toBe(2);
     });
 
+    it("queue: counts active experiments per target, lists a target's queued ones in order, finds jobs held elsewhere", async () => {
+      const s = await open();
+      const now = new Date().toISOString();
+      await s.createProject({
+        name: 'q',
+        source: '/tmp/q',
+        subdir: null,
+        credentialsEnc: null,
+        settingsJson: '{}',
+        fetchState: 'never',
+        fetchAt: null,
+        fetchError: null,
+        createdAt: now,
+      });
+      const entry = (name: string, target: string, status: string, priority = 0, queueOrder = 0) => ({
+        experiment: {
+          id: `e-${name}`,
+          project: 'q',
+          name,
+          baseline: 'a'.repeat(40),
+          message: '',
+          changeSetJson: '{}',
+          target,
+          timeoutSec: 60,
+          priority,
+          queueOrder,
+          status,
+          timelineJson: '[]',
+          exitCode: null,
+          error: null,
+          resultCommit: null,
+          sweepId: null,
+          createdAt: now,
+          startedAt: null,
+          finishedAt: null,
+        },
+        job: {
+          id: `j-${name}`,
+          experimentId: `e-${name}`,
+          state: 'queued' as const,
+          agentId: null,
+          leaseUntil: null,
+          cancelRequested: false,
+          runTokenId: null,
+          createdAt: now,
+        },
+      });
+      await s.experiments.insert([
+        entry('a', 'local', 'queued', 0, 1),
+        entry('b', 'local', 'running'),
+        entry('c', 'local', 'succeeded'),
+        entry('d', 'gpu', 'queued', 0, 2),
+        entry('e', 'gpu', 'lost'),
+        entry('f', 'local', 'queued', 3, 3),
+        entry('g', 'cluster', 'failed'),
+      ]);
+      expect(await s.experiments.activeByTarget()).toEqual(
+        new Map([
+          ['local', 3],
+          ['gpu', 1],
+        ]),
+      );
+      expect((await s.experiments.queued('local')).map((e) => e.name)).toEqual(['f', 'a']);
+      expect((await s.experiments.queued('cluster')).map((e) => e.name)).toEqual([]);
+
+      const gpu = await s.experiments.claim('gpu', 'agent-g', now);
+      const local = await s.experiments.claim('local', 'agent-l', now);
+      expect([gpu?.experiment.name, local?.experiment.name]).toEqual(['d', 'f']);
+      expect(local?.job).toMatchObject({ id: 'j-f', state: 'claimed', agentId: 'agent-l', leaseUntil: now });
+      expect(await s.experiments.getJob('j-f')).toEqual(local?.job);
+      const held = await s.experiments.claimedElsewhere('local');
+      expect(held.map((h) => [h.job.id, h.job.agentId, h.target])).toEqual([['j-d', 'agent-g', 'gpu']]);
+      expect((await s.experiments.claimedElsewhere('gpu')).map((h) => h.job.id)).toEqual(['j-f']);
+    });
+
     it('caches parsed blobs by id and kind, first write wins', async () => {
       const s = await open();
       await s.putBlobs('k', [
