@@ -11,12 +11,28 @@ import type { ExperimentService } from './experiment-service.js';
 import { presentExperiment } from './present.js';
 import { demandByTarget, forwardResult, watchMachines } from './target-watch.js';
 
+/** What every job of a project needs from it: where to clone from, and its DVC remote's keys. */
+interface ProjectSpec {
+  mirror: string;
+  subdir: string;
+  source: string;
+  s3: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+}
+
 export interface SchedulerSettings {
   leaseMs: number;
   concurrency: number;
 }
 
 const DEFAULTS: SchedulerSettings = { leaseMs: 30_000, concurrency: 2 };
+
+/** How long a project's checkout details are reused: as long as the settings are. */
+const REUSE_MS = 1000;
+/**
+ * An agent's target is fixed by its token; it is looked up again this often only so the
+ * reconciler keeps seeing the agent as alive (it counts an agent silent for 2 minutes as gone).
+ */
+const AGENT_REFRESH_MS = 30_000;
 
 /**
  * Hands queued jobs to agents (highest priority first, then oldest), at most `concurrency` at
@@ -35,6 +51,10 @@ export class Scheduler {
   private adminId: string | undefined;
   /** Targets whose queued rows say why no machine started. */
   private readonly noted = new Set<string>();
+  /** Target of each agent token ('' for none), looked up once per AGENT_REFRESH_MS. */
+  private readonly agentTargets = new Map<string, { at: number; target: string }>();
+  /** Projects' checkout details, read at most REUSE_MS ago. */
+  private readonly projectCache = new Map<string, { at: number; value: Promise<ProjectSpec> }>();
 
   constructor(
     private readonly store: Store,
@@ -194,7 +214,7 @@ export class Scheduler {
 
   private async claim(agentId: string, waitMs: number, tokenId: string | null): Promise<AgentReply> {
     const deadline = Date.now() + waitMs;
-    const { target } = await this.targets.agent(this.tokens.get(agentId) ?? tokenId);
+    const target = await this.agentTarget(this.tokens.get(agentId) ?? tokenId);
     for (;;) {
       const { leaseMs } = await this.settings();
       const cap = await this.targets.get(target).then(
@@ -228,6 +248,31 @@ export class Scheduler {
     }
   }
 
+  /** The target an agent's token serves; tokens no backend minted serve `local`. */
+  private async agentTarget(tokenId: string | null): Promise<string> {
+    const key = tokenId ?? '';
+    const have = this.agentTargets.get(key);
+    if (have && Date.now() - have.at < AGENT_REFRESH_MS) return have.target;
+    const { target } = await this.targets.agent(tokenId);
+    this.agentTargets.set(key, { at: Date.now(), target });
+    return target;
+  }
+
+  /** A project's checkout details and DVC remote keys as read at most REUSE_MS ago. */
+  private project(name: string): Promise<ProjectSpec> {
+    const have = this.projectCache.get(name);
+    if (have && Date.now() - have.at < REUSE_MS) return have.value;
+    const value = (async () => ({
+      ...(await this.experiments.where(name)),
+      s3: await this.experiments.dvcRemoteCredentials(name).catch(() => undefined),
+    }))();
+    this.projectCache.set(name, { at: Date.now(), value });
+    value.catch(() => {
+      if (this.projectCache.get(name)?.value === value) this.projectCache.delete(name);
+    });
+    return value;
+  }
+
   private claiming: Promise<unknown> = Promise.resolve();
 
   private exclusive<T>(f: () => Promise<T>): Promise<T> {
@@ -245,19 +290,16 @@ export class Scheduler {
   private async noteQueued(target: string, error: string | null): Promise<void> {
     if (error === null && !this.noted.delete(target)) return;
     if (error !== null) this.noted.add(target);
-    for (const [project, n] of await this.store.experiments.activeCounts()) {
-      if (n <= 0) continue;
-      for (const e of await this.store.experiments.list(project)) {
-        if (e.target !== target || e.status !== 'queued') continue;
-        if (error === null && !e.error?.startsWith('waiting: ')) continue;
-        await this.experiments.note(e, error);
-      }
+    for (const e of await this.store.experiments.queued(target)) {
+      if (error === null && !e.error?.startsWith('waiting: ')) continue;
+      await this.experiments.note(e, error);
     }
   }
 
   /** A one-run agent (a Slurm job) is stopped once its run ended: `scancel`. */
   private async retire(agentId: string, target: string): Promise<void> {
-    const t = await this.targets.get(target).catch(() => null);
+    // The local target has no one-run agents; building it reads a setting.
+    const t = target === 'local' ? null : await this.targets.get(target).catch(() => null);
     if (!t?.retire) return;
     this.retired.add(agentId);
     const { id } = await this.targets.agent(this.tokens.get(agentId) ?? null);
@@ -276,7 +318,7 @@ export class Scheduler {
       'starting',
       exp.error?.startsWith('waiting: ') ? { error: null } : {},
     );
-    const { mirror, subdir, source } = await this.experiments.where(exp.project);
+    const { mirror, subdir, source, s3 } = await this.project(exp.project);
     const remote = exp.target !== 'local';
     // Remote agents can't reach the mirror's path: they clone and push over Kiln's git HTTP.
     const cloneUrl = remote ? gitHttpUrl(this.url, exp.project, token.token) : mirror;
@@ -285,7 +327,6 @@ export class Scheduler {
     const pushUrls = [cloneUrl];
     const resumeFrom = await this.store.getSetting(`runs.checkpoint.${exp.id}`);
     // The project's S3 DVC remote keys, for `dvc pull/push` or Kiln's own, masked in the log.
-    const s3 = await this.experiments.dvcRemoteCredentials(exp.project).catch(() => undefined);
     const awsEnv: Record<string, string> = s3
       ? {
           AWS_ACCESS_KEY_ID: s3.accessKeyId,
@@ -293,7 +334,9 @@ export class Scheduler {
           ...(s3.sessionToken ? { AWS_SESSION_TOKEN: s3.sessionToken } : {}),
         }
       : {};
-    const kind = (await this.targets.get(exp.target).catch(() => null))?.kind;
+    const kind =
+      exp.target === 'local' ? 'local' : (await this.targets.get(exp.target).catch(() => null))?.kind;
+    const { changeSet } = presentExperiment(started, 0);
     return {
       jobId: job.id,
       experimentId: exp.id,
@@ -303,12 +346,9 @@ export class Scheduler {
       cloneUrl,
       pushUrls,
       subdir,
-      changeSet: presentExperiment(started, 0).changeSet,
+      changeSet,
       uploads: Object.fromEntries(
-        presentExperiment(started, 0).changeSet.inputs.map((i) => [
-          i.path,
-          this.experiments.uploads.file(exp.project, i.uploadId),
-        ]),
+        changeSet.inputs.map((i) => [i.path, this.experiments.uploads.file(exp.project, i.uploadId)]),
       ),
       timeoutSec: exp.timeoutSec,
       env: {

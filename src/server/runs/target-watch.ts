@@ -5,14 +5,10 @@ import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
 import type { Targets } from '../compute/targets.js';
 import type { ExperimentService } from './experiment-service.js';
 
-/** Experiments queued or running per target, over the projects that have any. */
+/** Experiments queued or running per target: one counting query, however long the queue. */
 export async function demandByTarget(store: Store): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const [project, n] of await store.experiments.activeCounts()) {
-    if (n <= 0) continue;
-    for (const e of await store.experiments.list(project))
-      if (!isFinished(ExperimentStatus.parse(e.status))) out.set(e.target, (out.get(e.target) ?? 0) + 1);
-  }
+  for (const [target, n] of await store.experiments.activeByTarget()) if (n > 0) out.set(target, n);
   return out;
 }
 
@@ -28,13 +24,14 @@ export async function watchMachines(
   targets: Targets,
   release: (job: JobRecord) => Promise<void>,
 ): Promise<void> {
-  for (const job of await store.experiments.claimed()) {
-    const exp = await store.experiments.getById(job.experimentId);
-    if (!exp || exp.target === 'local') continue;
-    const t = await targets.get(exp.target).catch(() => null);
+  // Local jobs have no machine to watch: only the others are read, each at most every 2 s.
+  for (const { job, target } of await store.experiments.claimedElsewhere('local')) {
+    const t = await targets.get(target).catch(() => null);
     if (!t?.running) continue;
     if (Date.now() - (lastLook.get(job.id) ?? 0) < 2000) continue;
     lastLook.set(job.id, Date.now());
+    const exp = await store.experiments.getById(job.experimentId);
+    if (!exp) continue;
     const run = await store.getSetting(`compute.run.${exp.id}`);
     const tokenId = run ? /"tokenId":"([^"]+)"/.exec(run)?.[1] : undefined;
     const agent = await targets.agent(tokenId ?? null);
