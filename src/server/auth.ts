@@ -4,6 +4,15 @@ import { randomToken, sha256 } from './secrets.js';
 
 export const SESSION_COOKIE = 'kiln_session';
 const SESSION_DAYS = 30;
+/**
+ * A verified access token is trusted this long without asking the database again (agents send
+ * several requests a second). Revoking through the store forgets it at once; the limit only
+ * bounds a change made outside this process, and how stale a token's "last used" may be.
+ */
+const TOKEN_REUSE_MS = 10_000;
+const TOKEN_CACHE_MAX = 10_000;
+
+type Verified = { user: UserRecord; scope: string; tokenId: string };
 
 export interface Auth {
   user: UserRecord;
@@ -15,17 +24,50 @@ export interface Auth {
 
 /** Resolves a request's identity from its session cookie or `Authorization: token …` header. */
 export class Authenticator {
-  constructor(private readonly store: Store) {}
+  /** Verified tokens by hash, with when they were read. */
+  private readonly verified = new Map<string, { at: number; who: Verified }>();
+  /** Counts revocations' starts and ends: a look-up that one overlapped is not kept. */
+  private revocations = 0;
+
+  constructor(private readonly store: Store) {
+    // Every revocation (the tokens page, a run's end, a machine's end) goes through the store:
+    // wrapping it here makes each one forget the token before anyone can use it again.
+    const revoke = store.revokeToken.bind(store);
+    store.revokeToken = async (id, userId) => {
+      this.revocations++;
+      try {
+        return await revoke(id, userId);
+      } finally {
+        this.revocations++;
+        for (const [hash, v] of this.verified) if (v.who.tokenId === id) this.verified.delete(hash);
+      }
+    };
+  }
+
+  /** The token's owner and scope, from memory when verified within TOKEN_REUSE_MS. */
+  private async verify(token: string): Promise<Verified | null> {
+    const hash = sha256(token);
+    const have = this.verified.get(hash);
+    if (have && Date.now() - have.at < TOKEN_REUSE_MS) return have.who;
+    this.verified.delete(hash);
+    const before = this.revocations;
+    const found = await this.store.findToken(hash);
+    if (!found) return null;
+    const who = { user: found.user, scope: found.token.scope, tokenId: found.token.id };
+    if (before === this.revocations) {
+      if (this.verified.size >= TOKEN_CACHE_MAX) this.verified.clear();
+      this.verified.set(hash, { at: Date.now(), who });
+    }
+    return who;
+  }
 
   async authenticate(req: FastifyRequest): Promise<Auth | null> {
     const header = req.headers.authorization;
     if (header) {
       const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
       if (!m?.[1]) return null;
-      const found = await this.store.findToken(sha256(m[1]));
-      return found
-        ? { user: found.user, role: found.user.role, scope: found.token.scope, tokenId: found.token.id }
-        : null;
+      const who = await this.verify(m[1]);
+      return who ? { user: who.user, role: who.user.role, scope: who.scope, tokenId: who.tokenId } : null;
     }
     const cookie = req.cookies[SESSION_COOKIE];
     if (!cookie) return null;
