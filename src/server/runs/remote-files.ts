@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isAbsolute, join } from 'node:path';
 import path from 'node:path/posix';
 import type { Value } from '../../contracts/api.js';
@@ -97,7 +98,7 @@ export async function readKeptFiles(
   }
   const readOne = async (file: string, oid: string, relpath?: string) => {
     try {
-      const r = await readTrackedFile(store, oid, at.maxBytes, relpath);
+      const r = await readCached(store, oid, at.maxBytes, relpath);
       if (r.kind === 'too-large')
         out.errors[file] =
           `skipped: too large (${r.size} bytes in the DVC remote, over the table's cap of ${at.maxBytes})`;
@@ -135,6 +136,34 @@ export async function readKeptFiles(
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+type Read = Awaited<ReturnType<typeof readTrackedFile>>;
+
+/**
+ * DVC objects are content-addressed, so what a remote holds under an md5 never changes: a
+ * table over thousands of commits whose metrics rarely change reads each object once. Keyed by
+ * remote, object and path in a directory; "missing" is never kept (a later push adds it), and a
+ * "too large" answer only while the cap is no larger than the size it reported.
+ */
+const objects = new LRUCache<string, Exclude<Read, { kind: 'missing' }>>({
+  maxSize: 64 * 1024 * 1024,
+  sizeCalculation: (r) => (r.kind === 'bytes' ? Math.max(1, r.bytes.length) : 1),
+});
+
+async function readCached(
+  store: ObjectStore,
+  oid: string,
+  maxBytes: number,
+  relpath?: string,
+): Promise<Read> {
+  const key = `${store.label}\0${oid}\0${relpath ?? ''}`;
+  const hit = objects.get(key);
+  if (hit?.kind === 'bytes' && hit.bytes.length <= maxBytes) return hit;
+  if (hit?.kind === 'too-large' && hit.size > maxBytes) return hit;
+  const r = await readTrackedFile(store, oid, maxBytes, relpath);
+  if (r.kind !== 'missing') objects.set(key, r);
+  return r;
+}
 
 /** The metrics files a commit's dvc.yaml names that are kept by DVC, parsed; see {@link readKeptFiles}. */
 export async function readRemoteMetrics(

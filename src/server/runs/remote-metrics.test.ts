@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -141,4 +141,32 @@ it('plots the pipeline keeps in DVC come from the DVC remote for the plots pane'
     { step: 0, loss: 1 },
     { step: 1, loss: 0.5 },
   ]);
+}, 60_000);
+
+it('reads each DVC object once: a kept file is served again without the remote, a raised cap reads a skipped one', async () => {
+  const e = Experiment.parse((await s.api('GET', '/api/projects/cached/experiments/n-seven')).json);
+  const at = {
+    mirror: s.projects.mirrorDir('cached'),
+    sha: e.resultCommit ?? '',
+    subdir: '',
+    source: path.join(tmp, 'repo.git'),
+    maxBytes: 1000,
+  };
+  expect((await readRemoteMetrics(at)).metrics).toEqual({ 'metrics.json': { score: 14 } });
+  // Objects are named by their md5: what was read stays true with the remote out of reach.
+  const store = path.join(tmp, 'dvc-store');
+  await rename(store, `${store}.away`);
+  try {
+    const again = await readRemoteMetrics(at);
+    expect(again.metrics).toEqual({ 'metrics.json': { score: 14 } });
+    expect(again.errors['big.json']).toMatch(/^skipped: too large/);
+    // A cap raised past big.json's size needs its bytes: the remote is asked, and it is away.
+    const raised = await readRemoteMetrics({ ...at, maxBytes: 100_000 });
+    expect(raised.errors['big.json']).toMatch(/not in the DVC remote|could not be read/);
+  } finally {
+    await rename(`${store}.away`, store);
+  }
+  const raised = await readRemoteMetrics({ ...at, maxBytes: 100_000 });
+  expect(raised.metrics['big.json']).toEqual({ pad: 'x'.repeat(5000) });
+  expect(raised.errors).toEqual({});
 }, 60_000);
