@@ -20,11 +20,11 @@ const placement = (
 });
 
 describe('where a run ran and what it cost', () => {
-  it('names the instance and its zone', () => {
-    expect(whereText(placement({}))).toBe('EC2 instance i-0abc in us-west-1b · g4dn.xlarge');
-    expect(whereText(placement({ target: 'slurm', id: '42', zone: null, detail: 'job 42 on node3' }))).toBe(
-      'Slurm job 42 · job 42 on node3',
+  it('says where the machine said it runs', () => {
+    expect(whereText(placement({ detail: 'aws instance i-0abc in us-west-1b on ip-10-0-0-5' }))).toBe(
+      'aws instance i-0abc in us-west-1b on ip-10-0-0-5',
     );
+    expect(whereText(placement({ target: 'slurm', id: '42', detail: '' }))).toBe('42');
     expect(whereText({ placement: null })).toBeNull();
   });
 

@@ -1,28 +1,13 @@
 import type { Experiment } from '../../../src/contracts/experiments.js';
 
-const KIND_WORDS: Record<string, string> = {
-  local: 'this server’s machine',
-  ssh: 'SSH host',
-  slurm: 'Slurm job',
-  kubernetes: 'Kubernetes Job',
-  aws: 'EC2 instance',
-  gcp: 'Compute Engine VM',
-  azure: 'Azure VM',
-};
-
-/** "Slurm job 42 · slurm-1 on node3" / "EC2 instance i-0ab… in us-west-1b". */
+/**
+ * Where a run ran, as its machine told the server ("Slurm job 42 on node3", "aws instance
+ * i-0ab… in us-west-1b on ip-10-0-0-5", "ssh kiln@gpu1:22 pid 812 on gpu1").
+ */
 export function whereText(exp: Pick<Experiment, 'placement'>): string | null {
   const p = exp.placement;
   if (!p) return null;
-  const what = KIND_WORDS[p.target] ?? p.target;
-  if (p.target === 'local') return p.detail || p.id;
-  return [
-    `${what} ${p.id}`,
-    p.zone ? `in ${p.zone}` : null,
-    p.detail && p.detail !== p.id ? `· ${p.detail}` : null,
-  ]
-    .filter(Boolean)
-    .join(' ');
+  return p.detail || p.id;
 }
 
 /**
