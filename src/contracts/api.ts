@@ -132,6 +132,8 @@ export const TableRow = z.object({
   status: ExperimentStatus.optional(),
   /** Experiment rows: where it runs, `local` or a compute profile's name. */
   target: z.string().optional(),
+  /** Experiment rows of a sweep (one run over several values): the sweep's id, shared by its experiments. */
+  sweep: z.string().optional(),
 });
 export type TableRow = z.infer<typeof TableRow>;
 

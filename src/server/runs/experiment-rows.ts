@@ -81,6 +81,7 @@ export class ExperimentRows {
       baseline: r.baseline,
       status: ExperimentStatus.parse(r.status),
       target: profileOf(r.target),
+      ...(r.sweepId !== null ? { sweep: r.sweepId } : {}),
     };
   }
 
