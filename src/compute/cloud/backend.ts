@@ -21,7 +21,10 @@ export interface CloudBackendOptions {
   idleTimeoutSec: number;
   image?: string | undefined;
   url: () => string;
-  /** A fresh agent token per machine, and its revocation when the machine goes. */
+  /**
+   * A fresh one-time bootstrap token per machine (its startup script trades it for the agent's
+   * token), and the revocation of both when the machine goes.
+   */
   mintToken: () => Promise<{ id: string; token: string }>;
   revokeToken: (id: string) => Promise<void>;
   /** Tells the server which machine the agent holding token `tokenId` runs on. */
@@ -106,6 +109,7 @@ export class CloudBackend implements ComputeBackend {
           cloud: this.o.provider.cloud,
           url: this.o.url(),
           token: t.token,
+          exchange: true,
           idleTimeoutSec: this.o.idleTimeoutSec,
           ...this.o.script,
         }),

@@ -28,8 +28,12 @@ writeFileSync('agent-ran', JSON.stringify({ argv: process.argv.slice(2), token, 
 process.on('SIGTERM', () => { writeFileSync('agent-stopped', 'TERM'); process.exit(0); });
 setInterval(() => undefined, 1000);
 `;
-const TOKEN = 'agent-token-1';
 let server: Server;
+/** The Kiln stand-in's tokens: bootstrap tokens spent, agent tokens it issued (true while valid). */
+const spent = new Set<string>();
+const agentTokens = new Map<string, boolean>();
+const revoked: string[] = [];
+let boots = 0;
 let base = '';
 let interrupted = false;
 const asked: string[] = [];
@@ -50,8 +54,22 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = req.url ?? '';
     asked.push(url);
+    const token = /^token (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (req.method === 'POST' && url === '/api/agents/exchange') {
+      if (!/^boot-\d+$/.test(token) || spent.has(token)) return void res.writeHead(401).end();
+      spent.add(token);
+      const agentToken = `kiln_agent-${token}`;
+      agentTokens.set(agentToken, true);
+      return void res.end(JSON.stringify({ token: agentToken, id: `id-${token}` }));
+    }
+    if (req.method === 'POST' && url === '/api/agents/revoke') {
+      if (!agentTokens.get(token)) return void res.writeHead(401).end();
+      agentTokens.set(token, false);
+      revoked.push(token);
+      return void res.writeHead(204).end();
+    }
     if (url === '/api/compute/agent.mjs') {
-      if (req.headers.authorization !== `token ${TOKEN}`) return void res.writeHead(401).end();
+      if (!agentTokens.get(token)) return void res.writeHead(401).end();
       return void res.end(AGENT);
     }
     if (url === `/dist/${NODE_VERSION}/node-${NODE_VERSION}-linux-x64.tar.gz`)
@@ -90,7 +108,8 @@ function boot(
   const script = startupScript({
     cloud: 'aws',
     url: base,
-    token: TOKEN,
+    token: `boot-${++boots}`,
+    exchange: true,
     idleTimeoutSec: 600,
     metadata: base,
     poweroff: 'echo off >powered-off',
@@ -123,18 +142,32 @@ describe('startup script', () => {
       interrupted = false;
       const vm = boot({ cloud }, FULL_PATH);
       await until(() => existsSync(path.join(vm.dir, 'agent-ran')));
-      expect(JSON.parse(readFileSync(path.join(vm.dir, 'agent-ran'), 'utf8'))).toEqual({
+      const ran = JSON.parse(readFileSync(path.join(vm.dir, 'agent-ran'), 'utf8')) as { token: string };
+      expect(ran).toEqual({
         argv: ['--url', base, '--work', path.join(vm.dir, 'work')],
-        token: TOKEN,
+        // The agent got the token the bootstrap one was traded for.
+        token: expect.stringMatching(/^kiln_agent-boot-\d+$/),
         // The agent watches the notice itself, to checkpoint its run.
         preemption: cloud,
         metadata: base,
       });
+      // The user data holds only the bootstrap token, spent by now: reading it gets nothing.
+      const userData = readFileSync(path.join(vm.dir, 'user-data'), 'utf8');
+      expect(userData).not.toContain(ran.token);
+      const bootstrap = /^KILN_BOOTSTRAP='(boot-\d+)'$/m.exec(userData)?.[1] ?? '';
+      expect(bootstrap).not.toBe('');
+      const again = await fetch(`${base}/api/agents/exchange`, {
+        method: 'POST',
+        headers: { authorization: `token ${bootstrap}` },
+      });
+      expect(again.status).toBe(401);
       interrupted = true;
       expect(await vm.done).toBe(0);
       expect(readFileSync(path.join(vm.dir, 'status'), 'utf8').trim()).toBe('interrupted');
       expect(existsSync(path.join(vm.dir, 'agent-stopped'))).toBe(true);
       expect(readFileSync(path.join(vm.dir, 'powered-off'), 'utf8').trim()).toBe('off');
+      // It revoked its agent token on the way out.
+      expect(agentTokens.get(ran.token)).toBe(false);
     }, 30_000);
   }
 
@@ -158,6 +191,10 @@ describe('startup script', () => {
     expect(await vm.done).toBe(0);
     expect(readFileSync(path.join(vm.dir, 'status'), 'utf8').trim()).toBe('idle');
     expect(existsSync(path.join(vm.dir, 'powered-off'))).toBe(true);
+    // Its agent token was revoked before it powered off.
+    const ran = JSON.parse(readFileSync(path.join(vm.dir, 'agent-ran'), 'utf8')) as { token: string };
+    expect(revoked).toContain(ran.token);
+    expect(agentTokens.get(ran.token)).toBe(false);
   }, 30_000);
 
   it('an image without Node.js gets the official build from the download site', async () => {
@@ -190,7 +227,7 @@ describe('startup script', () => {
     await vm.done;
   }, 30_000);
 
-  it('a refused agent download powers the machine off instead of leaving it running', async () => {
+  it('a refused bootstrap token powers the machine off instead of leaving it running', async () => {
     const vm = boot({ token: 'wrong' }, FULL_PATH);
     expect(await vm.done).toBe(1);
     expect(readFileSync(path.join(vm.dir, 'status'), 'utf8').trim()).toBe('failed');
@@ -206,6 +243,6 @@ describe('startup script', () => {
       poweroff: 'true',
     });
     expect(s).toContain('KILN_TOKEN:?');
-    expect(s).not.toContain(TOKEN);
+    expect(s).not.toContain('/api/agents/exchange');
   });
 });

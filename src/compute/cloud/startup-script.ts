@@ -10,6 +10,12 @@ export interface StartupScriptOptions {
    * already holds it as `KILN_TOKEN` (a Kubernetes Secret reference), so it is never in the spec.
    */
   token: string | null;
+  /**
+   * `token` is a one-time bootstrap token: the script trades it at boot for the agent's own
+   * (`POST /api/agents/exchange`), so the one in the user data is dead from then on, and revokes
+   * the agent's token before the machine powers off.
+   */
+  exchange?: boolean;
   /** Seconds the agent may sit without a job before the VM powers off. */
   idleTimeoutSec: number;
   /** Metadata endpoint base; the link-local address on real clouds, a stand-in in tests. */
@@ -24,10 +30,11 @@ export interface StartupScriptOptions {
 export const NODE_VERSION = 'v20.19.0';
 
 /**
- * The script a VM runs at boot: fetches the agent from the Kiln server with its token, starts
- * it, watches the provider's interruption notice (EC2 instance-action, GCP preempted, Azure
+ * The script a VM runs at boot: trades its bootstrap token for an agent token (when
+ * `exchange`), fetches the agent from the Kiln server with it, starts it, watches the provider's interruption notice (EC2 instance-action, GCP preempted, Azure
  * Preempt scheduled event) and stops the agent on one so its job is saved and re-queued, and
- * powers the machine off when the agent exits or the idle timeout passes.
+ * powers the machine off when the agent exits or the idle timeout passes, revoking its token
+ * first.
  */
 export function startupScript(o: StartupScriptOptions): string {
   const md = o.metadata ?? 'http://169.254.169.254';
@@ -46,14 +53,30 @@ export function startupScript(o: StartupScriptOptions): string {
     `KILN_URL=${shellQuote(o.url)}`,
     o.token === null
       ? ': "${KILN_TOKEN:?the agent token is missing}"; export KILN_TOKEN'
-      : `KILN_TOKEN=${shellQuote(o.token)}; export KILN_TOKEN`,
+      : o.exchange
+        ? `KILN_BOOTSTRAP=${shellQuote(o.token)}`
+        : `KILN_TOKEN=${shellQuote(o.token)}; export KILN_TOKEN`,
     `MD=${shellQuote(md)}`,
     `IDLE=${o.idleTimeoutSec}`,
     `POWEROFF=${shellQuote(o.poweroff ?? 'shutdown -h now')}`,
     `NODE_DIST=${shellQuote(o.nodeDist ?? 'https://nodejs.org/dist')}`,
     `NODE_VERSION=${NODE_VERSION}`,
     'DIR="${KILN_DIR:-/opt/kiln}"; mkdir -p "$DIR"; cd "$DIR"',
-    'fail() { echo "kiln: $1" >&2; echo failed >status; eval "$POWEROFF"; exit 1; }',
+    // The machine's agent token dies with it, even if the server never hears of its end.
+    o.exchange
+      ? 'revoke() { [ -z "${KILN_TOKEN:-}" ] || curl -fsS -m 10 -X POST -H "Authorization: token $KILN_TOKEN" "$KILN_URL/api/agents/revoke" >/dev/null 2>&1 || true; }'
+      : 'revoke() { :; }',
+    'fail() { echo "kiln: $1" >&2; echo failed >status; revoke; eval "$POWEROFF"; exit 1; }',
+    ...(o.exchange
+      ? [
+          // First thing: the bootstrap token in the user data is spent once this returns.
+          'resp=$(curl -fsS -m 30 --retry 5 --retry-connrefused -X POST -H "Authorization: token $KILN_BOOTSTRAP" "$KILN_URL/api/agents/exchange") || fail "could not exchange the bootstrap token at $KILN_URL"',
+          // Plain bash, no JSON tool on a bare image: the token is base64url, never quoted.
+          `t=\${resp#*'"token":"'}; [ "$t" != "$resp" ] || fail "the server sent no agent token"`,
+          `KILN_TOKEN=\${t%%'"'*}; unset KILN_BOOTSTRAP resp t`,
+          '[ -n "$KILN_TOKEN" ] || fail "the server sent no agent token"; export KILN_TOKEN',
+        ]
+      : []),
     // Stock images (Debian, Ubuntu, Amazon Linux) have no Node 20: fetch the official build.
     "major=$(node -p 'parseInt(process.versions.node)' 2>/dev/null || echo 0)",
     'if [ "$major" -lt 20 ]; then',
@@ -87,6 +110,7 @@ export function startupScript(o: StartupScriptOptions): string {
     '  sleep 1',
     'done',
     '[ -f status ] || echo exited >status',
+    'revoke',
     'eval "$POWEROFF"',
     '',
   ].join('\n');

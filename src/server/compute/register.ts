@@ -7,6 +7,7 @@ import { type CredentialChecker, CredentialService } from './credential-service.
 import { ProfileService } from './profile-service.js';
 import { registerComputeRoutes } from './routes.js';
 import { registerAgentDownload } from './agent-download.js';
+import { registerAgentTokenRoutes } from './agent-exchange.js';
 
 export interface ComputeDeps {
   store: Store;
@@ -22,6 +23,9 @@ export function registerCompute(route: ReturnType<typeof makeRoute>, deps: Compu
   const credentials = new CredentialService(deps.store, deps.box, deps.checker ?? checkCredential);
   const profiles = new ProfileService(deps.store);
   registerComputeRoutes(route, { credentials, profiles });
-  if (deps.auth) registerAgentDownload(route, deps.auth);
+  if (deps.auth) {
+    registerAgentDownload(route, deps.auth);
+    registerAgentTokenRoutes(route, deps.auth, deps.store);
+  }
   return { credentials, profiles };
 }

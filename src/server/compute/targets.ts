@@ -12,20 +12,17 @@ import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { CredentialService } from './credential-service.js';
 import { isVariant, readVariant, variantSettings } from './variants.js';
+import {
+  type AgentRecord,
+  agentKey,
+  BOOTSTRAP_SCOPE,
+  BOOTSTRAP_TTL_MS,
+  bootstrapKey,
+  exchangedTo,
+  readAgentRecord,
+} from './agent-record.js';
 // The cloud and Kubernetes SDKs load with the first such profile, not with the server.
 import type { Liveness, MachineDeps, ProviderFactory } from './remote-targets.js';
-
-/** What the server knows of one agent token: its target and where the agent runs. */
-const AgentRecord = z.object({
-  target: z.string(),
-  kind: ComputeKind,
-  id: z.string().nullable(),
-  detail: z.string(),
-  /** Cloud machines: their zone and on-demand hourly price, for the row's cost so far. */
-  zone: z.string().nullable().default(null),
-  pricePerHour: z.number().nullable().default(null),
-});
-type AgentRecord = z.infer<typeof AgentRecord>;
 
 type MachineKind = 'kubernetes' | 'aws' | 'gcp' | 'azure';
 /** Targets that started machines; a variant names its profile. */
@@ -41,6 +38,10 @@ type Remembered = z.infer<typeof Remembered>;
 
 /** Where one experiment's job was claimed. */
 const RunRecord = z.object({ tokenId: z.string().nullable(), hostname: z.string(), startedAt: z.string() });
+
+/** Tokens minted for cloud machines, by token id: the reconciler revokes those whose machine is gone. */
+const MachineTokens = z.record(z.string(), z.object({ target: z.string(), at: z.number() }));
+type MachineTokens = z.infer<typeof MachineTokens>;
 
 export interface Target {
   name: string;
@@ -234,7 +235,8 @@ export class Targets {
       },
       install: await this.install(),
       url: this.d.url,
-      agentToken: () => this.mint(name, kind),
+      // A VM's user data gets a bootstrap token, traded at boot for the agent's own.
+      agentToken: () => (kind === 'kubernetes' ? this.mint(name, kind) : this.bootstrap(name, kind)),
       revokeToken: (id) => this.revoke(id),
       placed: (tokenId, id, detail, at = {}) =>
         this.place(tokenId, {
@@ -305,9 +307,54 @@ export class Targets {
     return id;
   }
 
+  /** Revokes a token and, for a bootstrap token, the agent token it was exchanged for. */
   private async revoke(tokenId: string): Promise<void> {
     const { user } = await this.d.store.ensureAdmin();
     await this.d.store.revokeToken(tokenId, user.id);
+    const real = await exchangedTo(this.d.store, tokenId);
+    if (real) await this.d.store.revokeToken(real, user.id);
+    await this.machineTokens((all) => {
+      delete all[tokenId];
+    });
+  }
+
+  private tokensLock: Promise<unknown> = Promise.resolve();
+
+  /** Reads (and with `change`, rewrites) the cloud machines' tokens, one change at a time. */
+  private machineTokens(change?: (all: MachineTokens) => void): Promise<MachineTokens> {
+    const run = this.tokensLock.then(async () => {
+      const raw = await this.d.store.getSetting('compute.machineTokens');
+      const r = raw ? MachineTokens.safeParse(JSON.parse(raw)) : null;
+      const all = r?.success ? r.data : {};
+      if (change) {
+        const before = JSON.stringify(all);
+        change(all);
+        if (JSON.stringify(all) !== before)
+          await this.d.store.setSetting('compute.machineTokens', JSON.stringify(all));
+      }
+      return all;
+    });
+    this.tokensLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Belt and braces to a VM revoking its own token when it powers off: revokes the tokens of
+   * cloud machines that no longer run (reclaimed, powered off, terminated), and of launches
+   * that never got a machine.
+   */
+  private async revokeGone(targets: Map<string, Target>): Promise<void> {
+    for (const [tokenId, e] of Object.entries(await this.machineTokens())) {
+      const rec = await readAgentRecord(this.d.store, tokenId);
+      if (!rec?.id) {
+        if (Date.now() - e.at > BOOTSTRAP_TTL_MS) await this.revoke(tokenId);
+        continue;
+      }
+      const t = targets.get(e.target);
+      if (!t?.running) continue;
+      const up = await t.running(rec.id).catch(() => true);
+      if (!up) await this.revoke(tokenId);
+    }
   }
 
   /** Which machines are wanted now: young ones, ones whose agent holds a run or asked lately. */
@@ -321,15 +368,16 @@ export class Targets {
     }
     const now = Date.now();
     // A removed profile gets no more runs: only a machine in the middle of one is kept.
-    const busy: Liveness = async (tokenId) => tokenId !== null && holding.has(tokenId);
-    const live: Liveness = async (tokenId, createdMs) => {
+    // A VM is tagged with its bootstrap token; its agent uses the token that was traded for it.
+    const agentOf = async (tagged: string) => (await exchangedTo(this.d.store, tagged)) ?? tagged;
+    const busy: Liveness = async (tagged) => tagged !== null && holding.has(await agentOf(tagged));
+    const live: Liveness = async (tagged, createdMs) => {
       if (now - createdMs < grace) return true;
-      if (tokenId === null) return false;
+      if (tagged === null) return false;
+      const tokenId = await agentOf(tagged);
       if (holding.has(tokenId) || now - (this.seen.get(tokenId) ?? 0) < SEEN_MS) return true;
       // Just restarted: an agent this Kiln started gets one polling interval to come back.
-      return (
-        now - this.startedAt < SEEN_MS && (await this.d.store.getSetting(`compute.agent.${tokenId}`)) !== null
-      );
+      return now - this.startedAt < SEEN_MS && (await this.d.store.getSetting(agentKey(tokenId))) !== null;
     };
     return { live, busy };
   }
@@ -347,6 +395,7 @@ export class Targets {
       const profiles = new Set((await this.d.store.compute.listProfiles()).map((p) => p.name));
       const tagged = new Set([...profiles].map((p) => p.toLowerCase()));
       const wanted = await this.wanted();
+      const seen = new Map<string, Target>();
       for (const [name, m] of Object.entries(await this.remembered())) {
         const base = m.profile ?? name;
         const gone = !profiles.has(base);
@@ -355,6 +404,7 @@ export class Targets {
         const t = gone
           ? await this.machineTarget(name, m.kind, m.settings, base).catch(() => null)
           : await this.get(name).catch(() => null);
+        if (t) seen.set(name, t);
         if (!t?.reconcile) continue;
         const judge: Liveness = (tokenId, createdMs, profile) =>
           (profile === undefined ? gone : !tagged.has(profile.toLowerCase()))
@@ -366,6 +416,7 @@ export class Targets {
         await this.forget(name);
         this.built.delete(name);
       }
+      await this.revokeGone(seen);
       return [...killed];
     })().finally(() => {
       this.reconciling = null;
@@ -380,8 +431,20 @@ export class Targets {
     return { id: t.id, token: t.token };
   }
 
+  /** A one-time token for a VM's user data, exchanged at boot for its agent token (30 min to do so). */
+  private async bootstrap(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
+    const { user } = await this.d.store.ensureAdmin();
+    const t = await this.d.auth.createToken(user.id, `bootstrap ${target}`, BOOTSTRAP_SCOPE);
+    await this.d.store.setSetting(bootstrapKey(t.id), new Date(Date.now() + BOOTSTRAP_TTL_MS).toISOString());
+    await this.place(t.id, { target, kind, id: null, detail: '', zone: null, pricePerHour: null });
+    await this.machineTokens((all) => {
+      all[t.id] = { target, at: Date.now() };
+    });
+    return { id: t.id, token: t.token };
+  }
+
   private async place(tokenId: string, rec: AgentRecord): Promise<void> {
-    await this.d.store.setSetting(`compute.agent.${tokenId}`, JSON.stringify(rec));
+    await this.d.store.setSetting(agentKey(tokenId), JSON.stringify(rec));
   }
 
   /** The agent behind a token; tokens no backend minted (local, hand-made) belong to `local`. */
@@ -392,11 +455,8 @@ export class Targets {
   }
 
   private async record(tokenId: string | null): Promise<AgentRecord> {
-    const raw = tokenId ? await this.d.store.getSetting(`compute.agent.${tokenId}`) : null;
-    const r = raw ? AgentRecord.safeParse(JSON.parse(raw)) : null;
-    return r?.success
-      ? r.data
-      : { target: 'local', kind: 'local', id: null, detail: '', zone: null, pricePerHour: null };
+    const r = tokenId ? await readAgentRecord(this.d.store, tokenId) : null;
+    return r ?? { target: 'local', kind: 'local', id: null, detail: '', zone: null, pricePerHour: null };
   }
 
   async recordRun(experimentId: string, tokenId: string | null, hostname: string): Promise<void> {

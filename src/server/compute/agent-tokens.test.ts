@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedCloud } from '../../compute/cloud/simulated.js';
+import { startRunServer } from '../runs/test-harness.js';
+
+/**
+ * Agent tokens of cloud VMs, through the real server, CloudBackend and startup script on the
+ * simulated cloud: the user data holds a one-time bootstrap token that is dead once the VM
+ * booted, and a VM's agent token dies with the VM (it revokes it on its idle timeout; the
+ * reconciler revokes it when the VM went without a word).
+ */
+const BUNDLE = path.resolve('dist/agent.mjs');
+const sim = new SimulatedCloud('aws', {
+  ...process.env,
+  PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+});
+let h: Awaited<ReturnType<typeof startRunServer>>;
+
+beforeAll(async () => {
+  h = await startRunServer();
+  h.server.runs.scheduler.targets.providers = () => sim;
+  const ok = async (url: string, body: unknown) => {
+    const r = await h.api('POST', url, body);
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+  };
+  await ok('/api/compute/credentials', {
+    name: 'aws-key',
+    secret: { kind: 'aws', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-used' },
+  });
+  // Two profiles: a VM that idled out may still hold a long-poll claim on the server for a few
+  // seconds; the second test's run must not go to it.
+  for (const name of ['brief', 'other'])
+    await ok('/api/compute/profiles', {
+      name,
+      kind: 'aws',
+      settings: { credential: 'aws-key', image: 'ami-0123456789abcdef0', idleTimeoutSec: 4, maxInstances: 1 },
+    });
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+  expect([...sim.instances.values()].filter((i) => i.state === 'running')).toEqual([]);
+}, 60_000);
+
+async function call(method: string, url: string, token: string, body?: unknown) {
+  const res = await fetch(h.server.url + url, {
+    method,
+    headers: {
+      authorization: `token ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Runs `script` on a VM; returns the VM, its bootstrap token (from its user data) and its agent's token. */
+async function onVm(name: string, target = 'brief') {
+  const r = await h.api('POST', '/api/projects/demo/experiments', {
+    rev: 'main',
+    name,
+    target,
+    script: 'sleep 4\n',
+  });
+  expect(r.status, JSON.stringify(r.json)).toBe(201);
+  const running = await h.waitFor(name, (e) => e.status !== 'queued' && e.status !== 'starting', 120_000);
+  expect(running.status, running.error ?? '').toBe('running');
+  const vm = sim.instances.get(running.placement?.id ?? '');
+  if (!vm) throw new Error('no VM');
+  const userData = readFileSync(path.join(vm.dir, 'user-data'), 'utf8');
+  const bootstrap = /^KILN_BOOTSTRAP='([^']+)'$/m.exec(userData)?.[1] ?? '';
+  // What a process on the VM could read of the agent: its environment.
+  const pid = readFileSync(path.join(vm.dir, 'agent.pid'), 'utf8').trim();
+  const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  const agentToken = env.find((v) => v.startsWith('KILN_TOKEN='))?.slice('KILN_TOKEN='.length) ?? '';
+  return { vm, bootstrap, agentToken, userData };
+}
+
+const claim = (token: string) =>
+  call('POST', '/api/agent', token, { type: 'claim', agentId: randomUUID(), waitMs: 0 });
+
+describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
+  it('the token in the user data is dead once the VM booted; the agent token dies on the idle timeout', async () => {
+    const { vm, bootstrap, agentToken, userData } = await onVm('boots');
+    expect(bootstrap).toMatch(/^kiln_/);
+    expect(agentToken).toMatch(/^kiln_/);
+    expect(agentToken).not.toBe(bootstrap);
+    expect(userData).not.toContain(agentToken);
+    // Reading the user data now gets nothing: neither a second exchange nor the agent download.
+    expect(await call('POST', '/api/agents/exchange', bootstrap)).toBe(401);
+    expect(await call('GET', '/api/compute/agent.mjs', bootstrap)).toBe(401);
+    expect(
+      await call('POST', '/api/agent', bootstrap, { type: 'claim', agentId: randomUUID(), waitMs: 0 }),
+    ).toBe(401);
+    expect((await h.waitFor('boots')).status).toBe('succeeded');
+    // The VM idles out, revokes its token and powers off.
+    await expect
+      .poll(() => sim.instances.get(vm.id)?.state, { timeout: 60_000, interval: 250 })
+      .toBe('terminated');
+    expect(await claim(agentToken)).toBe(401);
+  }, 240_000);
+
+  it('a VM gone without a word (reclaimed) has its agent token revoked by the reconciler', async () => {
+    const { vm, agentToken } = await onVm('reclaimed', 'other');
+    await sim.terminate(vm.id);
+    await expect.poll(() => sim.instances.get(vm.id)?.state, { timeout: 10_000 }).toBe('terminated');
+    expect((await h.waitFor('reclaimed', undefined, 30_000)).status).toBe('lost');
+    // Nothing on the VM could revoke it: it still works until the reconciler sees the VM gone.
+    expect(await claim(agentToken)).toBe(200);
+    await h.server.runs.scheduler.targets.reconcile();
+    expect(await claim(agentToken)).toBe(401);
+  }, 240_000);
+
+  it('a bootstrap token is refused after 30 minutes unexchanged, and is one-time', async () => {
+    const store = h.server.store;
+    const { user } = await store.ensureAdmin();
+    const t = await h.server.auth.createToken(user.id, 'bootstrap brief', 'agent-bootstrap');
+    await store.setSetting(`compute.bootstrap.${t.id}`, new Date(Date.now() - 1000).toISOString());
+    const res = await fetch(`${h.server.url}/api/agents/exchange`, {
+      method: 'POST',
+      headers: { authorization: `token ${t.token}` },
+    });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toContain('expired');
+    const fresh = await h.server.auth.createToken(user.id, 'bootstrap brief', 'agent-bootstrap');
+    await store.setSetting(`compute.bootstrap.${fresh.id}`, new Date(Date.now() + 60_000).toISOString());
+    expect(await call('POST', '/api/agents/exchange', fresh.token)).toBe(200);
+    expect(await call('POST', '/api/agents/exchange', fresh.token)).toBe(401);
+    // A bootstrap token opens no other route.
+    const other = await h.server.auth.createToken(user.id, 'bootstrap brief', 'agent-bootstrap');
+    expect(await call('GET', '/api/compute/agent.mjs', other.token)).toBe(403);
+    expect(await call('GET', '/api/projects', other.token)).toBe(403);
+  }, 60_000);
+});
