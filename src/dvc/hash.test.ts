@@ -50,4 +50,31 @@ describe('hash', () => {
     ).trim();
     expect((await hashDir(dir)).md5).toBe(py);
   });
+
+  it('leaves out what the ignore predicate excludes and never walks into an ignored directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-hashdir-ignore-'));
+    mkdirSync(join(dir, 'skip', 'deep'), { recursive: true });
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    writeFileSync(join(dir, 'x.tmp'), 'ignored');
+    writeFileSync(join(dir, 'sub', 'b.txt'), 'bb');
+    writeFileSync(join(dir, 'sub', 'y.tmp'), 'ignored too');
+    writeFileSync(join(dir, 'skip', 'deep', 'c.txt'), 'c');
+    const asked: string[] = [];
+    const h = await hashDir(dir, {
+      ignore: (rel, isDir) => {
+        asked.push(rel);
+        return rel.endsWith('.tmp') || (isDir && rel === 'skip');
+      },
+    });
+    expect(h.manifest.map((e) => e.relpath)).toEqual(['a.txt', 'sub/b.txt']);
+    expect([h.size, h.nfiles]).toEqual([3, 2]);
+    const expected = `[{"md5": "${md5Text('a')}", "relpath": "a.txt"}, {"md5": "${md5Text('bb')}", "relpath": "sub/b.txt"}]`;
+    expect(h.manifestText).toBe(expected);
+    const manifestFile = join(mkdtempSync(join(tmpdir(), 'kiln-manifest-')), 'manifest.json');
+    writeFileSync(manifestFile, expected);
+    expect(h.md5).toBe(`${md5sum(manifestFile)}.dir`);
+    expect(asked).toContain('skip');
+    expect(asked.filter((r) => r.startsWith('skip/'))).toEqual([]);
+  });
 });

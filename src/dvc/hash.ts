@@ -90,14 +90,23 @@ function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export async function listFiles(root: string): Promise<string[]> {
+/**
+ * Leaves a path out of a directory walk: `relpath` is relative to the walked directory (POSIX
+ * separators), `isDir` marks a directory, which is then not walked into.
+ */
+export type IgnorePredicate = (relpath: string, isDir: boolean) => boolean;
+
+/** The files under `root` (relative paths, symlinks as files), less those `ignore` leaves out. */
+export async function listFiles(root: string, ignore?: IgnorePredicate): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     for (const e of entries) {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(join(dir, e.name), r);
-      else if (e.isFile() || e.isSymbolicLink()) out.push(r);
+      if (e.isDirectory()) {
+        if (ignore === undefined || !ignore(r, true)) await walk(join(dir, e.name), r);
+      } else if ((e.isFile() || e.isSymbolicLink()) && (ignore === undefined || !ignore(r, false)))
+        out.push(r);
     }
   };
   await walk(root, '');
@@ -127,10 +136,12 @@ export interface HashDirOpts {
   /** a hash already known for a file (from a state cache), to skip reading it */
   known?: (relpath: string) => Promise<FileHash | undefined>;
   concurrency?: number;
+  /** files and directories to leave out of the manifest (as a `.dvcignore` does), never walked into */
+  ignore?: IgnorePredicate;
 }
 
 export async function hashDir(root: string, opts: HashDirOpts = {}): Promise<DirHash> {
-  const files = (await listFiles(root)).sort(byCodePoint);
+  const files = (await listFiles(root, opts.ignore)).sort(byCodePoint);
   const hashOne = async (rel: string): Promise<FileHash> =>
     hashSmallFileSync(join(root, rel)) ?? hashFile(join(root, rel));
   let hashes: FileHash[];

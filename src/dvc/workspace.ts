@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { hashDir, mapLimit, type FileHash } from './hash.js';
+import { hashDir, mapLimit, type FileHash, type IgnorePredicate } from './hash.js';
 import type { HashState } from './hash-state.js';
 import type { LocalStore } from './remote/local-store.js';
 import { parseManifest } from './remote/transfer.js';
@@ -13,6 +13,16 @@ export interface PathHash {
   nfiles?: number;
 }
 
+/** The `.dvcignore` rules DVC applies inside a tracked directory (a project's: WorkTreeDvcIgnore). */
+export interface DirIgnore {
+  /**
+   * What to leave out under the directory `dir` (absolute), as paths relative to it; undefined when
+   * nothing is. `collect` when hashing or caching it: the predicate throws on a `.dvcignore` it would
+   * collect, which DVC refuses.
+   */
+  under(dir: string, collect: boolean): Promise<IgnorePredicate | undefined>;
+}
+
 export async function pathKind(path: string): Promise<'file' | 'dir' | 'missing'> {
   try {
     const st = await lstat(path);
@@ -22,19 +32,35 @@ export async function pathKind(path: string): Promise<'file' | 'dir' | 'missing'
   }
 }
 
-export async function hashPath(path: string, state: HashState): Promise<PathHash | undefined> {
+async function hashTrackedDir(path: string, state: HashState, ignore: DirIgnore | undefined) {
+  return hashDir(path, {
+    known: (rel) => state.hashFile(join(path, rel)),
+    ignore: await ignore?.under(path, true),
+  });
+}
+
+/**
+ * The hash DVC records for a workspace file or directory; a directory's leaves out what `ignore`
+ * (the project's `.dvcignore`) does. Without `ignore`, every file of a directory counts.
+ */
+export async function hashPath(
+  path: string,
+  state: HashState,
+  ignore?: DirIgnore,
+): Promise<PathHash | undefined> {
   const kind = await pathKind(path);
   if (kind === 'missing') return undefined;
   if (kind === 'file') return state.hashFile(path);
-  const d = await hashDir(path, { known: (rel) => state.hashFile(join(path, rel)) });
+  const d = await hashTrackedDir(path, state, ignore);
   return { md5: d.md5, size: d.size, nfiles: d.nfiles };
 }
 
-/** Saves a workspace file or directory into the cache and returns its hash. */
+/** Saves a workspace file or directory (less what `ignore` leaves out) into the cache and returns its hash. */
 export async function addToCache(
   cache: LocalStore,
   path: string,
   state: HashState,
+  ignore?: DirIgnore,
 ): Promise<PathHash | undefined> {
   const kind = await pathKind(path);
   if (kind === 'missing') return undefined;
@@ -46,7 +72,7 @@ export async function addToCache(
     await put(h.md5, path);
     return h;
   }
-  const d = await hashDir(path, { known: (rel) => state.hashFile(join(path, rel)) });
+  const d = await hashTrackedDir(path, state, ignore);
   await mapLimit(d.manifest, 8, (e) => put(e.md5, join(path, e.relpath)));
   if (!(await cache.has(d.md5))) {
     const tmp = join(cache.root, `manifest.${randomBytes(6).toString('hex')}.tmp`);
@@ -61,9 +87,40 @@ export async function addToCache(
   return { md5: d.md5, size: d.size, nfiles: d.nfiles };
 }
 
-/** Writes a cached file or directory into the workspace, replacing what is there. */
-export async function checkout(cache: LocalStore, oid: string, path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true });
+/**
+ * Removes what a tracked directory holds except what `ignore` leaves out, and the directories
+ * left empty; the directory itself stays.
+ */
+async function clearTracked(dir: string, ignore: IgnorePredicate): Promise<void> {
+  const walk = async (abs: string, rel: string): Promise<boolean> => {
+    let empty = true;
+    for (const e of await readdir(abs, { withFileTypes: true })) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      const child = join(abs, e.name);
+      if (ignore(r, e.isDirectory())) empty = false;
+      else if (!e.isDirectory()) await rm(child, { force: true });
+      else if (await walk(child, r)) await rmdir(child);
+      else empty = false;
+    }
+    return empty;
+  };
+  await walk(dir, '');
+}
+
+/**
+ * Writes a cached file or directory into the workspace, replacing what is there; in a directory,
+ * what `ignore` (the project's `.dvcignore`) leaves out stays, as DVC keeps it.
+ */
+export async function checkout(
+  cache: LocalStore,
+  oid: string,
+  path: string,
+  ignore?: DirIgnore,
+): Promise<void> {
+  const keep =
+    oid.endsWith('.dir') && (await pathKind(path)) === 'dir' ? await ignore?.under(path, false) : undefined;
+  if (keep === undefined) await rm(path, { recursive: true, force: true });
+  else await clearTracked(path, keep);
   if (!oid.endsWith('.dir')) {
     await mkdir(dirname(path), { recursive: true });
     await cache.download(oid, path);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildDag, downstreamOf, selectStages } from '../../core/dvc/dag.js';
 import { serializeDvcLock, upsertLockStage, type DvcLock, type LockEntry } from '../../core/dvc/dvc-lock.js';
 import type { DvcStage, DvcYaml } from '../../core/dvc/dvc-yaml.js';
+import { WorkTreeDvcIgnore } from '../dvcignore-at.js';
 import { ignoreOutput } from '../gitignore.js';
 import { HashState } from '../hash-state.js';
 import {
@@ -48,12 +49,14 @@ async function runLocked(opts: RunPipelineOpts): Promise<RunReport> {
   const selected = selectStages(dag.value, opts.targets ?? []);
   if (!selected.ok) throw new PipelineError(selected.error);
   const state = await HashState.open(join(p.root, '.dvc', 'tmp', 'kiln-hash-state.json'));
+  const ignore = new WorkTreeDvcIgnore(p.root);
   const report: RunReport = { ran: [], skipped: [] };
   // the current dvc.lock of each dvc.yaml, rewritten after each stage that runs
   const locks = new Map(p.pipelines.map((pl) => [pl, pl.lock]));
   const wouldRun = new Set<string>();
   try {
     for (const s of selected.value) {
+      await refuseIgnoredOuts(p.root, merged, s, ignore);
       if (s.frozen) {
         log(`Stage '${s.name}' is frozen, skipping`);
         report.skipped.push(s.name);
@@ -68,7 +71,7 @@ async function runLocked(opts: RunPipelineOpts): Promise<RunReport> {
           ? 'forced'
           : upstreamWillRun
             ? 'an upstream stage would run'
-            : await whyChanged(p.root, merged, s, locked, state);
+            : await whyChanged(p.root, merged, s, locked, state, ignore);
       if (reason === null) {
         log(`Stage '${s.name}' didn't change, skipping`);
         report.skipped.push(s.name);
@@ -82,7 +85,16 @@ async function runLocked(opts: RunPipelineOpts): Promise<RunReport> {
       }
       log(`Running stage '${s.name}' (${reason}):`);
       const before = locks.get(origin.pipeline) ?? origin.pipeline.lock;
-      const after = await runStage(p, merged, s, { ...origin, lock: before }, state, log, opts.output);
+      const after = await runStage(
+        p,
+        merged,
+        s,
+        { ...origin, lock: before },
+        state,
+        ignore,
+        log,
+        opts.output,
+      );
       locks.set(origin.pipeline, after);
       report.ran.push(s.name);
     }
@@ -90,6 +102,22 @@ async function runLocked(opts: RunPipelineOpts): Promise<RunReport> {
     await state.save();
   }
   return report;
+}
+
+/** DVC refuses a stage whose output a `.dvcignore` leaves out: it could never track it. */
+async function refuseIgnoredOuts(
+  root: string,
+  d: DvcYaml,
+  s: DvcStage,
+  ignore: WorkTreeDvcIgnore,
+): Promise<void> {
+  for (const o of allOuts(s)) {
+    if (await ignore.ignores(join(stageDir(root, d, s), o.path)))
+      throw new PipelineError(
+        `stage '${s.name}' has an output that .dvcignore leaves out, which DVC cannot track: '${o.path}'`,
+        s.name,
+      );
+  }
 }
 
 function cmdText(s: DvcStage): string {
@@ -103,21 +131,22 @@ async function runStage(
   s: DvcStage,
   origin: ProjectStage & { lock: DvcLock },
   state: HashState,
+  ignore: WorkTreeDvcIgnore,
   log: (l: string) => void,
   output: ((chunk: string) => void) | undefined,
 ): Promise<DvcLock> {
   const cwd = stageDir(p.root, d, s);
   // deps must exist before the command runs, as DVC checks
-  await stageDeps(p.root, d, s, state);
+  await stageDeps(p.root, d, s, state, ignore);
   for (const o of allOuts(s)) if (!o.persist) await rm(join(cwd, o.path), { recursive: true, force: true });
   for (const cmd of Array.isArray(s.cmd) ? s.cmd : [s.cmd]) {
     log(`> ${cmd}`);
     await runCommand(cmd, cwd, s.name, output);
   }
   const [deps, params, outs] = [
-    await stageDeps(p.root, d, s, state),
+    await stageDeps(p.root, d, s, state, ignore),
     await stageParams(p.root, d, s),
-    await stageOuts(p.root, d, s, state, p.cache),
+    await stageOuts(p.root, d, s, state, ignore, p.cache),
   ];
   const missing = allOuts(s).filter((_, i) => outs[i] === undefined);
   if (missing.length > 0) {

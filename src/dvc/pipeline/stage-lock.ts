@@ -5,7 +5,7 @@ import type { DvcOut, DvcStage, DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { parseParamsForLock, selectParams } from '../../core/dvc/params-lock.js';
 import type { HashState } from '../hash-state.js';
 import type { LocalStore } from '../remote/local-store.js';
-import { addToCache, hashPath, type PathHash } from '../workspace.js';
+import { addToCache, hashPath, type DirIgnore, type PathHash } from '../workspace.js';
 import { PipelineError } from './project.js';
 
 export function stageDir(root: string, d: DvcYaml, s: DvcStage): string {
@@ -49,11 +49,12 @@ export async function stageDeps(
   d: DvcYaml,
   s: DvcStage,
   state: HashState,
+  ignore: DirIgnore,
 ): Promise<LockEntry[]> {
   const dir = stageDir(root, d, s);
   return Promise.all(
     s.deps.map(async (dep) => {
-      const h = await hashPath(join(dir, dep), state);
+      const h = await hashPath(join(dir, dep), state, ignore);
       if (h === undefined)
         throw new PipelineError(`stage '${s.name}' depends on '${dep}', which does not exist`, s.name);
       return entry(dep, h);
@@ -61,19 +62,26 @@ export async function stageDeps(
   );
 }
 
-/** Hashes outs; those with `cache: true` are saved into the cache on the way (when a cache is given). */
+/**
+ * Hashes outs, a directory less what the project's `.dvcignore` leaves out; those with `cache:
+ * true` are saved into the cache on the way (when a cache is given).
+ */
 export async function stageOuts(
   root: string,
   d: DvcYaml,
   s: DvcStage,
   state: HashState,
+  ignore: DirIgnore,
   cache?: LocalStore,
 ): Promise<Array<LockEntry | undefined>> {
   const dir = stageDir(root, d, s);
   return Promise.all(
     allOuts(s).map(async (o) => {
       const p = join(dir, o.path);
-      const h = o.cache && cache !== undefined ? await addToCache(cache, p, state) : await hashPath(p, state);
+      const h =
+        o.cache && cache !== undefined
+          ? await addToCache(cache, p, state, ignore)
+          : await hashPath(p, state, ignore);
       return h === undefined ? undefined : entry(o.path, h);
     }),
   );
@@ -86,6 +94,7 @@ export async function whyChanged(
   s: DvcStage,
   locked: LockStage | undefined,
   state: HashState,
+  ignore: DirIgnore,
 ): Promise<string | null> {
   if (locked === undefined) return 'not in dvc.lock';
   if (s.alwaysChanged) return 'always_changed';
@@ -106,7 +115,7 @@ export async function whyChanged(
   };
   let currentDeps: LockEntry[];
   try {
-    currentDeps = await stageDeps(root, d, s, state);
+    currentDeps = await stageDeps(root, d, s, state, ignore);
   } catch (e) {
     if (e instanceof PipelineError) return e.message;
     throw e;
@@ -124,6 +133,6 @@ export async function whyChanged(
     if (keys.length !== Object.keys(rec).length) return `params of '${f}' changed`;
     for (const k of keys) if (!lockValueEquals(cur[k], rec[k])) return `param '${k}' of '${f}' changed`;
   }
-  const outs = await stageOuts(root, d, s, state);
+  const outs = await stageOuts(root, d, s, state, ignore);
   return sameEntries(outs, locked.outs, 'outs');
 }

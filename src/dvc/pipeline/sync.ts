@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { parseDvcFile } from '../../core/dvc/dvc-file.js';
 import { joinPath } from '../../core/dvc/posix-path.js';
+import { WorkTreeDvcIgnore } from '../dvcignore-at.js';
 import { HashState } from '../hash-state.js';
 import { fetch, push, type TransferResult } from '../remote/transfer.js';
 import { checkout, hashPath } from '../workspace.js';
@@ -82,13 +83,14 @@ async function pullLocked(root: string, opts: RemoteOpts): Promise<SyncReport> {
   const outs = await trackedOuts(p);
   const res = await fetch(remote, p.cache, [...new Set(outs.map((o) => o.md5))]);
   const state = await HashState.open(join(p.root, '.dvc', 'tmp', 'kiln-hash-state.json'));
+  const ignore = new WorkTreeDvcIgnore(p.root);
   const checkedOut: string[] = [];
   try {
     for (const o of outs) {
       const abs = join(p.root, o.path);
-      if ((await hashPath(abs, state))?.md5 === o.md5) continue;
+      if ((await hashPath(abs, state, ignore))?.md5 === o.md5) continue;
       if (!(await p.cache.has(o.md5))) continue;
-      await checkout(p.cache, o.md5, abs);
+      await checkout(p.cache, o.md5, abs, ignore);
       checkedOut.push(o.path);
     }
   } finally {
