@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import path from 'node:path/posix';
 import {
@@ -91,11 +91,17 @@ export class WorkTreeDvcIgnore implements DirIgnore {
     return m;
   }
 
-  /** Whether DVC leaves out the path `abs` (as a file or as a directory); never a path outside the project. */
+  /**
+   * Whether DVC leaves out the path `abs`: as what it is when it exists, else as a file or as a
+   * directory; never a path outside the project.
+   */
   async ignores(abs: string): Promise<boolean> {
     const r = this.rel(abs);
     if (r === undefined || r === '') return false;
     const { match } = await this.matcherAt(dirnamePath(r));
+    const st = await stat(abs).catch(() => undefined);
+    if (st?.isDirectory() === true) return match(r, true);
+    if (st !== undefined) return match(r, false);
     return match(r, false) || match(r, true);
   }
 
