@@ -12,6 +12,12 @@ export const AgentOptions = z.object({
     .string({ error: 'an agent token is needed: --token or KILN_TOKEN' })
     .min(1, 'an agent token is needed: --token or KILN_TOKEN'),
   work: z.string().min(1),
+  /**
+   * Exit after this many seconds without a job (a VM's idle timeout). The agent leaves right
+   * after a claim came back empty, so the server holds no claim of a gone agent: a run queued
+   * as the machine powers off waits for another machine instead of being handed to this one.
+   */
+  idleTimeoutSec: z.coerce.number().int().min(1).optional(),
 });
 export type AgentOptions = z.infer<typeof AgentOptions>;
 
@@ -45,10 +51,16 @@ export async function runAgent(
   if (reg.type !== 'registered') throw new Error(`unexpected reply to register: ${reg.type}`);
   const { agentId, heartbeatMs } = reg;
   log(`agent ${agentId} connected to ${opts.url}`);
+  let idleSince = Date.now();
   while (!stopping) {
+    const left = opts.idleTimeoutSec ? idleSince + opts.idleTimeoutSec * 1000 - Date.now() : 20_000;
+    if (left <= 0) {
+      log(`no job for ${opts.idleTimeoutSec}s: leaving`);
+      break;
+    }
     let reply;
     try {
-      reply = await client.send({ type: 'claim', agentId, waitMs: 20_000 });
+      reply = await client.send({ type: 'claim', agentId, waitMs: Math.min(20_000, Math.ceil(left)) });
     } catch (err) {
       if (stopping) break;
       throw err;
@@ -68,6 +80,7 @@ export async function runAgent(
           stopping = true;
         }
         current.stop = undefined;
+        idleSince = Date.now();
         break;
       case 'idle':
         break;
@@ -85,11 +98,17 @@ export async function runAgent(
 const isMain = process.argv[1] !== undefined && /agent(\/main)?\.(ts|js|mjs)$/.test(process.argv[1]);
 if (isMain) {
   const { values } = parseArgs({
-    options: { url: { type: 'string' }, token: { type: 'string' }, work: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      work: { type: 'string' },
+      'idle-timeout': { type: 'string' },
+    },
   });
   const opts = AgentOptions.safeParse({
     url: values.url ?? process.env.KILN_URL,
     token: values.token ?? process.env.KILN_TOKEN,
+    idleTimeoutSec: values['idle-timeout'] ?? process.env.KILN_IDLE_TIMEOUT,
     work: path.resolve(
       values.work ?? process.env.KILN_WORK ?? path.join(process.env.KILN_HOME ?? '.kiln', 'work'),
     ),

@@ -23,8 +23,8 @@ import { NODE_VERSION, startupScript, type StartupScriptOptions } from './startu
 const AGENT = `
 import { mkdirSync, writeFileSync } from 'node:fs';
 if (process.env.BUSY) mkdirSync('work/job', { recursive: true });
-const { KILN_TOKEN: token, KILN_PREEMPTION: preemption, KILN_METADATA_URL: metadata } = process.env;
-writeFileSync('agent-ran', JSON.stringify({ argv: process.argv.slice(2), token, preemption, metadata }));
+const { KILN_TOKEN: token, KILN_PREEMPTION: preemption, KILN_METADATA_URL: metadata, KILN_IDLE_TIMEOUT: idle } = process.env;
+writeFileSync('agent-ran', JSON.stringify({ argv: process.argv.slice(2), token, preemption, metadata, idle }));
 process.on('SIGTERM', () => { writeFileSync('agent-stopped', 'TERM'); process.exit(0); });
 setInterval(() => undefined, 1000);
 `;
@@ -150,6 +150,8 @@ describe('startup script', () => {
         // The agent watches the notice itself, to checkpoint its run.
         preemption: cloud,
         metadata: base,
+        // The agent leaves by itself after the idle timeout, between two claims.
+        idle: '600',
       });
       // The user data holds only the bootstrap token, spent by now: reading it gets nothing.
       const userData = readFileSync(path.join(vm.dir, 'user-data'), 'utf8');
@@ -185,7 +187,7 @@ describe('startup script', () => {
     expect(existsSync(path.join(vm.dir, 'agent-stopped'))).toBe(true);
   }, 30_000);
 
-  it('an idle agent is stopped after the idle timeout and the machine powers off', async () => {
+  it('an agent still idle past its idle timeout is stopped and the machine powers off', async () => {
     interrupted = false;
     const vm = boot({ cloud: 'gcp', idleTimeoutSec: 2 }, FULL_PATH);
     expect(await vm.done).toBe(0);

@@ -96,7 +96,9 @@ export function startupScript(o: StartupScriptOptions): string {
     ...(o.cloud === 'kubernetes'
       ? []
       : [`KILN_PREEMPTION=${o.cloud}; KILN_METADATA_URL="$MD"; export KILN_PREEMPTION KILN_METADATA_URL`]),
-    'node agent.mjs --url "$KILN_URL" --work "$DIR/work" >>agent.log 2>&1 &',
+    // The agent leaves by itself after the idle timeout, between two claims; the script's own
+    // check below is the fallback for an agent that does not.
+    'KILN_IDLE_TIMEOUT="$IDLE" node agent.mjs --url "$KILN_URL" --work "$DIR/work" >>agent.log 2>&1 &',
     'AGENT=$!',
     'echo "$AGENT" >agent.pid',
     'idle_since=$(date +%s)',
@@ -106,7 +108,7 @@ export function startupScript(o: StartupScriptOptions): string {
     '    while [ -n "$(ls -A work 2>/dev/null)" ] && [ "$(date +%s)" -lt "$end" ] && kill -0 "$AGENT" 2>/dev/null; do sleep 1; done',
     '    kill -TERM "$AGENT" 2>/dev/null || true; wait "$AGENT" || true; break; fi',
     '  if [ -n "$(ls -A work 2>/dev/null)" ]; then idle_since=$(date +%s); fi',
-    '  if [ $(( $(date +%s) - idle_since )) -ge "$IDLE" ]; then echo idle >status; kill -TERM "$AGENT"; wait "$AGENT" || true; break; fi',
+    '  if [ $(( $(date +%s) - idle_since )) -ge $(( IDLE + 10 )) ]; then echo idle >status; kill -TERM "$AGENT"; wait "$AGENT" || true; break; fi',
     '  sleep 1',
     'done',
     '[ -f status ] || echo exited >status',

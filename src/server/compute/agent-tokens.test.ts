@@ -29,8 +29,7 @@ beforeAll(async () => {
     name: 'aws-key',
     secret: { kind: 'aws', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-used' },
   });
-  // Two profiles: a VM that idled out may still hold a long-poll claim on the server for a few
-  // seconds; the second test's run must not go to it.
+  // Two profiles: the reclaim test gets a fresh VM of its own.
   for (const name of ['brief', 'other'])
     await ok('/api/compute/profiles', {
       name,
@@ -100,6 +99,20 @@ describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
       .poll(() => sim.instances.get(vm.id)?.state, { timeout: 60_000, interval: 250 })
       .toBe('terminated');
     expect(await claim(agentToken)).toBe(401);
+    // The agent left between two claims: a run queued right now is not handed to it (and lost),
+    // it gets a new VM.
+    expect(
+      (
+        await h.api('POST', '/api/projects/demo/experiments', {
+          rev: 'main',
+          name: 'after-idle',
+          target: 'brief',
+        })
+      ).status,
+    ).toBe(201);
+    const next = await h.waitFor('after-idle');
+    expect(next.status, next.error ?? '').toBe('succeeded');
+    expect(next.placement?.id).not.toBe(vm.id);
   }, 240_000);
 
   it('a VM gone without a word (reclaimed) has its agent token revoked by the reconciler', async () => {
