@@ -60,6 +60,15 @@ describe('.dvcignore', () => {
     expect(pipelineFilesOf(TREE, ignores)).not.toContain('sub/dvc.yaml');
   });
 
+  it('a .dvcignore a rule names is not read either', () => {
+    const ignores = [
+      { path: '.dvcignore', text: 'sub/.dvcignore\n' },
+      { path: 'sub/.dvcignore', text: 'dvc.yaml\n' },
+    ];
+    expect(pipelineFilesOf(TREE, ignores)).toContain('sub/dvc.yaml');
+    expect(pipelineFilesOf(TREE, ignores.slice(1))).not.toContain('sub/dvc.yaml');
+  });
+
   it('DVC’s own directories are always ignored', () => {
     const ignored = dvcIgnoreMatcher([]);
     expect(ignored('.dvc/tmp/dvc.yaml')).toBe(true);

@@ -37,17 +37,18 @@ export function rootRule(line: string, dir: string): string | null {
 /**
  * Whether a project-relative path is ignored by the project's `.dvcignore` files (gitignore
  * syntax; a file in a subdirectory applies below it, its rules after its parents'), as DVC
- * decides what it collects. A `.dvcignore` inside an ignored directory is not read, as DVC never
- * walks into one. `isDir` marks a directory, which patterns ending in `/` match.
+ * decides what it collects. A `.dvcignore` that is ignored (inside an ignored directory, or by a
+ * rule naming it) is not read, as DVC never reads one. `isDir` marks a directory, which patterns ending in `/` match.
  */
 export function dvcIgnoreMatcher(files: readonly DvcIgnoreText[]): (p: string, isDir?: boolean) => boolean {
   const ig = ignore().add(DEFAULT_PATTERNS);
   const depth = (p: string) => p.split('/').length;
   const ordered = files
-    .map((f) => ({ dir: dirnamePath(f.path), text: f.text }))
+    .map((f) => ({ dir: dirnamePath(f.path), path: normalizePath(f.path).replace(/^\/+/, ''), text: f.text }))
     .sort((a, b) => depth(a.dir) - depth(b.dir) || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
   for (const f of ordered) {
-    if (f.dir !== '' && ig.ignores(`${f.dir}/`)) continue;
+    // DVC never reads a .dvcignore that is itself ignored (its directory, or the file by name).
+    if ((f.dir !== '' && ig.ignores(`${f.dir}/`)) || ig.ignores(f.path)) continue;
     ig.add(f.text.split(/\r?\n/).flatMap((l) => rootRule(l, f.dir) ?? []));
   }
   return (p, isDir = false) => {
