@@ -78,6 +78,24 @@ describe('machine overrides are checked against the profile', () => {
     const local = await create({ name: 'local-machine', target: 'local', machine: { spot: true } });
     expect(local.status).toBe(400);
     expect(h.errorOf(local.json)).toContain('need a cloud profile');
+    // Any profile's timeout limit counts, and machine overrides are for clouds only.
+    const slurm = await h.api('POST', '/api/compute/profiles', {
+      name: 'cluster',
+      kind: 'slurm',
+      settings: { partition: 'gpu', maxTimeoutSec: 600 },
+    });
+    expect(slurm.status).toBe(201);
+    const slurmLong = await create({ name: 'slurm-long', target: 'cluster', timeoutSec: 3600 });
+    expect(slurmLong.status).toBe(400);
+    expect(h.errorOf(slurmLong.json)).toContain("profile cluster's limit maxTimeoutSec=600s");
+    const slurmMachine = await create({
+      name: 'slurm-machine',
+      target: 'cluster',
+      timeoutSec: 600,
+      machine: { type: 'l' },
+    });
+    expect(h.errorOf(slurmMachine.json)).toContain('apply to cloud profiles only');
+    expect((await h.api('DELETE', '/api/compute/profiles/cluster')).status).toBe(204);
     const unmapped = await create({ name: 'l-t4', target: 'gpu', machine: { type: 'l', gpu: 't4' } });
     expect(h.errorOf(unmapped.json)).toContain('aws has no size l with GPU t4');
     // Nothing was queued.
