@@ -12,6 +12,9 @@
  * - `DELETE /api/compute/profiles/:name` → 204
  * - `POST   /api/compute/resolve` (`user`) body {@link ResolveRequest} → {@link ResolvedMachine}: what the
  *   Run form shows for a profile with the user's overrides (native region/type, GPU, hourly price, estimate)
+ * - `POST   /api/agents/exchange` (a cloud VM's one-time bootstrap token, 30 min) → `{token, id}`: the
+ *   VM's agent token; the bootstrap token is spent at once, so the user data holds a dead one
+ * - `POST   /api/agents/revoke` (`agent`) → 204: the agent's machine is going away; its token ends
  */
 import { z } from 'zod';
 
