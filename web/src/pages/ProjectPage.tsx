@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { TableRow } from '../../../src/contracts/api.js';
 import { api } from '../api.js';
 import { errorMessage } from '../api-error.js';
 import { useAsync } from '../use-async.js';
@@ -11,7 +12,16 @@ import { useTableData } from '../table/use-table-data.js';
 import { useTableView } from '../table/use-table-view.js';
 import { useExperimentsTable, isFixed } from '../table/use-experiments-table.js';
 import { filterRows } from '../table/filter.js';
-import { collapseExperiments, experimentCounts, liveRows, nestExperiments } from '../table/rows.js';
+import {
+  collapseExperiments,
+  experimentCounts,
+  groupOf,
+  liveRows,
+  nestExperiments,
+  sweepGroups,
+  withSweepGroups,
+  type SweepGroup,
+} from '../table/rows.js';
 import { reconcileOrder } from '../table/columns.js';
 import { toCsv } from '../table/csv.js';
 import { downloadText } from '../table/download.js';
@@ -22,6 +32,14 @@ import { PlotsPane } from '../plots/PlotsPane.js';
 import { InsightsButtons } from '../plots/InsightsButtons.js';
 import { chosenRevs, useFollowPins, usePinned, useRevFollower } from '../plots/use-pinned.js';
 import { experimentPath, navigate } from '../router.js';
+
+const NO_SWEEPS: ReadonlyMap<string, SweepGroup> = new Map();
+
+/** Run from a sweep's group row: from the commit its experiments run from. */
+function runSourceOfGroup(g: SweepGroup, rows: readonly TableRow[]): RunSource {
+  const commit = rows.find((r) => r.rev === g.baseline && r.baseline === undefined);
+  return commit ? runSourceOf(commit) : { rev: g.baseline, label: 'baseline of the sweep' };
+}
 
 export function ProjectPage({ name }: { name: string }) {
   const project = useAsync(() => api.project(name), `project:${name}`);
@@ -75,6 +93,9 @@ export function ProjectPage({ name }: { name: string }) {
   const columnsById = useMemo(() => new Map(columns.map((c) => [c.id, c])), [columns]);
   const nested = useMemo(() => nestExperiments(data?.rows ?? []), [data]);
   const counts = useMemo(() => experimentCounts(nested), [nested]);
+  const groups = useMemo(() => sweepGroups(nested), [nested]);
+  // Sorted, the rows are one flat list: a sweep's experiments are no longer side by side to group.
+  const sweeps = view.sorting.length > 0 ? NO_SWEEPS : groups;
   const filtered = useMemo(
     () =>
       filterRows(
@@ -85,7 +106,11 @@ export function ProjectPage({ name }: { name: string }) {
       ),
     [nested, text, view.conditions, columnsById, view.isCollapsed, view.liveOnly],
   );
-  const tanstack = useExperimentsTable(filtered, columns, view);
+  const gridRows = useMemo(
+    () => withSweepGroups(filtered, sweeps, view.isCollapsed),
+    [filtered, sweeps, view.isCollapsed],
+  );
+  const tanstack = useExperimentsTable(gridRows, columns, view);
   const baseline = useMemo(
     () => (view.baseline ? nested.find((r) => r.rev === view.baseline) : undefined),
     [nested, view.baseline],
@@ -100,10 +125,18 @@ export function ProjectPage({ name }: { name: string }) {
     if (now !== undefined) setSelected(now);
   }, [moved, selected]);
   const selectedRow = useMemo(() => nested.find((r) => r.rev === selected), [nested, selected]);
+  const selectedGroup = selected === null ? undefined : groups.get(selected);
+  // A sweep's group row is the cursor only: plots, Compare and the delta baseline never take it.
+  const source = selectedGroup ? null : selected;
   const selectedExp = experimentOf(selectedRow);
-  // With nothing selected, Run starts from the newest commit.
+  // With nothing selected, Run starts from the newest commit; from a sweep, from its baseline.
+  const runFromGroup = selectedGroup && runSourceOfGroup(selectedGroup, nested);
   const runRow = selectedRow ?? nested.find((r) => r.baseline === undefined);
-  const onRun = runRow ? () => setRunFrom(runSourceOf(runRow)) : undefined;
+  const onRun = runFromGroup
+    ? () => setRunFrom(runFromGroup)
+    : runRow
+      ? () => setRunFrom(runSourceOf(runRow))
+      : undefined;
   const onOpen = selectedExp ? () => navigate(experimentPath(name, selectedExp)) : undefined;
   useRunKeys({ onRun, onOpen });
   const orderedColumns = useMemo(
@@ -116,7 +149,10 @@ export function ProjectPage({ name }: { name: string }) {
       .getVisibleLeafColumns()
       .filter((c) => !isFixed(c.id))
       .flatMap((c) => columnsById.get(c.id) ?? []);
-    const rows = tanstack.getRowModel().rows.map((r) => r.original);
+    const rows = tanstack
+      .getRowModel()
+      .rows.map((r) => r.original)
+      .filter((r) => !groupOf(r));
     downloadText(`${name}-experiments.csv`, toCsv(rows, shown));
   };
 
@@ -158,6 +194,7 @@ export function ProjectPage({ name }: { name: string }) {
         view={view}
         pinned={pinned}
         experimentCounts={counts}
+        sweeps={sweeps}
       />
     );
   }
@@ -172,7 +209,7 @@ export function ProjectPage({ name }: { name: string }) {
         columns={orderedColumns}
         columnsById={columnsById}
         baseline={baseline}
-        selected={selected}
+        selected={source}
         onExport={exportCsv}
         filterRef={filterRef}
         onRun={onRun}
@@ -181,7 +218,7 @@ export function ProjectPage({ name }: { name: string }) {
         extra={
           <InsightsButtons
             project={name}
-            chosen={chosenRevs(pinned.revs, selected)}
+            chosen={chosenRevs(pinned.revs, source)}
             plotsOpen={plotsOpen}
             onPlots={() => setPlotsOpen((o) => !o)}
           />
@@ -200,7 +237,7 @@ export function ProjectPage({ name }: { name: string }) {
         <PlotsPane
           project={name}
           rows={data?.rows ?? []}
-          selected={selected}
+          selected={source}
           pinned={pinned}
           onClose={() => setPlotsOpen(false)}
         />

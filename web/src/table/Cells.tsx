@@ -5,7 +5,9 @@ import { CiBadge } from '../ci/CiBadge.js';
 import { StatusChip } from '../ui/StatusChip.js';
 import { shortDate } from '../ui/time.js';
 import { delta, formatDelta } from './deltas.js';
-import { cellError, columnValue, formatValue, isNumber, rawValue, shortRev } from './values.js';
+import { sweepRange, type SweepGroup } from './rows.js';
+import { STATUS_COLORS } from './status.js';
+import { cellError, columnValue, formatNumber, formatValue, isNumber, rawValue, shortRev } from './values.js';
 
 export const CommitCell = memo(function CommitCell({
   row,
@@ -15,6 +17,7 @@ export const CommitCell = memo(function CommitCell({
   collapsed,
   onToggle,
   ci,
+  inSweep = false,
 }: {
   row: TableRow;
   isBaseline: boolean;
@@ -25,10 +28,12 @@ export const CommitCell = memo(function CommitCell({
   onToggle: (rev: string) => void;
   /** The commit's CI run, pull request and CML report, once fetched. */
   ci?: CommitCiSummary | undefined;
+  /** An experiment shown under its sweep's group row: indented one step further. */
+  inSweep?: boolean;
 }) {
   const experiment = row.baseline !== undefined;
   return (
-    <div className={experiment ? 'commit commit-exp' : 'commit'}>
+    <div className={experiment ? `commit commit-exp${inSweep ? ' commit-sweep' : ''}` : 'commit'}>
       {experiments > 0 && (
         <button
           className="fold"
@@ -179,6 +184,62 @@ export const ValueCell = memo(function ValueCell({
       style={style}
     >
       {formatDelta(d, v)}
+    </span>
+  );
+});
+
+/** A sweep's group row in the commit column: fold, "sweep · N experiments", counts by status. */
+export const SweepCell = memo(function SweepCell({
+  group,
+  collapsed,
+  onToggle,
+}: {
+  group: SweepGroup;
+  collapsed: boolean;
+  onToggle: (id: string) => void;
+}) {
+  const n = group.members.length;
+  return (
+    <div className="commit commit-exp sweep-group">
+      <button
+        className="fold"
+        aria-expanded={!collapsed}
+        aria-label={`${collapsed ? 'Expand' : 'Collapse'} the sweep's ${String(n)} experiments`}
+        title={`${collapsed ? 'Show' : 'Hide'} the experiments of this sweep`}
+        onMouseDown={(e) => e.stopPropagation()}
+        onClick={(e) => {
+          e.stopPropagation();
+          onToggle(group.id);
+        }}
+      >
+        {collapsed ? '▸' : '▾'}
+      </button>
+      <span className="sweep-name" title={`sweep ${group.sweep}`}>
+        sweep · {n} experiments
+      </span>
+      <span className="sweep-stats">
+        {group.statuses.map(([status, count]) => (
+          <span key={status} className="sweep-stat" style={{ color: STATUS_COLORS[status].fg }}>
+            <i style={{ background: STATUS_COLORS[status].fg }} />
+            {count} {status}
+          </span>
+        ))}
+      </span>
+    </div>
+  );
+});
+
+/**
+ * A group row's cell: the range of the sweep's numbers in this column where they differ (what the
+ * sweep varies, and what came of it), else nothing.
+ */
+export const RangeCell = memo(function RangeCell({ group, col }: { group: SweepGroup; col: TableColumn }) {
+  const range = sweepRange(group, col);
+  if (!range) return null;
+  const [lo, hi] = range;
+  return (
+    <span className="cell-range" title={`from ${String(lo)} to ${String(hi)} across the sweep`}>
+      {formatNumber(lo)} – {formatNumber(hi)}
     </span>
   );
 });

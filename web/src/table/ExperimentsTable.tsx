@@ -5,7 +5,8 @@ import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
 import { headerDepth } from './columns.js';
 import { GROUP_ROW_HEIGHT, LEAF_ROW_HEIGHT, ROW_HEIGHT, prefixOffsets } from './layout.js';
 import { TableHeader } from './TableHeader.js';
-import { CommitCell, FixedCell, ValueCell } from './Cells.js';
+import { CommitCell, FixedCell, RangeCell, SweepCell, ValueCell } from './Cells.js';
+import { groupOf, sweepGroupId, type SweepGroup } from './rows.js';
 import { isFixed } from './use-experiments-table.js';
 import type { TableView } from './use-table-view.js';
 import type { Pinned } from '../plots/use-pinned.js';
@@ -34,16 +35,20 @@ interface Props {
   pinned: Pinned;
   /** Experiments under each commit, for the fold toggle. */
   experimentCounts: ReadonlyMap<string, number>;
+  /** Sweeps shown as group rows (none while sorted), by group id: their experiments indent under them. */
+  sweeps: ReadonlyMap<string, SweepGroup>;
 }
 
 export function ExperimentsTable(props: Props) {
   const { table, columnsById, pending, flashed, selected, onSelect, baseline, onBaseline, deltas } = props;
-  const { view, experimentCounts } = props;
+  const { view, experimentCounts, sweeps } = props;
   const pins = props.pinned;
   const scrollRef = useRef<HTMLDivElement>(null);
   const lastChecked = useRef<number | null>(null);
   const checked = useMemo(() => new Set(pins.revs), [pins.revs]);
   const rows = table.getRowModel().rows;
+  // Group rows stand for their experiments: they are never checked, nor plotted, themselves.
+  const records = useMemo(() => rows.filter((r) => !groupOf(r.original)), [rows]);
   const visible = table.getVisibleLeafColumns();
   const sizing = table.getState().columnSizing;
 
@@ -93,12 +98,28 @@ export function ExperimentsTable(props: Props) {
   const vcols = colV.getVirtualItems();
   const range = { first: vcols[0]?.index ?? 0, last: vcols[vcols.length - 1]?.index ?? -1 };
   const selectedIndex = selected === null ? -1 : rows.findIndex((r) => r.id === selected);
+  const selectedRow = rows[selectedIndex]?.original;
+  const selectedGroup = selectedRow && groupOf(selectedRow);
+
+  /** Checks a sweep's experiments, or unchecks them all when they all are. */
+  const checkGroup = (g: SweepGroup) => {
+    const want = !g.members.every((m) => checked.has(m.rev));
+    for (const m of g.members) if (checked.has(m.rev) !== want) pins.toggle(m.rev);
+  };
 
   const onKeyDown = (e: KeyboardEvent) => {
     // Space checks or unchecks the selected row, as its checkbox does.
     if (e.key === ' ' && selected !== null) {
       e.preventDefault();
-      pins.toggle(selected);
+      if (selectedGroup) checkGroup(selectedGroup);
+      else pins.toggle(selected);
+      return;
+    }
+    // On a sweep's group row, Enter folds or unfolds it, ← folds and → unfolds.
+    if (selectedGroup && (e.key === 'Enter' || e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+      e.preventDefault();
+      const collapsed = view.isCollapsed(selectedGroup.id);
+      if (e.key === 'Enter' || collapsed === (e.key === 'ArrowRight')) view.toggleCollapsed(selectedGroup.id);
       return;
     }
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
@@ -132,7 +153,7 @@ export function ExperimentsTable(props: Props) {
           onReorder={props.onReorder}
           conditions={view.conditions}
           onConditions={view.setConditions}
-          selectAll={<SelectAll rows={rows} checked={checked} pinned={pins} />}
+          selectAll={<SelectAll rows={records} checked={checked} pinned={pins} />}
         />
         {vrows.map((vr) => {
           const row = rows[vr.index];
@@ -147,6 +168,55 @@ export function ExperimentsTable(props: Props) {
             );
           }
           const r = row.original;
+          const group = groupOf(r);
+          if (group) {
+            const collapsed = view.isCollapsed(group.id);
+            const some = group.members.some((m) => checked.has(m.rev));
+            const all = some && group.members.every((m) => checked.has(m.rev));
+            return (
+              <div
+                key={row.id}
+                className={`row group-row${row.id === selected ? ' selected' : ''}`}
+                style={style}
+                onMouseDown={() => onSelect(row.id)}
+                onClick={() => view.toggleCollapsed(group.id)}
+                role="row"
+                aria-selected={row.id === selected}
+                aria-expanded={!collapsed}
+              >
+                <div className="pinned" style={{ width: pinnedWidth }}>
+                  {pinned.map((c) => (
+                    <div key={c.id} className={`cell fixed-${c.id}`} style={{ width: c.getSize() }}>
+                      {c.id === 'commit' && (
+                        <>
+                          <RowCheck
+                            label={`Select the sweep's ${String(group.members.length)} experiments`}
+                            checked={all}
+                            indeterminate={some && !all}
+                            onCheck={() => checkGroup(group)}
+                          />
+                          <SweepCell group={group} collapsed={collapsed} onToggle={view.toggleCollapsed} />
+                        </>
+                      )}
+                    </div>
+                  ))}
+                </div>
+                {vcols.map((vc) => {
+                  const col = leaves[vc.index];
+                  if (!col) return null;
+                  return (
+                    <div
+                      key={col.id}
+                      className="cell"
+                      style={{ left: pinnedWidth + (offsets[vc.index] ?? 0), width: widths[vc.index] }}
+                    >
+                      <RangeCell group={group} col={col} />
+                    </div>
+                  );
+                })}
+              </div>
+            );
+          }
           const cls = `row${row.id === selected ? ' selected' : ''}${r.hidden ? ' hidden-row' : ''}${baseline?.rev === r.rev ? ' baseline-row' : ''}${vr.index % 2 ? ' odd' : ''}${flashed.has(r.rev) ? ' flash' : ''}`;
           return (
             <div
@@ -172,7 +242,8 @@ export function ExperimentsTable(props: Props) {
                             const lo = Math.min(from ?? vr.index, vr.index);
                             const hi = Math.max(from ?? vr.index, vr.index);
                             for (const other of rows.slice(lo, hi + 1))
-                              if (checked.has(other.original.rev) !== want) pins.toggle(other.original.rev);
+                              if (!groupOf(other.original) && checked.has(other.original.rev) !== want)
+                                pins.toggle(other.original.rev);
                           }}
                         />
                         <CommitCell
@@ -183,6 +254,7 @@ export function ExperimentsTable(props: Props) {
                           collapsed={view.isCollapsed(r.rev)}
                           onToggle={view.toggleCollapsed}
                           ci={ci[r.rev]}
+                          inSweep={r.sweep !== undefined && sweeps.has(sweepGroupId(r.sweep))}
                         />
                       </>
                     ) : c.id === 'author' || c.id === 'date' ? (

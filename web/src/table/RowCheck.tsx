@@ -7,22 +7,34 @@ import type { Pinned } from '../plots/use-pinned.js';
 export function RowCheck({
   label,
   checked,
+  indeterminate = false,
   onCheck,
 }: {
   label: string;
   checked: boolean;
+  /** Some but not all of what it stands for is checked (a sweep's group row). */
+  indeterminate?: boolean;
   /** `shift`: extend from the last checked row. */
   onCheck: (shift: boolean) => void;
 }) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = indeterminate;
+  }, [indeterminate]);
   return (
     <input
+      ref={ref}
       type="checkbox"
       className="row-check"
       aria-label={label}
       checked={checked}
       // The row selects on mousedown; a checkbox click only checks.
       onMouseDown={(e) => e.stopPropagation()}
-      onClick={(e) => onCheck(e.shiftKey)}
+      onClick={(e) => {
+        // A group row folds on click: checking its experiments must not fold it too.
+        e.stopPropagation();
+        onCheck(e.shiftKey);
+      }}
       onChange={() => undefined}
     />
   );

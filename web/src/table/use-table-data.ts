@@ -116,7 +116,9 @@ export function useTableData(project: string, all: boolean): TableDataState {
     const index = current ? current.rows.findIndex((r) => sameRow(r, row)) : -1;
     if (!current || index < 0) return false;
     const rows = current.rows.slice();
-    rows[index] = row;
+    const old = current.rows[index];
+    // A live update built without the table's row may lack its sweep: it stays in its group.
+    rows[index] = row.sweep === undefined && old?.sweep !== undefined ? { ...row, sweep: old.sweep } : row;
     setData({ ...current, rows });
     setFlashed((f) => new Set(f).add(row.rev));
     window.setTimeout(() => setFlashed((f) => new Set([...f].filter((rev) => rev !== row.rev))), 1200);
