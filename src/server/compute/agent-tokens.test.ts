@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedCloud } from '../../compute/cloud/simulated.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
 
 /**
  * Agent tokens of cloud VMs, through the real server, CloudBackend and startup script on the
@@ -12,30 +11,13 @@ import { startRunServer } from '../runs/test-harness.js';
  * reconciler revokes it when the VM went without a word).
  */
 const BUNDLE = path.resolve('dist/agent.mjs');
-const sim = new SimulatedCloud('aws', {
-  ...process.env,
-  PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-});
-let h: Awaited<ReturnType<typeof startRunServer>>;
+const sim = simulatedAws();
+let h: Awaited<ReturnType<typeof startSimCloudServer>>;
 
 beforeAll(async () => {
-  h = await startRunServer();
-  h.server.runs.scheduler.targets.providers = () => sim;
-  const ok = async (url: string, body: unknown) => {
-    const r = await h.api('POST', url, body);
-    expect(r.status, JSON.stringify(r.json)).toBe(201);
-  };
-  await ok('/api/compute/credentials', {
-    name: 'aws-key',
-    secret: { kind: 'aws', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-used' },
-  });
   // Two profiles: the reclaim test gets a fresh VM of its own.
-  for (const name of ['brief', 'other'])
-    await ok('/api/compute/profiles', {
-      name,
-      kind: 'aws',
-      settings: { credential: 'aws-key', image: 'ami-0123456789abcdef0', idleTimeoutSec: 4, maxInstances: 1 },
-    });
+  const settings = { idleTimeoutSec: 4, maxInstances: 1 };
+  h = await startSimCloudServer(sim, { brief: settings, other: settings });
 }, 120_000);
 afterAll(async () => {
   await h?.close();

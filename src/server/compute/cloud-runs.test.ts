@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedCloud } from '../../compute/cloud/simulated.js';
 import { startMetadataStandIn } from '../../agent/metadata-standin.js';
 import { LogPage } from '../../contracts/experiments.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
 
 /**
  * `kind: aws` (and gcp/azure, built the same way) profiles through the scheduler: the real
@@ -12,43 +11,15 @@ import { startRunServer } from '../runs/test-harness.js';
  * (each VM a bash process running the startup script in a clean temp dir).
  */
 const BUNDLE = path.resolve('dist/agent.mjs');
-const sim = new SimulatedCloud('aws', {
-  ...process.env,
-  PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-});
-let h: Awaited<ReturnType<typeof startRunServer>>;
+const sim = simulatedAws();
+let h: Awaited<ReturnType<typeof startSimCloudServer>>;
 // The simulated machines' metadata service (EC2 IMDSv2 shapes), where a spot notice appears.
 let md: Awaited<ReturnType<typeof startMetadataStandIn>>;
 
 beforeAll(async () => {
   md = await startMetadataStandIn();
   sim.metadataUrl = md.url;
-  h = await startRunServer();
-  h.server.runs.scheduler.targets.providers = () => sim;
-  const ok = async (url: string, body: unknown) => {
-    const r = await h.api('POST', url, body);
-    expect(r.status, JSON.stringify(r.json)).toBe(201);
-  };
-  await ok('/api/compute/credentials', {
-    name: 'aws-key',
-    secret: {
-      kind: 'aws',
-      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-      secretAccessKey: 'not-used-by-the-simulation',
-    },
-  });
-  await ok('/api/compute/profiles', {
-    name: 'spot',
-    kind: 'aws',
-    settings: {
-      credential: 'aws-key',
-      region: 'us-west',
-      type: 'm',
-      spot: true,
-      image: 'ami-0123456789abcdef0',
-      maxInstances: 1,
-    },
-  });
+  h = await startSimCloudServer(sim, { spot: { region: 'us-west', type: 'm', spot: true, maxInstances: 1 } });
 }, 120_000);
 afterAll(async () => {
   await h?.close();

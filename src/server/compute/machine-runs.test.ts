@@ -2,40 +2,22 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedCloud } from '../../compute/cloud/simulated.js';
 import { CreatedExperiments, Experiment, ExperimentList } from '../../contracts/experiments.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
 
 /**
  * Per-run machines on a cloud profile (overrides within its limits), through the real server,
  * scheduler, CloudBackend and startup script, with the provider swapped for the simulated cloud.
  */
 const BUNDLE = path.resolve('dist/agent.mjs');
-const sim = new SimulatedCloud('aws', {
-  ...process.env,
-  PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-});
-let h: Awaited<ReturnType<typeof startRunServer>>;
+const sim = simulatedAws();
+let h: Awaited<ReturnType<typeof startSimCloudServer>>;
 
 beforeAll(async () => {
-  h = await startRunServer();
-  h.server.runs.scheduler.targets.providers = () => sim;
-  const ok = async (url: string, body: unknown) => {
-    const r = await h.api('POST', url, body);
-    expect(r.status, JSON.stringify(r.json)).toBe(201);
-  };
-  await ok('/api/compute/credentials', {
-    name: 'aws-key',
-    secret: { kind: 'aws', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-used' },
-  });
-  await ok('/api/compute/profiles', {
-    name: 'gpu',
-    kind: 'aws',
-    settings: {
-      credential: 'aws-key',
+  h = await startSimCloudServer(sim, {
+    gpu: {
       region: 'us-west',
       type: 'm',
-      image: 'ami-0123456789abcdef0',
       maxInstances: 2,
       maxTimeoutSec: 7200,
       maxPricePerHour: 10,
