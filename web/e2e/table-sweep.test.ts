@@ -80,9 +80,12 @@ describe('experiments table: a sweep as one group row', () => {
     await page.screenshot({ path: join(home, 'sweep-group-params.png') });
     await page.locator('.grid').evaluate((g) => g.scrollTo({ left: 0 }));
 
-    // Folding hides the three experiments and keeps the group row; the fold outlives a reload.
+    // Folding hides the three experiments and keeps the group row, which takes over the selection
+    // of a folded-away experiment; the fold outlives a reload.
+    await page.locator('.grid .row .exp-name', { hasText: 'sw-2' }).click();
     await group.getByRole('button', { name: /Collapse the sweep's 3 experiments/ }).click();
     await expect.poll(() => rowLabels(page)).toEqual(['[sweep · 3 experiments]']);
+    expect(await group.getAttribute('aria-selected')).toBe('true');
     await page.reload();
     await group.waitFor();
     await expect.poll(() => rowLabels(page)).toEqual(['[sweep · 3 experiments]']);
@@ -96,6 +99,11 @@ describe('experiments table: a sweep as one group row', () => {
     await expect.poll(() => rowLabels(page)).toEqual(['[sweep · 3 experiments]']);
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => rowLabels(page)).toEqual(['[sweep · 3 experiments]', ...NAMES]);
+    // ↓ and ↑ move between the group row and its experiments like any rows.
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('.grid .row[aria-selected="true"] .commit-sweep').count()).toBe(1);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => group.getAttribute('aria-selected')).toBe('true');
     await page.keyboard.press('r');
     const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
     await drawer.waitFor();

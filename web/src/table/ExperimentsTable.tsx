@@ -107,6 +107,13 @@ export function ExperimentsTable(props: Props) {
     for (const m of g.members) if (checked.has(m.rev) !== want) pins.toggle(m.rev);
   };
 
+  /** Folds or unfolds a sweep; folding away the selected experiment selects the group row instead. */
+  const toggleGroup = (id: string) => {
+    const g = sweeps.get(id);
+    if (g && !view.isCollapsed(id) && g.members.some((m) => m.rev === selected)) onSelect(id);
+    view.toggleCollapsed(id);
+  };
+
   const onKeyDown = (e: KeyboardEvent) => {
     // Space checks or unchecks the selected row, as its checkbox does.
     if (e.key === ' ' && selected !== null) {
@@ -119,7 +126,7 @@ export function ExperimentsTable(props: Props) {
     if (selectedGroup && (e.key === 'Enter' || e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
       e.preventDefault();
       const collapsed = view.isCollapsed(selectedGroup.id);
-      if (e.key === 'Enter' || collapsed === (e.key === 'ArrowRight')) view.toggleCollapsed(selectedGroup.id);
+      if (e.key === 'Enter' || collapsed === (e.key === 'ArrowRight')) toggleGroup(selectedGroup.id);
       return;
     }
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
@@ -179,7 +186,7 @@ export function ExperimentsTable(props: Props) {
                 className={`row group-row${row.id === selected ? ' selected' : ''}`}
                 style={style}
                 onMouseDown={() => onSelect(row.id)}
-                onClick={() => view.toggleCollapsed(group.id)}
+                onClick={() => toggleGroup(group.id)}
                 role="row"
                 aria-selected={row.id === selected}
                 aria-expanded={!collapsed}
@@ -195,7 +202,7 @@ export function ExperimentsTable(props: Props) {
                             indeterminate={some && !all}
                             onCheck={() => checkGroup(group)}
                           />
-                          <SweepCell group={group} collapsed={collapsed} onToggle={view.toggleCollapsed} />
+                          <SweepCell group={group} collapsed={collapsed} onToggle={toggleGroup} />
                         </>
                       )}
                     </div>
