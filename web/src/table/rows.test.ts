@@ -8,6 +8,7 @@ import {
   groupOf,
   liveRows,
   nestExperiments,
+  patchRows,
   sweepGroupId,
   sweepGroups,
   sweepRange,
@@ -183,5 +184,18 @@ describe('sweep groups', () => {
       ['running', 1],
       ['succeeded', 2],
     ]);
+    // A live update of s-1 that knows nothing of its sweep, under its new rev.
+    const { sweep: _sweep, ...bare } = s1;
+    const live: TableRow = { ...bare, rev: 'e'.repeat(40), status: 'saving' };
+    const patched = patchRows(nested, live)!;
+    expect(patched.filter((r) => r.name === 's-1').map((r) => [r.rev, r.sweep])).toEqual([
+      ['e'.repeat(40), 'sw'],
+    ]);
+    expect(sweepGroups(patched).get(id)?.statuses).toEqual([
+      ['saving', 1],
+      ['succeeded', 1],
+      ['failed', 1],
+    ]);
+    expect(patchRows(nested, { ...live, name: 'stranger', rev: 'x' })).toBeNull();
   });
 });

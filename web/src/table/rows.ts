@@ -191,3 +191,20 @@ export function sweepRange(g: SweepGroup, col: TableColumn): [number, number] | 
   }
   return lo < hi ? [lo, hi] : undefined;
 }
+
+/** Is `b` a new state of row `a`: the same rev, or the same experiment (that may have changed rev)? */
+const sameRow = (a: TableRow, b: TableRow): boolean =>
+  a.rev === b.rev || (a.name !== undefined && a.name === b.name && a.baseline === b.baseline);
+
+/**
+ * The rows with `row` (a live update) in place of the row it is a new state of; null when it is
+ * none of them. An update built without the table's row may lack its sweep: it stays in its group.
+ */
+export function patchRows(rows: readonly TableRow[], row: TableRow): TableRow[] | null {
+  const index = rows.findIndex((r) => sameRow(r, row));
+  const old = rows[index];
+  if (!old) return null;
+  const out = rows.slice();
+  out[index] = row.sweep === undefined && old.sweep !== undefined ? { ...row, sweep: old.sweep } : row;
+  return out;
+}

@@ -3,6 +3,7 @@ import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
 import { request } from '../api.js';
 import { PackedTablePageResponse } from '../table-page-schema.js';
 import { unpackRows } from './packed.js';
+import { patchRows } from './rows.js';
 
 /** Enough rows for the first screen, so they paint while the rest streams in. */
 const FIRST_PAGE = 100;
@@ -42,9 +43,6 @@ export interface TableDataState {
   /** Revs updated in place in the last moment, for a brief highlight. */
   flashed: ReadonlySet<string>;
 }
-
-const sameRow = (a: TableRow, b: TableRow): boolean =>
-  a.rev === b.rev || (a.name !== undefined && a.name === b.name && a.baseline === b.baseline);
 
 function mergeColumns(into: Map<string, TableColumn>, columns: readonly TableColumn[]): void {
   for (const c of columns) if (!into.has(c.id)) into.set(c.id, c);
@@ -113,12 +111,8 @@ export function useTableData(project: string, all: boolean): TableDataState {
   dataRef.current = data;
   const patchRow = useCallback((row: TableRow) => {
     const current = dataRef.current;
-    const index = current ? current.rows.findIndex((r) => sameRow(r, row)) : -1;
-    if (!current || index < 0) return false;
-    const rows = current.rows.slice();
-    const old = current.rows[index];
-    // A live update built without the table's row may lack its sweep: it stays in its group.
-    rows[index] = row.sweep === undefined && old?.sweep !== undefined ? { ...row, sweep: old.sweep } : row;
+    const rows = current ? patchRows(current.rows, row) : null;
+    if (!current || !rows) return false;
     setData({ ...current, rows });
     setFlashed((f) => new Set(f).add(row.rev));
     window.setTimeout(() => setFlashed((f) => new Set([...f].filter((rev) => rev !== row.rev))), 1200);
