@@ -16,6 +16,7 @@ import {
   collapseExperiments,
   experimentCounts,
   groupOf,
+  isSweepGroupId,
   liveRows,
   nestExperiments,
   sweepGroups,
@@ -127,7 +128,7 @@ export function ProjectPage({ name }: { name: string }) {
   const selectedRow = useMemo(() => nested.find((r) => r.rev === selected), [nested, selected]);
   const selectedGroup = selected === null ? undefined : groups.get(selected);
   // A sweep's group row is the cursor only: plots, Compare and the delta baseline never take it.
-  const source = selectedGroup ? null : selected;
+  const source = selected !== null && isSweepGroupId(selected) ? null : selected;
   const selectedExp = experimentOf(selectedRow);
   // With nothing selected, Run starts from the newest commit; from a sweep, from its baseline.
   const runFromGroup = selectedGroup && runSourceOfGroup(selectedGroup, nested);

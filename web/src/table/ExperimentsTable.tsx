@@ -6,7 +6,7 @@ import { headerDepth } from './columns.js';
 import { GROUP_ROW_HEIGHT, LEAF_ROW_HEIGHT, ROW_HEIGHT, prefixOffsets } from './layout.js';
 import { TableHeader } from './TableHeader.js';
 import { CommitCell, FixedCell, RangeCell, SweepCell, ValueCell } from './Cells.js';
-import { groupOf, sweepGroupId, type SweepGroup } from './rows.js';
+import { groupOf, isSweepGroupId, sweepGroupId, type SweepGroup } from './rows.js';
 import { isFixed } from './use-experiments-table.js';
 import type { TableView } from './use-table-view.js';
 import type { Pinned } from '../plots/use-pinned.js';
@@ -119,7 +119,7 @@ export function ExperimentsTable(props: Props) {
     if (e.key === ' ' && selected !== null) {
       e.preventDefault();
       if (selectedGroup) checkGroup(selectedGroup);
-      else pins.toggle(selected);
+      else if (!isSweepGroupId(selected)) pins.toggle(selected);
       return;
     }
     // On a sweep's group row, Enter folds or unfolds it, ← folds and → unfolds.

@@ -70,6 +70,9 @@ export function liveRows(rows: readonly TableRow[]): TableRow[] {
 /** The grid row id of a sweep's group row, and its key in the fold state. */
 export const sweepGroupId = (sweep: string): string => `sweep:${sweep}`;
 
+/** Is this row id a group row's (never a commit's or an experiment's: those are hex or UUIDs)? */
+export const isSweepGroupId = (id: string): boolean => id.startsWith('sweep:');
+
 /** Statuses in the order a sweep's summary lists them (the contract's order: going, then done). */
 const STATUS_ORDER = ExperimentStatus.options;
 
