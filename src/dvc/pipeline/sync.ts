@@ -4,7 +4,7 @@ import { parseDvcFile } from '../../core/dvc/dvc-file.js';
 import { joinPath } from '../../core/dvc/posix-path.js';
 import { WorkTreeDvcIgnore } from '../dvcignore-at.js';
 import { HashState } from '../hash-state.js';
-import { fetch, push, type TransferResult } from '../remote/transfer.js';
+import { fetch, push, type TransferOptions, type TransferResult } from '../remote/transfer.js';
 import { checkout, hashPath } from '../workspace.js';
 import {
   loadDvcProject,
@@ -21,6 +21,8 @@ export interface TrackedOut {
   /** repo-relative */
   path: string;
   md5: string;
+  /** bytes, as recorded (a directory's: its files'), when recorded */
+  size?: number;
   push: boolean;
 }
 
@@ -47,7 +49,12 @@ export async function trackedOuts(p: DvcProject): Promise<TrackedOut[]> {
       for (const o of allOuts(s)) {
         const rec = locked.outs.find((e) => e.path === o.path);
         if (o.cache && rec?.md5 !== undefined)
-          out.push({ path: joinPath(d.dir, s.wdir, o.path), md5: rec.md5, push: o.push });
+          out.push({
+            path: joinPath(d.dir, s.wdir, o.path),
+            md5: rec.md5,
+            ...(rec.size === undefined ? {} : { size: rec.size }),
+            push: o.push,
+          });
       }
     }
   }
@@ -61,6 +68,7 @@ export async function trackedOuts(p: DvcProject): Promise<TrackedOut[]> {
         out.push({
           path: joinPath(relative(p.root, dirname(file)), wdir, o.path),
           md5: o.md5,
+          ...(o.size === undefined ? {} : { size: o.size }),
           push: o.push !== false,
         });
     }
@@ -72,16 +80,26 @@ export interface SyncReport extends TransferResult {
   checkedOut: string[];
 }
 
+export interface SyncOpts extends RemoteOpts {
+  /** objects and bytes moved so far, as the transfer goes (not throttled) */
+  onProgress?: TransferOptions['onProgress'];
+}
+
 /** Fetches every tracked out from the default remote into the cache and checks out what differs. */
-export function pullPipeline(root: string, opts: RemoteOpts = {}): Promise<SyncReport> {
+export function pullPipeline(root: string, opts: SyncOpts = {}): Promise<SyncReport> {
   return withRepoLock(root, () => pullLocked(root, opts));
 }
 
-async function pullLocked(root: string, opts: RemoteOpts): Promise<SyncReport> {
+async function pullLocked(root: string, opts: SyncOpts): Promise<SyncReport> {
   const p = await loadDvcProject(root);
   const remote = openDefaultRemote(p, opts);
   const outs = await trackedOuts(p);
-  const res = await fetch(remote, p.cache, [...new Set(outs.map((o) => o.md5))]);
+  const sizes = new Map<string, number>();
+  for (const o of outs) if (o.size !== undefined) sizes.set(o.md5, o.size);
+  const res = await fetch(remote, p.cache, [...new Set(outs.map((o) => o.md5))], {
+    sizes,
+    onProgress: opts.onProgress,
+  });
   const state = await HashState.open(join(p.root, '.dvc', 'tmp', 'kiln-hash-state.json'));
   const ignore = new WorkTreeDvcIgnore(p.root);
   const checkedOut: string[] = [];
@@ -105,15 +123,17 @@ async function pullLocked(root: string, opts: RemoteOpts): Promise<SyncReport> {
 }
 
 /** Pushes every tracked out (except `push: false` ones) from the cache to the default remote. */
-export function pushPipeline(root: string, opts: RemoteOpts = {}): Promise<SyncReport> {
+export function pushPipeline(root: string, opts: SyncOpts = {}): Promise<SyncReport> {
   return withRepoLock(root, () => pushLocked(root, opts));
 }
 
-async function pushLocked(root: string, opts: RemoteOpts): Promise<SyncReport> {
+async function pushLocked(root: string, opts: SyncOpts): Promise<SyncReport> {
   const p = await loadDvcProject(root);
   const remote = openDefaultRemote(p, opts);
   const outs = (await trackedOuts(p)).filter((o) => o.push);
-  const res = await push(p.cache, remote, [...new Set(outs.map((o) => o.md5))]);
+  const res = await push(p.cache, remote, [...new Set(outs.map((o) => o.md5))], {
+    onProgress: opts.onProgress,
+  });
   if (res.missing.length > 0) {
     throw new PipelineError(
       `${res.missing.length} object(s) are not in the cache, run the pipeline first: ${res.missing.slice(0, 5).join(', ')}`,

@@ -8,7 +8,7 @@ import { HashState } from '../hash-state.js';
 import { addToCache, checkout } from '../workspace.js';
 import { LocalStore } from './local-store.js';
 import { objectKey, type ObjectStore } from './object-store.js';
-import { fetch, push } from './transfer.js';
+import { fetch, push, type TransferProgress } from './transfer.js';
 import { S3Store } from './s3-store.js';
 
 let s3: S3rver | undefined;
@@ -34,6 +34,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await s3?.close();
 });
+
+/** Checks a transfer's reports: done counts never go back nor past fixed totals, and end at them. */
+function expectProgress(reports: TransferProgress[]): TransferProgress {
+  const last = reports.at(-1);
+  if (last === undefined) throw new Error('no progress reported');
+  for (const [i, p] of reports.entries()) {
+    expect(p.objectsTotal).toBe(last.objectsTotal);
+    expect(p.bytesTotal).toBe(last.bytesTotal);
+    expect(p.objectsDone).toBeLessThanOrEqual(p.objectsTotal);
+    const prev = reports[i - 1];
+    if (prev) {
+      expect(p.objectsDone).toBe(prev.objectsDone + 1);
+      expect(p.bytesDone).toBeGreaterThanOrEqual(prev.bytesDone);
+    }
+  }
+  expect(last.objectsDone).toBe(last.objectsTotal);
+  return last;
+}
 
 /** Every remote kind must pass these; S3 joins the list when it lands. */
 const REMOTES: Array<{ name: string; make: () => ObjectStore }> = [
@@ -77,8 +95,23 @@ for (const r of REMOTES) {
       expect(dir.md5).toMatch(/\.dir$/);
 
       const remote = r.make();
-      const pushed = await push(cache, remote, [dir.md5, file.md5]);
+      const pushing: TransferProgress[] = [];
+      const pushed = await push(cache, remote, [dir.md5, file.md5], { onProgress: (p) => pushing.push(p) });
       expect(pushed.transferred.sort()).toHaveLength(4);
+      // the totals first, then one report per object; bytes are the cache files' (the manifest's too)
+      const manifestBytes = (await cache.size(dir.md5)) ?? 0;
+      expect(pushing[0]).toEqual({
+        objectsDone: 0,
+        objectsTotal: 4,
+        bytesDone: 0,
+        bytesTotal: 2_500_009 + manifestBytes,
+      });
+      expect(expectProgress(pushing)).toEqual({
+        objectsDone: 4,
+        objectsTotal: 4,
+        bytesDone: 2_500_009 + manifestBytes,
+        bytesTotal: 2_500_009 + manifestBytes,
+      });
       expect(pushed.missing).toEqual([]);
       expect((await push(cache, remote, [dir.md5, file.md5])).transferred).toEqual([]);
       if (r.name.includes('in parts')) {
@@ -89,8 +122,18 @@ for (const r of REMOTES) {
 
       const ws2 = mkdtempSync(join(tmpdir(), 'kiln-ws2-'));
       const cache2 = new LocalStore(join(ws2, '.dvc', 'cache'));
-      const fetched = await fetch(remote, cache2, [dir.md5, file.md5, 'ffffffffffffffffffffffffffffffff']);
+      const fetching: TransferProgress[] = [];
+      const fetched = await fetch(remote, cache2, [dir.md5, file.md5, 'ffffffffffffffffffffffffffffffff'], {
+        onProgress: (p) => fetching.push(p),
+      });
       expect(fetched.transferred).toHaveLength(4);
+      // without recorded sizes there is no byte total, but the bytes done come from the remote's sizes
+      expect(expectProgress(fetching)).toEqual({
+        objectsDone: 5,
+        objectsTotal: 5,
+        bytesDone: 2_500_009,
+        bytesTotal: undefined,
+      });
       expect(fetched.missing).toEqual(['ffffffffffffffffffffffffffffffff']);
       await checkout(cache2, dir.md5, join(ws2, 'data'));
       await checkout(cache2, file.md5, join(ws2, 'model.bin'));
@@ -121,6 +164,62 @@ for (const r of REMOTES) {
     });
   });
 }
+
+describe('transfer progress', () => {
+  it('counts what is already there, and totals a pull by the recorded sizes, a file in two places counted twice', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-prog-'));
+    mkdirSync(join(ws, 'data'));
+    writeFileSync(join(ws, 'data', 'a.txt'), 'same content');
+    writeFileSync(join(ws, 'data', 'b.txt'), 'same content');
+    writeFileSync(join(ws, 'data', 'empty'), '');
+    writeFileSync(join(ws, 'data', 'c.bin'), Buffer.alloc(300_000, 1));
+    writeFileSync(join(ws, 'model.bin'), Buffer.alloc(100_000, 2));
+    const state = await HashState.open(join(ws, '.dvc', 'tmp', 'state.json'));
+    const cache = new LocalStore(join(ws, '.dvc', 'cache'));
+    const dir = await addToCache(cache, join(ws, 'data'), state);
+    const file = await addToCache(cache, join(ws, 'model.bin'), state);
+    if (dir === undefined || file === undefined) throw new Error('not added');
+    expect(dir.size).toBe(300_024);
+
+    // the model is on the remote already: skipped, yet counted, so the bar still ends full
+    const remote = new LocalStore(mkdtempSync(join(tmpdir(), 'kiln-prog-remote-')));
+    await push(cache, remote, [file.md5]);
+    const pushing: TransferProgress[] = [];
+    const pushed = await push(cache, remote, [dir.md5, file.md5], { onProgress: (p) => pushing.push(p) });
+    expect(pushed.skipped).toEqual([file.md5]);
+    const manifestBytes = (await cache.size(dir.md5)) ?? 0;
+    const stored = 12 + 0 + 300_000 + 100_000 + manifestBytes;
+    expect(expectProgress(pushing)).toEqual({
+      objectsDone: 5,
+      objectsTotal: 5,
+      bytesDone: stored,
+      bytesTotal: stored,
+    });
+
+    // a cache holding one of the files already; the sizes as dvc.lock records them
+    const cache2 = new LocalStore(mkdtempSync(join(tmpdir(), 'kiln-prog-cache-')));
+    await fetch(remote, cache2, [file.md5]);
+    const sizes = new Map([
+      [dir.md5, dir.size],
+      [file.md5, file.size],
+    ]);
+    const fetching: TransferProgress[] = [];
+    const fetched = await fetch(remote, cache2, [dir.md5, file.md5], {
+      sizes,
+      onProgress: (p) => fetching.push(p),
+    });
+    expect(fetched.skipped).toEqual([file.md5]);
+    expect(fetched.transferred).toHaveLength(4);
+    // the manifest comes first, before the totals are known; then one report per object
+    expect(fetching[0]).toEqual({ objectsDone: 1, objectsTotal: 5, bytesDone: 0, bytesTotal: 400_024 });
+    expect(expectProgress(fetching)).toEqual({
+      objectsDone: 5,
+      objectsTotal: 5,
+      bytesDone: 400_024,
+      bytesTotal: 400_024,
+    });
+  });
+});
 
 describe('reading tracked files for the table', () => {
   it('reads within the cap, marks larger files, and finds files inside a tracked directory', async () => {

@@ -2,6 +2,35 @@ import { mapLimit } from '../hash.js';
 import type { LocalStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 
+/** How far a push or fetch has got: done counts only grow, totals stay fixed, the last report has done = total. */
+export interface TransferProgress {
+  objectsDone: number;
+  objectsTotal: number;
+  bytesDone: number;
+  /** undefined when a size is not known up front: progress then counts objects (and bytes done) */
+  bytesTotal: number | undefined;
+}
+
+export interface TransferOptions {
+  /** objects in flight at once; default 8 */
+  concurrency?: number;
+  /**
+   * Called with the totals once they are known, then as each object is transferred, found at the
+   * destination already or found missing. Not throttled: a renderer throttles.
+   */
+  onProgress?: (p: TransferProgress) => void;
+}
+
+export interface FetchOptions extends TransferOptions {
+  /**
+   * Sizes of the requested oids as dvc.lock and .dvc files record them: a file's bytes, or for a
+   * `.dir` oid the bytes of the files it lists (each listed file counted, as DVC counts them).
+   * With a size for every requested oid, progress has a byte total; a DVC `.dir` manifest holds
+   * no sizes, and the remote's sizes are only known object by object.
+   */
+  sizes?: ReadonlyMap<string, number>;
+}
+
 export interface TransferResult {
   transferred: string[];
   /** already present at the destination */
@@ -49,15 +78,40 @@ export function parseManifest(text: string): Array<{ md5: string; relpath: strin
   });
 }
 
+/** Counts objects and bytes done, reporting the totals first. */
+function tally(
+  objectsTotal: number,
+  bytesTotal: number | undefined,
+  objectsDone: number,
+  onProgress: TransferOptions['onProgress'],
+): (bytes: number) => void {
+  let bytesDone = 0;
+  const report = (): void => onProgress?.({ objectsDone, objectsTotal, bytesDone, bytesTotal });
+  report();
+  return (bytes) => {
+    objectsDone++;
+    bytesDone += bytes;
+    report();
+  };
+}
+
 /** Pushes objects from the cache to a remote, `.dir` manifests last so a reader never sees a partial directory. */
 export async function push(
   cache: LocalStore,
   remote: ObjectStore,
   oids: string[],
-  concurrency = 8,
+  opts: TransferOptions = {},
 ): Promise<TransferResult> {
+  const concurrency = opts.concurrency ?? 8;
   const expanded = await expandOids(cache, oids);
-  const ordered = [...expanded.oids.filter((o) => !isDirOid(o)), ...expanded.oids.filter(isDirOid)];
+  const sizes = new Map<string, number>();
+  await mapLimit(expanded.oids, concurrency, async (oid) => {
+    const size = await cache.size(oid);
+    if (size !== undefined) sizes.set(oid, size);
+  });
+  let bytesTotal = 0;
+  for (const size of sizes.values()) bytesTotal += size;
+  const done = tally(expanded.oids.length, bytesTotal, 0, opts.onProgress);
   const res: TransferResult = { transferred: [], skipped: [], missing: [...expanded.missing] };
   const run = async (batch: string[]): Promise<void> => {
     await mapLimit(batch, concurrency, async (oid) => {
@@ -67,35 +121,78 @@ export async function push(
         await remote.upload(oid, cache.pathOf(oid));
         res.transferred.push(oid);
       }
+      done(sizes.get(oid) ?? 0);
     });
   };
-  await run(ordered.filter((o) => !isDirOid(o)));
-  await run(ordered.filter(isDirOid));
+  await run(expanded.oids.filter((o) => !isDirOid(o)));
+  await run(expanded.oids.filter(isDirOid));
   return res;
 }
 
-/** Fetches objects from a remote into the cache; manifests first, then the files they list. */
+/**
+ * Fetches objects from a remote into the cache; manifests first, then the files they list.
+ * Progress bytes count each object once per file that lists it, so they add up to the recorded
+ * sizes in `opts.sizes`; a manifest itself counts as an object of no bytes.
+ */
 export async function fetch(
   remote: ObjectStore,
   cache: LocalStore,
   oids: string[],
-  concurrency = 8,
+  opts: FetchOptions = {},
 ): Promise<TransferResult> {
+  const concurrency = opts.concurrency ?? 8;
+  const wanted = [...new Set(oids)];
   const res: TransferResult = { transferred: [], skipped: [], missing: [] };
-  const one = async (oid: string): Promise<void> => {
-    if (await cache.has(oid)) res.skipped.push(oid);
-    else if (!(await remote.has(oid))) res.missing.push(oid);
+  /** the object's size, where it is checked for anyway (a stat of the cache, a HEAD of the remote) */
+  const one = async (oid: string): Promise<number | undefined> => {
+    const cached = await cache.size(oid);
+    if (cached !== undefined) {
+      res.skipped.push(oid);
+      return cached;
+    }
+    const size = await remote.size(oid);
+    if (size === undefined) res.missing.push(oid);
     else {
       await remote.download(oid, cache.pathOf(oid));
       res.transferred.push(oid);
     }
+    return size;
   };
-  await mapLimit(oids.filter(isDirOid), concurrency, one);
-  const expanded = await expandOids(cache, oids);
-  await mapLimit(
-    expanded.oids.filter((o) => !isDirOid(o)),
-    concurrency,
-    one,
-  );
+  const dirs = wanted.filter(isDirOid);
+  await mapLimit(dirs, concurrency, one);
+  /** how many tracked files each file object stands for */
+  const refs = new Map<string, number>();
+  const count = (oid: string): void => {
+    refs.set(oid, (refs.get(oid) ?? 0) + 1);
+  };
+  for (const oid of wanted) {
+    if (!isDirOid(oid)) count(oid);
+    else if (await cache.has(oid)) for (const e of parseManifest(await cache.readText(oid))) count(e.md5);
+  }
+  let bytesTotal: number | undefined = 0;
+  for (const oid of wanted) {
+    const size = opts.sizes?.get(oid);
+    bytesTotal = size === undefined || bytesTotal === undefined ? undefined : bytesTotal + size;
+  }
+  const done = tally(dirs.length + refs.size, bytesTotal, dirs.length, opts.onProgress);
+  await mapLimit([...refs.keys()], concurrency, async (oid) => {
+    const size = await one(oid);
+    done((size ?? 0) * (refs.get(oid) ?? 1));
+  });
   return res;
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** `n` (and `of`, when given) in the unit that suits the larger: "1.2/3.4 GB", "512 B". */
+function bytesPair(n: number, of?: number): string {
+  let i = 0;
+  for (let v = Math.max(n, of ?? 0); v >= 1024 && i < UNITS.length - 1; v /= 1024) i++;
+  const fmt = (x: number): string => (i === 0 ? String(x) : (x / 1024 ** i).toFixed(1));
+  return `${fmt(n)}${of === undefined ? '' : `/${fmt(of)}`} ${UNITS[i] ?? 'TB'}`;
+}
+
+/** "12/40 objects · 1.2/3.4 GB" (or "· 1.2 GB" done when the total bytes are unknown). */
+export function describeTransfer(p: TransferProgress): string {
+  return `${p.objectsDone}/${p.objectsTotal} objects · ${bytesPair(p.bytesDone, p.bytesTotal)}`;
 }
