@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -11,6 +11,7 @@ describe('kiln pipeline', () => {
     process.chdir(cwd);
     process.exitCode = undefined;
     vi.restoreAllMocks();
+    vi.unstubAllEnvs();
   });
 
   it('runs, dry-runs and reports a failing stage', async () => {
@@ -37,5 +38,61 @@ describe('kiln pipeline', () => {
     process.exitCode = undefined;
     await program().parseAsync(['node', 'kiln', 'pipeline', 'pull']);
     expect(process.exitCode).toBe(1);
+  });
+
+  it('shows push and pull progress on a terminal, and only the summary when stderr is not one', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-cli-prog-'));
+    const remote = mkdtempSync(join(tmpdir(), 'kiln-cli-prog-remote-'));
+    mkdirSync(join(ws, '.dvc'));
+    writeFileSync(
+      join(ws, '.dvc', 'config'),
+      `[core]\n    remote = r\n['remote "r"']\n    url = ${remote}\n`,
+    );
+    writeFileSync(
+      join(ws, 'dvc.yaml'),
+      'stages:\n  make:\n    cmd: mkdir -p out && printf aaaa > out/a && printf bbbbbb > out/b && head -c 300000 /dev/zero > model.bin\n    outs: [out, model.bin]\n',
+    );
+    process.chdir(ws);
+    vi.stubEnv('KILN_PROGRESS', '');
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const written = (): string => err.mock.calls.map((c) => String(c[0])).join('');
+    const kiln = async (...args: string[]): Promise<string> => {
+      err.mockClear();
+      const p = new Command().exitOverride();
+      registerPipelineCommands(p);
+      await p.parseAsync(['node', 'kiln', 'pipeline', ...args]);
+      expect(process.exitCode, written()).toBeUndefined();
+      return written();
+    };
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+    const setTTY = (value: boolean): void => {
+      Object.defineProperty(process.stderr, 'isTTY', { value, configurable: true, writable: true });
+    };
+    try {
+      await kiln('run');
+      setTTY(true);
+      // the totals drawn in place at once (4 objects: two files, the directory's manifest, the model),
+      // then cleared for the summary
+      expect(await kiln('push')).toMatch(
+        /^\r\x1b\[2Kpushing 0\/4 objects · 0\.0\/293\.\d KB · 0s(\r\x1b\[2Kpushing [1-4]\/4 objects · [\d.]+\/293\.\d KB · \ds)*\r\x1b\[2K4 file\(s\) pushed, 0 already on the remote\n$/,
+      );
+      setTTY(false);
+      expect(await kiln('push')).toBe('0 file(s) pushed, 4 already on the remote\n');
+      rmSync(join(ws, '.dvc', 'cache'), { recursive: true });
+      rmSync(join(ws, 'out'), { recursive: true });
+      rmSync(join(ws, 'model.bin'));
+      expect(await kiln('pull')).toBe('4 file(s) fetched, 2 path(s) checked out\n');
+      expect(readFileSync(join(ws, 'out', 'b'), 'utf8')).toBe('bbbbbb');
+      // a pull's byte total is what dvc.lock records: the files, not the manifest
+      rmSync(join(ws, '.dvc', 'cache'), { recursive: true });
+      rmSync(join(ws, 'out'), { recursive: true });
+      setTTY(true);
+      expect(await kiln('pull')).toMatch(
+        /^\r\x1b\[2Kpulling 1\/4 objects · 0\.0\/293\.0 KB · 0s(\r\x1b\[2Kpulling [1-4]\/4 objects · [\d.]+\/293\.0 KB · \ds)*\r\x1b\[2K4 file\(s\) fetched, 1 path\(s\) checked out\n$/,
+      );
+    } finally {
+      if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
   });
 });

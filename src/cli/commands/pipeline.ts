@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { SyncOpts, SyncReport } from '../../dvc/pipeline/sync.js';
+import { progressLine } from '../progress.js';
 
 const RunOpts = z.object({ force: z.boolean().default(false), dry: z.boolean().default(false) });
 const SyncOpts = z.object({ remote: z.string().min(1).optional() });
@@ -16,6 +18,22 @@ async function guarded(f: () => Promise<void>): Promise<void> {
       return;
     }
     throw e;
+  }
+}
+
+/** Runs a push or pull with a progress line on a TTY stderr, then its summary. */
+async function withProgress(
+  verb: 'pushing' | 'pulling',
+  sync: (opts: SyncOpts) => Promise<SyncReport>,
+  summary: (r: SyncReport) => string,
+): Promise<void> {
+  const { describeTransfer } = await import('../../dvc/remote/transfer.js');
+  const line = progressLine();
+  try {
+    const r = await sync({ onProgress: (p) => line.update(`${verb} ${describeTransfer(p)}`) });
+    line.end(summary(r));
+  } finally {
+    line.end();
   }
 }
 
@@ -53,9 +71,10 @@ export function registerPipelineCommands(program: Command): void {
       const opts = SyncOpts.parse(raw);
       await guarded(async () => {
         const { pushPipeline } = await import('../../dvc/pipeline/sync.js');
-        const r = await pushPipeline(process.cwd(), opts);
-        process.stderr.write(
-          `${r.transferred.length} file(s) pushed, ${r.skipped.length} already on the remote\n`,
+        await withProgress(
+          'pushing',
+          (o) => pushPipeline(process.cwd(), { ...opts, ...o }),
+          (r) => `${r.transferred.length} file(s) pushed, ${r.skipped.length} already on the remote`,
         );
       });
     });
@@ -67,9 +86,10 @@ export function registerPipelineCommands(program: Command): void {
       const opts = SyncOpts.parse(raw);
       await guarded(async () => {
         const { pullPipeline } = await import('../../dvc/pipeline/sync.js');
-        const r = await pullPipeline(process.cwd(), opts);
-        process.stderr.write(
-          `${r.transferred.length} file(s) fetched, ${r.checkedOut.length} path(s) checked out\n`,
+        await withProgress(
+          'pulling',
+          (o) => pullPipeline(process.cwd(), { ...opts, ...o }),
+          (r) => `${r.transferred.length} file(s) fetched, ${r.checkedOut.length} path(s) checked out`,
         );
       });
     });
