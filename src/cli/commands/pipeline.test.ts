@@ -62,7 +62,8 @@ describe('kiln pipeline', () => {
       registerPipelineCommands(p);
       await p.parseAsync(['node', 'kiln', 'pipeline', ...args]);
       expect(process.exitCode, written()).toBeUndefined();
-      return written();
+      // "↺" for a return and clear line: the line drawn over in place
+      return written().replaceAll('\r\x1b[2K', '↺');
     };
     const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
     const setTTY = (value: boolean): void => {
@@ -74,7 +75,7 @@ describe('kiln pipeline', () => {
       // the totals drawn in place at once (4 objects: two files, the directory's manifest, the model),
       // then cleared for the summary
       expect(await kiln('push')).toMatch(
-        /^\r\x1b\[2Kpushing 0\/4 objects · 0\.0\/293\.\d KB · 0s(\r\x1b\[2Kpushing [1-4]\/4 objects · [\d.]+\/293\.\d KB · \ds)*\r\x1b\[2K4 file\(s\) pushed, 0 already on the remote\n$/,
+        /^↺pushing 0\/4 objects · 0\.0\/293\.\d KB · 0s(↺pushing [1-4]\/4 objects · [\d.]+\/293\.\d KB · \ds)*↺4 file\(s\) pushed, 0 already on the remote\n$/,
       );
       setTTY(false);
       expect(await kiln('push')).toBe('0 file(s) pushed, 4 already on the remote\n');
@@ -88,7 +89,7 @@ describe('kiln pipeline', () => {
       rmSync(join(ws, 'out'), { recursive: true });
       setTTY(true);
       expect(await kiln('pull')).toMatch(
-        /^\r\x1b\[2Kpulling 1\/4 objects · 0\.0\/293\.0 KB · 0s(\r\x1b\[2Kpulling [1-4]\/4 objects · [\d.]+\/293\.0 KB · \ds)*\r\x1b\[2K4 file\(s\) fetched, 1 path\(s\) checked out\n$/,
+        /^↺pulling 1\/4 objects · 0\.0\/293\.0 KB · 0s(↺pulling [1-4]\/4 objects · [\d.]+\/293\.0 KB · \ds)*↺4 file\(s\) fetched, 1 path\(s\) checked out\n$/,
       );
     } finally {
       if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
