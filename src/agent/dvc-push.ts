@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultRemote, mergeDvcConfig, parseDvcConfig, type DvcConfig } from '../core/dvc/dvc-config.js';
+import { describeTransfer, type TransferProgress } from '../dvc/remote/transfer.js';
 
 type Log = (stream: 'stdout' | 'stderr' | 'system', text: string) => void;
 
@@ -45,6 +46,30 @@ function runLogged(
 }
 
 /**
+ * Progress of a push as a few lines of the run's log, not one per object: the totals, then a line
+ * at each further tenth of the way (by bytes, or objects when a byte total is unknown) or when
+ * `everyMs` passed since the last line, and the end.
+ */
+export function progressLog(log: Log, everyMs = 10_000): (p: TransferProgress) => void {
+  let tenth = -1;
+  let at = 0;
+  return (p) => {
+    if (p.objectsTotal === 0) return;
+    const frac =
+      p.bytesTotal !== undefined && p.bytesTotal > 0
+        ? p.bytesDone / p.bytesTotal
+        : p.objectsDone / p.objectsTotal;
+    const now = Date.now();
+    // the end is a step of its own: bytes can be all done before the last (empty) objects are
+    const t = p.objectsDone === p.objectsTotal ? 11 : Math.floor(frac * 10);
+    if (t <= tenth && now - at < everyMs) return;
+    tenth = t;
+    at = now;
+    log('system', `kiln: pushing DVC outputs ${describeTransfer(p)}\n`);
+  };
+}
+
+/**
  * After a successful job script: pushes the DVC outputs to the project's DVC remote, with `dvc push`
  * when DVC is installed, else with Kiln's own pipeline push (the code behind `kiln pipeline push`,
  * built into the agent so a copied agent needs no kiln CLI). Returns an error message, or null when
@@ -65,7 +90,7 @@ export async function pushDvcOutputs(
     }
     log('system', `kiln: pushing DVC outputs to remote '${remote}'\n`);
     const { pushPipeline } = await import('../dvc/pipeline/sync.js');
-    const r = await pushPipeline(project);
+    const r = await pushPipeline(project, { onProgress: progressLog(log) });
     log(
       'system',
       `kiln: ${r.transferred.length} file(s) pushed, ${r.skipped.length} already on the remote\n`,
