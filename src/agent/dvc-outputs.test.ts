@@ -51,6 +51,8 @@ it('a run on a DVC project computes the changed params and pushes its outputs to
   expect(e.status, text).toBe('succeeded');
   expect(e.resultCommit, text).toMatch(/^[0-9a-f]{40}$/);
   expect(text).toContain('pushing DVC outputs');
+  // the push's progress, ending at its totals, in the run's log
+  expect(text).toMatch(/kiln: pushing DVC outputs (\d+)\/\1 objects · ([\d.]+)\/\2 (B|KB|MB|GB)\n/);
   const ref = `refs/exps/${e.baseline.slice(0, 2)}/${e.baseline.slice(2)}/lr-up`;
 
   // The same params, computed by Kiln's pipeline in a checkout of the baseline.
