@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult, Selectable } from 'kysely';
 import type { Database, ExperimentsTable, JobsTable } from './schema.js';
 import type { ExperimentRecord, ExperimentStore, JobRecord } from './port.js';
 
@@ -79,9 +79,43 @@ function jobRow(j: Partial<JobRecord>): Partial<Selectable<JobsTable>> {
   return out;
 }
 
+/** Stands for the i-th value of a query compiled once (see `run`). */
+type Slot = (i: number) => never;
+const SLOT = /^__kiln_slot_(\d+)$/;
+
 /** Experiments and jobs in Kysely, shared by the SQLite and PostgreSQL adapters. */
 export class KyselyExperimentStore implements ExperimentStore {
+  /** Compiled hot queries by shape, with which value each of their parameters takes. */
+  private readonly compiled = new Map<string, { query: CompiledQuery; from: Array<number | null> }>();
+
   constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Runs a query the scheduler sends several times per dispatch. Kysely builds and compiles a
+   * query's tree on every call, which costs more than SQLite takes to run these; each shape
+   * (`key`) is compiled once with placeholders, then run with `values` in their places.
+   */
+  private run<O>(
+    key: string,
+    values: readonly unknown[],
+    build: (slot: Slot) => Compilable<O>,
+  ): Promise<QueryResult<O>> {
+    let c = this.compiled.get(key);
+    if (!c) {
+      const query = build((i) => `__kiln_slot_${i}` as never).compile();
+      const from = query.parameters.map((p) => {
+        const m = typeof p === 'string' ? SLOT.exec(p) : null;
+        return m ? Number(m[1]) : null;
+      });
+      c = { query, from };
+      this.compiled.set(key, c);
+    }
+    const { query, from } = c;
+    return this.db.executeQuery<O>({
+      ...query,
+      parameters: from.map((v, i) => (v === null ? query.parameters[i] : values[v])),
+    });
+  }
 
   async insert(entries: ReadonlyArray<{ experiment: ExperimentRecord; job: JobRecord }>): Promise<void> {
     if (entries.length === 0) return;
@@ -110,8 +144,10 @@ export class KyselyExperimentStore implements ExperimentStore {
   }
 
   async getById(id: string): Promise<ExperimentRecord | null> {
-    const r = await this.db.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? toExp(r) : null;
+    const { rows } = await this.run('getById', [id], (v) =>
+      this.db.selectFrom('experiments').selectAll().where('id', '=', v(0)),
+    );
+    return rows[0] ? toExp(rows[0]) : null;
   }
 
   async list(project: string): Promise<ExperimentRecord[]> {
@@ -125,14 +161,21 @@ export class KyselyExperimentStore implements ExperimentStore {
   }
 
   async update(id: string, patch: Partial<Omit<ExperimentRecord, 'id' | 'project' | 'name'>>): Promise<void> {
-    const set = expRow(patch);
-    if (Object.keys(set).length)
-      await this.db.updateTable('experiments').set(set).where('id', '=', id).execute();
+    const set = Object.entries(expRow(patch));
+    if (!set.length) return;
+    await this.run(`update:${set.map(([k]) => k).join(',')}`, [...set.map(([, v]) => v), id], (v) =>
+      this.db
+        .updateTable('experiments')
+        .set(Object.fromEntries(set.map(([k], i) => [k, v(i)])))
+        .where('id', '=', v(set.length)),
+    );
   }
 
   async getJob(id: string): Promise<JobRecord | null> {
-    const r = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? toJob(r) : null;
+    const { rows } = await this.run('getJob', [id], (v) =>
+      this.db.selectFrom('jobs').selectAll().where('id', '=', v(0)),
+    );
+    return rows[0] ? toJob(rows[0]) : null;
   }
 
   async jobFor(experimentId: string): Promise<JobRecord | null> {
@@ -146,8 +189,14 @@ export class KyselyExperimentStore implements ExperimentStore {
   }
 
   async updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'experimentId'>>): Promise<void> {
-    const set = jobRow(patch);
-    if (Object.keys(set).length) await this.db.updateTable('jobs').set(set).where('id', '=', id).execute();
+    const set = Object.entries(jobRow(patch));
+    if (!set.length) return;
+    await this.run(`updateJob:${set.map(([k]) => k).join(',')}`, [...set.map(([, v]) => v), id], (v) =>
+      this.db
+        .updateTable('jobs')
+        .set(Object.fromEntries(set.map(([k], i) => [k, v(i)])))
+        .where('id', '=', v(set.length)),
+    );
   }
 
   async claim(
@@ -158,39 +207,46 @@ export class KyselyExperimentStore implements ExperimentStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       // Walks the experiments_queue index in dispatch order and stops at the first row whose job
       // is free: no sort, whatever the queue's length.
-      const next = await this.db
-        .selectFrom('experiments')
-        .selectAll()
-        .where('target', '=', target)
-        .where('status', '=', 'queued')
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('jobs')
-              .select('jobs.id')
-              .whereRef('jobs.experiment_id', '=', 'experiments.id')
-              .where('jobs.state', '=', 'queued'),
-          ),
+      const [next] = (
+        await this.run('claim.next', [target], (v) =>
+          this.db
+            .selectFrom('experiments')
+            .selectAll()
+            .where('target', '=', v(0))
+            .where('status', '=', 'queued')
+            .where(({ exists, selectFrom }) =>
+              exists(
+                selectFrom('jobs')
+                  .select('jobs.id')
+                  .whereRef('jobs.experiment_id', '=', 'experiments.id')
+                  .where('jobs.state', '=', 'queued'),
+              ),
+            )
+            .orderBy('priority', 'desc')
+            .orderBy('queue_order', 'asc')
+            .limit(1),
         )
-        .orderBy('priority', 'desc')
-        .orderBy('queue_order', 'asc')
-        .limit(1)
-        .executeTakeFirst();
+      ).rows;
       if (!next) return null;
-      const free = await this.db
-        .selectFrom('jobs')
-        .selectAll()
-        .where('experiment_id', '=', next.id)
-        .where('state', '=', 'queued')
-        .limit(1)
-        .executeTakeFirst();
+      const [free] = (
+        await this.run('claim.job', [next.id], (v) =>
+          this.db
+            .selectFrom('jobs')
+            .selectAll()
+            .where('experiment_id', '=', v(0))
+            .where('state', '=', 'queued')
+            .limit(1),
+        )
+      ).rows;
       if (!free) continue;
-      const r = await this.db
-        .updateTable('jobs')
-        .set({ state: 'claimed', agent_id: agentId, lease_until: leaseUntil })
-        .where('id', '=', free.id)
-        .where('state', '=', 'queued')
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) continue;
+      const r = await this.run('claim.take', [agentId, leaseUntil, free.id], (v) =>
+        this.db
+          .updateTable('jobs')
+          .set({ state: 'claimed', agent_id: v(0), lease_until: v(1) })
+          .where('id', '=', v(2))
+          .where('state', '=', 'queued'),
+      );
+      if (Number(r.numAffectedRows ?? 0) === 0) continue;
       const job: JobRecord = { ...toJob(free), state: 'claimed', agentId, leaseUntil };
       return { job, experiment: toExp(next) };
     }
@@ -198,14 +254,15 @@ export class KyselyExperimentStore implements ExperimentStore {
   }
 
   async claimedCount(target: string): Promise<number> {
-    const r = await this.db
-      .selectFrom('jobs')
-      .innerJoin('experiments', 'experiments.id', 'jobs.experiment_id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('jobs.state', '=', 'claimed')
-      .where('experiments.target', '=', target)
-      .executeTakeFirst();
-    return Number(r?.n ?? 0);
+    const { rows } = await this.run('claimedCount', [target], (v) =>
+      this.db
+        .selectFrom('jobs')
+        .innerJoin('experiments', 'experiments.id', 'jobs.experiment_id')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('jobs.state', '=', 'claimed')
+        .where('experiments.target', '=', v(0)),
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async claimed(): Promise<JobRecord[]> {

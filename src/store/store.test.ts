@@ -267,6 +267,46 @@ for (const adapter of adapters) {
       const held = await s.experiments.claimedElsewhere('local');
       expect(held.map((h) => [h.job.id, h.job.agentId, h.target])).toEqual([['j-d', 'agent-g', 'gpu']]);
       expect((await s.experiments.claimedElsewhere('gpu')).map((h) => h.job.id)).toEqual(['j-f']);
+
+      // The same update shapes again with other values, nulls included, land on their own rows.
+      await s.experiments.updateJob('j-d', {
+        state: 'queued',
+        agentId: null,
+        leaseUntil: null,
+        runTokenId: 't1',
+      });
+      await s.experiments.updateJob('j-f', {
+        state: 'done',
+        agentId: 'x',
+        leaseUntil: 'later',
+        runTokenId: null,
+      });
+      expect(await s.experiments.getJob('j-d')).toMatchObject({
+        state: 'queued',
+        agentId: null,
+        leaseUntil: null,
+        runTokenId: 't1',
+      });
+      expect(await s.experiments.getJob('j-f')).toMatchObject({
+        state: 'done',
+        agentId: 'x',
+        leaseUntil: 'later',
+        runTokenId: null,
+      });
+      await s.experiments.update('e-a', { status: 'failed', error: 'boom', exitCode: 2 });
+      await s.experiments.update('e-f', { status: 'running', error: null, exitCode: null });
+      expect(await s.experiments.getById('e-a')).toMatchObject({
+        status: 'failed',
+        error: 'boom',
+        exitCode: 2,
+      });
+      expect(await s.experiments.getById('e-f')).toMatchObject({
+        status: 'running',
+        error: null,
+        exitCode: null,
+      });
+      expect(await s.experiments.getById('e-nope')).toBeNull();
+      expect(await s.experiments.getJob('j-nope')).toBeNull();
     });
 
     it('caches parsed blobs by id and kind, first write wins', async () => {
