@@ -138,43 +138,51 @@ export class Scheduler {
           if (exp.status !== msg.state) await this.experiments.transition(exp, msg.state);
         });
       case 'result':
-        return this.ack(msg.agentId, msg.jobId, async (job, exp) => {
-          const o = msg.outcome;
-          await this.store.experiments.updateJob(job.id, { state: 'done' });
-          if (o.status === 'succeeded') {
-            // The result reaches the project's remote before the row says succeeded.
-            const forwardError = await forwardResult(this.experiments, exp, o.resultCommit);
-            const errors = [...o.pushErrors, ...(forwardError ? [forwardError] : [])];
-            const error = errors.length ? `result kept, but a push failed: ${errors.join('; ')}` : null;
-            await this.experiments.transition(exp, 'succeeded', {
-              resultCommit: o.resultCommit,
-              exitCode: 0,
-              error,
-            });
-          } else if (o.status === 'failed')
-            await this.experiments.transition(exp, 'failed', { exitCode: o.exitCode, error: o.error });
-          else if (o.status === 'cancelled' && job.cancelRequested)
-            await this.experiments.transition(exp, 'cancelled', { exitCode: o.exitCode, error: 'cancelled' });
-          else if (o.status === 'cancelled')
-            // Nobody asked: the machine stopped the agent (Slurm's SIGTERM to a killed job, a
-            // shutdown), so the run did not finish.
-            await this.experiments.transition(exp, 'lost', {
-              exitCode: o.exitCode,
-              error: `${(await this.targets.agent(this.tokens.get(msg.agentId) ?? null)).detail || 'the machine'} stopped the agent before the run finished`,
-            });
-          const again = o.status === 'interrupted' && (await this.interrupted(exp, o.reason, o.checkpoint));
-          await this.retire(msg.agentId, exp.target);
-          await this.release(job);
-          if (again) {
-            await this.store.experiments.updateJob(job.id, {
-              state: 'queued',
-              agentId: null,
-              leaseUntil: null,
-              runTokenId: null,
-            });
-            this.notify();
-          }
-        });
+        return this.ack(
+          msg.agentId,
+          msg.jobId,
+          async (job, exp) => {
+            const o = msg.outcome;
+            await this.store.experiments.updateJob(job.id, { state: 'done' });
+            if (o.status === 'succeeded') {
+              // The result reaches the project's remote before the row says succeeded.
+              const forwardError = await forwardResult(this.experiments, exp, o.resultCommit);
+              const errors = [...o.pushErrors, ...(forwardError ? [forwardError] : [])];
+              const error = errors.length ? `result kept, but a push failed: ${errors.join('; ')}` : null;
+              await this.experiments.transition(exp, 'succeeded', {
+                resultCommit: o.resultCommit,
+                exitCode: 0,
+                error,
+              });
+            } else if (o.status === 'failed')
+              await this.experiments.transition(exp, 'failed', { exitCode: o.exitCode, error: o.error });
+            else if (o.status === 'cancelled' && job.cancelRequested)
+              await this.experiments.transition(exp, 'cancelled', {
+                exitCode: o.exitCode,
+                error: 'cancelled',
+              });
+            else if (o.status === 'cancelled')
+              // Nobody asked: the machine stopped the agent (Slurm's SIGTERM to a killed job, a
+              // shutdown), so the run did not finish.
+              await this.experiments.transition(exp, 'lost', {
+                exitCode: o.exitCode,
+                error: `${(await this.targets.agent(this.tokens.get(msg.agentId) ?? null)).detail || 'the machine'} stopped the agent before the run finished`,
+              });
+            const again = o.status === 'interrupted' && (await this.interrupted(exp, o.reason, o.checkpoint));
+            await this.retire(msg.agentId, exp.target);
+            await this.release(job);
+            if (again) {
+              await this.store.experiments.updateJob(job.id, {
+                state: 'queued',
+                agentId: null,
+                leaseUntil: null,
+                runTokenId: null,
+              });
+              this.notify();
+            }
+          },
+          false,
+        );
       default:
         return assertNever(msg);
     }
@@ -184,6 +192,7 @@ export class Scheduler {
     agentId: string,
     jobId: string,
     act: (job: JobRecord, exp: ExperimentRecord) => Promise<void>,
+    renew = true,
   ): Promise<AgentReply> {
     const job = await this.store.experiments.getJob(jobId);
     const exp = job ? await this.store.experiments.getById(job.experimentId) : null;
@@ -198,10 +207,13 @@ export class Scheduler {
       // Logs of a finished job are still worth keeping (a late flush after the result).
       return { type: 'ack', ackedSeq, cancel: true, gone: true };
     }
-    const { leaseMs } = await this.settings();
-    await this.store.experiments.updateJob(job.id, {
-      leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
-    });
+    // A result's first step takes the job out of `claimed`: no lease to extend.
+    if (renew) {
+      const { leaseMs } = await this.settings();
+      await this.store.experiments.updateJob(job.id, {
+        leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
+      });
+    }
     await act(job, exp);
     const fresh = await this.store.experiments.getJob(job.id);
     return {
@@ -251,8 +263,11 @@ export class Scheduler {
   /** The target an agent's token serves; tokens no backend minted serve `local`. */
   private async agentTarget(tokenId: string | null): Promise<string> {
     const key = tokenId ?? '';
+    const now = Date.now();
     const have = this.agentTargets.get(key);
-    if (have && Date.now() - have.at < AGENT_REFRESH_MS) return have.target;
+    if (have && now - have.at < AGENT_REFRESH_MS) return have.target;
+    // Tokens of ended machines stop asking: their entries go with the next look-up.
+    for (const [k, v] of this.agentTargets) if (now - v.at >= AGENT_REFRESH_MS) this.agentTargets.delete(k);
     const { target } = await this.targets.agent(tokenId);
     this.agentTargets.set(key, { at: Date.now(), target });
     return target;
@@ -325,7 +340,12 @@ export class Scheduler {
     // Agents push to the mirror only; the server forwards the result to the project's own remote
     // with the project's credentials, which never leave the server.
     const pushUrls = [cloneUrl];
-    const resumeFrom = await this.store.getSetting(`runs.checkpoint.${exp.id}`);
+    const { changeSet, timeline } = presentExperiment(started, 0);
+    // Only an attempt after an interrupted one can have a checkpoint to resume from.
+    const resumeFrom =
+      timeline.filter((t) => t.status === 'starting').length > 1
+        ? await this.store.getSetting(`runs.checkpoint.${exp.id}`)
+        : null;
     // The project's S3 DVC remote keys, for `dvc pull/push` or Kiln's own, masked in the log.
     const awsEnv: Record<string, string> = s3
       ? {
@@ -336,7 +356,6 @@ export class Scheduler {
       : {};
     const kind =
       exp.target === 'local' ? 'local' : (await this.targets.get(exp.target).catch(() => null))?.kind;
-    const { changeSet } = presentExperiment(started, 0);
     return {
       jobId: job.id,
       experimentId: exp.id,
