@@ -1,4 +1,4 @@
-import type { ObjectStore } from './object-store.js';
+import type { ObjectStore, OnBytes } from './object-store.js';
 import type { S3StoreOptions } from './s3-store.js';
 
 /**
@@ -32,11 +32,11 @@ export class LazyS3Store implements ObjectStore {
   async size(oid: string): Promise<number | undefined> {
     return (await this.open()).size(oid);
   }
-  async download(oid: string, dest: string): Promise<void> {
-    return (await this.open()).download(oid, dest);
+  async download(oid: string, dest: string, onBytes?: OnBytes): Promise<void> {
+    return (await this.open()).download(oid, dest, onBytes);
   }
-  async upload(oid: string, src: string): Promise<void> {
-    return (await this.open()).upload(oid, src);
+  async upload(oid: string, src: string, onBytes?: OnBytes): Promise<void> {
+    return (await this.open()).upload(oid, src, onBytes);
   }
   async readText(oid: string): Promise<string> {
     return (await this.open()).readText(oid);

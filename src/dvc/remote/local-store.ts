@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { objectKey, ObjectVerifyError, type ObjectStore } from './object-store.js';
+import { objectKey, ObjectVerifyError, type ObjectStore, type OnBytes } from './object-store.js';
 
 /** A directory in DVC's layout: the project cache (.dvc/cache) or a local-directory remote. */
 export class LocalStore implements ObjectStore {
@@ -34,13 +34,13 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  download(oid: string, dest: string): Promise<void> {
-    return copyVerified(this.pathOf(oid), dest, oid, this.label);
+  download(oid: string, dest: string, onBytes?: OnBytes): Promise<void> {
+    return copyVerified(this.pathOf(oid), dest, oid, this.label, onBytes);
   }
 
-  async upload(oid: string, src: string): Promise<void> {
+  async upload(oid: string, src: string, onBytes?: OnBytes): Promise<void> {
     const dest = this.pathOf(oid);
-    await copyVerified(src, dest, oid, this.label);
+    await copyVerified(src, dest, oid, this.label, onBytes);
     // DVC keeps cache objects read-only so a hardlinked or copied workspace file cannot corrupt them
     await chmod(dest, 0o444);
   }
@@ -51,8 +51,14 @@ export class LocalStore implements ObjectStore {
 }
 
 /** Copies `src` to `dest` through md5, renaming into place only when the hash matches `oid`. */
-export function copyVerified(src: string, dest: string, oid: string, label: string): Promise<void> {
-  return writeVerified(createReadStream(src, { highWaterMark: 1 << 20 }), dest, oid, label);
+export function copyVerified(
+  src: string,
+  dest: string,
+  oid: string,
+  label: string,
+  onBytes?: OnBytes,
+): Promise<void> {
+  return writeVerified(createReadStream(src, { highWaterMark: 1 << 20 }), dest, oid, label, onBytes);
 }
 
 /** Streams `source` to `dest` through md5, renaming into place only when the hash matches `oid`. */
@@ -61,6 +67,7 @@ export async function writeVerified(
   dest: string,
   oid: string,
   label: string,
+  onBytes?: OnBytes,
 ): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = `${dest}.${randomBytes(6).toString('hex')}.tmp`;
@@ -68,6 +75,7 @@ export async function writeVerified(
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       h.update(chunk);
+      onBytes?.(chunk.length);
       cb(null, chunk);
     },
   });

@@ -1,3 +1,6 @@
+/** Hears the length of each chunk of an object as it streams, for progress within a large file. */
+export type OnBytes = (n: number) => void;
+
 /** A content-addressed store in DVC 3's layout: `files/md5/<first 2>/<rest>`. */
 export interface ObjectStore {
   /** for messages: the remote's name or URL */
@@ -6,9 +9,9 @@ export interface ObjectStore {
   /** the object's size in bytes, or undefined when absent */
   size(oid: string): Promise<number | undefined>;
   /** streams the object into `dest`, verifying its md5; never leaves a partial file */
-  download(oid: string, dest: string): Promise<void>;
+  download(oid: string, dest: string, onBytes?: OnBytes): Promise<void>;
   /** streams a local file into the store under `oid` */
-  upload(oid: string, src: string): Promise<void>;
+  upload(oid: string, src: string, onBytes?: OnBytes): Promise<void>;
   readText(oid: string): Promise<string>;
 }
 

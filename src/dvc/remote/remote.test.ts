@@ -45,12 +45,24 @@ function expectProgress(reports: TransferProgress[]): TransferProgress {
     expect(p.objectsDone).toBeLessThanOrEqual(p.objectsTotal);
     const prev = reports[i - 1];
     if (prev) {
-      expect(p.objectsDone).toBe(prev.objectsDone + 1);
+      // an object done, or bytes of one under way
+      expect(p.objectsDone - prev.objectsDone).toBeOneOf([0, 1]);
       expect(p.bytesDone).toBeGreaterThanOrEqual(prev.bytesDone);
+      if (p.objectsDone === prev.objectsDone) expect(p.bytesDone).toBeGreaterThan(prev.bytesDone);
     }
+    if (p.bytesTotal !== undefined) expect(p.bytesDone).toBeLessThanOrEqual(p.bytesTotal);
   }
   expect(last.objectsDone).toBe(last.objectsTotal);
   return last;
+}
+
+/** Whether some bytes of the one large object were reported before it was done: a chunk of more than 1000 bytes (the others are smaller) and less than `size`. */
+function movedWithin(reports: TransferProgress[], size: number): boolean {
+  return reports.some((p, i) => {
+    const prev = reports[i - 1];
+    const chunk = p.bytesDone - (prev?.bytesDone ?? 0);
+    return prev !== undefined && p.objectsDone === prev.objectsDone && chunk > 1000 && chunk < size;
+  });
 }
 
 /** Every remote kind must pass these; S3 joins the list when it lands. */
@@ -98,7 +110,7 @@ for (const r of REMOTES) {
       const pushing: TransferProgress[] = [];
       const pushed = await push(cache, remote, [dir.md5, file.md5], { onProgress: (p) => pushing.push(p) });
       expect(pushed.transferred.sort()).toHaveLength(4);
-      // the totals first, then one report per object; bytes are the cache files' (the manifest's too)
+      // the totals first, then reports as bytes go and objects end; bytes are the cache files' (the manifest's too)
       const manifestBytes = (await cache.size(dir.md5)) ?? 0;
       expect(pushing[0]).toEqual({
         objectsDone: 0,
@@ -112,6 +124,8 @@ for (const r of REMOTES) {
         bytesDone: 2_500_009 + manifestBytes,
         bytesTotal: 2_500_009 + manifestBytes,
       });
+      // the 2.5 MB file's bytes show as they go, not only once it is up
+      expect(movedWithin(pushing, 2_500_000)).toBe(true);
       expect(pushed.missing).toEqual([]);
       expect((await push(cache, remote, [dir.md5, file.md5])).transferred).toEqual([]);
       if (r.name.includes('in parts')) {
@@ -134,6 +148,7 @@ for (const r of REMOTES) {
         bytesDone: 2_500_009,
         bytesTotal: undefined,
       });
+      expect(movedWithin(fetching, 2_500_000)).toBe(true);
       expect(fetched.missing).toEqual(['ffffffffffffffffffffffffffffffff']);
       await checkout(cache2, dir.md5, join(ws2, 'data'));
       await checkout(cache2, file.md5, join(ws2, 'model.bin'));

@@ -17,7 +17,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { writeVerified } from './local-store.js';
-import { objectKey, ObjectVerifyError, type ObjectStore } from './object-store.js';
+import { objectKey, ObjectVerifyError, type ObjectStore, type OnBytes } from './object-store.js';
 
 export interface S3StoreOptions {
   /** `s3://bucket/prefix` */
@@ -56,6 +56,19 @@ function isMissing(e: unknown): boolean {
     e instanceof NoSuchKey ||
     (e instanceof S3ServiceException && e.$metadata.httpStatusCode === 404)
   );
+}
+
+/** `file` through a pass-through that reports each chunk's length as the request reads it. */
+function counted(file: Readable, onBytes: OnBytes): Readable {
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  // a read error must fail the request, not leave it waiting for bytes
+  file.on('error', (e) => tap.destroy(e));
+  return file.pipe(tap);
 }
 
 /** An S3 (or S3-compatible) remote in DVC 3's layout; transfers are streamed both ways. */
@@ -103,21 +116,22 @@ export class S3Store implements ObjectStore {
     return (await this.size(oid)) !== undefined;
   }
 
-  async download(oid: string, dest: string): Promise<void> {
+  async download(oid: string, dest: string, onBytes?: OnBytes): Promise<void> {
     const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(oid) }));
     if (!(r.Body instanceof Readable)) throw new Error(`${this.label}: no body for ${oid}`);
-    await writeVerified(r.Body, dest, oid, this.label);
+    await writeVerified(r.Body, dest, oid, this.label, onBytes);
   }
 
-  async upload(oid: string, src: string): Promise<void> {
+  async upload(oid: string, src: string, onBytes?: OnBytes): Promise<void> {
     const { size } = await stat(src);
     const key = this.key(oid);
-    if (size >= this.multipartThreshold && size > 0) return this.uploadParts(oid, key, src, size);
+    if (size >= this.multipartThreshold && size > 0) return this.uploadParts(oid, key, src, size, onBytes);
+    const file = createReadStream(src, { highWaterMark: 1 << 20 });
     const r = await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        Body: createReadStream(src, { highWaterMark: 1 << 20 }),
+        Body: onBytes === undefined ? file : counted(file, onBytes),
         ContentLength: size,
       }),
     );
@@ -136,7 +150,13 @@ export class S3Store implements ObjectStore {
    * and checked against `oid` before the upload is completed; each part's ETag (its md5) is
    * checked too. Objects are transferred concurrently by the caller.
    */
-  private async uploadParts(oid: string, key: string, src: string, size: number): Promise<void> {
+  private async uploadParts(
+    oid: string,
+    key: string,
+    src: string,
+    size: number,
+    onBytes?: OnBytes,
+  ): Promise<void> {
     const partSize = Math.max(this.partSize, Math.ceil(size / MAX_PARTS));
     const created = await this.client.send(
       new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }),
@@ -153,6 +173,7 @@ export class S3Store implements ObjectStore {
           transform(chunk: Buffer, _enc, done) {
             whole.update(chunk);
             part.update(chunk);
+            onBytes?.(chunk.length);
             done(null, chunk);
           },
         });

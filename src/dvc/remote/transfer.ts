@@ -1,6 +1,6 @@
 import { mapLimit } from '../hash.js';
 import type { LocalStore } from './local-store.js';
-import type { ObjectStore } from './object-store.js';
+import type { ObjectStore, OnBytes } from './object-store.js';
 
 /** How far a push or fetch has got: done counts only grow, totals stay fixed, the last report has done = total. */
 export interface TransferProgress {
@@ -15,8 +15,9 @@ export interface TransferOptions {
   /** objects in flight at once; default 8 */
   concurrency?: number;
   /**
-   * Called with the totals once they are known, then as each object is transferred, found at the
-   * destination already or found missing. Not throttled: a renderer throttles.
+   * Called with the totals once they are known, then as bytes stream and as each object is
+   * transferred, found at the destination already or found missing. Not throttled: a renderer
+   * throttles.
    */
   onProgress?: (p: TransferProgress) => void;
 }
@@ -78,20 +79,44 @@ export function parseManifest(text: string): Array<{ md5: string; relpath: strin
   });
 }
 
-/** Counts objects and bytes done, reporting the totals first. */
+/** Progress of one object: its bytes as they stream (undefined when nobody listens), then its end. */
+interface ObjectProgress {
+  onBytes: OnBytes | undefined;
+  /** done (sent, found or missing): counts the bytes of `size` that onBytes did not */
+  done(size: number | undefined): void;
+}
+
+/**
+ * Counts objects and bytes done, reporting the totals first; `object(times)` follows one object,
+ * its bytes counted `times` over (a pull counts a file once per place it is tracked in).
+ */
 function tally(
   objectsTotal: number,
   bytesTotal: number | undefined,
   objectsDone: number,
   onProgress: TransferOptions['onProgress'],
-): (bytes: number) => void {
+): { object(times?: number): ObjectProgress } {
   let bytesDone = 0;
   const report = (): void => onProgress?.({ objectsDone, objectsTotal, bytesDone, bytesTotal });
   report();
-  return (bytes) => {
-    objectsDone++;
-    bytesDone += bytes;
-    report();
+  return {
+    object(times = 1) {
+      let counted = 0;
+      return {
+        onBytes:
+          onProgress &&
+          ((n) => {
+            counted += n;
+            bytesDone += n * times;
+            report();
+          }),
+        done(size) {
+          objectsDone++;
+          bytesDone += Math.max(0, (size ?? 0) - counted) * times;
+          report();
+        },
+      };
+    },
   };
 }
 
@@ -111,17 +136,18 @@ export async function push(
   });
   let bytesTotal = 0;
   for (const size of sizes.values()) bytesTotal += size;
-  const done = tally(expanded.oids.length, bytesTotal, 0, opts.onProgress);
+  const progress = tally(expanded.oids.length, bytesTotal, 0, opts.onProgress);
   const res: TransferResult = { transferred: [], skipped: [], missing: [...expanded.missing] };
   const run = async (batch: string[]): Promise<void> => {
     await mapLimit(batch, concurrency, async (oid) => {
+      const one = progress.object();
       if (await remote.has(oid)) res.skipped.push(oid);
       else if (!(await cache.has(oid))) res.missing.push(oid);
       else {
-        await remote.upload(oid, cache.pathOf(oid));
+        await remote.upload(oid, cache.pathOf(oid), one.onBytes);
         res.transferred.push(oid);
       }
-      done(sizes.get(oid) ?? 0);
+      one.done(sizes.get(oid));
     });
   };
   await run(expanded.oids.filter((o) => !isDirOid(o)));
@@ -144,7 +170,7 @@ export async function fetch(
   const wanted = [...new Set(oids)];
   const res: TransferResult = { transferred: [], skipped: [], missing: [] };
   /** the object's size, where it is checked for anyway (a stat of the cache, a HEAD of the remote) */
-  const one = async (oid: string): Promise<number | undefined> => {
+  const one = async (oid: string, onBytes?: OnBytes): Promise<number | undefined> => {
     const cached = await cache.size(oid);
     if (cached !== undefined) {
       res.skipped.push(oid);
@@ -153,13 +179,13 @@ export async function fetch(
     const size = await remote.size(oid);
     if (size === undefined) res.missing.push(oid);
     else {
-      await remote.download(oid, cache.pathOf(oid));
+      await remote.download(oid, cache.pathOf(oid), onBytes);
       res.transferred.push(oid);
     }
     return size;
   };
   const dirs = wanted.filter(isDirOid);
-  await mapLimit(dirs, concurrency, one);
+  await mapLimit(dirs, concurrency, (oid) => one(oid));
   /** how many tracked files each file object stands for */
   const refs = new Map<string, number>();
   const count = (oid: string): void => {
@@ -174,10 +200,10 @@ export async function fetch(
     const size = opts.sizes?.get(oid);
     bytesTotal = size === undefined || bytesTotal === undefined ? undefined : bytesTotal + size;
   }
-  const done = tally(dirs.length + refs.size, bytesTotal, dirs.length, opts.onProgress);
+  const progress = tally(dirs.length + refs.size, bytesTotal, dirs.length, opts.onProgress);
   await mapLimit([...refs.keys()], concurrency, async (oid) => {
-    const size = await one(oid);
-    done((size ?? 0) * (refs.get(oid) ?? 1));
+    const obj = progress.object(refs.get(oid));
+    obj.done(await one(oid, obj.onBytes));
   });
   return res;
 }
