@@ -27,6 +27,20 @@ describe('progress line', () => {
     expect(s.out.slice(2)).toEqual(['\r\x1b[2K', '1000 file(s) pushed\n']);
   });
 
+  it('draws a new step at once when asked, between ticks', () => {
+    const s = sink(true);
+    const line = progressLine({ stream: s, env: {}, intervalMs: 10_000 });
+    line.update('pulling…');
+    line.update('pulling 0/40 objects · 0.0/3.4 GB', true);
+    line.update('pulling 1/40 objects · 0.1/3.4 GB');
+    line.end();
+    expect(s.out).toEqual([
+      '\r\x1b[2Kpulling… · 0s',
+      '\r\x1b[2Kpulling 0/40 objects · 0.0/3.4 GB · 0s',
+      '\r\x1b[2K',
+    ]);
+  });
+
   it('moves the elapsed time while the state stays, and fits the terminal width', async () => {
     const s = sink(true, 20);
     const line = progressLine({ stream: s, env: {}, intervalMs: 50 });

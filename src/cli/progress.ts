@@ -19,8 +19,11 @@ export interface ProgressLineOptions {
 export interface ProgressLine {
   /** whether anything is drawn: on a TTY (or KILN_PROGRESS=always), never with `quiet` */
   readonly live: boolean;
-  /** the current state, drawn with the elapsed time; updates come as fast as they like */
-  update(text: string): void;
+  /**
+   * The current state, drawn with the elapsed time; updates come as fast as they like. `now`
+   * draws it at once (a new step, say), else it waits for the next tick.
+   */
+  update(text: string, now?: boolean): void;
   /** clears the line, then writes `summary` (TTY or not) on a line of its own; later calls do nothing */
   end(summary?: string): void;
 }
@@ -65,10 +68,13 @@ export function progressLine(opts: ProgressLineOptions = {}): ProgressLine {
 
   return {
     live,
-    update(next) {
+    update(next, now = false) {
       if (!live || ended) return;
       text = next;
-      if (timer !== undefined) return;
+      if (timer !== undefined) {
+        if (now) draw();
+        return;
+      }
       // the first state at once, then whatever is current at each tick
       draw();
       timer = setInterval(draw, interval);

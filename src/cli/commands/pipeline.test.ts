@@ -72,10 +72,10 @@ describe('kiln pipeline', () => {
     try {
       await kiln('run');
       setTTY(true);
-      // the totals drawn in place at once (4 objects: two files, the directory's manifest, the model),
-      // then cleared for the summary
+      // a first line at once, then the totals as soon as they are known (4 objects: two files, the
+      // directory's manifest, the model), all drawn in place, then cleared for the summary
       expect(await kiln('push')).toMatch(
-        /^↺pushing 0\/4 objects · 0\.0\/293\.\d KB · 0s(↺pushing [1-4]\/4 objects · [\d.]+\/293\.\d KB · \ds)*↺4 file\(s\) pushed, 0 already on the remote\n$/,
+        /^↺pushing… · 0s↺pushing 0\/4 objects · 0\.0\/293\.\d KB · 0s(↺pushing [1-4]\/4 objects · [\d.]+\/293\.\d KB · \ds)*↺4 file\(s\) pushed, 0 already on the remote\n$/,
       );
       setTTY(false);
       expect(await kiln('push')).toBe('0 file(s) pushed, 4 already on the remote\n');
@@ -89,7 +89,7 @@ describe('kiln pipeline', () => {
       rmSync(join(ws, 'out'), { recursive: true });
       setTTY(true);
       expect(await kiln('pull')).toMatch(
-        /^↺pulling 1\/4 objects · 0\.0\/293\.0 KB · 0s(↺pulling [1-4]\/4 objects · [\d.]+\/293\.0 KB · \ds)*↺4 file\(s\) fetched, 1 path\(s\) checked out\n$/,
+        /^↺pulling… · 0s↺pulling 1\/4 objects · 0\.0\/293\.0 KB · 0s(↺pulling [1-4]\/4 objects · [\d.]+\/293\.0 KB · \ds)*↺4 file\(s\) fetched, 1 path\(s\) checked out\n$/,
       );
     } finally {
       if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);

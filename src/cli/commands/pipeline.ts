@@ -29,8 +29,16 @@ async function withProgress(
 ): Promise<void> {
   const { describeTransfer } = await import('../../dvc/remote/transfer.js');
   const line = progressLine();
+  // at once, while the project and the cache are read; then the totals at once, as they are known
+  line.update(`${verb}…`);
+  let first = true;
   try {
-    const r = await sync({ onProgress: (p) => line.update(`${verb} ${describeTransfer(p)}`) });
+    const r = await sync({
+      onProgress: (p) => {
+        line.update(`${verb} ${describeTransfer(p)}`, first);
+        first = false;
+      },
+    });
     line.end(summary(r));
   } finally {
     line.end();
