@@ -89,7 +89,7 @@ describe('kiln pipeline', () => {
       rmSync(join(ws, 'out'), { recursive: true });
       setTTY(true);
       expect(await kiln('pull')).toMatch(
-        /^↺pulling… · 0s↺pulling 1\/4 objects · 0\.0\/293\.0 KB · 0s(↺pulling [1-4]\/4 objects · [\d.]+\/293\.0 KB · \ds)*↺4 file\(s\) fetched, 1 path\(s\) checked out\n$/,
+        /^↺pulling… · 0s↺pulling 1\/4 objects · 0\.0\/293\.0 KB · 0s(↺pulling [1-4]\/4 objects · [\d.]+\/293\.0 KB · \ds)*↺pulling 4\/4 objects · 293\.0\/293\.0 KB, checking out… · \ds↺4 file\(s\) fetched, 1 path\(s\) checked out\n$/,
       );
     } finally {
       if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);

@@ -26,6 +26,8 @@ async function withProgress(
   verb: 'pushing' | 'pulling',
   sync: (opts: SyncOpts) => Promise<SyncReport>,
   summary: (r: SyncReport) => string,
+  /** what follows the transfer, shown once every object is done */
+  then?: string,
 ): Promise<void> {
   const { describeTransfer } = await import('../../dvc/remote/transfer.js');
   const line = progressLine();
@@ -35,7 +37,8 @@ async function withProgress(
   try {
     const r = await sync({
       onProgress: (p) => {
-        line.update(`${verb} ${describeTransfer(p)}`, first);
+        const next = then !== undefined && p.objectsDone === p.objectsTotal ? `, ${then}…` : '';
+        line.update(`${verb} ${describeTransfer(p)}${next}`, first || next !== '');
         first = false;
       },
     });
@@ -98,6 +101,7 @@ export function registerPipelineCommands(program: Command): void {
           'pulling',
           (o) => pullPipeline(process.cwd(), { ...opts, ...o }),
           (r) => `${r.transferred.length} file(s) fetched, ${r.checkedOut.length} path(s) checked out`,
+          'checking out',
         );
       });
     });
