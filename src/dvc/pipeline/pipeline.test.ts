@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
+import type { TransferProgress } from '../remote/transfer.js';
 import { hashPath } from '../workspace.js';
 import { HashState } from '../hash-state.js';
 import { PipelineError } from './project.js';
@@ -107,13 +108,33 @@ describe('pipeline on a make-dvc-project fixture', () => {
       join(ws2, '.dvc', 'config.local'),
       `[core]\n    remote = mine\n['remote "mine"']\n    url = ${remote}\n`,
     );
-    const pulled = await pullPipeline(ws2);
+    const reports: TransferProgress[] = [];
+    const pulled = await pullPipeline(ws2, { onProgress: (p) => reports.push(p) });
     expect(pulled.checkedOut.sort()).toEqual([
       'data/data.xml',
       'data/features',
       'data/prepared',
       'model.pkl',
     ]);
+    // the pull's bytes add up to the sizes dvc.lock and the .dvc file record for what it checked out
+    const lock = parseDvcLock(readFileSync(join(ws2, 'dvc.lock'), 'utf8'));
+    if (!lock.ok) throw new Error(lock.error);
+    const recorded = new Map<string, number>();
+    for (const st of lock.value.stages) for (const o of st.outs) recorded.set(o.path, o.size ?? NaN);
+    recorded.set(
+      'data/data.xml',
+      Number(/size: (\d+)/.exec(readFileSync(join(ws2, 'data', 'data.xml.dvc'), 'utf8'))?.[1]),
+    );
+    const total = pulled.checkedOut.reduce((sum, path) => sum + (recorded.get(path) ?? NaN), 0);
+    expect(total).toBeGreaterThan(0);
+    expect(reports.at(-1)).toEqual({
+      objectsDone: reports.at(-1)?.objectsTotal,
+      objectsTotal: pulled.transferred.length,
+      bytesDone: total,
+      bytesTotal: total,
+    });
+    for (const [i, p] of reports.entries())
+      expect(p.bytesDone).toBeGreaterThanOrEqual(reports[i - 1]?.bytesDone ?? 0);
   }, 60_000);
 });
 
