@@ -26,6 +26,8 @@ export interface Auth {
 export class Authenticator {
   /** Verified tokens by hash, with when they were read. */
   private readonly verified = new Map<string, { at: number; who: Verified }>();
+  /** Look-ups under way by hash: requests sent together share one. */
+  private readonly pending = new Map<string, Promise<Verified | null>>();
   /** Counts revocations' starts and ends: a look-up that one overlapped is not kept. */
   private revocations = 0;
 
@@ -35,6 +37,8 @@ export class Authenticator {
     const revoke = store.revokeToken.bind(store);
     store.revokeToken = async (id, userId) => {
       this.revocations++;
+      // Requests from now on look the token up afresh, not through a look-up already under way.
+      this.pending.clear();
       try {
         return await revoke(id, userId);
       } finally {
@@ -50,6 +54,16 @@ export class Authenticator {
     const have = this.verified.get(hash);
     if (have && Date.now() - have.at < TOKEN_REUSE_MS) return have.who;
     this.verified.delete(hash);
+    const under = this.pending.get(hash);
+    if (under) return under;
+    const lookup = this.lookUp(hash).finally(() => {
+      if (this.pending.get(hash) === lookup) this.pending.delete(hash);
+    });
+    this.pending.set(hash, lookup);
+    return lookup;
+  }
+
+  private async lookUp(hash: string): Promise<Verified | null> {
     const before = this.revocations;
     const found = await this.store.findToken(hash);
     if (!found) return null;

@@ -52,7 +52,7 @@ export class Scheduler {
   /** Targets whose queued rows say why no machine started. */
   private readonly noted = new Set<string>();
   /** Target of each agent token ('' for none), looked up once per AGENT_REFRESH_MS. */
-  private readonly agentTargets = new Map<string, { at: number; target: string }>();
+  private readonly agentTargets = new Map<string, { at: number; target: Promise<string> }>();
   /** Projects' checkout details, read at most REUSE_MS ago. */
   private readonly projectCache = new Map<string, { at: number; value: Promise<ProjectSpec> }>();
 
@@ -268,8 +268,12 @@ export class Scheduler {
     if (have && now - have.at < AGENT_REFRESH_MS) return have.target;
     // Tokens of ended machines stop asking: their entries go with the next look-up.
     for (const [k, v] of this.agentTargets) if (now - v.at >= AGENT_REFRESH_MS) this.agentTargets.delete(k);
-    const { target } = await this.targets.agent(tokenId);
-    this.agentTargets.set(key, { at: Date.now(), target });
+    // Agents starting together share one look-up.
+    const target = this.targets.agent(tokenId).then((a) => a.target);
+    this.agentTargets.set(key, { at: now, target });
+    target.catch(() => {
+      if (this.agentTargets.get(key)?.target === target) this.agentTargets.delete(key);
+    });
     return target;
   }
 
