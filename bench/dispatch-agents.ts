@@ -22,6 +22,11 @@ export interface AgentsOutput {
   dispatched: number;
   /** Seconds from the first claim sent to the last job handed out. */
   wallSec: number;
+  /**
+   * This process's CPU time (server and agents) per job handed out, over the same span: less
+   * swayed than the latencies by other work on a shared machine.
+   */
+  cpuMsPerJob: number;
 }
 
 export async function runAgents(input: AgentsInput): Promise<AgentsOutput> {
@@ -40,6 +45,8 @@ export async function runAgents(input: AgentsInput): Promise<AgentsOutput> {
   let t1 = 0;
   let dispatched = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let cpu = { user: 0, system: 0 };
   await Promise.all(
     input.agentIds.map(async (agentId) => {
       let first = true;
@@ -50,7 +57,10 @@ export async function runAgents(input: AgentsInput): Promise<AgentsOutput> {
         // Steady state: the first claim of each agent is the start-up burst of all at once.
         (first ? burst : claims).push(performance.now() - c0);
         first = false;
-        if (++dispatched === input.jobs) t1 = performance.now();
+        if (++dispatched === input.jobs) {
+          t1 = performance.now();
+          cpu = process.cpuUsage(cpu0);
+        }
         // Runs differ in length: a fixed hold would keep the agents started together in step.
         if (input.holdMs > 0) await sleep(input.holdMs * (0.5 + Math.random()));
         await send({
@@ -62,5 +72,11 @@ export async function runAgents(input: AgentsInput): Promise<AgentsOutput> {
       }
     }),
   );
-  return { claims, burst, dispatched, wallSec: (t1 - t0) / 1000 };
+  return {
+    claims,
+    burst,
+    dispatched,
+    wallSec: (t1 - t0) / 1000,
+    cpuMsPerJob: (cpu.user + cpu.system) / 1000 / dispatched,
+  };
 }

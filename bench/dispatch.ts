@@ -95,7 +95,7 @@ async function oneRound(holdMs: number): Promise<BenchResult[]> {
       if (n.length >= AGENTS) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const { claims, burst, dispatched, wallSec } = await runAgents({
+    const { claims, burst, dispatched, wallSec, cpuMsPerJob } = await runAgents({
       url: server.url,
       token: agentToken,
       agentIds: ids,
@@ -110,6 +110,7 @@ async function oneRound(holdMs: number): Promise<BenchResult[]> {
       // The first claims of all agents at once, answered one after another.
       { name: `${p}burst_claim_p50`, value: round(percentile(burst, 50), 1), unit: 'ms' },
       { name: `${p}burst_claim_p99`, value: round(percentile(burst, 99), 1), unit: 'ms' },
+      { name: `${p}cpu_per_dispatch`, value: round(cpuMsPerJob, 2), unit: 'ms' },
     ];
   } finally {
     await server.close();
