@@ -163,6 +163,8 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a machine of their own', () => {
       .toBe(200);
     const waiting = await h.waitFor('cli-l', (x) => (x.error ?? '').includes('maxInstances'), 60_000);
     expect(waiting.status).toBe('queued');
+    // The note names the profile the user chose, not the variant behind it.
+    expect(waiting.error).toMatch(/machine could be started for gpu: /);
     expect(running()).toHaveLength(2);
     // One idle VM ends (its idle timeout): the run gets its own machine.
     await sim.terminate(variantVm);

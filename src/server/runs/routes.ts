@@ -172,6 +172,18 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
   // Agents use their own scoped token, which the user routes refuse.
   route(
     { method: 'POST', url: '/api/agent', auth: 'agent', body: AgentMessage },
-    async ({ body, auth: who }) => scheduler.handle(body, who?.tokenId ?? null),
+    async ({ body, auth: who, reply }) => {
+      // An agent that dies mid long-poll closes its connection before the answer.
+      const gone = new AbortController();
+      const closed = () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      };
+      reply.raw.on('close', closed);
+      try {
+        return await scheduler.handle(body, who?.tokenId ?? null, gone.signal);
+      } finally {
+        reply.raw.off('close', closed);
+      }
+    },
   );
 }

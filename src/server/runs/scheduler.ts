@@ -7,6 +7,7 @@ import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
 import { gitHttpUrl } from '../compute/git-http.js';
 import type { Targets } from '../compute/targets.js';
+import { profileOf } from '../compute/variants.js';
 import type { ExperimentService } from './experiment-service.js';
 import { presentExperiment } from './present.js';
 import { demandByTarget, forwardResult, watchMachines } from './target-watch.js';
@@ -109,7 +110,11 @@ export class Scheduler {
   }
 
   /** `tokenId` is the agent's token: it tells the agent's target and where it runs. */
-  async handle(msg: AgentMessage, tokenId: string | null = null): Promise<AgentReply> {
+  /**
+   * `gone` aborts when the agent's request is closed before its answer (the agent died while
+   * long-polling): a claim then takes no job, and hands back one it took in that moment.
+   */
+  async handle(msg: AgentMessage, tokenId: string | null = null, gone?: AbortSignal): Promise<AgentReply> {
     switch (msg.type) {
       case 'register': {
         const { leaseMs } = await this.settings();
@@ -126,7 +131,7 @@ export class Scheduler {
       }
       case 'claim':
         if (!this.tokens.has(msg.agentId)) this.tokens.set(msg.agentId, tokenId);
-        return this.claim(msg.agentId, msg.waitMs, tokenId);
+        return this.claim(msg.agentId, msg.waitMs, tokenId, gone);
       case 'heartbeat':
         return this.ack(msg.agentId, msg.jobId, async () => undefined);
       case 'log':
@@ -224,10 +229,17 @@ export class Scheduler {
     };
   }
 
-  private async claim(agentId: string, waitMs: number, tokenId: string | null): Promise<AgentReply> {
+  private async claim(
+    agentId: string,
+    waitMs: number,
+    tokenId: string | null,
+    gone?: AbortSignal,
+  ): Promise<AgentReply> {
     const deadline = Date.now() + waitMs;
     const target = await this.agentTarget(this.tokens.get(agentId) ?? tokenId);
     for (;;) {
+      // Nobody is listening for the answer: a job taken now would wait for a lease to end, then be lost.
+      if (gone?.aborted) return { type: 'idle' };
       const { leaseMs } = await this.settings();
       const cap = await this.targets.get(target).then(
         (t) => t.cap,
@@ -239,6 +251,15 @@ export class Scheduler {
           ? this.store.experiments.claim(target, agentId, new Date(Date.now() + leaseMs).toISOString())
           : null,
       );
+      if (got && gone?.aborted) {
+        await this.store.experiments.updateJob(got.job.id, {
+          state: 'queued',
+          agentId: null,
+          leaseUntil: null,
+        });
+        this.notify();
+        return { type: 'idle' };
+      }
       if (got) {
         await this.targets.recordRun(
           got.experiment.id,
@@ -251,10 +272,14 @@ export class Scheduler {
       if (left <= 0 || !this.timer) return { type: 'idle' };
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, left);
+        const waiters = this.waiters;
         function done() {
           clearTimeout(t);
+          gone?.removeEventListener('abort', done);
+          waiters.delete(done);
           resolve();
         }
+        gone?.addEventListener('abort', done);
         this.waiters.add(done);
       });
     }
@@ -455,7 +480,7 @@ export class Scheduler {
           (err: unknown) =>
             this.noteQueued(
               target,
-              `waiting: no ${t.kind} machine could be started for ${target}: ${err instanceof Error ? err.message : String(err)}`,
+              `waiting: no ${t.kind} machine could be started for ${profileOf(target)}: ${err instanceof Error ? err.message : String(err)}`,
             ),
         );
       }
