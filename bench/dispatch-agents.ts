@@ -3,6 +3,8 @@
  * `holdMs` on average (0: not at all) before reporting a result, as a run would.
  */
 import { performance } from 'node:perf_hooks';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentReply, type AgentMessage } from '../src/contracts/agent.js';
 
@@ -79,4 +81,29 @@ export async function runAgents(input: AgentsInput): Promise<AgentsOutput> {
     wallSec: (t1 - t0) / 1000,
     cpuMsPerJob: (cpu.user + cpu.system) / 1000 / dispatched,
   };
+}
+
+/**
+ * Runs the agents in a child process, as real agents run on other machines: their HTTP client
+ * work then does not share the server's event loop, and `cpuMsPerJob` is the server's alone.
+ */
+export async function runAgentsApart(input: AgentsInput): Promise<AgentsOutput> {
+  const cpu0 = process.cpuUsage();
+  // fork passes on tsx's loader flags (process.execArgv), so the child runs this TypeScript file.
+  const child = fork(fileURLToPath(import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const out = await new Promise<AgentsOutput>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as AgentsOutput));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the agents' process exited with ${String(code)}`)));
+    child.send(input);
+  });
+  child.kill();
+  const cpu = process.cpuUsage(cpu0);
+  return { ...out, cpuMsPerJob: (cpu.user + cpu.system) / 1000 / out.dispatched };
+}
+
+if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.once('message', (input) => {
+    void runAgents(input as AgentsInput).then((out) => process.send?.(out));
+  });
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { AgentReply, type AgentMessage } from '../src/contracts/agent.js';
 import { CreatedExperiments } from '../src/contracts/experiments.js';
 import { startServer } from '../src/server/app.js';
-import { runAgents } from './dispatch-agents.js';
+import { runAgentsApart } from './dispatch-agents.js';
 import { percentile, round, type BenchResult } from './result.js';
 
 const QUEUED = 1000;
@@ -95,7 +95,7 @@ async function oneRound(holdMs: number): Promise<BenchResult[]> {
       if (n.length >= AGENTS) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const { claims, burst, dispatched, wallSec, cpuMsPerJob } = await runAgents({
+    const { claims, burst, dispatched, wallSec, cpuMsPerJob } = await runAgentsApart({
       url: server.url,
       token: agentToken,
       agentIds: ids,
