@@ -8,7 +8,10 @@ import { lineOf, toValue } from './value.js';
 /** An out of a `.dvc` file; `path` is relative to the .dvc file's directory. */
 export const DvcFileOut = z.looseObject({
   path: z.string(),
-  md5: z.string().optional(),
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}(\.dir)?$/, 'md5 must be 32 hex digits (ending .dir for a directory)')
+    .optional(),
   size: z.number().int().nonnegative().optional(),
   nfiles: z.number().int().nonnegative().optional(),
   hash: z.literal('md5').optional(),

@@ -24,14 +24,16 @@ describe('dvc.lock', () => {
           name: 'train',
           cmd: ['python a.py', 'echo ok'],
           deps: [
-            { path: 'z.txt', md5: 'b', size: 2, hash: 'md5' },
-            { path: 'a.txt', hash: 'md5', md5: 'a', size: 1 },
+            { path: 'z.txt', md5: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', size: 2, hash: 'md5' },
+            { path: 'a.txt', hash: 'md5', md5: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', size: 1 },
           ],
           params: {
             'b.json': { z: 1, a: new PyFloat(1) },
             'params.yaml': { lr: 1e-5, on: 'yes', list: [1, 2], none: null },
           },
-          outs: [{ path: 'out', hash: 'md5', md5: 'c.dir', size: 3, nfiles: 2 }],
+          outs: [
+            { path: 'out', hash: 'md5', md5: 'cccccccccccccccccccccccccccccccc.dir', size: 3, nfiles: 2 },
+          ],
         },
       ),
     );
@@ -44,11 +46,11 @@ stages:
     deps:
     - path: a.txt
       hash: md5
-      md5: a
+      md5: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
       size: 1
     - path: z.txt
       hash: md5
-      md5: b
+      md5: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
       size: 2
     params:
       params.yaml:
@@ -64,7 +66,7 @@ stages:
     outs:
     - path: out
       hash: md5
-      md5: c.dir
+      md5: cccccccccccccccccccccccccccccccc.dir
       size: 3
       nfiles: 2
 `);

@@ -18,16 +18,18 @@ export class LocalStore implements ObjectStore {
   }
 
   async has(oid: string): Promise<boolean> {
+    const at = this.pathOf(oid);
     try {
-      return (await stat(this.pathOf(oid))).isFile();
+      return (await stat(at)).isFile();
     } catch {
       return false;
     }
   }
 
   async size(oid: string): Promise<number | undefined> {
+    const at = this.pathOf(oid);
     try {
-      const st = await stat(this.pathOf(oid));
+      const st = await stat(at);
       return st.isFile() ? st.size : undefined;
     } catch {
       return undefined;

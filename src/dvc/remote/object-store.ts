@@ -15,7 +15,16 @@ export interface ObjectStore {
   readText(oid: string): Promise<string>;
 }
 
+/** An object's name: an md5 in hex, with `.dir` for a directory's manifest. */
+export const OID = /^[0-9a-f]{32}(\.dir)?$/;
+
+/**
+ * Where an object lives in a store. Object names come from files in repositories (dvc.lock,
+ * `.dvc`, `.dir` manifests): anything but an md5 is refused, so none can reach outside the store.
+ */
 export function objectKey(oid: string): string {
+  if (!OID.test(oid))
+    throw new Error(`not a DVC object name (an md5 in hex): ${JSON.stringify(oid.slice(0, 80))}`);
   return `files/md5/${oid.slice(0, 2)}/${oid.slice(2)}`;
 }
 

@@ -260,3 +260,27 @@ describe('reading tracked files for the table', () => {
     });
   });
 });
+
+describe('object names from repositories', () => {
+  it('refuses anything but an md5 as an object name, so a dvc.lock cannot reach a file outside the remote', async () => {
+    const { readTrackedText } = await import('./read-object.js');
+    const { parseManifest } = await import('./transfer.js');
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-oid-'));
+    writeFileSync(join(ws, 'secret.txt'), 'root:x:0:0');
+    const remote = new LocalStore(join(ws, 'remote'));
+    // `files/md5/..` + `/../../secret.txt` would be the secret beside the remote.
+    const escape = '../../../secret.txt';
+    expect(() => objectKey(escape)).toThrow(/not a DVC object name/);
+    await expect(readTrackedText(remote, escape, 1000)).rejects.toThrow(/not a DVC object name/);
+    expect(objectKey('0123456789abcdef0123456789abcdef.dir')).toBe(
+      'files/md5/01/23456789abcdef0123456789abcdef.dir',
+    );
+    expect(() => parseManifest('[{"md5": "../../x", "relpath": "a"}]')).toThrow(/32 hex digits/);
+    const { parseDvcLock } = await import('../../core/dvc/dvc-lock.js');
+    const lock = parseDvcLock(
+      'schema: "2.0"\nstages:\n  s:\n    cmd: x\n    outs:\n    - path: m.json\n      md5: ../../../etc/passwd\n',
+    );
+    expect(lock.ok).toBe(false);
+    if (!lock.ok) expect(lock.error).toMatch(/md5 must be 32 hex digits/);
+  });
+});

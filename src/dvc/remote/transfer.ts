@@ -75,6 +75,8 @@ export function parseManifest(text: string): Array<{ md5: string; relpath: strin
     ) {
       throw new Error('a .dir manifest entry must have "md5" and "relpath" strings');
     }
+    if (!/^[0-9a-f]{32}$/.test(e.md5))
+      throw new Error('a .dir manifest entry\'s "md5" must be 32 hex digits');
     return { md5: e.md5, relpath: e.relpath };
   });
 }
