@@ -195,3 +195,33 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a machine of their own', () => {
       .toBe('{}');
   }, 60_000);
 });
+
+// Last: it leaves a profile and queued runs behind.
+describe('run again', () => {
+  it('run again asks for the same machine, a GPU taken off the profile’s staying off', async () => {
+    const t4 = await h.api('POST', '/api/compute/profiles', {
+      name: 'gpu-t4',
+      kind: 'aws',
+      settings: {
+        credential: 'aws-key',
+        image: 'ami-0123456789abcdef0',
+        type: 'm',
+        gpu: 't4',
+        maxTimeoutSec: 7200,
+      },
+    });
+    expect(t4.status, JSON.stringify(t4.json)).toBe(201);
+    const first = await create({ name: 'no-gpu', target: 'gpu-t4', machine: { gpu: 'none' } });
+    expect(first.status, JSON.stringify(first.json)).toBe(201);
+    expect(CreatedExperiments.parse(first.json).experiments[0]?.machine?.type).toBe('m5.2xlarge');
+    await h.api('POST', '/api/projects/demo/experiments/no-gpu/cancel');
+    const again = await h.api('POST', '/api/projects/demo/experiments/no-gpu/run-again', {
+      name: 'no-gpu-2',
+    });
+    expect(again.status, JSON.stringify(again.json)).toBe(201);
+    const [rerun] = CreatedExperiments.parse(again.json).experiments;
+    await h.api('POST', '/api/projects/demo/experiments/no-gpu-2/cancel');
+    expect(rerun?.target).toBe('gpu-t4');
+    expect(rerun?.machine?.type).toBe('m5.2xlarge');
+  });
+});

@@ -178,7 +178,10 @@ export class ExperimentService {
     const variant = await readVariant(this.store, r.target);
     return this.create(project, {
       target: profileOf(r.target),
-      ...(variant ? { machine: MachineOverrides.parse(variant.settings) } : {}),
+      // A variant without a GPU had the profile's taken off: say so, or the profile's comes back.
+      ...(variant
+        ? { machine: MachineOverrides.parse({ ...variant.settings, gpu: variant.settings.gpu ?? 'none' }) }
+        : {}),
       rev: r.baseline,
       ...(newName ? { name: newName } : {}),
       message: r.message,
