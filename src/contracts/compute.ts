@@ -135,10 +135,17 @@ export const ComputeProfileList = z.object({ profiles: z.array(ComputeProfile) }
 export type ComputeProfileList = z.infer<typeof ComputeProfileList>;
 
 /** A user's overrides in the Run form (`kiln exp run --target PROFILE` takes the same). */
+/** A region, type or GPU name: synthetic (`m+t4`) or native (`n1-standard-4+nvidia-tesla-t4*2`). */
+const MachineWord = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+*-]*$/, 'may hold letters, digits, ".", "_", "+", "*" and "-" only');
+
 export const MachineOverrides = z.object({
-  region: z.string().min(1).max(64).optional(),
-  type: z.string().min(1).max(64).optional(),
-  gpu: z.string().min(1).max(64).optional(),
+  region: MachineWord.optional(),
+  type: MachineWord.optional(),
+  gpu: MachineWord.optional(),
   diskGb: z.number().int().min(8).max(65536).optional(),
   spot: z.boolean().optional(),
   maxPrice: z.number().positive().max(1000).optional(),

@@ -78,6 +78,10 @@ describe('machine overrides are checked against the profile', () => {
     });
     expect(h.errorOf(slurmMachine.json)).toContain('apply to cloud profiles only');
     expect((await h.api('DELETE', '/api/compute/profiles/cluster')).status).toBe(204);
+    // Names reach cloud API paths and terminals: one word each.
+    const odd = await create({ name: 'odd', target: 'gpu', machine: { region: 'us-west-1/../x' } });
+    expect(odd.status).toBe(400);
+    expect(h.errorOf(odd.json)).toMatch(/region.*may hold letters, digits/);
     const unmapped = await create({ name: 'l-t4', target: 'gpu', machine: { type: 'l', gpu: 't4' } });
     expect(h.errorOf(unmapped.json)).toContain('aws has no size l with GPU t4');
     // Nothing was queued.
