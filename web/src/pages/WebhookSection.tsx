@@ -27,6 +27,7 @@ export function WebhookSection({ project }: { project: string }) {
     ciApi.setWebhook(project, secret).then(
       (h: ProjectWebhook) => {
         setBusy(false);
+        setCopied(false);
         setShown(secret !== null);
         hook.setData(() => h);
       },
@@ -37,11 +38,17 @@ export function WebhookSection({ project }: { project: string }) {
     );
   };
 
-  const copy = (secret: string) =>
-    void navigator.clipboard?.writeText(secret).then(
+  // No clipboard over plain http (not localhost): show the secret to copy by hand instead.
+  const copy = (secret: string) => {
+    if (!window.isSecureContext || !navigator.clipboard) {
+      setShown(true);
+      return;
+    }
+    navigator.clipboard.writeText(secret).then(
       () => setCopied(true),
       () => setShown(true),
     );
+  };
 
   const h = hook.data;
   // Webhook secrets are an admin's: other users do not see the section at all.
