@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { Table } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
@@ -97,6 +97,21 @@ export function ExperimentsTable(props: Props) {
   );
   const vcols = colV.getVirtualItems();
   const range = { first: vcols[0]?.index ?? 0, last: vcols[vcols.length - 1]?.index ?? -1 };
+  /** The scrolled columns on screen of one row, each cell placed at its column's offset. */
+  const valueCells = (cell: (col: (typeof leaves)[number]) => ReactNode) =>
+    vcols.map((vc) => {
+      const col = leaves[vc.index];
+      if (!col) return null;
+      return (
+        <div
+          key={col.id}
+          className="cell"
+          style={{ left: pinnedWidth + (offsets[vc.index] ?? 0), width: widths[vc.index] }}
+        >
+          {cell(col)}
+        </div>
+      );
+    });
   const selectedIndex = selected === null ? -1 : rows.findIndex((r) => r.id === selected);
   const selectedRow = rows[selectedIndex]?.original;
   const selectedGroup = selectedRow && groupOf(selectedRow);
@@ -208,19 +223,9 @@ export function ExperimentsTable(props: Props) {
                     </div>
                   ))}
                 </div>
-                {vcols.map((vc) => {
-                  const col = leaves[vc.index];
-                  if (!col) return null;
-                  return (
-                    <div
-                      key={col.id}
-                      className="cell"
-                      style={{ left: pinnedWidth + (offsets[vc.index] ?? 0), width: widths[vc.index] }}
-                    >
-                      <RangeCell group={group} col={col} />
-                    </div>
-                  );
-                })}
+                {valueCells((col) => (
+                  <RangeCell group={group} col={col} />
+                ))}
               </div>
             );
           }
@@ -270,19 +275,9 @@ export function ExperimentsTable(props: Props) {
                   </div>
                 ))}
               </div>
-              {vcols.map((vc) => {
-                const col = leaves[vc.index];
-                if (!col) return null;
-                return (
-                  <div
-                    key={col.id}
-                    className="cell"
-                    style={{ left: pinnedWidth + (offsets[vc.index] ?? 0), width: widths[vc.index] }}
-                  >
-                    <ValueCell row={r} col={col} baseline={baseline} deltas={deltas} />
-                  </div>
-                );
-              })}
+              {valueCells((col) => (
+                <ValueCell row={r} col={col} baseline={baseline} deltas={deltas} />
+              ))}
             </div>
           );
         })}
