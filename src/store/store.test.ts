@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from './open-store.js';
-import type { Store } from './port.js';
+import type { ProjectRecord, Store } from './port.js';
 
 /** Every Store adapter passes the same suite: SQLite always, PostgreSQL when CI provides one. */
 const pgUrl = process.env.KILN_TEST_DATABASE_URL;
@@ -31,6 +31,61 @@ if (pgUrl) {
     },
   });
 }
+
+/** Project `q`, which the queue tests fill. */
+const queueProject = (now: string): ProjectRecord => ({
+  name: 'q',
+  source: '/tmp/q',
+  subdir: null,
+  credentialsEnc: null,
+  settingsJson: '{}',
+  fetchState: 'never',
+  fetchAt: null,
+  fetchError: null,
+  createdAt: now,
+});
+
+/** One experiment of project `q` with its job, queued. */
+const queueEntry = (
+  now: string,
+  name: string,
+  target: string,
+  status: string,
+  priority: number,
+  queueOrder: number,
+) => ({
+  experiment: {
+    id: `e-${name}`,
+    project: 'q',
+    name,
+    baseline: 'a'.repeat(40),
+    message: '',
+    changeSetJson: '{}',
+    target,
+    timeoutSec: 60,
+    priority,
+    queueOrder,
+    status,
+    timelineJson: '[]',
+    exitCode: null,
+    error: null,
+    resultCommit: null,
+    sweepId: null,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+  },
+  job: {
+    id: `j-${name}`,
+    experimentId: `e-${name}`,
+    state: 'queued' as const,
+    agentId: null,
+    leaseUntil: null,
+    cancelRequested: false,
+    runTokenId: null,
+    createdAt: now,
+  },
+});
 
 const opened: Store[] = [];
 afterAll(async () => {
@@ -132,50 +187,9 @@ for (const adapter of adapters) {
     it('queue: claims the highest priority, then the oldest, once; counts held jobs per target', async () => {
       const s = await open();
       const now = new Date().toISOString();
-      await s.createProject({
-        name: 'q',
-        source: '/tmp/q',
-        subdir: null,
-        credentialsEnc: null,
-        settingsJson: '{}',
-        fetchState: 'never',
-        fetchAt: null,
-        fetchError: null,
-        createdAt: now,
-      });
-      const entry = (name: string, target: string, priority: number, queueOrder: number) => ({
-        experiment: {
-          id: `e-${name}`,
-          project: 'q',
-          name,
-          baseline: 'a'.repeat(40),
-          message: '',
-          changeSetJson: '{}',
-          target,
-          timeoutSec: 60,
-          priority,
-          queueOrder,
-          status: 'queued',
-          timelineJson: '[]',
-          exitCode: null,
-          error: null,
-          resultCommit: null,
-          sweepId: null,
-          createdAt: now,
-          startedAt: null,
-          finishedAt: null,
-        },
-        job: {
-          id: `j-${name}`,
-          experimentId: `e-${name}`,
-          state: 'queued' as const,
-          agentId: null,
-          leaseUntil: null,
-          cancelRequested: false,
-          runTokenId: null,
-          createdAt: now,
-        },
-      });
+      await s.createProject(queueProject(now));
+      const entry = (name: string, target: string, priority: number, queueOrder: number) =>
+        queueEntry(now, name, target, 'queued', priority, queueOrder);
       await s.experiments.insert([
         entry('old', 'local', 0, 1),
         entry('new', 'local', 0, 2),
@@ -197,50 +211,9 @@ for (const adapter of adapters) {
     it("queue: counts active experiments per target, lists a target's queued ones in order, finds jobs held elsewhere", async () => {
       const s = await open();
       const now = new Date().toISOString();
-      await s.createProject({
-        name: 'q',
-        source: '/tmp/q',
-        subdir: null,
-        credentialsEnc: null,
-        settingsJson: '{}',
-        fetchState: 'never',
-        fetchAt: null,
-        fetchError: null,
-        createdAt: now,
-      });
-      const entry = (name: string, target: string, status: string, priority = 0, queueOrder = 0) => ({
-        experiment: {
-          id: `e-${name}`,
-          project: 'q',
-          name,
-          baseline: 'a'.repeat(40),
-          message: '',
-          changeSetJson: '{}',
-          target,
-          timeoutSec: 60,
-          priority,
-          queueOrder,
-          status,
-          timelineJson: '[]',
-          exitCode: null,
-          error: null,
-          resultCommit: null,
-          sweepId: null,
-          createdAt: now,
-          startedAt: null,
-          finishedAt: null,
-        },
-        job: {
-          id: `j-${name}`,
-          experimentId: `e-${name}`,
-          state: 'queued' as const,
-          agentId: null,
-          leaseUntil: null,
-          cancelRequested: false,
-          runTokenId: null,
-          createdAt: now,
-        },
-      });
+      await s.createProject(queueProject(now));
+      const entry = (name: string, target: string, status: string, priority = 0, queueOrder = 0) =>
+        queueEntry(now, name, target, status, priority, queueOrder);
       await s.experiments.insert([
         entry('a', 'local', 'queued', 0, 1),
         entry('b', 'local', 'running'),
