@@ -35,7 +35,7 @@ export async function prepareWorkspace(job: JobSpec, dir: string): Promise<strin
   for (const [file, source] of Object.entries(job.uploads)) {
     const full = path.resolve(project, file);
     if (!full.startsWith(dir + path.sep)) throw new Error(`input ${file} is outside the repository`);
-    await replaceInput(project, file, source);
+    await replaceInput(project, file, source, 'workspace');
   }
   return project;
 }

@@ -1,74 +1,144 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { serializeDvcFile, parseDvcFile } from '../core/dvc/dvc-file.js';
+import { parseDvcFile, serializeDvcFile } from '../core/dvc/dvc-file.js';
 import { serializeDvcLock } from '../core/dvc/dvc-lock.js';
-import { joinPath, normalizePath } from '../core/dvc/posix-path.js';
+import {
+  findDvcFileOut,
+  findLockedOut,
+  isDirectoryEntry,
+  lockedDirHolding,
+} from '../core/dvc/input-tracking.js';
+import { dirnamePath, normalizePath } from '../core/dvc/posix-path.js';
+import { git } from '../git/run-git.js';
+import { hashFile, type FileHash } from './hash.js';
 import { HashState } from './hash-state.js';
-import { loadDvcProject, PipelineError, type DvcProject } from './pipeline/project.js';
-import { addToCache, pathKind, type PathHash } from './workspace.js';
-
-/** How a replaced input is tracked: committed by Git, or by a `.dvc` file or a dvc.lock out. */
-export type ReplacedKind = 'git' | 'dvc-file' | 'dvc-lock';
+import { loadDvcProject, openDefaultRemote, PipelineError, type DvcProject } from './pipeline/project.js';
+import { addToCache } from './workspace.js';
 
 /**
- * Puts an uploaded file in place of a tracked one in a DVC project, as `dvc add` / `dvc commit`
- * would: a DVC-tracked file is hashed (md5), saved in the project's cache (from where `kiln
- * pipeline push` or `dvc push` sends it to the DVC remote) and its `.dvc` or dvc.lock entry
- * updated; a Git-tracked one is only copied.
+ * Where a replaced input lands, which decides where DVC-tracked data goes:
+ * - `workspace`: a checkout the run then reproduces and commits. The upload is put in place and
+ *   recorded as `dvc commit` would: cached files into the project's cache (from where the outputs'
+ *   push sends them to the DVC remote), `cache: false` outs only re-hashed in their dvc.lock.
+ * - `commit`: a clone that is committed as it is and reproduced by CI. DVC-cached data goes
+ *   straight to the project's default DVC remote and never into the tree; `cache: false` outs
+ *   are Git files, replaced in the commit with their dvc.lock entries left for CI's run.
  */
-export async function replaceInput(root: string, rel: string, source: string): Promise<ReplacedKind> {
+export type InputDestination = 'workspace' | 'commit';
+
+/** How a replaced input was recorded; `pushed` is false when the data did not go to the remote (or it held it already). */
+export type InputChange =
+  | { path: string; kind: 'git' }
+  | { path: string; kind: 'dvc-file' | 'dvc-lock'; md5: string; size: number; pushed: boolean };
+
+/** The DVC remote did not take the data (as opposed to an input the project cannot take, a plain PipelineError). */
+export class RemotePushError extends PipelineError {}
+
+/**
+ * Puts an uploaded file in place of a tracked one in a DVC project (`root`: the directory
+ * holding `.dvc`), as `dvc add` / `dvc commit` would: a file a `.dvc` file or any of the
+ * project's dvc.lock files tracks is hashed (md5, DVC 3) and its entry rewritten; a Git-tracked
+ * one is replaced. Anything else — outside the project, a directory or a file inside a tracked
+ * one, an untracked path — is refused with a PipelineError naming the file and why.
+ */
+export async function replaceInput(
+  root: string,
+  rel: string,
+  source: string,
+  into: InputDestination,
+): Promise<InputChange> {
   const projectRoot = resolve(root);
   const target = resolve(projectRoot, rel);
   if (!target.startsWith(projectRoot + sep)) throw new PipelineError(`input ${rel} is outside the project`);
   const relPath = normalizePath(relative(projectRoot, target).split(sep).join('/'));
-  if ((await pathKind(target)) === 'dir')
-    throw new PipelineError(`input ${relPath} is a directory; an upload replaces one file`);
+  const st = await lstat(target).catch(() => null);
+  if (st?.isDirectory()) throw dirInput(relPath);
+  const put: Put = { root: projectRoot, relPath, source, target, into };
+
+  if (existsSync(`${target}.dvc`)) return viaDvcFile(put);
+
+  let project: DvcProject | null = null;
+  let unreadable = '';
+  try {
+    project = await loadDvcProject(projectRoot);
+  } catch (err) {
+    // a pipeline that cannot be read tracks nothing by dvc.lock; a Git-tracked file is still replaced
+    unreadable = err instanceof Error ? err.message : String(err);
+  }
+  const pipelines = project?.pipelines ?? [];
+  const locked = findLockedOut(pipelines, relPath);
+  if (project !== null && locked !== null && (locked.cached || into === 'workspace')) {
+    if (isDirectoryEntry(locked.entry)) throw dirInput(relPath);
+    const h = await store(project, put, locked.cached);
+    locked.entry.md5 = h.md5;
+    locked.entry.size = h.size;
+    delete locked.entry.nfiles;
+    // the stage keeps its recorded deps, so DVC sees it up to date and keeps the replacement;
+    // stages reading this file see a changed dep and run again
+    const pl = project.pipelines[locked.pipeline];
+    if (pl === undefined) throw new PipelineError(`no dvc.yaml records ${relPath}`);
+    await writeFile(pl.lockPath, serializeDvcLock(pl.lock));
+    return { path: relPath, kind: 'dvc-lock', ...h };
+  }
+
+  const trackedDir = lockedDirHolding(pipelines, relPath) ?? dvcFileDirHolding(projectRoot, relPath);
+  if (trackedDir !== null)
+    throw new PipelineError(
+      `input ${relPath} is inside ${trackedDir}, a directory DVC tracks as a whole; an upload replaces one tracked file`,
+    );
+  if (st?.isSymbolicLink() || !(await gitTracks(projectRoot, relPath)))
+    throw new PipelineError(
+      unreadable === ''
+        ? `"${relPath}" is neither a Git-tracked nor a DVC-tracked file of the baseline`
+        : `"${relPath}" is not a Git-tracked file, and the pipeline that might track it cannot be read: ${unreadable}`,
+    );
+  await place(source, target);
+  return { path: relPath, kind: 'git' };
+}
+
+interface Put {
+  root: string;
+  relPath: string;
+  source: string;
+  target: string;
+  into: InputDestination;
+}
+
+async function viaDvcFile(put: Put): Promise<InputChange> {
+  const { relPath, target } = put;
+  const dvcFile = `${target}.dvc`;
+  const parsed = parseDvcFile(await readFile(dvcFile, 'utf8'), `${relPath}.dvc`);
+  if (!parsed.ok) throw new PipelineError(parsed.error);
+  const entry = findDvcFileOut(parsed.value, basename(target));
+  if (entry === undefined) throw new PipelineError(`${relPath}.dvc does not track ${basename(target)}`);
+  if (isDirectoryEntry(entry)) throw dirInput(relPath);
+  const h = await store(await loadDvcProject(put.root), put, true);
+  entry.md5 = h.md5;
+  entry.size = h.size;
+  entry.hash = 'md5';
+  delete entry.nfiles;
+  await writeFile(dvcFile, serializeDvcFile(parsed.value));
+  return { path: relPath, kind: 'dvc-file', ...h };
+}
+
+/** Puts the data where the destination keeps DVC-tracked files and returns its hash. */
+async function store(p: DvcProject, put: Put, cached: boolean): Promise<FileHash & { pushed: boolean }> {
+  if (put.into === 'commit') return pushToRemote(p, put.source);
+  await place(put.source, put.target);
+  const h = cached ? await addToProjectCache(p, put.target) : await hashFile(put.target);
+  return { md5: h.md5, size: h.size, pushed: false };
+}
+
+/** Replaces the file with a copy of the upload. */
+async function place(source: string, target: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   // cache objects are read-only and may be linked into the workspace: never write through them
   await rm(target, { force: true });
   await copyFile(source, target);
-
-  const dvcFile = `${target}.dvc`;
-  if (existsSync(dvcFile)) {
-    const p = await loadDvcProject(projectRoot);
-    const text = await readFile(dvcFile, 'utf8');
-    const parsed = parseDvcFile(text, `${relPath}.dvc`);
-    if (!parsed.ok) throw new PipelineError(parsed.error);
-    const wdir = typeof parsed.value.rest['wdir'] === 'string' ? parsed.value.rest['wdir'] : '';
-    const out = parsed.value.outs.find((o) => joinPath(wdir, o.path) === basename(target));
-    if (out === undefined) throw new PipelineError(`${relPath}.dvc does not track ${basename(target)}`);
-    const h = await cache(p, target);
-    out.md5 = h.md5;
-    out.size = h.size;
-    out.hash = 'md5';
-    delete out.nfiles;
-    await writeFile(dvcFile, serializeDvcFile(parsed.value));
-    return 'dvc-file';
-  }
-
-  // a project whose pipeline cannot be read tracks nothing by dvc.lock; running it reports why
-  const p = await loadDvcProject(projectRoot).catch(() => null);
-  if (p === null) return 'git';
-  for (const pl of p.pipelines) {
-    for (const s of pl.dvcYaml.stages) {
-      const locked = pl.lock.stages.find((l) => l.name === s.name);
-      const entry = locked?.outs.find((o) => joinPath(pl.dvcYaml.dir, s.wdir, o.path) === relPath);
-      if (locked === undefined || entry === undefined) continue;
-      // the stage keeps its recorded deps, so DVC sees it up to date and keeps the replacement;
-      // stages reading this file see a changed dep and run again
-      const h = await cache(p, target);
-      entry.md5 = h.md5;
-      entry.size = h.size;
-      delete entry.nfiles;
-      await writeFile(pl.lockPath, serializeDvcLock(pl.lock));
-      return 'dvc-lock';
-    }
-  }
-  return 'git';
 }
 
-async function cache(p: DvcProject, file: string): Promise<PathHash> {
+async function addToProjectCache(p: DvcProject, file: string): Promise<FileHash> {
   const state = await HashState.open(join(p.root, '.dvc', 'tmp', 'kiln-hash-state.json'));
   try {
     const h = await addToCache(p.cache, file, state);
@@ -78,3 +148,41 @@ async function cache(p: DvcProject, file: string): Promise<PathHash> {
     await state.save();
   }
 }
+
+/** Uploads the file to the default DVC remote under its md5, unless the remote holds it already. */
+async function pushToRemote(p: DvcProject, source: string): Promise<FileHash & { pushed: boolean }> {
+  const { md5, size } = await hashFile(source);
+  let remote;
+  try {
+    remote = openDefaultRemote(p);
+  } catch (err) {
+    throw new PipelineError(
+      `a DVC-tracked file is replaced but the project has no usable DVC remote to push it to: ${message(err)}`,
+    );
+  }
+  if (await remote.has(md5)) return { md5, size, pushed: false };
+  try {
+    await remote.upload(md5, source);
+  } catch (err) {
+    throw new RemotePushError(`pushing the data to ${remote.label} failed: ${message(err)}`);
+  }
+  return { md5, size, pushed: true };
+}
+
+/** The nearest directory above `relPath` that a `.dvc` file beside it tracks, if any. */
+function dvcFileDirHolding(root: string, relPath: string): string | null {
+  for (let dir = dirnamePath(relPath); dir !== ''; dir = dirnamePath(dir))
+    if (existsSync(join(root, `${dir}.dvc`))) return dir;
+  return null;
+}
+
+/** Whether Git tracks exactly this file (the path taken literally, not as a pattern). */
+async function gitTracks(root: string, relPath: string): Promise<boolean> {
+  const out = await git(['--literal-pathspecs', 'ls-files', '-z', '--', relPath], { cwd: root });
+  return out.split('\0').includes(relPath);
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+const dirInput = (relPath: string) =>
+  new PipelineError(`input ${relPath} is a directory; an upload replaces one file`);

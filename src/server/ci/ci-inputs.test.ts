@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CiCommitResult } from '../../contracts/ci.js';
@@ -122,5 +122,48 @@ describe('CI commits with replaced input data', () => {
     expect((await bad('README.md', '00000000-0000-0000-0000-000000000000')).status).toBe(400);
     expect((await git(['rev-parse', 'main'], { cwd: bare })).trim()).toBe(head);
     expect(existsSync(onRemote(md5('x\n')))).toBe(false);
+  });
+
+  it('replaces an input a nested sub/dvc.yaml tracks: data on the DVC remote, sub/dvc.lock rewritten, nothing else', async () => {
+    // a nested pipeline, as DVC collects it beside the top-level one
+    const co = path.join(tmp, 'co-nested');
+    await git(['clone', '--quiet', bare, co], { cwd: tmp });
+    await mkdir(path.join(co, 'sub'), { recursive: true });
+    await writeFile(
+      path.join(co, 'sub', 'dvc.yaml'),
+      'stages:\n  make:\n    cmd: python make.py\n    outs:\n    - table.csv\n',
+    );
+    const lockBefore =
+      "schema: '2.0'\nstages:\n  make:\n    cmd: python make.py\n    outs:\n    - path: table.csv\n" +
+      `      hash: md5\n      md5: ${md5('a,b\n')}\n      size: 4\n`;
+    await writeFile(path.join(co, 'sub', 'dvc.lock'), lockBefore);
+    await writeFile(path.join(co, 'sub', '.gitignore'), '/table.csv\n');
+    await git(['add', 'sub'], { cwd: co });
+    await git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'nested'], {
+      cwd: co,
+    });
+    await git(['push', '--quiet', 'origin', 'HEAD:main'], { cwd: co });
+    expect((await s.api('POST', '/api/projects/d/reload')).status).toBe(200);
+    const topLock = await show('main', 'dvc.lock');
+
+    const table = 'a,b\n1,2\n';
+    const r = await s.api('POST', '/api/projects/d/ci-commits', {
+      rev: 'main',
+      inputs: [{ path: 'sub/table.csv', uploadId: await upload('sub/table.csv', table) }],
+      message: 'New table',
+      branch: { kind: 'base' },
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    const res = CiCommitResult.parse(r.json);
+    expect(res.inputs).toEqual([
+      { path: 'sub/table.csv', kind: 'dvc-lock', md5: md5(table), size: table.length, pushed: true },
+    ]);
+    expect(readFileSync(onRemote(md5(table)), 'utf8')).toBe(table);
+    expect(await show(res.rev, 'sub/dvc.lock')).toBe(
+      lockBefore.replace(md5('a,b\n'), md5(table)).replace('size: 4', `size: ${table.length}`),
+    );
+    expect(await show(res.rev, 'dvc.lock')).toBe(topLock);
+    const files = (await git(['ls-tree', '-r', '--name-only', res.rev], { cwd: bare })).split('\n');
+    expect(files).not.toContain('sub/table.csv');
   });
 });
