@@ -39,15 +39,30 @@ export interface CloudBackendOptions {
 }
 
 /**
+ * How long a VM just launched may be missing from the provider's listing (EC2's describe is
+ * eventually consistent): until it is listed once, a backend counts it from its own launches.
+ */
+const LIST_LAG_MS = 2 * 60_000;
+
+/**
+ * The profile runs its `maxInstances` machines with other machine choices (variants): a run of
+ * this one waits for one of them to end. Not a failed launch, so nothing backs off.
+ */
+export class ProfileFull extends Error {}
+
+/**
  * One VM per agent through a cloud's SDK. Machines power themselves off when idle; `reconcile`
  * terminates every tagged machine this backend does not know as live (server died mid-launch,
  * agent never registered), so nothing is left running.
  */
 export class CloudBackend implements ComputeBackend {
   readonly target: string;
-  private readonly live = new Map<string, { tokenId: string; launchedAt: number }>();
+  /** Machines this backend launched; `listed` once the provider's listing showed them. */
+  private readonly live = new Map<string, { tokenId: string; launchedAt: number; listed: boolean }>();
   private starting: Promise<void> = Promise.resolve();
   private readonly pacer = new LaunchPacer();
+  /** Set while the last launch check found the profile full with other machine choices. */
+  private full: ProfileFull | null = null;
 
   constructor(private readonly o: CloudBackendOptions) {
     this.target = o.provider.cloud;
@@ -66,27 +81,69 @@ export class CloudBackend implements ComputeBackend {
     );
   }
 
-  async alive(): Promise<number> {
-    return (await this.mine()).filter((i) => i.state === 'pending' || i.state === 'running').length;
+  /**
+   * Listed machines of this backend, and those it launched lately that the listing does not
+   * show yet (as `pending`): a machine listed once is gone when no longer listed.
+   */
+  private async current(): Promise<CloudInstance[]> {
+    const listed = await this.mine();
+    const ids = new Set(listed.map((i) => i.id));
+    for (const i of listed) {
+      const l = this.live.get(i.id);
+      if (l) l.listed = true;
+    }
+    const now = Date.now();
+    const unlisted: CloudInstance[] = [];
+    for (const [id, l] of this.live)
+      if (!ids.has(id) && !l.listed && now - l.launchedAt < LIST_LAG_MS)
+        unlisted.push({
+          id,
+          zone: null,
+          state: 'pending',
+          tags: {},
+          launchedAt: new Date(l.launchedAt).toISOString(),
+        });
+    return [...listed, ...unlisted];
   }
 
-  ensureAgents(count: number): Promise<void> {
-    return this.pacer.run(count, (n) => this.ensure(n));
+  async alive(): Promise<number> {
+    return (await this.current()).filter((i) => i.state === 'pending' || i.state === 'running').length;
+  }
+
+  /** Machines of this backend in any state but terminated (a stopped one is still there to end). */
+  async machines(): Promise<number> {
+    return (await this.current()).length;
+  }
+
+  /**
+   * Rejects with `ProfileFull` while the profile's other machine choices hold all its
+   * machines: the caller shows why runs wait, and the next check comes without a back-off.
+   */
+  async ensureAgents(count: number): Promise<void> {
+    await this.pacer.run(count, (n) => this.ensure(n));
+    if (this.full) throw this.full;
   }
 
   private ensure(count: number): Promise<void> {
     const go = this.starting.then(async () => {
+      this.full = null;
       const want = Math.min(count, this.o.maxInstances);
       const serial = this.o.siblings?.serial ?? (<T>(f: () => Promise<T>) => f());
       // Counted here, not listed again: a VM just launched may not be listed yet.
-      for (let have = await this.alive(); have < want; have++)
-        await serial(async () => {
-          if (this.o.siblings && (await this.o.siblings.alive()) >= this.o.maxInstances)
-            throw new Error(
-              `profile ${this.o.profile} runs its ${this.o.maxInstances} machine(s) (maxInstances) with other machine choices: waiting for one to end`,
-            );
+      for (let have = await this.alive(); have < want; have++) {
+        const launched = await serial(async () => {
+          // Siblings count their own launches too (`alive`), listed or not yet.
+          if (this.o.siblings && (await this.o.siblings.alive()) >= this.o.maxInstances) return false;
           await this.launchOne();
+          return true;
         });
+        if (!launched) {
+          this.full = new ProfileFull(
+            `profile ${this.o.profile} runs its ${this.o.maxInstances} machine(s) (maxInstances) with other machine choices: waiting for one to end`,
+          );
+          return;
+        }
+      }
     });
     this.starting = go.catch(() => undefined);
     return go;
@@ -114,7 +171,7 @@ export class CloudBackend implements ComputeBackend {
           ...this.o.script,
         }),
       });
-      this.live.set(inst.id, { tokenId: t.id, launchedAt: Date.now() });
+      this.live.set(inst.id, { tokenId: t.id, launchedAt: Date.now(), listed: false });
       const where = inst.zone ? ` in ${inst.zone}` : '';
       await this.o.placed?.(t.id, inst.id, `${this.o.provider.cloud} instance ${inst.id}${where}`, {
         zone: inst.zone,

@@ -17,6 +17,11 @@ export class SimulatedCloud implements CloudProvider {
   >();
   /** A metadata stand-in the simulated machines ask for spot notices. */
   metadataUrl?: string;
+  /**
+   * How long a launched VM stays out of `listTagged`, as EC2's eventually consistent describe
+   * may leave it (0: listed at once).
+   */
+  listDelayMs = 0;
   private n = 0;
 
   constructor(
@@ -72,8 +77,12 @@ export class SimulatedCloud implements CloudProvider {
   }
 
   async listTagged(install: string): Promise<CloudInstance[]> {
+    const shown = Date.now() - this.listDelayMs;
     return [...this.instances.values()]
-      .filter((i) => i.tags['kiln-install'] === install && i.state !== 'terminated')
+      .filter(
+        (i) =>
+          i.tags['kiln-install'] === install && i.state !== 'terminated' && Date.parse(i.launchedAt) <= shown,
+      )
       .map((i) => ({ id: i.id, zone: i.zone, state: i.state, tags: i.tags, launchedAt: i.launchedAt }));
   }
 }

@@ -5,6 +5,12 @@ import type { makeRoute } from '../route.js';
 import { agentKey, BOOTSTRAP_SCOPE, bootstrapKey, exchangedKey, readAgentRecord } from './agent-record.js';
 
 /**
+ * What the server writes over a bootstrap token's expiry when it revokes the token (its machine
+ * went): an exchange under way then revokes the agent token it just made.
+ */
+export const BOOTSTRAP_REVOKED = 'revoked';
+
+/**
  * - `POST /api/agents/exchange` with a VM's bootstrap token (from its user data) → `{token, id}`,
  *   the agent's real token. The bootstrap token is revoked there and then: it works once, and
  *   not at all after 30 minutes.
@@ -25,12 +31,18 @@ export function registerAgentTokenRoutes(
     // One use: of two exchanges at once, only the one whose revocation counted goes on.
     if (!(await store.revokeToken(who.tokenId, who.user.id)))
       throw new ApiFailure('unauthorized', 'this bootstrap token was exchanged already');
-    if (!until || Date.parse(until) < Date.now())
+    if (!until || !(Date.parse(until) >= Date.now()))
       throw new ApiFailure('unauthorized', 'this bootstrap token expired before its machine exchanged it');
     const rec = await readAgentRecord(store, who.tokenId);
     const t = await auth.createToken(who.user.id, `agent ${rec?.target ?? 'machine'}`, 'agent');
     await store.setSetting(agentKey(t.id), JSON.stringify({ via: who.tokenId }));
     await store.setSetting(exchangedKey(who.tokenId), t.id);
+    // The server revoked the bootstrap token meanwhile (its machine went): it marks the token
+    // before it looks for the exchanged one, so either it saw ours above or we see its mark here.
+    if ((await store.getSetting(bootstrapKey(who.tokenId))) !== until) {
+      await store.revokeToken(t.id, who.user.id);
+      throw new ApiFailure('unauthorized', 'the machine of this bootstrap token was ended meanwhile');
+    }
     return { token: t.token, id: t.id };
   });
   route({ method: 'POST', url: '/api/agents/revoke', auth: 'agent' }, async ({ auth: who }) => {

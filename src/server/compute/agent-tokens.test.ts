@@ -128,4 +128,44 @@ describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
     expect(await call('GET', '/api/compute/agent.mjs', other.token)).toBe(403);
     expect(await call('GET', '/api/projects', other.token)).toBe(403);
   }, 60_000);
+
+  it('a machine ended while its bootstrap token is being exchanged leaves no live agent token', async () => {
+    const store = h.server.store;
+    const targets = h.server.runs.scheduler.targets;
+    const { user } = await store.ensureAdmin();
+    // A launch that never got a machine: the reconciler revokes its token once the TTL passed.
+    const t = await h.server.auth.createToken(user.id, 'bootstrap brief', 'agent-bootstrap');
+    await store.setSetting(`compute.bootstrap.${t.id}`, new Date(Date.now() + 60_000).toISOString());
+    const tokens = JSON.parse((await store.getSetting('compute.machineTokens')) ?? '{}') as object;
+    await store.setSetting(
+      'compute.machineTokens',
+      JSON.stringify({ ...tokens, [t.id]: { target: 'brief', at: 0 } }),
+    );
+    const entry = async () =>
+      t.id in (JSON.parse((await store.getSetting('compute.machineTokens')) ?? '{}') as object);
+    // The server revokes it after the exchange spent it and before it recorded the agent token.
+    const setSetting = store.setSetting.bind(store);
+    store.setSetting = async (key, value) => {
+      if (key === `compute.exchanged.${t.id}`) while (await entry()) await targets.reconcile();
+      return setSetting(key, value);
+    };
+    let status: number;
+    let agentTokenId: string | null;
+    try {
+      const res = await fetch(`${h.server.url}/api/agents/exchange`, {
+        method: 'POST',
+        headers: { authorization: `token ${t.token}` },
+      });
+      status = res.status;
+      const body = (await res.json()) as { token?: string };
+      agentTokenId = await store.getSetting(`compute.exchanged.${t.id}`);
+      if (body.token) expect(await claim(body.token)).toBe(401);
+    } finally {
+      store.setSetting = setSetting;
+    }
+    expect(status).toBe(401);
+    expect(agentTokenId).not.toBeNull();
+    // Revoked already: revoking it again does not count.
+    expect(await store.revokeToken(agentTokenId ?? '', user.id)).toBe(false);
+  }, 60_000);
 });

@@ -187,5 +187,6 @@ export async function cloudTarget(
       backend.reconcile((i) =>
         live(i.tags['kiln-token'] ?? null, Date.parse(i.launchedAt), i.tags[TAG_PROFILE]),
       ),
+    machines: () => backend.machines(),
   };
 }

@@ -11,6 +11,7 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { CredentialService } from './credential-service.js';
+import { BOOTSTRAP_REVOKED } from './agent-exchange.js';
 import { isVariant, readVariant, variantSettings } from './variants.js';
 import {
   type AgentRecord,
@@ -55,6 +56,8 @@ export interface Target {
   running?: (id: string) => Promise<boolean>;
   /** Ends this install's machines that `live` says no run or agent needs; returns their ids. */
   reconcile?: (live: Liveness) => Promise<string[]>;
+  /** Its machines in any state but gone (a stopped VM too); `backend.alive()` when not given. */
+  machines?: () => Promise<number>;
 }
 
 export interface TargetDeps {
@@ -84,6 +87,8 @@ export function defaultAgentBundle(): string {
 /** Builds one backend per compute profile and remembers which agent token belongs to which target. */
 export class Targets {
   private readonly built = new Map<string, Target>();
+  /** Targets being built: two callers at once get the same backend, and its launches. */
+  private readonly building = new Map<string, Promise<Target>>();
   /** When each agent token was last used to ask for work. */
   private readonly seen = new Map<string, number>();
   private readonly startedAt = Date.now();
@@ -109,9 +114,18 @@ export class Targets {
   async get(name: string): Promise<Target> {
     const have = this.built.get(name);
     if (have) return have;
-    const t = await this.build(name);
     // The local cap follows its setting; remote backends keep their state.
-    if (name !== 'local') this.built.set(name, t);
+    if (name === 'local') return this.build(name);
+    let t = this.building.get(name);
+    if (!t) {
+      t = this.build(name)
+        .then((b) => {
+          this.built.set(name, b);
+          return b;
+        })
+        .finally(() => this.building.delete(name));
+      this.building.set(name, t);
+    }
     return t;
   }
 
@@ -258,10 +272,31 @@ export class Targets {
    * Profiles that started machines, kept after the profile is removed so the reconciler still
    * ends what they left behind.
    */
-  private async remembered(): Promise<Remembered> {
-    const raw = await this.d.store.getSetting('compute.machines');
-    const r = raw ? Remembered.safeParse(JSON.parse(raw)) : null;
-    return r?.success ? r.data : {};
+  private remembered(): Promise<Remembered> {
+    return this.machines();
+  }
+
+  private machinesLock: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Reads (and with `change`, rewrites) `compute.machines`, one change at a time: the reconciler
+   * forgets on its own timer while the scheduler's tick builds (remembers) variants.
+   */
+  private machines(change?: (all: Remembered) => void): Promise<Remembered> {
+    const run = this.machinesLock.then(async () => {
+      const raw = await this.d.store.getSetting('compute.machines');
+      const r = raw ? Remembered.safeParse(JSON.parse(raw)) : null;
+      const all = r?.success ? r.data : {};
+      if (change) {
+        const before = JSON.stringify(all);
+        change(all);
+        if (JSON.stringify(all) !== before)
+          await this.d.store.setSetting('compute.machines', JSON.stringify(all));
+      }
+      return all;
+    });
+    this.machinesLock = run.catch(() => undefined);
+    return run;
   }
 
   private async remember(
@@ -270,15 +305,16 @@ export class Targets {
     settings: unknown,
     profile?: string,
   ): Promise<void> {
-    const all = await this.remembered();
     const entry = { kind, settings, ...(profile && profile !== name ? { profile } : {}) };
-    if (JSON.stringify(all[name]) === JSON.stringify(entry)) return;
-    await this.d.store.setSetting('compute.machines', JSON.stringify({ ...all, [name]: entry }));
+    await this.machines((all) => {
+      all[name] = entry;
+    });
   }
 
   private async forget(name: string): Promise<void> {
-    const { [name]: _, ...rest } = await this.remembered();
-    await this.d.store.setSetting('compute.machines', JSON.stringify(rest));
+    await this.machines((all) => {
+      delete all[name];
+    });
   }
 
   /** Targets with a queued or running experiment. */
@@ -307,9 +343,15 @@ export class Targets {
     return id;
   }
 
-  /** Revokes a token and, for a bootstrap token, the agent token it was exchanged for. */
+  /**
+   * Revokes a token and, for a bootstrap token, the agent token it was exchanged for. A
+   * bootstrap token is marked revoked first: an exchange that records its agent token after
+   * this looked for one finds the mark and revokes that token itself (agent-exchange.ts).
+   */
   private async revoke(tokenId: string): Promise<void> {
     const { user } = await this.d.store.ensureAdmin();
+    if ((await this.d.store.getSetting(bootstrapKey(tokenId))) !== null)
+      await this.d.store.setSetting(bootstrapKey(tokenId), BOOTSTRAP_REVOKED);
     await this.d.store.revokeToken(tokenId, user.id);
     const real = await exchangedTo(this.d.store, tokenId);
     if (real) await this.d.store.revokeToken(real, user.id);
@@ -412,7 +454,9 @@ export class Targets {
             : live(tokenId, createdMs);
         for (const id of await t.reconcile(judge).catch(() => [])) killed.add(id);
         if (!gone && (base === name || wanted.has(name))) continue;
-        if ((await t.backend.alive().catch(() => 1)) > 0) continue;
+        // A stopped VM is not alive but still there (and billed, on Azure): kept until it is gone.
+        const left = t.machines ?? (() => t.backend.alive());
+        if ((await left().catch(() => 1)) > 0) continue;
         await this.forget(name);
         this.built.delete(name);
       }
