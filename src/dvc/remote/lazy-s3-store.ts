@@ -1,5 +1,5 @@
 import type { ObjectStore, OnBytes } from './object-store.js';
-import type { S3StoreOptions } from './s3-store.js';
+import { s3OptionsFromDvc, s3StoreId, type S3StoreOptions } from './s3-options.js';
 
 /**
  * An S3 object store that loads the AWS SDK on first use, so commands that never touch an S3
@@ -7,22 +7,19 @@ import type { S3StoreOptions } from './s3-store.js';
  */
 export class LazyS3Store implements ObjectStore {
   readonly label: string;
+  readonly id: string;
+  private readonly opts: S3StoreOptions;
   private store: Promise<ObjectStore> | undefined;
 
-  constructor(
-    private readonly url: string,
-    private readonly options: Record<string, string>,
-    private readonly credentials: S3StoreOptions['credentials'],
-  ) {
+  constructor(url: string, options: Record<string, string>, credentials: S3StoreOptions['credentials']) {
     this.label = url;
+    this.opts = s3OptionsFromDvc(url, options);
+    if (credentials !== undefined) this.opts.credentials = credentials;
+    this.id = s3StoreId(this.opts);
   }
 
   private open(): Promise<ObjectStore> {
-    this.store ??= import('./s3-store.js').then(({ S3Store, s3OptionsFromDvc }) => {
-      const opts = s3OptionsFromDvc(this.url, this.options);
-      if (this.credentials !== undefined) opts.credentials = this.credentials;
-      return new S3Store(opts);
-    });
+    this.store ??= import('./s3-store.js').then(({ S3Store }) => new S3Store(this.opts));
     return this.store;
   }
 

@@ -1,17 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { objectKey, ObjectVerifyError, type ObjectStore, type OnBytes } from './object-store.js';
 
 /** A directory in DVC's layout: the project cache (.dvc/cache) or a local-directory remote. */
 export class LocalStore implements ObjectStore {
+  readonly id: string;
+
   constructor(
     readonly root: string,
     readonly label: string = root,
-  ) {}
+  ) {
+    this.id = `local:${resolve(root)}`;
+  }
 
   pathOf(oid: string): string {
     return join(this.root, objectKey(oid));

@@ -5,6 +5,13 @@ export type OnBytes = (n: number) => void;
 export interface ObjectStore {
   /** for messages: the remote's name or URL */
   readonly label: string;
+  /**
+   * Where the objects live, for caches shared across projects: two stores with the same id hold
+   * the same objects (a local store's absolute directory; an S3 store's endpoint, region, bucket,
+   * prefix and credentials). Labels can collide (a relative URL, an S3 URL without its endpoint);
+   * ids cannot. Never shown: it may name paths, and holds only a hash of any credentials.
+   */
+  readonly id: string;
   has(oid: string): Promise<boolean>;
   /** the object's size in bytes, or undefined when absent */
   size(oid: string): Promise<number | undefined>;

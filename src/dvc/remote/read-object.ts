@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ObjectStore } from './object-store.js';
+import { ObjectVerifyError, type ObjectStore } from './object-store.js';
 import { parseManifest } from './transfer.js';
 
 export type CappedFile =
@@ -9,13 +10,22 @@ export type CappedFile =
 export type CappedRead =
   { kind: 'text'; text: string } | { kind: 'too-large'; size: number } | { kind: 'missing' };
 
-/** The files of a tracked directory (`oid` ending in `.dir`) from its manifest; null when the store lacks it. */
+/**
+ * The files of a tracked directory (`oid` ending in `.dir`) from its manifest; null when the store
+ * lacks it. The manifest is verified as every object is: DVC names it by the md5 of its JSON text
+ * as stored, so one whose bytes hash otherwise (tampered, or planted under another directory's
+ * name) is refused with an {@link ObjectVerifyError} rather than trusted for the files it lists.
+ */
 export async function readTrackedDir(
   store: ObjectStore,
   oid: string,
 ): Promise<Array<{ md5: string; relpath: string }> | null> {
   if (!(await store.has(oid))) return null;
-  return parseManifest(await store.readText(oid));
+  const text = await store.readText(oid);
+  // invalid UTF-8 decodes lossily and so hashes otherwise too: refused, never half-trusted
+  const actual = createHash('md5').update(text, 'utf8').digest('hex');
+  if (actual !== oid.replace(/\.dir$/, '')) throw new ObjectVerifyError(oid, actual, store.label);
+  return parseManifest(text);
 }
 
 /**

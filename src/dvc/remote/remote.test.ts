@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashState } from '../hash-state.js';
+import { manifestJson, md5Text } from '../hash.js';
 import { addToCache, checkout } from '../workspace.js';
 import { LocalStore } from './local-store.js';
 import { objectKey, type ObjectStore } from './object-store.js';
@@ -258,6 +259,59 @@ describe('reading tracked files for the table', () => {
     expect(await readTrackedText(cache, '0123456789abcdef0123456789abcdef', 1000)).toEqual({
       kind: 'missing',
     });
+  });
+});
+
+describe('store identity and manifests', () => {
+  it('a tampered .dir manifest is refused, naming the object and the remote', async () => {
+    const { readTrackedDir, readTrackedText } = await import('./read-object.js');
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-manifest-'));
+    mkdirSync(join(ws, 'm'));
+    writeFileSync(join(ws, 'm', 'metrics.json'), '{"acc": 0.9}');
+    writeFileSync(join(ws, 'm', 'forged.json'), '{"acc": 1.0}');
+    const cache = new LocalStore(join(ws, 'cache'), "remote 'store' (../store)");
+    const dir = await addToCache(cache, join(ws, 'm'), await HashState.open(join(ws, 's.json')));
+    if (dir === undefined) throw new Error('not added');
+    expect(await readTrackedDir(cache, dir.md5)).toHaveLength(2);
+    // the manifest rewritten to send metrics.json to another (genuine) object
+    const at = cache.pathOf(dir.md5);
+    await chmod(at, 0o644);
+    await writeFile(at, manifestJson([{ md5: md5Text('{"acc": 1.0}'), relpath: 'metrics.json' }]));
+    const refused = new RegExp(
+      `^object ${dir.md5} from remote 'store' \\(\\.\\./store\\) is corrupt: its content hashes to [0-9a-f]{32}$`,
+    );
+    await expect(readTrackedDir(cache, dir.md5)).rejects.toThrow(refused);
+    await expect(readTrackedText(cache, dir.md5, 1000, 'metrics.json')).rejects.toThrow(refused);
+  });
+
+  it('stores sharing a label have distinct ids; the same store has one id however it is opened', async () => {
+    const { LazyS3Store } = await import('./lazy-s3-store.js');
+    const url = 's3://bucket/team/dvc';
+    const onMinio = new S3Store({ url, endpointUrl: 'http://minio.local:9000' });
+    const onAws = new S3Store({ url, region: 'eu-west-1' });
+    const keys = { accessKeyId: 'AKIA1', secretAccessKey: 'secret-one' };
+    const withKeys = new S3Store({ url, endpointUrl: 'http://minio.local:9000', credentials: keys });
+    try {
+      expect(onMinio.label).toBe(onAws.label);
+      expect(new Set([onMinio.id, onAws.id, withKeys.id]).size).toBe(3);
+      expect(onMinio.id).not.toBe(
+        new S3Store({ url: 's3://bucket/team', endpointUrl: 'http://minio.local:9000' }).id,
+      );
+      // the lazy store (what a project's .dvc/config opens) agrees with the store it opens
+      const lazy = new LazyS3Store(url, { endpointurl: 'http://minio.local:9000' }, keys);
+      expect(lazy.id).toBe(withKeys.id);
+      // a secret is never part of the id, only a hash of it
+      expect(withKeys.id).not.toContain('secret-one');
+      expect(withKeys.id).not.toContain('AKIA1');
+    } finally {
+      onMinio.close();
+      onAws.close();
+      withKeys.close();
+    }
+    const ws = mkdtempSync(join(tmpdir(), 'kiln-store-id-'));
+    const local = new LocalStore(join(ws, 'a', '..', 'store'), "remote 'store' (../store)");
+    expect(local.id).toBe(new LocalStore(join(ws, 'store')).id);
+    expect(local.id).not.toBe(new LocalStore(join(ws, 'b', 'store'), "remote 'store' (../store)").id);
   });
 });
 

@@ -18,37 +18,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { writeVerified } from './local-store.js';
 import { objectKey, ObjectVerifyError, type ObjectStore, type OnBytes } from './object-store.js';
+import { DEFAULT_S3_REGION, parseS3Url, s3StoreId, type S3StoreOptions } from './s3-options.js';
 
-export interface S3StoreOptions {
-  /** `s3://bucket/prefix` */
-  url: string;
-  /** for S3-compatible servers (MinIO, Ceph…): DVC's `endpointurl` */
-  endpointUrl?: string;
-  region?: string;
-  /** explicit credentials (the project's encrypted ones); otherwise the usual AWS environment */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** files of this size and more go up in parts (a single PUT stops at 5 GB); default 64 MiB */
-  multipartThreshold?: number;
-  /** bytes per part; raised as needed to stay within S3's 10,000 parts; default 16 MiB */
-  partSize?: number;
-}
+export { s3OptionsFromDvc, type S3StoreOptions } from './s3-options.js';
 
 const MiB = 1024 * 1024;
 const MAX_PARTS = 10_000;
-
-/** Options of a `['remote "x"']` section as DVC names them, for an S3 remote. */
-export function s3OptionsFromDvc(url: string, o: Record<string, string>): S3StoreOptions {
-  const opts: S3StoreOptions = { url };
-  if (o['endpointurl'] !== undefined) opts.endpointUrl = o['endpointurl'];
-  if (o['region'] !== undefined) opts.region = o['region'];
-  const id = o['access_key_id'];
-  const secret = o['secret_access_key'];
-  if (id !== undefined && secret !== undefined) {
-    opts.credentials = { accessKeyId: id, secretAccessKey: secret };
-    if (o['session_token'] !== undefined) opts.credentials.sessionToken = o['session_token'];
-  }
-  return opts;
-}
 
 function isMissing(e: unknown): boolean {
   return (
@@ -74,6 +49,7 @@ function counted(file: Readable, onBytes: OnBytes): Readable {
 /** An S3 (or S3-compatible) remote in DVC 3's layout; transfers are streamed both ways. */
 export class S3Store implements ObjectStore {
   readonly label: string;
+  readonly id: string;
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -83,13 +59,13 @@ export class S3Store implements ObjectStore {
   constructor(opts: S3StoreOptions) {
     this.multipartThreshold = opts.multipartThreshold ?? 64 * MiB;
     this.partSize = opts.partSize ?? 16 * MiB;
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(opts.url);
-    if (m === null) throw new Error(`not an s3:// URL: ${opts.url}`);
-    this.bucket = m[1] ?? '';
-    this.prefix = (m[2] ?? '').replace(/\/+$/, '');
+    const { bucket, prefix } = parseS3Url(opts.url);
+    this.bucket = bucket;
+    this.prefix = prefix;
     this.label = opts.url;
+    this.id = s3StoreId(opts);
     this.client = new S3Client({
-      region: opts.region ?? 'us-east-1',
+      region: opts.region ?? DEFAULT_S3_REGION,
       // S3-compatible servers often store aws-chunked bodies verbatim; md5 verification covers integrity
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',

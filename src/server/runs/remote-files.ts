@@ -116,7 +116,7 @@ export async function readKeptFiles(
     // a tracked directory: the files its manifest lists
     let entries;
     try {
-      entries = await readTrackedDir(store, t.oid);
+      entries = await manifestCached(store, t.oid);
     } catch (e) {
       out.errors[t.file] = `could not be read from the DVC remote: ${message(e)}`;
       continue;
@@ -138,17 +138,40 @@ export async function readKeptFiles(
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 type Read = Awaited<ReturnType<typeof readTrackedFile>>;
+type Manifest = Array<{ md5: string; relpath: string }>;
 
 /**
  * DVC objects are content-addressed, so what a remote holds under an md5 never changes: a
  * table over thousands of commits whose metrics rarely change reads each object once. Keyed by
- * remote, object and path in a directory; "missing" is never kept (a later push adds it), and a
- * "too large" answer only while the cap is no larger than the size it reported.
+ * the store's {@link ObjectStore.id} (never its label: two projects' remotes can share a label
+ * yet hold different objects, and one must not show what only the other holds) and the file's
+ * own md5, a file in a tracked directory first resolved through its verified manifest. "missing"
+ * is never kept (a later push adds it), and a "too large" answer only while the cap is no larger
+ * than the size it reported.
  */
 const objects = new LRUCache<string, Exclude<Read, { kind: 'missing' }>>({
   maxSize: 64 * 1024 * 1024,
   sizeCalculation: (r) => (r.kind === 'bytes' ? Math.max(1, r.bytes.length) : 1),
 });
+
+/** Verified `.dir` manifests, by store id and object name: a directory of plots is listed once. */
+const manifests = new LRUCache<string, Manifest>({
+  maxSize: 16 * 1024 * 1024,
+  sizeCalculation: (m) =>
+    Math.max(
+      1,
+      m.reduce((n, e) => n + e.relpath.length + 48, 0),
+    ),
+});
+
+async function manifestCached(store: ObjectStore, oid: string): Promise<Manifest | null> {
+  const key = `${store.id}\0${oid}`;
+  const hit = manifests.get(key);
+  if (hit !== undefined) return hit;
+  const m = await readTrackedDir(store, oid);
+  if (m !== null) manifests.set(key, m);
+  return m;
+}
 
 async function readCached(
   store: ObjectStore,
@@ -156,11 +179,18 @@ async function readCached(
   maxBytes: number,
   relpath?: string,
 ): Promise<Read> {
-  const key = `${store.label}\0${oid}\0${relpath ?? ''}`;
+  let md5 = oid;
+  if (oid.endsWith('.dir')) {
+    if (relpath === undefined) return { kind: 'missing' };
+    const entry = (await manifestCached(store, oid))?.find((e) => e.relpath === relpath);
+    if (entry === undefined) return { kind: 'missing' };
+    md5 = entry.md5;
+  }
+  const key = `${store.id}\0${md5}`;
   const hit = objects.get(key);
   if (hit?.kind === 'bytes' && hit.bytes.length <= maxBytes) return hit;
   if (hit?.kind === 'too-large' && hit.size > maxBytes) return hit;
-  const r = await readTrackedFile(store, oid, maxBytes, relpath);
+  const r = await readTrackedFile(store, md5, maxBytes);
   if (r.kind !== 'missing') objects.set(key, r);
   return r;
 }
