@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../git/run-git.js';
 import { makeBareDvcProject } from '../../test/fixtures.js';
+import { pushFiles } from '../../test/push-files.js';
 import { replaceInput } from './replace-input.js';
 
 let tmp = '';
@@ -15,17 +16,15 @@ let n = 0;
 beforeAll(async () => {
   ({ tmp, bare, store } = await makeBareDvcProject('kiln-replace-input-', 1));
   // a nested pipeline (its stage in a wdir) beside the top-level one, as DVC collects them
-  const co = path.join(tmp, 'seed');
-  await git(['clone', '--quiet', bare, co], { cwd: tmp });
-  await mkdir(path.join(co, 'sub'), { recursive: true });
-  await writeFile(
-    path.join(co, 'sub', 'dvc.yaml'),
-    'stages:\n  make:\n    wdir: out\n    cmd: python ../make.py\n    outs:\n    - table.csv\n',
+  await pushFiles(
+    bare,
+    {
+      'sub/dvc.yaml':
+        'stages:\n  make:\n    wdir: out\n    cmd: python ../make.py\n    outs:\n    - table.csv\n',
+      'sub/dvc.lock': nestedLock(md5('a,b\n'), 4),
+    },
+    'nested',
   );
-  await writeFile(path.join(co, 'sub', 'dvc.lock'), nestedLock(md5('a,b\n'), 4));
-  await git(['add', 'sub'], { cwd: co });
-  await git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'nested'], { cwd: co });
-  await git(['push', '--quiet', 'origin', 'HEAD:main'], { cwd: co });
 }, 120_000);
 afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CiCommitResult } from '../../contracts/ci.js';
@@ -10,6 +10,7 @@ import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
 import { git } from '../../git/run-git.js';
 import { startTestServer, type TestServer } from '../test-server.js';
 import { makeBareDvcProject } from '../../../test/fixtures.js';
+import { pushFiles } from '../../../test/push-files.js';
 
 let s: TestServer;
 let tmp = '';
@@ -36,6 +37,8 @@ async function upload(file: string, data: string): Promise<string> {
   return UploadedFile.parse(await res.json()).uploadId;
 }
 
+const ciCommit = (body: object) =>
+  s.api('POST', '/api/projects/d/ci-commits', { rev: 'main', branch: { kind: 'base' }, ...body });
 const md5 = (x: string) => createHash('md5').update(x).digest('hex');
 const onRemote = (oid: string) => path.join(store, 'files', 'md5', oid.slice(0, 2), oid.slice(2));
 const show = (rev: string, file: string) => git(['show', `${rev}:${file}`], { cwd: bare });
@@ -47,8 +50,7 @@ describe('CI commits with replaced input data', () => {
     const readme = '# replaced by a CI experiment\n';
     const metrics = '{"avg_prec": 0.5}\n';
     const before = (await git(['rev-parse', 'main'], { cwd: bare })).trim();
-    const r = await s.api('POST', '/api/projects/d/ci-commits', {
-      rev: 'main',
+    const r = await ciCommit({
       params: [{ file: 'params.yaml', key: 'train.lr', value: 0.2 }],
       inputs: [
         { path: 'data/data.xml', uploadId: await upload('data/data.xml', data) },
@@ -57,7 +59,6 @@ describe('CI commits with replaced input data', () => {
         { path: 'eval/metrics.json', uploadId: await upload('eval/metrics.json', metrics) },
       ],
       message: 'New data',
-      branch: { kind: 'base' },
     });
     expect(r.status, JSON.stringify(r.json)).toBe(201);
     const res = CiCommitResult.parse(r.json);
@@ -93,8 +94,7 @@ describe('CI commits with replaced input data', () => {
     expect(await show(res.rev, 'params.yaml')).toContain('lr: 0.2');
 
     // the same data again is already on the remote
-    const again = await s.api('POST', '/api/projects/d/ci-commits', {
-      rev: 'main',
+    const again = await ciCommit({
       inputs: [{ path: 'data/data.xml', uploadId: await upload('data/data.xml', data) }],
       message: 'Same data',
       branch: { kind: 'new', name: 'same-data' },
@@ -108,12 +108,7 @@ describe('CI commits with replaced input data', () => {
     const head = (await git(['rev-parse', 'main'], { cwd: bare })).trim();
     const id = await upload('x', 'x\n');
     const bad = async (p: string, uploadId = id) =>
-      s.api('POST', '/api/projects/d/ci-commits', {
-        rev: 'main',
-        inputs: [{ path: p, uploadId }],
-        message: 'bad',
-        branch: { kind: 'base' },
-      });
+      ciCommit({ inputs: [{ path: p, uploadId }], message: 'bad' });
     for (const p of ['src/nope.py', 'data/prepared', 'data']) {
       const r = await bad(p);
       expect(r.status, p).toBe(400);
@@ -126,32 +121,25 @@ describe('CI commits with replaced input data', () => {
 
   it('replaces an input a nested sub/dvc.yaml tracks: data on the DVC remote, sub/dvc.lock rewritten, nothing else', async () => {
     // a nested pipeline, as DVC collects it beside the top-level one
-    const co = path.join(tmp, 'co-nested');
-    await git(['clone', '--quiet', bare, co], { cwd: tmp });
-    await mkdir(path.join(co, 'sub'), { recursive: true });
-    await writeFile(
-      path.join(co, 'sub', 'dvc.yaml'),
-      'stages:\n  make:\n    cmd: python make.py\n    outs:\n    - table.csv\n',
-    );
     const lockBefore =
       "schema: '2.0'\nstages:\n  make:\n    cmd: python make.py\n    outs:\n    - path: table.csv\n" +
       `      hash: md5\n      md5: ${md5('a,b\n')}\n      size: 4\n`;
-    await writeFile(path.join(co, 'sub', 'dvc.lock'), lockBefore);
-    await writeFile(path.join(co, 'sub', '.gitignore'), '/table.csv\n');
-    await git(['add', 'sub'], { cwd: co });
-    await git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'nested'], {
-      cwd: co,
-    });
-    await git(['push', '--quiet', 'origin', 'HEAD:main'], { cwd: co });
+    await pushFiles(
+      bare,
+      {
+        'sub/dvc.yaml': 'stages:\n  make:\n    cmd: python make.py\n    outs:\n    - table.csv\n',
+        'sub/dvc.lock': lockBefore,
+        'sub/.gitignore': '/table.csv\n',
+      },
+      'nested',
+    );
     expect((await s.api('POST', '/api/projects/d/reload')).status).toBe(200);
     const topLock = await show('main', 'dvc.lock');
 
     const table = 'a,b\n1,2\n';
-    const r = await s.api('POST', '/api/projects/d/ci-commits', {
-      rev: 'main',
+    const r = await ciCommit({
       inputs: [{ path: 'sub/table.csv', uploadId: await upload('sub/table.csv', table) }],
       message: 'New table',
-      branch: { kind: 'base' },
     });
     expect(r.status, JSON.stringify(r.json)).toBe(201);
     const res = CiCommitResult.parse(r.json);
