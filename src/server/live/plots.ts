@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import path from 'node:path/posix';
 import type { PlotDefinition, PlotImage, PlotRow, PlotSeries, PlotSource } from '../../contracts/live.js';
 import { collectTableFiles, parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
@@ -45,10 +46,36 @@ type Kept = (files: readonly string[], inDir: (file: string) => boolean) => Retu
 const NONE: Awaited<ReturnType<KeptFiles>> = { files: {}, errors: {} };
 const isPlotFile = (f: string) => isDataPath(f) || isImagePath(f);
 
+const MiB = 1024 * 1024;
+/**
+ * Image bytes one commit's plots carry at most (as base64, a third more): a directory of images
+ * kept in DVC is up to 200 files of up to the remote cap each. Images past it are named as skipped.
+ */
+export const IMAGE_BYTES_PER_COMMIT = 16 * MiB;
+/** Memory the commits' plots are kept in, least recently used dropped first: images as base64, the rest as JSON. */
+export const PLOTS_CACHE_BYTES = 128 * MiB;
+
+export interface PlotsLimits {
+  /** default {@link IMAGE_BYTES_PER_COMMIT} */
+  imageBytesPerCommit?: number;
+  /** default {@link PLOTS_CACHE_BYTES} */
+  cacheBytes?: number;
+}
+
+const sizeText = (n: number) => (n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`);
+
+/** About what a commit's plots hold in memory, in bytes (base64 and JSON are one byte a character). */
+function plotsSize(p: CommitPlots): number {
+  const images = p.images.reduce((n, i) => n + i.base64.length + i.path.length + i.mime.length, 0);
+  const rest = JSON.stringify([p.definitions, p.series, p.errors]).length;
+  return Math.max(1, images + rest);
+}
+
 /** Plots of commits (read from the project's mirror) and of live experiments (from their events). */
 
 export class PlotsReader {
-  private readonly cache = new Map<string, CommitPlots>();
+  private readonly cache: LRUCache<string, CommitPlots>;
+  private readonly imageBudget: number;
 
   constructor(
     private readonly store: Store,
@@ -56,7 +83,20 @@ export class PlotsReader {
     private readonly mirrorDir: (project: string) => string,
     /** Plot files a commit keeps in DVC (not in Git), read from the project's DVC remote within a cap. */
     private readonly keptFiles: KeptFiles | null = null,
-  ) {}
+    limits: PlotsLimits = {},
+  ) {
+    this.imageBudget = limits.imageBytesPerCommit ?? IMAGE_BYTES_PER_COMMIT;
+    this.cache = new LRUCache({
+      max: 500,
+      maxSize: limits.cacheBytes ?? PLOTS_CACHE_BYTES,
+      sizeCalculation: plotsSize,
+    });
+  }
+
+  /** What the cached commits' plots take, in bytes as {@link plotsSize} counts them; for tests. */
+  get cachedBytes(): { bytes: number; commits: number } {
+    return { bytes: this.cache.calculatedSize, commits: this.cache.size };
+  }
 
   async commit(project: string, subdir: string | null, rev: string): Promise<PlotSource> {
     const mirror = this.mirrorDir(project);
@@ -165,11 +205,27 @@ export class PlotsReader {
     const files = new Set(definitions.flatMap((d) => d.files));
     const series: PlotSeries[] = [];
     const images: PlotImage[] = [];
+    // images in order until the commit's budget; that one and the rest are named as skipped
+    let imageBytes = 0;
+    let overBudget = false;
+    const withinBudget = (f: string, size: number): boolean => {
+      overBudget ||= imageBytes + size > this.imageBudget;
+      if (overBudget) {
+        errors[f] =
+          `skipped: over the plots' image budget of ${sizeText(this.imageBudget)} per commit ` +
+          `(this image is ${size} bytes; the images before it take ${imageBytes})`;
+        return false;
+      }
+      imageBytes += size;
+      return true;
+    };
     for (const f of files) {
       const fromRemote = remote.files[f];
       if (fromRemote !== undefined) {
-        if (isImagePath(f)) images.push({ path: f, mime: mimeOf(f), base64: fromRemote.toString('base64') });
-        else {
+        if (isImagePath(f)) {
+          if (withinBudget(f, fromRemote.length))
+            images.push({ path: f, mime: mimeOf(f), base64: fromRemote.toString('base64') });
+        } else {
           const parsed = parsePlotFile(f, fromRemote.toString('utf8'));
           if (parsed.ok) series.push({ path: f, rows: parsed.rows });
           else errors[f] = parsed.error;
@@ -178,7 +234,10 @@ export class PlotsReader {
       }
       if (!tree.includes(f)) continue;
       if (isImagePath(f)) {
-        const bytes = await this.blob(mirror, `${sha}:${prefix}${f}`);
+        const object = `${sha}:${prefix}${f}`;
+        // sized before it is read: an image past the budget is never loaded
+        if (!withinBudget(f, await this.blobSize(mirror, object))) continue;
+        const bytes = await this.blob(mirror, object);
         if (bytes) images.push({ path: f, mime: mimeOf(f), base64: bytes.toString('base64') });
       } else if (isDataPath(f)) {
         const parsed = parsePlotFile(f, await this.show(mirror, sha, prefix + f));
@@ -187,9 +246,18 @@ export class PlotsReader {
       }
     }
     const out = { definitions, series, images, errors };
-    if (this.cache.size > 500) this.cache.clear();
     this.cache.set(key, out);
     return out;
+  }
+
+  /** An object's size in bytes; 0 when the mirror lacks it (a submodule), which {@link blob} then skips. */
+  private async blobSize(mirror: string, object: string): Promise<number> {
+    try {
+      return Number((await git(['cat-file', '-s', object], { cwd: mirror })).trim());
+    } catch (err) {
+      if (err instanceof GitError) return 0;
+      throw err;
+    }
   }
 
   private async blob(mirror: string, object: string): Promise<Buffer | null> {
