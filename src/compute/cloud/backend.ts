@@ -216,6 +216,7 @@ export class CloudBackend implements ComputeBackend {
 
   async stop(): Promise<void> {
     await this.starting;
-    for (const i of await this.mine()) await this.terminate(i.id);
+    // With the ones launched lately that the listing may not show yet.
+    for (const i of await this.current()) await this.terminate(i.id);
   }
 }
