@@ -83,7 +83,8 @@ export class CloudBackend implements ComputeBackend {
 
   /**
    * Listed machines of this backend, and those it launched lately that the listing does not
-   * show yet (as `pending`): a machine listed once is gone when no longer listed.
+   * show yet (asked for by id; `pending` while the cloud does not know them either): a machine
+   * listed once, or described as terminated, is gone when no longer listed.
    */
   private async current(): Promise<CloudInstance[]> {
     const listed = await this.mine();
@@ -94,15 +95,21 @@ export class CloudBackend implements ComputeBackend {
     }
     const now = Date.now();
     const unlisted: CloudInstance[] = [];
-    for (const [id, l] of this.live)
-      if (!ids.has(id) && !l.listed && now - l.launchedAt < LIST_LAG_MS)
-        unlisted.push({
-          id,
-          zone: null,
-          state: 'pending',
-          tags: {},
-          launchedAt: new Date(l.launchedAt).toISOString(),
-        });
+    for (const [id, l] of this.live) {
+      if (ids.has(id) || l.listed || now - l.launchedAt >= LIST_LAG_MS) continue;
+      const d = await this.o.provider.describe(id).catch(() => null);
+      if (d?.state === 'terminated') l.listed = true;
+      else
+        unlisted.push(
+          d ?? {
+            id,
+            zone: null,
+            state: 'pending',
+            tags: {},
+            launchedAt: new Date(l.launchedAt).toISOString(),
+          },
+        );
+    }
     return [...listed, ...unlisted];
   }
 
