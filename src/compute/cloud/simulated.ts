@@ -18,8 +18,8 @@ export class SimulatedCloud implements CloudProvider {
   /** A metadata stand-in the simulated machines ask for spot notices. */
   metadataUrl?: string;
   /**
-   * How long a launched VM stays out of `listTagged` and `describe`, as EC2's eventually
-   * consistent describe may leave it (0: listed at once).
+   * How long a launched VM stays out of `listTagged`, as EC2's eventually consistent describe
+   * may leave it (0: listed at once); `describe` by id knows it at once.
    */
   listDelayMs = 0;
   private n = 0;
@@ -62,10 +62,7 @@ export class SimulatedCloud implements CloudProvider {
 
   async describe(id: string): Promise<CloudInstance | null> {
     const i = this.instances.get(id);
-    // Not known yet either, for as long as it is not listed.
-    return i && Date.parse(i.launchedAt) <= Date.now() - this.listDelayMs
-      ? { id: i.id, zone: i.zone, state: i.state, tags: i.tags, launchedAt: i.launchedAt }
-      : null;
+    return i ? { id: i.id, zone: i.zone, state: i.state, tags: i.tags, launchedAt: i.launchedAt } : null;
   }
 
   async terminate(id: string): Promise<void> {
