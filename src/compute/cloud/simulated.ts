@@ -22,6 +22,8 @@ export class SimulatedCloud implements CloudProvider {
    * may leave it (0: listed at once); `describe` by id knows it at once.
    */
   listDelayMs = 0;
+  /** How long a terminated VM is still listed, shutting down (0: it ends at once). */
+  terminateDelayMs = 0;
   private n = 0;
 
   constructor(
@@ -69,11 +71,15 @@ export class SimulatedCloud implements CloudProvider {
     const i = this.instances.get(id);
     if (!i || i.state === 'terminated') return;
     this.instances.set(id, { ...i, state: 'stopping' });
-    try {
-      if (i.proc.pid) process.kill(-i.proc.pid, 'SIGKILL');
-    } catch {
-      // Already exited.
-    }
+    const kill = () => {
+      try {
+        if (i.proc.pid) process.kill(-i.proc.pid, 'SIGKILL');
+      } catch {
+        // Already exited.
+      }
+    };
+    if (this.terminateDelayMs > 0) setTimeout(kill, this.terminateDelayMs);
+    else kill();
   }
 
   async listTagged(install: string): Promise<CloudInstance[]> {

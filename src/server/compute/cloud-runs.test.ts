@@ -136,6 +136,9 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a cloud profile', () => {
     expect((await h.api('DELETE', '/api/compute/profiles/spot')).status).toBe(204);
     expect(await targets.reconcile()).toEqual(expect.arrayContaining(idle.map((i) => i.id)));
     expect([...sim.instances.values()].filter((i) => i.state === 'running')).toEqual([]);
-    expect(await h.server.store.getSetting('compute.machines')).toBe('{}');
+    // Forgotten once the cloud lists none of its VMs, not while they are still shutting down.
+    await expect
+      .poll(async () => (await targets.reconcile(), h.server.store.getSetting('compute.machines')))
+      .toBe('{}');
   }, 60_000);
 });
