@@ -245,7 +245,12 @@ export class Targets {
       ...(name !== profile ? { machineTag: name.slice(profile.length + 1) } : {}),
       siblings: {
         alive: () => this.profileAlive(profile),
-        serial: (f) => this.serial(profile, f),
+        // Remembered again before each launch: the reconciler may have just forgotten it.
+        serial: (f) =>
+          this.serial(profile, async () => {
+            await this.remember(name, kind, raw, profile);
+            return f();
+          }),
       },
       install: await this.install(),
       url: this.d.url,
@@ -455,10 +460,13 @@ export class Targets {
         for (const id of await t.reconcile(judge).catch(() => [])) killed.add(id);
         if (!gone && (base === name || wanted.has(name))) continue;
         // A stopped VM is not alive but still there (and billed, on Azure): kept until it is gone.
+        // Between two launch decisions of the profile, so none lands between look and forget.
         const left = t.machines ?? (() => t.backend.alive());
-        if ((await left().catch(() => 1)) > 0) continue;
-        await this.forget(name);
-        this.built.delete(name);
+        await this.serial(base, async () => {
+          if ((await left().catch(() => 1)) > 0) return;
+          await this.forget(name);
+          this.built.delete(name);
+        });
       }
       await this.revokeGone(seen);
       return [...killed];
