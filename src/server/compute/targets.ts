@@ -37,6 +37,30 @@ const Remembered = z.record(
 );
 type Remembered = z.infer<typeof Remembered>;
 
+/**
+ * A JSON setting read and rewritten one change at a time in this process: `change` edits the
+ * parsed value in place, and it is written back only if it changed.
+ */
+function lockedSetting<T extends Record<string, unknown>>(store: Store, key: string, schema: z.ZodType<T>) {
+  let lock: Promise<unknown> = Promise.resolve();
+  return (change?: (all: T) => void): Promise<T> => {
+    const run = lock.then(async () => {
+      const raw = await store.getSetting(key);
+      const r = raw ? schema.safeParse(JSON.parse(raw)) : null;
+      // An unset (or unreadable) setting is the empty record.
+      const all = r?.success ? r.data : ({} as T);
+      if (change) {
+        const before = JSON.stringify(all);
+        change(all);
+        if (JSON.stringify(all) !== before) await store.setSetting(key, JSON.stringify(all));
+      }
+      return all;
+    });
+    lock = run.catch(() => undefined);
+    return run;
+  };
+}
+
 /** Where one experiment's job was claimed. */
 const RunRecord = z.object({ tokenId: z.string().nullable(), hostname: z.string(), startedAt: z.string() });
 
@@ -101,6 +125,8 @@ export class Targets {
   providers: ProviderFactory | undefined;
 
   constructor(private readonly d: TargetDeps) {
+    this.machines = lockedSetting(d.store, 'compute.machines', Remembered);
+    this.machineTokens = lockedSetting(d.store, 'compute.machineTokens', MachineTokens);
     const every = d.reconcile?.everyMs ?? 60_000;
     this.timer = setInterval(() => void this.reconcile().catch(() => undefined), every);
     this.timer.unref();
@@ -281,28 +307,11 @@ export class Targets {
     return this.machines();
   }
 
-  private machinesLock: Promise<unknown> = Promise.resolve();
-
   /**
    * Reads (and with `change`, rewrites) `compute.machines`, one change at a time: the reconciler
    * forgets on its own timer while the scheduler's tick builds (remembers) variants.
    */
-  private machines(change?: (all: Remembered) => void): Promise<Remembered> {
-    const run = this.machinesLock.then(async () => {
-      const raw = await this.d.store.getSetting('compute.machines');
-      const r = raw ? Remembered.safeParse(JSON.parse(raw)) : null;
-      const all = r?.success ? r.data : {};
-      if (change) {
-        const before = JSON.stringify(all);
-        change(all);
-        if (JSON.stringify(all) !== before)
-          await this.d.store.setSetting('compute.machines', JSON.stringify(all));
-      }
-      return all;
-    });
-    this.machinesLock = run.catch(() => undefined);
-    return run;
-  }
+  private readonly machines: (change?: (all: Remembered) => void) => Promise<Remembered>;
 
   private async remember(
     name: string,
@@ -365,25 +374,8 @@ export class Targets {
     });
   }
 
-  private tokensLock: Promise<unknown> = Promise.resolve();
-
   /** Reads (and with `change`, rewrites) the cloud machines' tokens, one change at a time. */
-  private machineTokens(change?: (all: MachineTokens) => void): Promise<MachineTokens> {
-    const run = this.tokensLock.then(async () => {
-      const raw = await this.d.store.getSetting('compute.machineTokens');
-      const r = raw ? MachineTokens.safeParse(JSON.parse(raw)) : null;
-      const all = r?.success ? r.data : {};
-      if (change) {
-        const before = JSON.stringify(all);
-        change(all);
-        if (JSON.stringify(all) !== before)
-          await this.d.store.setSetting('compute.machineTokens', JSON.stringify(all));
-      }
-      return all;
-    });
-    this.tokensLock = run.catch(() => undefined);
-    return run;
-  }
+  private readonly machineTokens: (change?: (all: MachineTokens) => void) => Promise<MachineTokens>;
 
   /**
    * Belt and braces to a VM revoking its own token when it powers off: revokes the tokens of
