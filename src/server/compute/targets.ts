@@ -11,17 +11,10 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { CredentialService } from './credential-service.js';
-import { BOOTSTRAP_REVOKED } from './agent-exchange.js';
 import { isVariant, readVariant, variantSettings } from './variants.js';
-import {
-  type AgentRecord,
-  agentKey,
-  BOOTSTRAP_SCOPE,
-  BOOTSTRAP_TTL_MS,
-  bootstrapKey,
-  exchangedTo,
-  readAgentRecord,
-} from './agent-record.js';
+import { type AgentRecord, agentKey, exchangedTo } from './agent-record.js';
+import { lockedSetting } from './locked-setting.js';
+import { MachineTokens } from './machine-tokens.js';
 // The cloud and Kubernetes SDKs load with the first such profile, not with the server.
 import type { Liveness, MachineDeps, ProviderFactory } from './remote-targets.js';
 
@@ -36,37 +29,6 @@ const Remembered = z.record(
   }),
 );
 type Remembered = z.infer<typeof Remembered>;
-
-/**
- * A JSON setting read and rewritten one change at a time in this process: `change` edits the
- * parsed value in place, and it is written back only if it changed.
- */
-function lockedSetting<T extends Record<string, unknown>>(store: Store, key: string, schema: z.ZodType<T>) {
-  let lock: Promise<unknown> = Promise.resolve();
-  return (change?: (all: T) => void): Promise<T> => {
-    const run = lock.then(async () => {
-      const raw = await store.getSetting(key);
-      const r = raw ? schema.safeParse(JSON.parse(raw)) : null;
-      // An unset (or unreadable) setting is the empty record.
-      const all = r?.success ? r.data : ({} as T);
-      if (change) {
-        const before = JSON.stringify(all);
-        change(all);
-        if (JSON.stringify(all) !== before) await store.setSetting(key, JSON.stringify(all));
-      }
-      return all;
-    });
-    lock = run.catch(() => undefined);
-    return run;
-  };
-}
-
-/** Where one experiment's job was claimed. */
-const RunRecord = z.object({ tokenId: z.string().nullable(), hostname: z.string(), startedAt: z.string() });
-
-/** Tokens minted for cloud machines, by token id: the reconciler revokes those whose machine is gone. */
-const MachineTokens = z.record(z.string(), z.object({ target: z.string(), at: z.number() }));
-type MachineTokens = z.infer<typeof MachineTokens>;
 
 export interface Target {
   name: string;
@@ -126,7 +88,7 @@ export class Targets {
 
   constructor(private readonly d: TargetDeps) {
     this.machines = lockedSetting(d.store, 'compute.machines', Remembered);
-    this.machineTokens = lockedSetting(d.store, 'compute.machineTokens', MachineTokens);
+    this.tokens = new MachineTokens({ store: d.store, auth: d.auth });
     const every = d.reconcile?.everyMs ?? 60_000;
     this.timer = setInterval(() => void this.reconcile().catch(() => undefined), every);
     this.timer.unref();
@@ -171,10 +133,10 @@ export class Targets {
       throw new ApiFailure('bad_request', `the agent bundle ${bundle} is missing: run npm run build`);
     const common = {
       url: this.d.url,
-      mintToken: async () => (await this.mint(name, kind)).token,
-      agentToken: () => this.mint(name, kind),
+      mintToken: async () => (await this.tokens.mint(name, kind)).token,
+      agentToken: () => this.tokens.mint(name, kind),
       placed: (tokenId: string, id: string, detail: string) =>
-        this.place(tokenId, { target: name, kind, id, detail, zone: null, pricePerHour: null }),
+        this.tokens.place(tokenId, { target: name, kind, id, detail, zone: null, pricePerHour: null }),
       agentBundle: bundle,
     };
     if (kind === 'ssh') {
@@ -281,10 +243,11 @@ export class Targets {
       install: await this.install(),
       url: this.d.url,
       // A VM's user data gets a bootstrap token, traded at boot for the agent's own.
-      agentToken: () => (kind === 'kubernetes' ? this.mint(name, kind) : this.bootstrap(name, kind)),
-      revokeToken: (id) => this.revoke(id),
+      agentToken: () =>
+        kind === 'kubernetes' ? this.tokens.mint(name, kind) : this.tokens.bootstrap(name, kind),
+      revokeToken: (id) => this.tokens.revoke(id),
       placed: (tokenId, id, detail, at = {}) =>
-        this.place(tokenId, {
+        this.tokens.place(tokenId, {
           target: name,
           kind,
           id,
@@ -312,6 +275,8 @@ export class Targets {
    * forgets on its own timer while the scheduler's tick builds (remembers) variants.
    */
   private readonly machines: (change?: (all: Remembered) => void) => Promise<Remembered>;
+  /** Agent and bootstrap tokens of machines, and where each run was claimed. */
+  private readonly tokens: MachineTokens;
 
   private async remember(
     name: string,
@@ -357,53 +322,13 @@ export class Targets {
     return id;
   }
 
-  /**
-   * Revokes a token and, for a bootstrap token, the agent token it was exchanged for. A
-   * bootstrap token is marked revoked first: an exchange that records its agent token after
-   * this looked for one finds the mark and revokes that token itself (agent-exchange.ts).
-   */
-  private async revoke(tokenId: string): Promise<void> {
-    const { user } = await this.d.store.ensureAdmin();
-    if ((await this.d.store.getSetting(bootstrapKey(tokenId))) !== null)
-      await this.d.store.setSetting(bootstrapKey(tokenId), BOOTSTRAP_REVOKED);
-    await this.d.store.revokeToken(tokenId, user.id);
-    const real = await exchangedTo(this.d.store, tokenId);
-    if (real) await this.d.store.revokeToken(real, user.id);
-    await this.machineTokens((all) => {
-      delete all[tokenId];
-    });
-  }
-
-  /** Reads (and with `change`, rewrites) the cloud machines' tokens, one change at a time. */
-  private readonly machineTokens: (change?: (all: MachineTokens) => void) => Promise<MachineTokens>;
-
-  /**
-   * Belt and braces to a VM revoking its own token when it powers off: revokes the tokens of
-   * cloud machines that no longer run (reclaimed, powered off, terminated), and of launches
-   * that never got a machine.
-   */
-  private async revokeGone(targets: Map<string, Target>): Promise<void> {
-    for (const [tokenId, e] of Object.entries(await this.machineTokens())) {
-      const rec = await readAgentRecord(this.d.store, tokenId);
-      if (!rec?.id) {
-        if (Date.now() - e.at > BOOTSTRAP_TTL_MS) await this.revoke(tokenId);
-        continue;
-      }
-      const t = targets.get(e.target);
-      if (!t?.running) continue;
-      const up = await t.running(rec.id).catch(() => true);
-      if (!up) await this.revoke(tokenId);
-    }
-  }
-
   /** Which machines are wanted now: young ones, ones whose agent holds a run or asked lately. */
   private async liveness(): Promise<{ live: Liveness; busy: Liveness }> {
     const grace = this.d.reconcile?.graceMs ?? 15 * 60_000;
     const holding = new Set<string>();
     for (const job of await this.d.store.experiments.claimed()) {
-      const raw = await this.d.store.getSetting(`compute.run.${job.experimentId}`);
-      const r = raw ? RunRecord.safeParse(JSON.parse(raw)) : null;
-      if (r?.success && r.data.tokenId) holding.add(r.data.tokenId);
+      const tokenId = await this.tokens.runToken(job.experimentId);
+      if (tokenId) holding.add(tokenId);
     }
     const now = Date.now();
     // A removed profile gets no more runs: only a machine in the middle of one is kept.
@@ -460,7 +385,7 @@ export class Targets {
           this.built.delete(name);
         });
       }
-      await this.revokeGone(seen);
+      await this.tokens.revokeGone(seen);
       return [...killed];
     })().finally(() => {
       this.reconciling = null;
@@ -468,62 +393,20 @@ export class Targets {
     return this.reconciling;
   }
 
-  private async mint(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
-    const { user } = await this.d.store.ensureAdmin();
-    const t = await this.d.auth.createToken(user.id, `agent ${target}`, 'agent');
-    await this.place(t.id, { target, kind, id: null, detail: '', zone: null, pricePerHour: null });
-    return { id: t.id, token: t.token };
-  }
-
-  /** A one-time token for a VM's user data, exchanged at boot for its agent token (30 min to do so). */
-  private async bootstrap(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
-    const { user } = await this.d.store.ensureAdmin();
-    const t = await this.d.auth.createToken(user.id, `bootstrap ${target}`, BOOTSTRAP_SCOPE);
-    await this.d.store.setSetting(bootstrapKey(t.id), new Date(Date.now() + BOOTSTRAP_TTL_MS).toISOString());
-    await this.place(t.id, { target, kind, id: null, detail: '', zone: null, pricePerHour: null });
-    await this.machineTokens((all) => {
-      all[t.id] = { target, at: Date.now() };
-    });
-    return { id: t.id, token: t.token };
-  }
-
-  private async place(tokenId: string, rec: AgentRecord): Promise<void> {
-    await this.d.store.setSetting(agentKey(tokenId), JSON.stringify(rec));
-  }
-
   /** The agent behind a token; tokens no backend minted (local, hand-made) belong to `local`. */
   async agent(tokenId: string | null): Promise<AgentRecord> {
     // The scheduler asks on every claim: an agent asking for work is alive.
     if (tokenId) this.seen.set(tokenId, Date.now());
-    return this.record(tokenId);
+    return this.tokens.record(tokenId);
   }
 
-  private async record(tokenId: string | null): Promise<AgentRecord> {
-    const r = tokenId ? await readAgentRecord(this.d.store, tokenId) : null;
-    return r ?? { target: 'local', kind: 'local', id: null, detail: '', zone: null, pricePerHour: null };
-  }
-
-  async recordRun(experimentId: string, tokenId: string | null, hostname: string): Promise<void> {
-    const rec = { tokenId, hostname, startedAt: new Date().toISOString() };
-    await this.d.store.setSetting(`compute.run.${experimentId}`, JSON.stringify(rec));
+  recordRun(experimentId: string, tokenId: string | null, hostname: string): Promise<void> {
+    return this.tokens.recordRun(experimentId, tokenId, hostname);
   }
 
   /** Where an experiment ran (null before an agent claimed it). */
-  async placement(experimentId: string, profileOf: string): Promise<Placement | null> {
-    const raw = await this.d.store.getSetting(`compute.run.${experimentId}`);
-    const r = raw ? RunRecord.safeParse(JSON.parse(raw)) : null;
-    if (!r?.success) return null;
-    const a = await this.record(r.data.tokenId);
-    return {
-      target: a.kind,
-      profile: a.kind === 'local' ? null : profileOf,
-      id: a.id ?? r.data.hostname,
-      zone: a.zone,
-      detail: a.detail ? `${a.detail} on ${r.data.hostname}` : r.data.hostname,
-      pricePerHour: a.pricePerHour,
-      startedAt: r.data.startedAt,
-      endedAt: null,
-    };
+  placement(experimentId: string, profileOf: string): Promise<Placement | null> {
+    return this.tokens.placement(experimentId, profileOf);
   }
 
   /** Stops the remote backends built so far (the local one is stopped by its owner). */
