@@ -1,32 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type Page } from 'playwright-core';
-import { freePort, launchChromium, openDemo, startKiln, type RunningServer } from './server.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { kilnSuite, openDemo } from './server.js';
 
 const legendTexts = (page: Page): Promise<string[]> =>
   page.locator('.plot-card svg .role-legend text').allTextContents();
 
 describe('plots pane in a browser', () => {
-  let home = '';
-  let server: RunningServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'kiln-e2e-plots-'));
-    server = await startKiln(home, await freePort());
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
-  });
+  const suite = kilnSuite('kiln-e2e-plots-');
 
   it('plots two demo commits overlaid, the legend naming both, then compares them', async () => {
-    if (!browser || !server) throw new Error('setup failed');
+    const { server, browser, home } = suite;
     const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -99,4 +103,47 @@ export async function openDemo(page: Page, start: string): Promise<void> {
     const retry = page.getByRole('button', { name: 'Retry' });
     if (await retry.isVisible()) await retry.click();
   }
+}
+
+/** A browser test file's Kiln server and Chromium; reading either before they started throws. */
+export interface KilnSuite {
+  /** The server's data dir: screenshots go there for a human to look at. */
+  readonly home: string;
+  readonly server: RunningServer;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts a real `kiln serve` on a fresh data dir and Debian's Chromium before the file's tests,
+ * and stops both after them (the data dir stays unless KILN_E2E_CLEAN=1).
+ */
+export function kilnSuite(prefix: string): KilnSuite {
+  let home = '';
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), prefix));
+    server = await startKiln(home, await freePort());
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
+  });
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('setup failed: the server or Chromium did not start');
+    return v;
+  };
+  return {
+    get home() {
+      return home;
+    },
+    get server() {
+      return ready(server);
+    },
+    get browser() {
+      return ready(browser);
+    },
+  };
 }

@@ -1,9 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { freePort, launchChromium, openDemo, startKiln, type RunningServer } from './server.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { kilnSuite, openDemo } from './server.js';
 
 const NAMES = ['sw-1', 'sw-2', 'sw-3'];
 
@@ -26,25 +24,10 @@ async function rowLabels(page: Page): Promise<string[]> {
 }
 
 describe('experiments table: a sweep as one group row', () => {
-  let home = '';
-  let server: RunningServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'kiln-e2e-sweep-'));
-    server = await startKiln(home, await freePort());
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    // The tmp dir keeps the screenshot for a human to look at; only remove it when asked to.
-    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
-  });
+  const suite = kilnSuite('kiln-e2e-sweep-');
 
   it('groups a sweep of 3 under its commit, folds it, runs from its baseline and shows it cancelled', async () => {
-    if (!browser || !server) throw new Error('setup failed');
+    const { server, browser, home } = suite;
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(60_000);
     const errors: string[] = [];

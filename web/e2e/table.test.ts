@@ -1,11 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { freePort, startKiln, type RunningServer } from './server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { kilnSuite, openDemo } from './server.js';
 
 /** Text of every rendered cell in the column whose header is `header`, top to bottom. */
 function columnTexts(page: Page, headerSelector: string): Promise<string[]> {
@@ -25,50 +22,17 @@ const rowCount = async (page: Page): Promise<number> =>
   Number(await page.locator('.grid').getAttribute('aria-rowcount'));
 
 describe('experiments table in a browser', () => {
-  let home = '';
-  let server: RunningServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'kiln-e2e-'));
-    server = await startKiln(home, await freePort());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    // The tmp dir keeps the screenshot for a human to look at; only remove it when asked to.
-    if (process.env.KILN_E2E_CLEAN === '1') await rm(home, { recursive: true, force: true });
-  });
+  const suite = kilnSuite('kiln-e2e-');
 
   it('logs in, opens the demo table, sorts by a metric and shows hidden commits', async () => {
-    if (!browser || !server) throw new Error('setup failed');
+    const { server, browser, home } = suite;
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
 
-    await page.goto(server.loginUrl);
-    await page.waitForURL((u) => u.pathname === '/', { timeout: 20_000 });
-
-    // The demo project is generated after the login link is printed: poll the projects page.
-    const demo = page.locator('a.project-name', { hasText: /^demo$/ });
-    for (let i = 0; i < 60 && !(await demo.isVisible()); i++) {
-      await page.waitForTimeout(1000);
-      await page.reload();
-    }
-    await demo.click();
-    await page.waitForURL(/\/projects\/demo$/);
-
+    // The demo project is generated after the login link is printed: openDemo waits for its table.
+    await openDemo(page, server.loginUrl);
     const firstRow = page.locator('.grid .row:not(.row-skeleton)').first();
-    for (let i = 0; i < 60 && !(await firstRow.isVisible()); i++) {
-      await page.waitForTimeout(1000);
-      if (await page.getByRole('button', { name: 'Retry' }).isVisible())
-        await page.getByRole('button', { name: 'Retry' }).click();
-    }
     await expect.poll(() => firstRow.isVisible(), { timeout: 10_000 }).toBe(true);
     const before = await rowCount(page);
     expect(before).toBeGreaterThan(1);
