@@ -1,5 +1,6 @@
-// A local ESLint rule that guards DESIGN.md's dependency direction on *resolved* paths, so
-// `src/core/dvc` (pure models) and `src/dvc` (the adapter) are told apart whatever the depth.
+// A local ESLint rule that guards the dependency direction of docs/ARCHITECTURE.md on *resolved*
+// paths, so `src/core/dvc` (pure models) and `src/dvc` (the adapter) are told apart whatever the
+// depth.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,7 +29,10 @@ const rule = {
   meta: {
     type: 'problem',
     schema: [],
-    messages: { layer: '{{from}} may not import {{to}} (DESIGN.md dependency direction)' },
+    messages: {
+      layer:
+        '{{from}} may not import {{to}}: imports go contracts → core → adapters → server/agent → cli, web imports contracts only (docs/ARCHITECTURE.md, "Layers and the dependency rule")',
+    },
   },
   create(context) {
     const file = context.filename;

@@ -1,4 +1,4 @@
-// Lint guards the architecture: each folder may import only the layers DESIGN.md allows (eslint-layers.js).
+// Lint guards the architecture: each folder may import only the layers docs/ARCHITECTURE.md allows (eslint-layers.js).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import layers from './eslint-layers.js';
