@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { experimentRef } from '../../contracts/experiments.js';
+import { parsePushHead, refusalReport } from '../../git/push-commands.js';
 import type { Store } from '../../store/port.js';
 import { sha256 } from '../secrets.js';
 
@@ -14,29 +18,33 @@ const Params = z.object({ project: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/), 
 const SERVICES = new Set(['git-upload-pack', 'git-receive-pack']);
 const PATHS = /^(info\/refs|git-upload-pack|git-receive-pack)$/;
 
+/** What a caller may do: read the project, or also push the refs of its one run. */
+type Access = { kind: 'read' } | { kind: 'write'; refs: ReadonlySet<string>; run: string };
+
 /** The run token of an experiment of `project` (or an agent token) from HTTP Basic auth's password. */
-async function allowed(
-  store: Store,
-  project: string,
-  header: string | undefined,
-): Promise<'read' | 'write' | null> {
+async function allowed(store: Store, project: string, header: string | undefined): Promise<Access | null> {
   const m = /^basic\s+([A-Za-z0-9+/=]+)$/i.exec(header?.trim() ?? '');
   if (!m?.[1]) return null;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const password = decoded.slice(decoded.indexOf(':') + 1);
   const found = await store.findToken(sha256(password));
   if (!found) return null;
-  if (found.token.scope === 'agent') return 'read';
+  if (found.token.scope === 'agent') return { kind: 'read' };
   const run = /^run:(.+)$/.exec(found.token.scope);
   if (!run?.[1]) return null;
   const exp = await store.experiments.getById(run[1]);
-  return exp?.project === project ? 'write' : null;
+  if (exp?.project !== project) return null;
+  // A run writes its result and its checkpoint, nothing else: not the branches, tags or other
+  // runs' refs that the table and the Run form trust.
+  const refs = new Set([experimentRef(exp.baseline, exp.name), `refs/kiln/checkpoints/${exp.id}`]);
+  return { kind: 'write', refs, run: `${exp.project}/${exp.name}` };
 }
 
 /**
  * Git's smart HTTP for the project mirrors, so agents on other machines clone the baseline and
  * push their result ref: `git http-backend` runs as a CGI child per request. Agents authenticate
- * with HTTP Basic, the password being their run token; only run tokens may push.
+ * with HTTP Basic, the password being their run token; only run tokens may push, and only their
+ * own run's refs.
  */
 export function registerGitHttp(app: FastifyInstance, deps: GitHttpDeps): void {
   for (const type of ['application/x-git-upload-pack-request', 'application/x-git-receive-pack-request'])
@@ -55,63 +63,157 @@ export function registerGitHttp(app: FastifyInstance, deps: GitHttpDeps): void {
     if (!p.success || !PATHS.test(p.data['*']) || (service && !SERVICES.has(service)))
       return reply.code(404).send({ error: 'no such git path', code: 'not_found' });
     const pushing = p.data['*'] === 'git-receive-pack' || service === 'git-receive-pack';
-    if (pushing && access !== 'write')
+    if (pushing && access.kind !== 'write')
       return reply.code(403).send({ error: 'only a run token may push', code: 'forbidden' });
     const root = await deps.mirror(p.data.project);
-    const child = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        GIT_PROJECT_ROOT: root,
-        GIT_HTTP_EXPORT_ALL: '1',
-        PATH_INFO: `/${p.data['*']}`,
-        REQUEST_METHOD: req.method,
-        QUERY_STRING: query.toString(),
-        CONTENT_TYPE: req.headers['content-type'] ?? '',
-        HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
-        REMOTE_USER: 'kiln-agent',
-        REMOTE_ADDR: req.ip,
-        GIT_CONFIG_COUNT: '2',
-        GIT_CONFIG_KEY_0: 'http.receivepack',
-        GIT_CONFIG_VALUE_0: 'true',
-        GIT_CONFIG_KEY_1: 'safe.directory',
-        GIT_CONFIG_VALUE_1: '*',
-      },
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    if (req.method === 'POST') req.raw.pipe(child.stdin);
-    else child.stdin.end();
-    reply.hijack();
-    const res = reply.raw;
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
-        const i = line.indexOf(':');
-        if (i < 0) continue;
-        const name = line.slice(0, i).trim();
-        const value = line.slice(i + 1).trim();
-        if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]) || 500;
-        else res.setHeader(name, value);
-      }
-      res.statusCode = status;
-      res.write(head.subarray(end + 4));
-    });
+    const cgi = { root, pathInfo: `/${p.data['*']}`, query: query.toString() };
+    if (req.method !== 'POST' || p.data['*'] !== 'git-receive-pack' || access.kind !== 'write')
+      return backend(req, reply, cgi, req.method === 'POST' ? req.raw : null);
+    return guardedPush(req, reply, cgi, access);
+  };
+  app.route({ method: ['GET', 'POST'], url: '/api/git/:project/*', handler });
+}
+
+interface Cgi {
+  root: string;
+  pathInfo: string;
+  query: string;
+}
+
+/**
+ * Reads a push's ref updates before `git receive-pack` runs, and lets it through only when every
+ * ref is one of the run's own; otherwise answers with Git's report of each ref refused.
+ */
+function guardedPush(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  cgi: Cgi,
+  access: { refs: ReadonlySet<string>; run: string },
+): Promise<void> {
+  const gzip = /gzip/i.test(String(req.headers['content-encoding'] ?? ''));
+  const source: Readable = gzip ? req.raw.pipe(createGunzip()) : req.raw;
+  return new Promise<void>((resolve) => {
+    let buf = Buffer.alloc(0);
+    const finish = (answer: () => Promise<unknown>) => {
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('error', onEnd);
+      void answer().finally(resolve);
+    };
+    const refuse = (status: number, error: string) =>
+      finish(() => drained(source).then(() => reply.code(status).send({ error, code: 'forbidden' })));
+    const onEnd = () => refuse(400, 'the push ended before its ref updates');
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      const head = parsePushHead(buf);
+      if (head.state === 'more') return;
+      source.pause();
+      if (head.state === 'bad') return refuse(400, head.reason);
+      const foreign = head.commands.filter((c) => !access.refs.has(c.ref));
+      if (foreign.length === 0)
+        return finish(async () => {
+          source.unshift(buf);
+          await backend(req, reply, cgi, source, gzip);
+        });
+      const reason = `the token of run ${access.run} may push only ${[...access.refs].join(' and ')}, not ${foreign[0]?.ref ?? ''}`;
+      if (!head.capabilities.includes('report-status') && !head.capabilities.includes('report-status-v2'))
+        return refuse(403, reason);
+      finish(() =>
+        drained(source).then(() =>
+          reply
+            .code(200)
+            .header('content-type', 'application/x-git-receive-pack-result')
+            .header('cache-control', 'no-cache')
+            .send(refusalReport(head.commands, head.capabilities, reason)),
+        ),
+      );
+    };
+    source.on('data', onData);
+    source.on('end', onEnd);
+    source.on('error', onEnd);
+  });
+}
+
+/** Reads and drops the rest of a refused request (a pack), so the client gets the answer. */
+function drained(source: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    source.on('data', () => undefined);
+    source.once('end', resolve);
+    source.once('error', () => resolve());
+    source.once('close', () => resolve());
+    source.resume();
+  });
+}
+
+/** Runs `git http-backend` for the request, its body from `input` (null for a GET). */
+async function backend(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  cgi: Cgi,
+  input: Readable | null,
+  inflated = false,
+): Promise<void> {
+  const child = spawn('git', ['http-backend'], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      GIT_PROJECT_ROOT: cgi.root,
+      GIT_HTTP_EXPORT_ALL: '1',
+      PATH_INFO: cgi.pathInfo,
+      REQUEST_METHOD: req.method,
+      QUERY_STRING: cgi.query,
+      CONTENT_TYPE: req.headers['content-type'] ?? '',
+      HTTP_CONTENT_ENCODING: inflated ? '' : String(req.headers['content-encoding'] ?? ''),
+      REMOTE_USER: 'kiln-agent',
+      REMOTE_ADDR: req.ip,
+      GIT_CONFIG_COUNT: '2',
+      GIT_CONFIG_KEY_0: 'http.receivepack',
+      GIT_CONFIG_VALUE_0: 'true',
+      GIT_CONFIG_KEY_1: 'safe.directory',
+      GIT_CONFIG_VALUE_1: '*',
+    },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  child.stdin.on('error', () => undefined);
+  if (input) {
+    input.pipe(child.stdin);
+    input.resume();
+  } else child.stdin.end();
+  reply.hijack();
+  const res = reply.raw;
+  let head = Buffer.alloc(0);
+  let headersDone = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (headersDone) {
+      res.write(chunk);
+      return;
+    }
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    headersDone = true;
+    let status = 200;
+    for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+      const i = line.indexOf(':');
+      if (i < 0) continue;
+      const name = line.slice(0, i).trim();
+      const value = line.slice(i + 1).trim();
+      if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]) || 500;
+      else res.setHeader(name, value);
+    }
+    res.statusCode = status;
+    res.write(head.subarray(end + 4));
+  });
+  await new Promise<void>((resolve) => {
     child.on('close', () => {
       if (!headersDone) res.statusCode = 500;
       res.end();
+      resolve();
     });
-    child.on('error', () => res.destroy());
-  };
-  app.route({ method: ['GET', 'POST'], url: '/api/git/:project/*', handler });
+    child.on('error', () => {
+      res.destroy();
+      resolve();
+    });
+  });
 }
 
 /** The URL an agent on another machine clones from and pushes to, with its run token as password. */
