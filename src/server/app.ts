@@ -10,7 +10,7 @@ import { Authenticator } from './auth.js';
 import type { ServerConfig } from './config.js';
 import { EventBus } from './event-bus.js';
 import { ProjectService } from './projects/project-service.js';
-import { installErrorHandler, makeRoute } from './route.js';
+import { ANONYMOUS_BODY_LIMIT, installErrorHandler, makeRoute } from './route.js';
 import { registerRoutes } from './routes.js';
 import { SecretBox } from './secrets.js';
 import { registerSse } from './sse.js';
@@ -60,7 +60,9 @@ export async function startServer(
   const auth = new Authenticator(store);
   const projects = new ProjectService(store, box, bus, config.home);
 
-  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
+  // Routes of the route builder set their own limits by caller; anything else (an unknown path)
+  // gets no more than an anonymous caller.
+  const app = Fastify({ logger: false, bodyLimit: ANONYMOUS_BODY_LIMIT });
   await app.register(fastifyCookie);
   installErrorHandler(app);
   const routes: Array<{ method: string; url: string }> = [];

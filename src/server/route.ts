@@ -1,3 +1,4 @@
+import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z, type ZodType } from 'zod';
 import { ERROR_STATUS } from '../contracts/errors.js';
@@ -18,7 +19,19 @@ export interface RouteSpec<P, Q, B> {
   query?: ZodType<Q>;
   body?: ZodType<B>;
   status?: number;
+  /** The largest body an authenticated caller may send (default {@link BODY_LIMIT}). */
+  bodyLimit?: number;
+  /**
+   * The largest body an anonymous caller may send (default {@link ANONYMOUS_BODY_LIMIT}):
+   * raised only where anonymous callers legitimately send more (a forge's signed webhook).
+   */
+  anonymousBodyLimit?: number;
 }
+
+/** What an authenticated request may send unless its route says otherwise. */
+export const BODY_LIMIT = 32 * 1024 * 1024;
+/** What a request without valid credentials may send: enough for a login or a small webhook. */
+export const ANONYMOUS_BODY_LIMIT = 64 * 1024;
 
 export interface RouteContext<P, Q, B> {
   params: P;
@@ -53,25 +66,39 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
     spec: RouteSpec<P, Q, B>,
     handler: (ctx: RouteContext<P, Q, B>) => Promise<R>,
   ): void {
+    // Who is calling, settled before the body is read (onRequest), so an anonymous or refused
+    // caller never gets a large body parsed.
+    const callers = new WeakMap<FastifyRequest, Auth | null>();
+    const anonymousLimit = Math.min(
+      spec.anonymousBodyLimit ?? ANONYMOUS_BODY_LIMIT,
+      spec.bodyLimit ?? BODY_LIMIT,
+    );
     app.route({
       method: spec.method,
       url: spec.url,
-      handler: async (req, reply) => {
-        let who: Auth | null = null;
-        if (spec.auth !== 'public') {
-          who = await auth.authenticate(req);
-          if (!who)
-            throw new ApiFailure('unauthorized', 'log in or send "Authorization: token <access token>"');
-          if (spec.auth === 'agent') {
-            if (who.scope !== 'agent')
-              throw new ApiFailure('forbidden', `a ${who.scope} token cannot act as an agent`);
-          } else {
-            if (spec.auth === 'admin' && who.role !== 'admin')
-              throw new ApiFailure('forbidden', 'this needs an admin');
-            if (who.scope !== 'user')
-              throw new ApiFailure('forbidden', `a ${who.scope} token cannot call this route`);
-          }
+      bodyLimit: spec.bodyLimit ?? BODY_LIMIT,
+      onRequest: async (req) => {
+        const who = await auth.authenticate(req);
+        callers.set(req, who);
+        if (spec.auth === 'public') return;
+        if (!who)
+          throw new ApiFailure('unauthorized', 'log in or send "Authorization: token <access token>"');
+        if (spec.auth === 'agent') {
+          if (who.scope !== 'agent')
+            throw new ApiFailure('forbidden', `a ${who.scope} token cannot act as an agent`);
+        } else {
+          if (spec.auth === 'admin' && who.role !== 'admin')
+            throw new ApiFailure('forbidden', 'this needs an admin');
+          if (who.scope !== 'user')
+            throw new ApiFailure('forbidden', `a ${who.scope} token cannot call this route`);
         }
+      },
+      preParsing: async (req, _reply, payload) => {
+        if (callers.get(req)) return payload;
+        return limitBody(payload, Number(req.headers['content-length'] ?? 0), anonymousLimit);
+      },
+      handler: async (req, reply) => {
+        const who = callers.get(req) ?? null;
         const ctx: RouteContext<P, Q, B> = {
           params: parse(spec.params, req.params, 'path'),
           query: parse(spec.query, req.query, 'query'),
@@ -87,6 +114,29 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
       },
     });
   };
+}
+
+function tooLarge(limit: number): ApiFailure {
+  return new ApiFailure(
+    'payload_too_large',
+    `request body too large: without a valid token a request may send at most ${Math.round(limit / 1024)} KiB`,
+    'log in or send "Authorization: token <access token>" to send more',
+  );
+}
+
+/** The body, cut off with a 413 past `limit` bytes: by its declared length at once, else as it streams. */
+function limitBody(payload: Readable, declared: number, limit: number): Readable {
+  if (declared > limit) throw tooLarge(limit);
+  let seen = 0;
+  return payload.pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        seen += chunk.length;
+        if (seen > limit) done(tooLarge(limit));
+        else done(null, chunk);
+      },
+    }),
+  );
 }
 
 export function installErrorHandler(app: FastifyInstance): void {

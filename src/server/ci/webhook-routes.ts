@@ -77,7 +77,15 @@ export async function registerWebhookRoutes(
     );
     const route = makeRoute(scope, auth);
     route(
-      { method: 'POST', url: '/webhook/:forge', auth: 'public', params: WebhookParams, body: RawBody },
+      {
+        method: 'POST',
+        url: '/webhook/:forge',
+        auth: 'public',
+        params: WebhookParams,
+        body: RawBody,
+        // Forges sign, not authenticate, their calls: a push of many commits runs to a few MB.
+        anonymousBodyLimit: 5 * 1024 * 1024,
+      },
       async ({ params, body, req }): Promise<WebhookResult> => {
         const kind: ForgeKind = params.forge;
         const serverSecret = (await deps.settings.get()).webhookSecret;
