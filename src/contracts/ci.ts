@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { RepoPath } from './api.js';
-import { ExperimentName, ParamOverride, ReplacedInput, RevSpec } from './experiments.js';
+import { ExperimentName, ParamEdits, ReplacedInput, RevSpec } from './experiments.js';
 
 /** Characters that can go into a shell command line and a YAML scalar unquoted. */
 const SAFE = /^[A-Za-z0-9._+-]+$/;
@@ -93,8 +93,11 @@ export type BranchName = z.infer<typeof BranchName>;
 export const CiCommitBody = z.object({
   /** The baseline: a commit SHA, branch or tag the edits start from. */
   rev: RevSpec,
-  /** Param edits (see experiments.ts): the value keeps the param's type; comments and formatting are kept. */
-  params: z.array(ParamOverride).max(1000).default([]),
+  /**
+   * Param edits, as for a compute run ({@link ParamEdits}) but one value per param: the value keeps
+   * the param's type; comments and formatting are kept.
+   */
+  ...ParamEdits.shape,
   /**
    * Input data replaced by uploads (as in a compute run; paths relative to the project): Git-tracked
    * files change in the commit, DVC-tracked ones are pushed to the DVC remote and their

@@ -75,16 +75,26 @@ export type ChangeSet = z.infer<typeof ChangeSet>;
 export const Target = ComputeName;
 export type Target = z.infer<typeof Target>;
 
+/**
+ * The param edits of a request, one shape for a compute run (`CreateExperimentBody`) and a CI
+ * commit (`CiCommitBody`): typed overrides, and `-S` arguments in the grammar of
+ * `overrides.ts`, which the server reads on both routes (a CI commit refuses a sweep).
+ */
+export const ParamEdits = z.object({
+  /** Typed overrides. */
+  params: z.array(ParamOverride).max(1000).default([]),
+  /** Overrides in DVC's `-S` syntax: `[FILE:]KEY=VALUE`, where VALUE may be `choice(…)`, `range(a,b[,step])` or `a,b,c` (a sweep). */
+  set: z.array(z.string().min(1).max(10_000)).max(100).default([]),
+});
+export type ParamEdits = z.input<typeof ParamEdits>;
+
 export const CreateExperimentBody = z.object({
   /** Baseline: a sha, branch or tag of the project. */
   rev: RevSpec,
   /** Defaults to a random DVC-style `adjective-noun`; for a sweep, a suffix `-1`, `-2`… is added. */
   name: ExperimentName.optional(),
   message: z.string().max(10_000).optional(),
-  /** Typed overrides. */
-  params: z.array(ParamOverride).max(1000).default([]),
-  /** Overrides in DVC's `-S` syntax: `[FILE:]KEY=VALUE`, where VALUE may be `choice(…)`, `range(a,b[,step])` or `a,b,c` (a sweep). */
-  set: z.array(z.string().min(1).max(10_000)).max(100).default([]),
+  ...ParamEdits.shape,
   inputs: z.array(ReplacedInput).max(100).default([]),
   /** Replaces the default job script. */
   script: z.string().min(1).max(200_000).optional(),

@@ -15,21 +15,6 @@ const Flags = z.object({
   json: z.boolean().optional(),
 });
 
-/** Loads the param parsers (and YAML) only when a commit is made, not at CLI start-up. */
-async function overrides(sets: readonly string[]): Promise<NonNullable<CiCommitBody['params']>> {
-  const [{ parseCliValue }, { parseSetArg }] = await Promise.all([
-    import('../../core/run/coerce.js'),
-    import('../../core/run/sweep.js'),
-  ]);
-  return sets.map((arg) => {
-    const r = parseSetArg(arg);
-    if (!r.ok) throw new CliError(r.error, 2);
-    if (r.value.values.length !== 1)
-      throw new CliError(`-S "${arg}": a CI commit takes one value per param, not a sweep`, 2);
-    return { file: r.value.file, key: r.value.key, value: parseCliValue(r.value.values[0] ?? '') };
-  });
-}
-
 function describePr(r: CiCommitResult): string {
   switch (r.pullRequest.state) {
     case 'opened':
@@ -69,7 +54,8 @@ export function registerExpCommit(exp: Command): void {
       const f = flags.data;
       const body: CiCommitBody = {
         rev: f.rev,
-        params: await overrides(f.set),
+        // The server reads -S, as for `exp run`: one grammar, one place.
+        set: f.set,
         message: f.message,
         ...(f.description ? { description: f.description } : {}),
         ...(f.base ? { base: f.base } : {}),

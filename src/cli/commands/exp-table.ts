@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { TablePage, TableRow, type TableColumn, type Value } from '../../contracts/api.js';
-import { valueAt } from '../../core/table/derive-columns.js';
+import { valueAt } from '../../contracts/table-values.js';
 import { ApiClient } from '../client.js';
 import { clientOptions } from '../options.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editParamsText } from './params-edit.js';
-import { combinations, parseSetArg } from './sweep.js';
+import { expandSetArgs, singleSetArgs } from './sweep.js';
 import { randomName } from './names.js';
 import { defaultScript } from './default-script.js';
 import { ExperimentName } from '../../contracts/experiments.js';
@@ -49,32 +49,42 @@ describe('editParamsText', () => {
   });
 });
 
-describe('sweeps', () => {
-  it('parses DVC -S syntax', () => {
-    expect(parseSetArg('train.lr=0.1')).toEqual({
-      ok: true,
-      value: { file: 'params.yaml', key: 'train.lr', values: ['0.1'] },
-    });
-    expect(parseSetArg('p.json:a.b=choice(1, 2)')).toEqual({
-      ok: true,
-      value: { file: 'p.json', key: 'a.b', values: ['1', '2'] },
-    });
-    expect(parseSetArg('x=range(1,10,3)')).toMatchObject({ value: { values: ['1', '4', '7'] } });
-    expect(parseSetArg('x=range(0,0.3,0.1)')).toMatchObject({ value: { values: ['0', '0.1', '0.2'] } });
-    expect(parseSetArg('x=a,b,c')).toMatchObject({ value: { values: ['a', 'b', 'c'] } });
-    expect(parseSetArg('x=[1,2]')).toMatchObject({ value: { values: ['[1,2]'] } });
-    expect(parseSetArg('novalue').ok).toBe(false);
-  });
-  it('makes every combination', () => {
-    const a = parseSetArg('a=1,2');
-    const b = parseSetArg('b=choice(x,y,z)');
-    if (!a.ok || !b.ok) throw new Error('parse');
-    const c = combinations([a.value, b.value]);
-    expect(c).toHaveLength(6);
-    expect(c[5]).toEqual([
+describe('-S arguments on the server', () => {
+  it('makes every combination, each value read as YAML', () => {
+    const c = expandSetArgs(['a=1,2', 'b=choice(x,y,z)']);
+    if (!c.ok) throw new Error(c.error);
+    expect(c.value).toHaveLength(6);
+    expect(c.value[5]).toEqual([
       { file: 'params.yaml', key: 'a', value: 2 },
       { file: 'params.yaml', key: 'b', value: 'z' },
     ]);
+    expect(expandSetArgs(['p.json:x=range(0.1,0.4,0.1)'])).toEqual({
+      ok: true,
+      value: [0.1, 0.2, 0.3].map((v) => [{ file: 'p.json', key: 'x', value: v }]),
+    });
+  });
+  it('refuses a params file outside the repository and a sweep over the cap', () => {
+    expect(expandSetArgs(['../x.yaml:a=1'])).toEqual({
+      ok: false,
+      error: 'params file "../x.yaml" is not a path inside the repository',
+    });
+    expect(expandSetArgs(['a=range(0,11)', 'b=range(0,10)'], 100)).toEqual({
+      ok: false,
+      error: 'the sweep makes 110 experiments (a 11 × b 10); 100 at most',
+    });
+  });
+  it('takes one value per param for a single commit', () => {
+    expect(singleSetArgs(['train.lr=0.05', 'p.json:d=[1, 2]'])).toEqual({
+      ok: true,
+      value: [
+        { file: 'params.yaml', key: 'train.lr', value: 0.05 },
+        { file: 'p.json', key: 'd', value: [1, 2] },
+      ],
+    });
+    expect(singleSetArgs(['a=1', 'b=range(1,3)'])).toEqual({
+      ok: false,
+      error: '-S "b=range(1,3)": a CI commit takes one value per param, not a sweep',
+    });
   });
 });
 

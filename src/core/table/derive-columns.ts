@@ -62,13 +62,3 @@ export function deriveColumns(rows: readonly TableRow[]): TableColumn[] {
   }
   return [...acc.values()].map(({ col, types }) => ({ ...col, types: [...types].sort() }));
 }
-
-/** The value at a dotted path inside a row's file, if any. */
-export function valueAt(row: TableRow, col: Pick<TableColumn, 'kind' | 'file' | 'path'>): Value | undefined {
-  let cur: Value | undefined = row[col.kind][col.file];
-  for (const key of col.path) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[key];
-  }
-  return cur;
-}

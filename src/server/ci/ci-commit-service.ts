@@ -7,6 +7,7 @@ import { CiCommitBody, type CiCommitResult } from '../../contracts/ci.js';
 import type { ParamOverride } from '../../contracts/experiments.js';
 import { editParamsText } from '../../core/run/params-edit.js';
 import { randomName } from '../../core/run/names.js';
+import { singleSetArgs } from '../../core/run/sweep.js';
 import { credentialEnv } from '../../git/mirror.js';
 import { git, GitError } from '../../git/run-git.js';
 import type { ProjectRecord, Store } from '../../store/port.js';
@@ -45,6 +46,10 @@ export class CiCommitService {
   ) {}
 
   async commit(name: string, body: Body, author: string): Promise<CiCommitResult> {
+    // `-S` arguments are read here, with the same grammar as a compute run's.
+    const sets = singleSetArgs(body.set);
+    if (!sets.ok) throw new ApiFailure('bad_request', sets.error);
+    const params = [...body.params, ...sets.value];
     const { rec, creds } = await projectAccess(this.store, this.box, name);
     const mirror = this.projects.mirrorDir(name);
     if (!existsSync(path.join(mirror, 'HEAD')))
@@ -61,7 +66,7 @@ export class CiCommitService {
       await git(['clone', '--quiet', '--', mirror, work], { cwd: tmpdir() });
       await git(['checkout', '--quiet', '--detach', sha], { cwd: work });
       await git(['remote', 'add', 'source', '--', rec.source], { cwd: work });
-      await applyParams(work, rec.subdir, body.params);
+      await applyParams(work, rec.subdir, params);
       const inputs = await applyInputs(path.join(work, rec.subdir ?? ''), body.inputs, (id) =>
         this.uploadFile(name, id),
       );

@@ -1,7 +1,6 @@
-import { RepoPath } from '../../contracts/api.js';
 import type { ParamOverride } from '../../contracts/experiments.js';
 import { editParamsText } from '../../core/run/params-edit.js';
-import { combinations, parseSetArg, type SetArg } from '../../core/run/sweep.js';
+import { expandSetArgs } from '../../core/run/sweep.js';
 import { ApiFailure } from '../api-error.js';
 
 /** Reads a params file of the baseline (path relative to the project directory), null if absent. */
@@ -17,27 +16,17 @@ export async function planOverrides(
   set: readonly string[],
   read: ReadFile,
 ): Promise<ParamOverride[][]> {
-  const args: SetArg[] = [];
-  for (const s of set) {
-    const r = parseSetArg(s);
-    if (!r.ok) throw new ApiFailure('bad_request', r.error);
-    args.push(r.value);
-  }
-  for (const a of args) {
-    if (!RepoPath.safeParse(a.file).success)
-      throw new ApiFailure('bad_request', `params file "${a.file}" is not a path inside the repository`);
-  }
-  const combos = combinations(args);
-  if (combos.length > 1000)
-    throw new ApiFailure('bad_request', `the sweep makes ${combos.length} experiments; 1000 at most`);
+  const combos = expandSetArgs(set);
+  if (!combos.ok) throw new ApiFailure('bad_request', combos.error);
+  const files = new Set([...params.map((p) => p.file), ...(combos.value[0] ?? []).map((o) => o.file)]);
   const texts = new Map<string, string>();
-  for (const file of new Set([...params.map((p) => p.file), ...args.map((a) => a.file)])) {
+  for (const file of files) {
     const text = await read(file);
     if (text === null) throw new ApiFailure('bad_request', `the baseline has no params file "${file}"`);
     texts.set(file, text);
   }
   const out: ParamOverride[][] = [];
-  for (const combo of combos) {
+  for (const combo of combos.value) {
     const all = [...params, ...combo];
     const checked: ParamOverride[] = [];
     for (const [file, text] of texts) {

@@ -190,6 +190,21 @@ describe('experiment control', () => {
     expect((await h.api('GET', `${exps}/nope`)).status).toBe(404);
   });
 
+  it('refuses a 4-million sweep at once, counted before it is built, with its size', async () => {
+    const t0 = performance.now();
+    const r = await h.api('POST', exps, {
+      rev: 'main',
+      set: ['train.lr=range(0,2000)', 'train.l2=range(0,2000)'],
+    });
+    const ms = performance.now() - t0;
+    expect(r.status).toBe(400);
+    expect(h.errorOf(r.json)).toBe(
+      'the sweep makes 4000000 experiments (train.lr 2000 × train.l2 2000); 1000 at most',
+    );
+    // It used to build every combination first: 79 s with the event loop blocked.
+    expect(ms).toBeLessThan(1000);
+  });
+
   it('replaces a Git-tracked input with an upload, within the size limit', async () => {
     const upload = (p: string, data: string) =>
       fetch(`${h.server.url}/api/projects/demo/uploads?path=${encodeURIComponent(p)}`, {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackedTablePage, TablePage, type TableRow, type Value } from '../../contracts/api.js';
-import { valueAt } from '../../core/table/derive-columns.js';
+import { valueAt } from '../../contracts/table-values.js';
 import { startTestServer, type TestServer } from '../test-server.js';
 import { TestRepo } from './test-repo.js';
 

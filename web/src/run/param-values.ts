@@ -1,6 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { Value } from '../../../src/contracts/api.js';
-import { parseSweep } from './sweep.js';
+import { parseSweep, sweepSize } from '../../../src/contracts/overrides.js';
 
 export type ParamKind = 'number' | 'string' | 'boolean' | 'null' | 'list' | 'dict';
 
@@ -59,8 +59,9 @@ export function parseParam(text: string, original: Value): ParamEdit {
   const kind = kindOf(original);
   if (kind !== 'list' && kind !== 'dict') {
     const sweep = parseSweep(text);
-    if (sweep.kind === 'error') return sweep;
-    if (sweep.kind === 'sweep') return { kind: 'sweep', text: text.trim(), count: sweep.count };
+    if (!sweep.ok) return { kind: 'error', message: sweep.error };
+    if (sweep.value.kind !== 'value')
+      return { kind: 'sweep', text: text.trim(), count: sweepSize(sweep.value) };
   }
   switch (kind) {
     case 'number': {

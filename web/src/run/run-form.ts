@@ -2,7 +2,7 @@ import type { FormParam } from '../../../src/contracts/experiments.js';
 import type { CreateExperimentBody, ParamOverride } from '../../../src/contracts/experiments.js';
 import type { CiCommitBody } from '../../../src/contracts/ci.js';
 import { parseParam, sameValue, type ParamEdit } from './param-values.js';
-import { experimentCount } from './sweep.js';
+import { experimentCount } from '../../../src/contracts/overrides.js';
 import { emptyMachine, isCloud, machineFor, machineOverrides, type MachineDraft } from './machine.js';
 import type { ComputeProfile } from '../../../src/contracts/compute.js';
 

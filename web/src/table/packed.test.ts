@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TableRow } from '../../../src/contracts/api.js';
 import { againstPrevious, packRow } from '../../../src/core/table/pack-rows.js';
-import { deriveColumns, valueAt } from '../../../src/core/table/derive-columns.js';
+import { deriveColumns } from '../../../src/core/table/derive-columns.js';
+import { valueAt } from '../../../src/contracts/table-values.js';
 import { columns, lr, rows } from './fixtures.js';
 import { unpackRows } from './packed.js';
 import { columnValue } from './values.js';

@@ -1,24 +1,11 @@
 import type { TableColumn, TableRow, Value } from '../../../src/contracts/api.js';
+import { valueAt } from '../../../src/contracts/table-values.js';
 import { NOT_PACKED, packedValue } from './packed.js';
 
 /** The value of one leaf column in one row; undefined when the row lacks the key. */
 export function columnValue(row: TableRow, col: TableColumn): Value | undefined {
   const packed = packedValue(row, col);
-  if (packed !== NOT_PACKED) return packed;
-  const file = row[col.kind][col.file];
-  if (!file) return undefined;
-  let cur: Value | undefined = file;
-  for (const key of col.path) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    cur = cur[key];
-    if (cur === undefined) return dottedFallback(file, col.path);
-  }
-  return cur;
-}
-
-/** Some readers flatten nested keys into one dotted key; accept both shapes. */
-function dottedFallback(file: Record<string, Value>, path: string[]): Value | undefined {
-  return file[path.join('.')];
+  return packed !== NOT_PACKED ? packed : valueAt(row, col);
 }
 
 /** The parser message for this column's file in this row, if the file failed to read. */
