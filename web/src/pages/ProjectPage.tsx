@@ -27,7 +27,13 @@ import { reconcileOrder } from '../table/columns.js';
 import { toCsv } from '../table/csv.js';
 import { downloadText } from '../table/download.js';
 import { RunDrawer } from '../run/RunDrawer.js';
-import { experimentOf, runSourceOf, type RunSource } from '../run/run-source.js';
+import {
+  baselineChoices,
+  defaultRunRow,
+  experimentOf,
+  runSourceOf,
+  type RunSource,
+} from '../run/run-source.js';
 import { useRunKeys } from '../run/use-run-keys.js';
 import { PlotsPane } from '../plots/PlotsPane.js';
 import { InsightsButtons } from '../plots/InsightsButtons.js';
@@ -130,9 +136,11 @@ export function ProjectPage({ name }: { name: string }) {
   // A sweep's group row is the cursor only: plots, Compare and the delta baseline never take it.
   const source = selected !== null && isSweepGroupId(selected) ? null : selected;
   const selectedExp = experimentOf(selectedRow);
-  // With nothing selected, Run starts from the newest commit; from a sweep, from its baseline.
+  // With nothing selected, Run starts from the default branch (the drawer names it and offers
+  // others); from a sweep, from its baseline.
   const runFromGroup = selectedGroup && runSourceOfGroup(selectedGroup, nested);
-  const runRow = selectedRow ?? nested.find((r) => r.baseline === undefined);
+  const runRow = selectedRow ?? defaultRunRow(nested);
+  const runChoices = useMemo(() => baselineChoices(nested), [nested]);
   const onRun = runFromGroup
     ? () => setRunFrom(runFromGroup)
     : runRow
@@ -247,6 +255,7 @@ export function ProjectPage({ name }: { name: string }) {
         <RunDrawer
           project={name}
           source={runFrom}
+          choices={runChoices}
           onClose={() => setRunFrom(null)}
           onCreated={() => {
             setRunFrom(null);

@@ -12,12 +12,15 @@ import { RunFooter } from './RunFooter.js';
 import { ScriptTab } from './ScriptTab.js';
 import { ciBody, createBody, emptyDraft, summarize, type CiDraft, type RunDraft } from './run-form.js';
 import { useUploads } from './use-uploads.js';
-import type { RunSource } from './run-source.js';
+import { BaselinePicker } from './BaselinePicker.js';
+import type { BaselineChoice, RunSource } from './run-source.js';
 import './run.css';
 
 interface Props {
   project: string;
   source: RunSource;
+  /** Branches, tags and recent commits the person may run from instead of `source`. */
+  choices: readonly BaselineChoice[];
   onClose: () => void;
   onCreated: (created: CreatedExperiments) => void;
 }
@@ -188,7 +191,9 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
 
 /** The Run drawer: prefilled from one commit, changes applied as a change set on Run. */
 export function RunDrawer(props: Props) {
-  const { project, source, onClose } = props;
+  const { project, choices, onClose } = props;
+  // The person may change the baseline before anything else; the form is read again for it.
+  const [source, setSource] = useState<RunSource>(props.source);
   const form = useAsync(() => runsApi.form(project, source.rev), `${project}@${source.rev}`);
 
   const panel = useRef<HTMLElement>(null);
@@ -216,16 +221,14 @@ export function RunDrawer(props: Props) {
         <header className="run-head">
           <div className="run-head-title">
             <h2>Run an experiment</h2>
-            <div className="muted truncate">
-              from <span className="sha">{source.rev.slice(0, 7)}</span> {source.label}
-            </div>
+            <BaselinePicker source={source} choices={choices} onChange={setSource} />
           </div>
           <button className="btn-icon" aria-label="Close" title="Close (Esc)" onClick={onClose}>
             ×
           </button>
         </header>
         {form.data ? (
-          <DrawerBody {...props} form={form.data} key={form.data.baseline} />
+          <DrawerBody {...props} source={source} form={form.data} key={form.data.baseline} />
         ) : form.error !== null ? (
           <ErrorState title="Could not read this commit’s params" error={form.error} onRetry={form.reload} />
         ) : (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableRow } from '../../../src/contracts/api.js';
-import { experimentOf, runSourceOf } from './run-source.js';
+import { baselineChoices, defaultRunRow, experimentOf, runSourceOf } from './run-source.js';
 
 const base: TableRow = {
   rev: 'a'.repeat(40),
@@ -31,5 +31,19 @@ describe('run source', () => {
     expect(runSourceOf(done).rev).toBe('b'.repeat(40));
     expect(experimentOf(done)).toBe('calm-fox');
     expect(experimentOf(base)).toBeUndefined();
+  });
+
+  it('runs from the default branch when no row is chosen, not from a newer feature branch', () => {
+    const feature = { ...base, rev: 'f'.repeat(40), branches: ['exp-calm-fox'] };
+    const main = { ...base, rev: 'm'.repeat(40), branches: ['main'] };
+    expect(defaultRunRow([feature, main])?.rev).toBe(main.rev);
+    expect(defaultRunRow([base, feature])?.rev).toBe(feature.rev);
+    expect(defaultRunRow([base])?.rev).toBe(base.rev);
+    expect(baselineChoices([feature, main]).map((c) => `${c.group}:${c.label}`)).toEqual([
+      'Branches:exp-calm-fox',
+      'Branches:main',
+      'Commits:Train',
+      'Commits:Train',
+    ]);
   });
 });

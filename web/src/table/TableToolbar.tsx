@@ -61,7 +61,7 @@ export function TableToolbar({
           className="btn btn-primary"
           disabled={!onRun}
           onClick={onRun}
-          title="Run from the selected commit, or the newest one (r)"
+          title="Run from the selected commit, or the default branch (r)"
         >
           ▶ Run
         </button>
