@@ -35,6 +35,7 @@ import {
   type RunSource,
 } from '../run/run-source.js';
 import { useRunKeys } from '../run/use-run-keys.js';
+import { useGoals } from '../compare/use-goals.js';
 import { PlotsPane } from '../plots/PlotsPane.js';
 import { InsightsButtons } from '../plots/InsightsButtons.js';
 import { chosenRevs, useFollowPins, usePinned, useRevFollower } from '../plots/use-pinned.js';
@@ -58,6 +59,7 @@ export function ProjectPage({ name }: { name: string }) {
   const [runFrom, setRunFrom] = useState<RunSource | null>(null);
   const [plotsOpen, setPlotsOpen] = useState(false);
   const pinned = usePinned(name);
+  const [goals, setGoal] = useGoals(name);
 
   useServerEvents({
     onFetch: (e) => {
@@ -204,6 +206,8 @@ export function ProjectPage({ name }: { name: string }) {
         pinned={pinned}
         experimentCounts={counts}
         sweeps={sweeps}
+        goals={goals}
+        onGoal={setGoal}
       />
     );
   }

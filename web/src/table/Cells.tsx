@@ -5,6 +5,7 @@ import { CiBadge } from '../ci/CiBadge.js';
 import { StatusChip } from '../ui/StatusChip.js';
 import { shortDate } from '../ui/time.js';
 import { delta, formatDelta } from './deltas.js';
+import { judge, type Goal } from '../compare/goals.js';
 import { sweepRange, type SweepGroup } from './rows.js';
 import { STATUS_COLORS } from './status.js';
 import { cellError, columnValue, formatNumber, formatValue, isNumber, rawValue, shortRev } from './values.js';
@@ -138,11 +139,14 @@ export const ValueCell = memo(function ValueCell({
   col,
   baseline,
   deltas,
+  goal,
 }: {
   row: TableRow;
   col: TableColumn;
   baseline: TableRow | undefined;
   deltas: boolean;
+  /** Which way is better for this column: colours the delta; none leaves it neutral. */
+  goal?: Goal;
 }) {
   const error = cellError(row, col);
   const v = error === undefined ? columnValue(row, col) : undefined;
@@ -176,14 +180,17 @@ export const ValueCell = memo(function ValueCell({
       </span>
     );
   }
+  const verdict = judge(v, base, goal);
+  const mood = verdict === 'better' || verdict === 'worse' ? ` ${verdict}` : '';
+  const way = goal ? `; ${goal} is better` : '';
   return (
     <span
       key={n}
-      className={`${d > 0 ? 'cell-num delta up' : d < 0 ? 'cell-num delta down' : 'cell-num delta'}${flash}`}
-      title={`${String(v)} (baseline ${rawValue(base)})`}
+      className={`cell-num delta${mood}${flash}`}
+      title={`${String(v)} (baseline ${rawValue(base)}${way})`}
       style={style}
     >
-      {formatDelta(d, v)}
+      {formatDelta(d, v, isNumber(base) ? [v, base] : [v])}
     </span>
   );
 });

@@ -13,6 +13,8 @@ import type { Pinned } from '../plots/use-pinned.js';
 import { shortRev } from './values.js';
 import { RowCheck, SelectAll } from './RowCheck.js';
 import { useVisibleCi } from './use-visible-ci.js';
+import { columnGoal } from './goal.js';
+import type { Goal, Goals } from '../compare/goals.js';
 import './table.css';
 
 interface Props {
@@ -37,11 +39,14 @@ interface Props {
   experimentCounts: ReadonlyMap<string, number>;
   /** Sweeps shown as group rows (none while sorted), by group id: their experiments indent under them. */
   sweeps: ReadonlyMap<string, SweepGroup>;
+  /** Metric goals the person marked (shared with Compare); others are read from the metric's name. */
+  goals: Goals;
+  onGoal: (column: string, goal: Goal | undefined) => void;
 }
 
 export function ExperimentsTable(props: Props) {
   const { table, columnsById, pending, flashed, selected, onSelect, baseline, onBaseline, deltas } = props;
-  const { view, experimentCounts, sweeps } = props;
+  const { view, experimentCounts, sweeps, goals } = props;
   const pins = props.pinned;
   const scrollRef = useRef<HTMLDivElement>(null);
   const lastChecked = useRef<number | null>(null);
@@ -176,6 +181,8 @@ export function ExperimentsTable(props: Props) {
           conditions={view.conditions}
           onConditions={view.setConditions}
           selectAll={<SelectAll rows={records} checked={checked} pinned={pins} />}
+          goals={goals}
+          onGoal={props.onGoal}
         />
         {vrows.map((vr) => {
           const row = rows[vr.index];
@@ -276,7 +283,13 @@ export function ExperimentsTable(props: Props) {
                 ))}
               </div>
               {valueCells((col) => (
-                <ValueCell row={r} col={col} baseline={baseline} deltas={deltas} />
+                <ValueCell
+                  row={r}
+                  col={col}
+                  baseline={baseline}
+                  deltas={deltas}
+                  goal={deltas ? columnGoal(col, goals) : undefined}
+                />
               ))}
             </div>
           );

@@ -7,6 +7,8 @@ import { columnLabel } from './values.js';
 import { FIXED_COLUMNS } from './use-experiments-table.js';
 import { HeaderFilter } from './HeaderFilter.js';
 import { TEXT_FILTERABLE, type Condition } from './filter.js';
+import { columnGoal } from './goal.js';
+import { nextGoal, type Goal, type Goals } from '../compare/goals.js';
 
 const DRAG_TYPE = 'application/x-kiln-columns';
 const FIXED_LABELS = { commit: 'Commit', author: 'Author', date: 'Date' } as const;
@@ -25,6 +27,35 @@ interface Props {
   onConditions: (c: Condition[]) => void;
   /** The select-all box over the row checkboxes. */
   selectAll: ReactNode;
+  goals: Goals;
+  onGoal: (column: string, goal: Goal | undefined) => void;
+}
+
+const GOAL_ICON = { higher: '↑', lower: '↓' } as const;
+
+/** A metric header's goal: marked, read from the name (dimmed), or none; a click cycles the mark. */
+function GoalToggle({ col, goals, onGoal }: { col: TableColumn; goals: Goals; onGoal: Props['onGoal'] }) {
+  const marked = goals[col.id];
+  const goal = columnGoal(col, goals);
+  const name = leafName(col);
+  const said = goal
+    ? `${goal === 'higher' ? 'Higher' : 'Lower'} ${name} is better${marked ? '' : ' (from its name)'}`
+    : `No goal for ${name}: deltas are not coloured`;
+  return (
+    <button
+      className={`head-goal${marked ? ' marked' : ''}`}
+      aria-label={`Goal for ${name}: ${goal ?? 'none'}`}
+      title={`${said}. Click to mark higher, lower or neither.`}
+      onClick={(e) => {
+        e.stopPropagation();
+        onGoal(col.id, nextGoal(marked));
+      }}
+      onMouseDown={(e) => e.stopPropagation()}
+      draggable={false}
+    >
+      {goal ? GOAL_ICON[goal] : '↕'}
+    </button>
+  );
 }
 
 function SortMark({ dir, index }: { dir: false | 'asc' | 'desc'; index: number }) {
@@ -61,6 +92,8 @@ export function TableHeader({
   conditions,
   onConditions,
   selectAll,
+  goals,
+  onGoal,
 }: Props) {
   const [dropTarget, setDropTarget] = useState<string | null>(null);
   const headers = new Map(table.getLeafHeaders().map((h) => [h.column.id, h]));
@@ -142,6 +175,7 @@ export function TableHeader({
         aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
       >
         <HeaderFilter columnId={col.id} column={col} conditions={conditions} onConditions={onConditions} />
+        {col.kind === 'metrics' && <GoalToggle col={col} goals={goals} onGoal={onGoal} />}
         <span className="leaf-label">{leafName(col)}</span>
         <SortMark dir={sorted} index={header.column.getSortIndex()} />
         <Resizer header={header} />

@@ -28,4 +28,11 @@ describe('values', () => {
     expect(formatDelta(-2)).toBe('−2');
     expect(formatDelta(0.1 + 0.2 - 0.3)).toBe('±0');
   });
+  it('formats a delta to the precision its values are shown with', () => {
+    expect(formatDelta(0.340567 - 0.335875, 0.340567, [0.340567, 0.335875])).toBe('+0.004692');
+    expect(formatDelta(0.3 - 0.05, 0.3, [0.3, 0.05])).toBe('+0.25');
+    expect(formatDelta(12 - 30, 12, [12, 30])).toBe('−18');
+    // Smaller than the shown precision: still not zero.
+    expect(formatDelta(0.5000001 - 0.5, 0.5, [0.5, 0.5])).toBe('+1.000e-7');
+  });
 });
