@@ -35,7 +35,11 @@ beforeAll(async () => {
   s = await startTestServer();
   env = { KILN_URL: s.url, KILN_TOKEN: s.token };
   repo = new TestRepo();
-  repo.write('params.yaml', 'lr: 0.1\n').write('dvclive/metrics.json', '{"loss": 0.5, "step": 3}');
+  // DVCLive lists its metrics file in dvc.yaml, which is what makes DVC (and Kiln) show it
+  repo
+    .write('params.yaml', 'lr: 0.1\n')
+    .write('dvc.yaml', 'metrics:\n- dvclive/metrics.json\n')
+    .write('dvclive/metrics.json', '{"loss": 0.5, "step": 3}');
   repo.commit('first');
   repo.write('params.yaml', 'lr: 0.2\n');
   repo.commit('hidden one [skip studio]');

@@ -8,6 +8,7 @@ import {
   type Context,
 } from './interpolate.js';
 import { isValueRecord } from './value.js';
+import { VarsSources, type TrackedVars } from './vars-sources.js';
 
 /** One stage definition after foreach/matrix expansion and interpolation. */
 export interface ExpandedStage {
@@ -15,13 +16,25 @@ export interface ExpandedStage {
   definition: Value;
   /** where its definition sits in the dvc.yaml, for errors */
   at: Array<string | number>;
+  /** the values of vars files its definition interpolates */
+  trackedVars: TrackedVars;
 }
 
-export type ReadVars = (item: string | Record<string, Value>, wdir: string) => Context;
+/** Reads one `vars` entry of a stage: its values, and the file they came from (null if inline). */
+export type ReadVars = (
+  item: string | Record<string, Value>,
+  wdir: string,
+) => { values: Context; source: string | null };
 
 const isComposite = (v: Value): boolean => typeof v === 'object' && v !== null;
 
-export function expandStages(group: string, def: Value, ctx: Context, readVars: ReadVars): ExpandedStage[] {
+export function expandStages(
+  group: string,
+  def: Value,
+  ctx: Context,
+  readVars: ReadVars,
+  sources: VarsSources = new VarsSources(),
+): ExpandedStage[] {
   const at = ['stages', group];
   if (!isValueRecord(def)) throw new InterpolationError(`stage '${group}' must be a mapping`);
   if ('foreach' in def || 'matrix' in def) {
@@ -36,10 +49,13 @@ export function expandStages(group: string, def: Value, ctx: Context, readVars: 
       throw new InterpolationError(`unexpected key '${extra[0] ?? ''}' beside 'foreach' and 'do'`);
     const tAt = 'foreach' in def ? [...at, 'do'] : at;
     return [...iterations].map(([key, local]) =>
-      resolveStage(`${group}@${key}`, template, { ...ctx, ...local }, readVars, tAt),
+      resolveStage(`${group}@${key}`, template, { ...ctx, ...local }, readVars, tAt, {
+        sources,
+        local: new Set(Object.keys(local)),
+      }),
     );
   }
-  return [resolveStage(group, def, ctx, readVars, at)];
+  return [resolveStage(group, def, ctx, readVars, at, { sources, local: new Set() })];
 }
 
 function withoutKey(d: Record<string, Value>, key: string): Record<string, Value> {
@@ -97,10 +113,17 @@ function resolveStage(
   outer: Context,
   readVars: ReadVars,
   at: Array<string | number>,
+  origin: { sources: VarsSources; local: ReadonlySet<string> },
 ): ExpandedStage {
   if (!isValueRecord(def)) throw new InterpolationError(`stage '${name}' must be a mapping`);
+  // foreach/matrix's own `item`/`key` are not vars of any file (DVC's local context)
+  const sources = new VarsSources(origin.sources);
+  const trackedVars: TrackedVars = {};
+  const onSelect = (keys: string[], v: Value): void => {
+    if (!origin.local.has(keys[0] ?? '')) sources.track(trackedVars, keys, v);
+  };
   const wdirRaw = def['wdir'];
-  const wdir = wdirRaw === undefined ? '.' : resolveDeep(wdirRaw, outer);
+  const wdir = wdirRaw === undefined ? '.' : resolveDeep(wdirRaw, outer, { onSelect });
   if (typeof wdir !== 'string') throw new InterpolationError(`wdir of stage '${name}' must be a string`);
   let ctx = outer;
   const vars = def['vars'];
@@ -111,13 +134,15 @@ function resolveStage(
     for (const item of vars) {
       if (typeof item !== 'string' && !isValueRecord(item))
         throw new InterpolationError(`vars of stage '${name}' must hold file names or mappings`);
-      mergeContext(ctx, readVars(item, wdir), `${name}.vars`);
+      const read = readVars(item, wdir);
+      mergeContext(ctx, read.values, `${name}.vars`);
+      if (read.source !== null) sources.add(read.source, read.values);
     }
   }
   const definition: Record<string, Value> = {};
   for (const [k, v] of Object.entries(def)) {
     if (k === 'vars') continue;
-    definition[k] = k === 'wdir' ? wdir : resolveDeep(v, ctx, { cmd: k === 'cmd' });
+    definition[k] = k === 'wdir' ? wdir : resolveDeep(v, ctx, { cmd: k === 'cmd', onSelect });
   }
-  return { name, definition, at };
+  return { name, definition, at, trackedVars };
 }

@@ -32,6 +32,8 @@ export interface DvcStage {
   alwaysChanged: boolean;
   desc?: string;
   meta?: Value;
+  /** per vars file, the values its definition interpolates (DVC's `tracked_vars`) */
+  trackedVars?: Record<string, Record<string, Value>>;
 }
 
 /** A top-level plot: `id` is a path, or a name whose `props.y`/`props.x` map files to columns. */

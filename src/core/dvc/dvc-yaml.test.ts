@@ -230,6 +230,7 @@ stages:
       ],
       metrics: ['proj/m.json', 'b/out/m.json', 'proj/summary.json'],
       plots: ['b/p.csv', 'proj/roc.json', 'proj/logs/train.tsv'],
+      vars: {},
     });
   });
 
@@ -253,6 +254,7 @@ stages:
       ],
       metrics: ['dvclive/metrics.json', 'eval/metrics.json'],
       plots: ['dvclive/plots/metrics', 'eval/plots/precision_recall.json'],
+      vars: {},
     });
   });
 });

@@ -15,6 +15,7 @@ import { parseParamsFile } from './params-file.js';
 import { dirnamePath, joinPath, normalizePath } from './posix-path.js';
 import { explainIssue } from './schema-issue.js';
 import { isValueRecord, lineOf, toValue } from './value.js';
+import { VarsSources } from './vars-sources.js';
 
 export type { DvcArtifact, DvcOut, DvcParamsDep, DvcStage, DvcTopPlot, DvcYaml } from './dvc-yaml-model.js';
 export { collectTableFiles } from './table-files.js';
@@ -53,12 +54,20 @@ export function parseDvcYaml(text: string, opts: ParseDvcYamlOpts = {}): DvcYaml
     const js = toValue(doc.toJS());
     if (js !== null && !isValueRecord(js)) throw new DvcYamlError('expected a mapping at the top level', []);
     const top = check(RawTop, js ?? {}, []);
-    const ctx = loadGlobalContext(top.vars ?? [], dir, file, opts.readVarsFile);
+    const sources = new VarsSources();
+    const ctx = loadGlobalContext(top.vars ?? [], dir, file, opts.readVarsFile, sources);
     const stages: DvcStage[] = [];
     for (const [group, def] of Object.entries(top.stages ?? {})) {
       const expanded = wrap(['stages', group], () =>
-        expandStages(group, def, ctx, (varsItem, wdir) =>
-          readVars(varsItem, joinPath(dir, wdir), file, opts.readVarsFile),
+        expandStages(
+          group,
+          def,
+          ctx,
+          (varsItem, wdir) => ({
+            values: readVars(varsItem, joinPath(dir, wdir), file, opts.readVarsFile),
+            source: typeof varsItem === 'string' ? varsSource(joinPath(dir, wdir), varsItem) : null,
+          }),
+          sources,
         ),
       );
       for (const e of expanded) stages.push(toStage(e));
@@ -177,6 +186,11 @@ function readVars(
   return out;
 }
 
+/** The project-relative file a `vars` entry (`path` or `path:keys`) reads. */
+function varsSource(base: string, item: string): string {
+  return joinPath(base, splitVarsItem(item)[0] ?? '');
+}
+
 function splitVarsItem(item: string): [string, string | undefined] {
   const i = item.indexOf(':');
   return i < 0 ? [item, undefined] : [item.slice(0, i), item.slice(i + 1)];
@@ -206,6 +220,7 @@ function loadGlobalContext(
   dir: string,
   file: string,
   read: ParseDvcYamlOpts['readVarsFile'],
+  sources: VarsSources,
 ): Context {
   const ctx: Context = {};
   const defaultText = read?.(joinPath(dir, 'params.yaml'));
@@ -214,6 +229,7 @@ function loadGlobalContext(
     const parsed = parseParamsFile(joinPath(dir, 'params.yaml'), defaultText);
     if (!parsed.ok) throw new DvcYamlError(`cannot read params.yaml for interpolation: ${parsed.error}`, []);
     mergeContext(ctx, parsed.value, 'params.yaml');
+    sources.add(joinPath(dir, 'params.yaml'), parsed.value);
     imported.add('params.yaml');
   }
   vars.forEach((item, i) => {
@@ -223,9 +239,11 @@ function loadGlobalContext(
       if (keys === undefined && imported.has(normalizePath(path))) return;
       if (keys === undefined) imported.add(normalizePath(path));
     }
-    wrap(['vars', i], () =>
-      mergeContext(ctx, readVars(item, dir, file, read), typeof item === 'string' ? item : `vars[${i}]`),
-    );
+    wrap(['vars', i], () => {
+      const values = readVars(item, dir, file, read);
+      mergeContext(ctx, values, typeof item === 'string' ? item : `vars[${i}]`);
+      if (typeof item === 'string') sources.add(varsSource(dir, item), values);
+    });
   });
   return ctx;
 }
@@ -285,6 +303,7 @@ function toStage(e: ExpandedStage): DvcStage {
   };
   if (raw.desc !== undefined) stage.desc = raw.desc;
   if (raw.meta !== undefined) stage.meta = raw.meta;
+  if (Object.keys(e.trackedVars).length > 0) stage.trackedVars = e.trackedVars;
   return stage;
 }
 

@@ -89,6 +89,14 @@ export interface ResolveOpts {
   cmd?: boolean;
   /** lists and mappings may be produced (foreach / matrix data) */
   allowComposite?: boolean;
+  /** told of every key an interpolation reads, as DVC tracks the vars a stage uses */
+  onSelect?: (keys: string[], value: Value) => void;
+}
+
+function selectTracked(ctx: Context, expr: string, opts: ResolveOpts): Value {
+  const v = select(ctx, expr);
+  opts.onSelect?.(parseExpr(expr), v);
+  return v;
 }
 
 export function resolveString(src: string, ctx: Context, opts: ResolveOpts = {}): Value {
@@ -96,7 +104,7 @@ export function resolveString(src: string, ctx: Context, opts: ResolveOpts = {})
   if (matches.length === 0) return src.replace(/\\\$\{/g, '${');
   const first = matches[0];
   if (matches.length === 1 && first !== undefined && first[0] === src) {
-    const v = select(ctx, first[1] ?? '');
+    const v = selectTracked(ctx, first[1] ?? '', opts);
     if (typeof v === 'object' && v !== null) {
       if (opts.cmd === true && isValueRecord(v)) return dictToFlags(v);
       if (opts.allowComposite !== true) return toStr(v);
@@ -106,7 +114,7 @@ export function resolveString(src: string, ctx: Context, opts: ResolveOpts = {})
   let out = '';
   let last = 0;
   for (const m of matches) {
-    const v = select(ctx, m[1] ?? '');
+    const v = selectTracked(ctx, m[1] ?? '', opts);
     out += src.slice(last, m.index) + (opts.cmd === true && isValueRecord(v) ? dictToFlags(v) : toStr(v));
     last = m.index + m[0].length;
   }
@@ -120,7 +128,12 @@ export function resolveDeep(v: Value, ctx: Context, opts: ResolveOpts = {}): Val
   if (Array.isArray(v)) return v.map((x) => resolveDeep(x, ctx, opts));
   if (isValueRecord(v)) {
     const out: Record<string, Value> = {};
-    for (const [k, x] of Object.entries(v)) out[toStr(resolveString(k, ctx))] = resolveDeep(x, ctx, opts);
+    for (const [k, x] of Object.entries(v))
+      out[toStr(resolveString(k, ctx, opts.onSelect ? { onSelect: opts.onSelect } : {}))] = resolveDeep(
+        x,
+        ctx,
+        opts,
+      );
     return out;
   }
   return v;

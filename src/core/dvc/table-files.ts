@@ -1,5 +1,6 @@
 import type { DvcYaml } from './dvc-yaml-model.js';
 import { joinPath } from './posix-path.js';
+import type { Value } from '../../contracts/api.js';
 import { isValueRecord } from './value.js';
 
 export interface TableFiles {
@@ -7,6 +8,8 @@ export interface TableFiles {
   params: Array<{ file: string; keys: string[] | null }>;
   metrics: string[];
   plots: string[];
+  /** per vars file, the values stages interpolate from it, by dotted key (DVC's `_collect_vars`) */
+  vars: Record<string, Record<string, Value>>;
 }
 
 /** The params, metrics and plots files a dvc.yaml names, joined with its directory and wdirs. */
@@ -20,7 +23,9 @@ export function collectTableFiles(d: DvcYaml): TableFiles {
   };
   const metrics = new Set<string>();
   const plots = new Set<string>();
+  const vars: Record<string, Record<string, Value>> = {};
   for (const s of d.stages) {
+    for (const [file, used] of Object.entries(s.trackedVars ?? {})) Object.assign((vars[file] ??= {}), used);
     for (const p of s.params) addParams(joinPath(d.dir, s.wdir, p.file), p.keys);
     for (const m of s.metrics) metrics.add(joinPath(d.dir, s.wdir, m.path));
     for (const p of s.plots) plots.add(joinPath(d.dir, s.wdir, p.path));
@@ -36,5 +41,6 @@ export function collectTableFiles(d: DvcYaml): TableFiles {
     params: [...params].map(([file, keys]) => ({ file, keys })),
     metrics: [...metrics],
     plots: [...plots],
+    vars,
   };
 }

@@ -1,23 +1,36 @@
 import path from 'node:path/posix';
 import type { TableRow, Value } from '../../contracts/api.js';
-import { isHiddenCommit, mergeRequests, pickKeys, type FileRequest } from '../../core/table/commit-files.js';
+import {
+  extractMetrics,
+  isHiddenCommit,
+  mergeRequests,
+  nestDotted,
+  pickKeys,
+  type FileRequest,
+} from '../../core/table/commit-files.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
-import { collectTableFiles, parseDvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { isDvcIgnoreFile, pipelineFilesOf } from '../../core/dvc/dvcignore.js';
 import { CatFile } from '../../git/cat-file.js';
 import { readHistory, listRefs, type RefRecord } from '../../git/history.js';
 import { gitOk } from '../../git/run-git.js';
 import type { Store } from '../../store/port.js';
+import { PipelineParser, type Pipeline } from './pipeline-parse.js';
 
 type Parsed = { ok: true; value: Record<string, Value> } | { ok: false; error: string };
-type Requests = { requests: FileRequest[]; errors: Record<string, string> };
-type Pipeline = { ok: true; requests: FileRequest[] } | { ok: false; error: string };
+type Requests = {
+  requests: FileRequest[];
+  errors: Record<string, string>;
+  /** values stages interpolate from vars files that are not params files (DVC's `_collect_vars`) */
+  vars: Record<string, Record<string, Value>>;
+};
 
 interface CommitState {
   files: Map<string, string>;
   row: TableRow;
   /** the dvc.yaml files DVC collects (project-relative, `.dvcignore` applied), set by fillFromGit */
   pipelines?: string[];
+  /** each of those parsed, in the same order */
+  parsed?: Array<Pipeline | undefined>;
 }
 
 export type RemoteMetrics = (
@@ -30,7 +43,8 @@ export interface TableSettings {
   metricsFiles: readonly string[];
 }
 
-const DVCLIVE_METRICS = 'dvclive/metrics.json';
+/** DVC's ParamsDependency.DEFAULT_PARAMS_FILE, shown whole whenever it exists. */
+const DEFAULT_PARAMS = 'params.yaml';
 const KEPT_EXTENSIONS = /\.(ya?ml|json|toml|py)$/i;
 
 /**
@@ -44,8 +58,7 @@ export class ProjectTable {
   private order: string[] = [];
   private refs: RefRecord[] = [];
   private readonly parsed = new Map<string, Parsed>();
-  /** each dvc.yaml's requests, by path and blob id */
-  private readonly dvcYamls = new Map<string, Pipeline>();
+  private readonly pipelineParser = new PipelineParser((oids) => this.readBlobs(oids));
   private readonly ignoreTexts = new Map<string, string>();
   private readonly discovered = new Map<string, string[]>();
   private readonly prefix: string;
@@ -175,30 +188,38 @@ export class ProjectTable {
     }
   }
 
-  /** What a commit's row reads: the files its dvc.yaml files name, else the params files of the settings. */
+  /**
+   * What a commit's row reads, as `dvc params show` / `dvc metrics show` collect it with no
+   * targets: every params file a stage lists (the keys it names, or whole), top-level `params:`
+   * and `metrics:` files, stages' metrics, the default params.yaml whole whenever it exists (with
+   * or without a dvc.yaml), and vars files' values stages interpolate. Without a dvc.yaml, the
+   * project's own params files settings are shown too.
+   */
   private requestsFor(state: CommitState): Requests {
-    const extra: FileRequest[] = [
-      { file: DVCLIVE_METRICS, kind: 'metrics', keys: null },
-      ...this.settings.metricsFiles.map((file) => ({ file, kind: 'metrics' as const, keys: null })),
-    ];
-    const fallback: FileRequest[] = (
-      this.settings.paramsFiles.length ? this.settings.paramsFiles : ['params.yaml']
-    ).map((file) => ({ file, kind: 'params' as const, keys: null }));
+    const requests: FileRequest[] = this.settings.metricsFiles.map((file) => ({
+      file,
+      kind: 'metrics' as const,
+      keys: null,
+    }));
+    if (state.files.has(this.prefix + DEFAULT_PARAMS))
+      requests.push({ file: DEFAULT_PARAMS, kind: 'params', keys: null });
     const pipelines = state.pipelines ?? [];
-    if (pipelines.length === 0) return { requests: mergeRequests([...fallback, ...extra]), errors: {} };
-    const requests = [...extra];
+    if (pipelines.length === 0)
+      for (const file of this.settings.paramsFiles) requests.push({ file, kind: 'params', keys: null });
     const errors: Record<string, string> = {};
-    for (const file of pipelines) {
-      const oid = state.files.get(this.prefix + file);
+    const vars: Record<string, Record<string, Value>> = {};
+    pipelines.forEach((file, i) => {
       // Filled by fillFromGit before use; a miss means the blob could not be read.
-      const p = oid === undefined ? undefined : this.dvcYamls.get(`${file}\0${oid}`);
-      if (p?.ok) requests.push(...p.requests);
-      else {
-        errors[file] = p?.error ?? `${file} could not be read`;
-        if (file === 'dvc.yaml') requests.push(...fallback);
-      }
-    }
-    return { requests: mergeRequests(requests), errors };
+      const p = state.parsed?.[i];
+      if (p?.ok) {
+        requests.push(...p.requests);
+        for (const [f, used] of Object.entries(p.vars)) Object.assign((vars[f] ??= {}), used);
+      } else errors[file] = p?.error ?? `${file} could not be read`;
+    });
+    const merged = mergeRequests(requests);
+    const paramsFiles = new Set(merged.filter((r) => r.kind === 'params').map((r) => r.file));
+    for (const f of Object.keys(vars)) if (paramsFiles.has(f)) delete vars[f];
+    return { requests: merged, errors, vars };
   }
 
   private async fillRows(shas: string[]): Promise<void> {
@@ -211,14 +232,14 @@ export class ProjectTable {
       const missing = this.requestsFor(state).requests.some(
         (r) =>
           r.kind === 'metrics' &&
-          r.file !== DVCLIVE_METRICS &&
           !this.settings.metricsFiles.includes(r.file) &&
           !state.files.has(this.prefix + r.file),
       );
       if (!missing) continue;
       const remote = await this.remoteMetrics(sha).catch(() => null);
       if (!remote) continue;
-      Object.assign(state.row.metrics, remote.metrics);
+      for (const [file, value] of Object.entries(remote.metrics))
+        state.row.metrics[file] = extractMetrics(value);
       Object.assign(state.row.errors, remote.errors);
     }
   }
@@ -231,10 +252,11 @@ export class ProjectTable {
         if (isDvcIgnoreFile(p) && p.startsWith(this.prefix) && !this.ignoreTexts.has(oid))
           ignoreOids.add(oid);
     for (const [oid, text] of await this.readBlobs([...ignoreOids])) this.ignoreTexts.set(oid, text);
-    const wantedYamls = new Map<string, { file: string; oid: string }>();
+    const pending: Array<{ state: CommitState; file: string }> = [];
     for (const sha of shas) {
       const state = this.commits.get(sha);
       if (!state) continue;
+      state.parsed = [];
       const yamls: string[] = [];
       const ignores: Array<{ path: string; oid: string }> = [];
       for (const [p, oid] of state.files) {
@@ -256,29 +278,14 @@ export class ProjectTable {
         this.discovered.set(sig, found);
       }
       state.pipelines = found;
-      for (const file of state.pipelines) {
-        const oid = state.files.get(this.prefix + file);
-        if (oid && !this.dvcYamls.has(`${file}\0${oid}`)) wantedYamls.set(`${file}\0${oid}`, { file, oid });
-      }
+      for (const file of found) pending.push({ state, file });
     }
-    const dvcTexts = await this.readBlobs([...new Set([...wantedYamls.values()].map((w) => w.oid))]);
-    for (const [key, { file, oid }] of wantedYamls) {
-      const text = dvcTexts.get(oid);
-      if (text === undefined) continue;
-      const r = parseDvcYaml(text, { file });
-      if (!r.ok) {
-        this.dvcYamls.set(key, { ok: false, error: r.error });
-        continue;
-      }
-      const tf = collectTableFiles(r.value);
-      this.dvcYamls.set(key, {
-        ok: true,
-        requests: [
-          ...tf.params.map((p) => ({ file: p.file, kind: 'params' as const, keys: p.keys })),
-          ...tf.metrics.map((file) => ({ file, kind: 'metrics' as const, keys: null })),
-        ],
-      });
-    }
+    const parsedYamls = await this.pipelineParser.parseAll(
+      pending.map(({ state, file }) => ({ file, oidOf: (p) => state.files.get(this.prefix + p) })),
+    );
+    pending.forEach(({ state }, i) => {
+      (state.parsed ??= []).push(parsedYamls[i]);
+    });
     // 2. Every params/metrics blob the new commits name, parsed once per (format, blob).
     const wanted = new Map<string, { oid: string; file: string }>();
     const plans: Array<{ state: CommitState; reqs: Requests }> = [];
@@ -301,12 +308,18 @@ export class ProjectTable {
       Object.assign(row.errors, reqs.errors);
       for (const req of reqs.requests) {
         const oid = state.files.get(this.prefix + req.file);
-        if (!oid) continue;
+        if (!oid) {
+          if (req.listed && req.kind === 'params')
+            row.errors[req.file] = `${req.file}: listed as params in dvc.yaml, but not in this commit`;
+          continue;
+        }
         const p = this.parsed.get(parseKey(req.file, oid));
         if (!p) continue;
         if (!p.ok) row.errors[req.file] = p.error;
-        else row[req.kind][req.file] = req.kind === 'params' ? pickKeys(p.value, req.keys) : p.value;
+        else if (req.kind === 'params') row.params[req.file] = pickKeys(p.value, req.keys);
+        else row.metrics[req.file] = extractMetrics(p.value);
       }
+      for (const [file, used] of Object.entries(reqs.vars)) row.params[file] = nestDotted(used);
     }
   }
 
