@@ -189,6 +189,8 @@ export async function runJob(
   clearInterval(beatTimer);
   clearInterval(shipTimer);
   killTree('SIGKILL');
+  // The job can write no more: text held back as a possible secret's beginning goes out now.
+  logs.end();
   const deadline = Date.now() + 30_000;
   while (!logs.idle && !gone && Date.now() < deadline) {
     await ship().catch(() => undefined);
