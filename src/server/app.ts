@@ -14,6 +14,7 @@ import { ANONYMOUS_BODY_LIMIT, installErrorHandler, makeRoute } from './route.js
 import { registerRoutes } from './routes.js';
 import { SecretBox } from './secrets.js';
 import { registerSse } from './sse.js';
+import { secureDataDir } from './data-dir.js';
 import { ensureDemoProject } from './ensure-demo.js';
 import { createRuns, type Runs } from './runs/index.js';
 import { ExperimentRows } from './runs/experiment-rows.js';
@@ -50,6 +51,7 @@ export async function startServer(
   config: ServerConfig,
   log: (line: string) => void = console.log,
 ): Promise<RunningServer> {
+  secureDataDir(config.home, log);
   const store = await openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }
