@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { freePort, startKiln, type RunningServer } from './server.js';
 import { MAKE_DVC_PROJECT } from '../../test/fixtures.js';
@@ -24,7 +25,10 @@ describe('CI tab with replaced input data in a browser', () => {
   // The login link works once: every test's pages share this context's session cookie.
   let context: BrowserContext | undefined;
 
+  // Without Chromium each test is listed as skipped, with the reason.
+  const up = suiteRequires(chromiumService);
   beforeAll(async () => {
+    if (!up) return;
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-ci-data-'));
     bare = join(home, 'repo.git');
     store = join(home, 'dvc-store');

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
 import { chromium, type Browser } from 'playwright-core';
 import { freePort, openDemo, startKiln, type RunningServer } from './server.js';
 
@@ -12,7 +13,10 @@ describe('CI wizard in a browser', () => {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
 
+  // Without Chromium each test is listed as skipped, with the reason.
+  const up = suiteRequires(chromiumService);
   beforeAll(async () => {
+    if (!up) return;
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-ci-'));
     server = await startKiln(home, await freePort());
     browser = await chromium.launch({

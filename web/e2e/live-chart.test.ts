@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
 import { type Browser, type BrowserContext } from 'playwright-core';
 import { freePort, launchChromium, openDemo, startKiln, type RunningServer } from './server.js';
 
@@ -14,7 +15,10 @@ describe('a running experiment in the plots pane', () => {
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
 
+  // Without Chromium each test is listed as skipped, with the reason.
+  const up = suiteRequires(chromiumService);
   beforeAll(async () => {
+    if (!up) return;
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-live-'));
     // The server's local agents inherit its environment, and so does the demo's training: a
     // second an epoch, so the run lasts long enough to watch.

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { freePort, launchChromium, openDemo, startKiln, type RunningServer } from './server.js';
 
@@ -34,7 +35,10 @@ describe('run drawer and experiment page in a browser', () => {
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
 
+  // Without Chromium each test is listed as skipped, with the reason.
+  const up = suiteRequires(chromiumService);
   beforeAll(async () => {
+    if (!up) return;
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-run-'));
     server = await startKiln(home, await freePort());
     browser = await launchChromium();

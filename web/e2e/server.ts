@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -121,7 +122,10 @@ export function kilnSuite(prefix: string): KilnSuite {
   let home = '';
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
+  // Without Chromium each test is listed as skipped, with the reason.
+  const up = suiteRequires(chromiumService);
   beforeAll(async () => {
+    if (!up) return;
     home = await mkdtemp(join(tmpdir(), prefix));
     server = await startKiln(home, await freePort());
     browser = await launchChromium();

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { FakeForge, type Answer } from '../../src/forge/fake-forge.js';
 import { freePort, startKiln, type RunningServer } from './server.js';
@@ -32,7 +33,10 @@ describe('experiments table: CI status of the commits on screen', () => {
   const asked: string[][] = [];
   const saved = { ...process.env };
 
+  // Without Chromium each test is listed as skipped, with the reason.
+  const up = suiteRequires(chromiumService);
   beforeAll(async () => {
+    if (!up) return;
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-ci-'));
     const repo = join(home, 'wide-repo');
     makeWideRepo(repo, { commits: COMMITS, params: 4, metrics: 2 });

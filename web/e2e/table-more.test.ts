@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, startKiln, type RunningServer } from './server.js';
 import { makeWideRepo } from './table-wide-repo.js';
@@ -54,7 +55,10 @@ describe('experiments table: header filters, checked rows, folded experiments', 
   let browser: Browser | undefined;
   let page: Page;
 
+  // Without Chromium each test is listed as skipped, with the reason.
+  const up = suiteRequires(chromiumService);
   beforeAll(async () => {
+    if (!up) return;
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-more-'));
     repo = join(home, 'wide-repo');
     makeWideRepo(repo, { commits: COMMITS, params: 12, metrics: 6, paramsEvery: 3 });

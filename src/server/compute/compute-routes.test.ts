@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +103,12 @@ describe('compute credentials', () => {
   });
 
   it('tests an SSH key by parsing it', async () => {
-    const key = readFileSync('/tmp/kiln-sshd/client_ed25519', 'utf8');
+    // A key made here: parsing one needs no sshd (a clean clone has no /tmp/kiln-sshd).
+    const key = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     await s.api('POST', '/api/compute/credentials', {
       name: 'ssh-key',
       secret: { kind: 'ssh', privateKey: key },

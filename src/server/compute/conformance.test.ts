@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,10 +16,18 @@ import { KubeStandIn } from '../../compute/kubernetes/stand-in.js';
 import { KubernetesSettings, SlurmSettings, SshSettings } from '../../compute/profiles/settings.js';
 import { SlurmBackend } from '../../compute/slurm/backend.js';
 import { SshBackend } from '../../compute/ssh/backend.js';
+import {
+  AGENT_BUNDLE,
+  agentBundle,
+  requires,
+  type Service,
+  SLURM_CONF,
+  slurm,
+  SSH_KEY,
+  sshd,
+} from '../../../test/services.js';
 
-const BUNDLE = path.resolve('dist/agent.mjs');
-const SSHD = '/tmp/kiln-sshd';
-const SLURM_CONF = '/tmp/kiln-slurm/slurm.conf';
+const BUNDLE = AGENT_BUNDLE;
 const PATH = `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`;
 let s: TestServer;
 // A Kubernetes API stand-in whose "kubelet" runs each Job's container command here.
@@ -80,7 +88,8 @@ async function until(what: string, f: () => Promise<boolean>, ms = 30_000): Prom
 
 interface Target {
   name: string;
-  available: () => boolean;
+  /** What it needs besides the built agent. */
+  needs: Service[];
   make: (tokenName: string) => ComputeBackend;
   /** The name of the token the agent registers with, when not the one minted (an exchanged one). */
   agentTokenName?: (tokenName: string) => string;
@@ -89,7 +98,7 @@ interface Target {
 const targets: Target[] = [
   {
     name: 'local',
-    available: () => true,
+    needs: [],
     make: (n) =>
       new LocalBackend({
         home: mkdtempSync(path.join(tmpdir(), 'kiln-local-')),
@@ -100,7 +109,7 @@ const targets: Target[] = [
   },
   {
     name: 'ssh',
-    available: () => existsSync(`${SSHD}/client_ed25519`),
+    needs: [sshd],
     make: (n) =>
       new SshBackend({
         settings: SshSettings.parse({
@@ -111,7 +120,7 @@ const targets: Target[] = [
           workDir: `.kiln-agent-${process.pid}`,
           trustAnyHostKey: true,
         }),
-        key: { privateKey: readFileSync(`${SSHD}/client_ed25519`, 'utf8') },
+        key: { privateKey: readFileSync(SSH_KEY, 'utf8') },
         url: () => s.url,
         mintToken: async () => (await agentToken(n)).token,
         agentBundle: BUNDLE,
@@ -119,7 +128,7 @@ const targets: Target[] = [
   },
   {
     name: 'slurm',
-    available: () => existsSync(SLURM_CONF),
+    needs: [slurm],
     make: (n) =>
       new SlurmBackend({
         profile: `conf-${process.pid}`,
@@ -133,7 +142,7 @@ const targets: Target[] = [
   },
   {
     name: 'simulated cloud',
-    available: () => true,
+    needs: [],
     make: (n) =>
       new CloudBackend({
         provider: new SimulatedCloud('aws', { ...process.env, PATH }),
@@ -157,7 +166,7 @@ const targets: Target[] = [
   },
   {
     name: 'kubernetes (API stand-in)',
-    available: () => true,
+    needs: [],
     make: (n) =>
       new KubernetesBackend({
         kubeconfig: kube.kubeconfig(),
@@ -173,25 +182,22 @@ const targets: Target[] = [
 
 describe('compute conformance', () => {
   for (const t of targets) {
-    it.skipIf(!t.available() || !existsSync(BUNDLE))(
-      `${t.name}: starts an agent that registers, reports it alive, stops it`,
-      async () => {
-        const tokenName = `conformance ${t.name} ${Date.now()}`;
-        const b = t.make(tokenName);
-        await b.ensureAgents(1);
-        await until(
-          `${t.name} agent to register`,
-          () => registered(t.agentTokenName?.(tokenName) ?? tokenName),
-          45_000,
-        );
-        expect(await b.alive()).toBe(1);
-        await b.ensureAgents(1);
-        expect(await b.alive()).toBe(1);
-        await b.stop();
-        await until(`${t.name} agents to stop`, async () => (await b.alive()) === 0, 20_000);
-      },
-      90_000,
-    );
+    it(`${t.name}: starts an agent that registers, reports it alive, stops it`, async (ctx) => {
+      requires(ctx, agentBundle, ...t.needs);
+      const tokenName = `conformance ${t.name} ${Date.now()}`;
+      const b = t.make(tokenName);
+      await b.ensureAgents(1);
+      await until(
+        `${t.name} agent to register`,
+        () => registered(t.agentTokenName?.(tokenName) ?? tokenName),
+        45_000,
+      );
+      expect(await b.alive()).toBe(1);
+      await b.ensureAgents(1);
+      expect(await b.alive()).toBe(1);
+      await b.stop();
+      await until(`${t.name} agents to stop`, async () => (await b.alive()) === 0, 20_000);
+    }, 90_000);
   }
 });
 

@@ -1,16 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TablePage } from '../../contracts/api.js';
 import { LogPage, type Experiment } from '../../contracts/experiments.js';
 import { startRunServer } from '../runs/test-harness.js';
+import { agentBundle, missing, requires, SLURM_CONF, slurm, SSH_KEY, sshd } from '../../../test/services.js';
 
-const BUNDLE = path.resolve('dist/agent.mjs');
-const SSH_KEY = '/tmp/kiln-sshd/client_ed25519';
-const SLURM_CONF = '/tmp/kiln-slurm/slurm.conf';
-const hasSsh = existsSync(SSH_KEY) && existsSync(BUNDLE);
-const hasSlurm = existsSync(SLURM_CONF) && existsSync(BUNDLE);
+const hasSsh = missing(sshd, agentBundle) === null;
+const hasSlurm = missing(slurm, agentBundle) === null;
 const slurmEnv = { ...process.env, SLURM_CONF };
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
@@ -81,63 +78,51 @@ describe('runs on remote targets', () => {
     expect(h.errorOf(r.json)).toMatch(/no compute target nowhere/);
   });
 
-  it.skipIf(!hasSsh)(
-    'ssh: the demo project runs on the host over SSH, clones and pushes over HTTP',
-    async () => {
-      await run('on-ssh', 'box', { set: ['train.lr=0.002'] });
-      const e = await h.waitFor('on-ssh');
-      await expectSucceededWithMetrics(e);
-      expect(e.placement).toMatchObject({ target: 'ssh', profile: 'box', id: '127.0.0.1:2222' });
-    },
-    240_000,
-  );
+  it('ssh: the demo project runs on the host over SSH, clones and pushes over HTTP', async (ctx) => {
+    requires(ctx, sshd, agentBundle);
+    await run('on-ssh', 'box', { set: ['train.lr=0.002'] });
+    const e = await h.waitFor('on-ssh');
+    await expectSucceededWithMetrics(e);
+    expect(e.placement).toMatchObject({ target: 'ssh', profile: 'box', id: '127.0.0.1:2222' });
+  }, 240_000);
 
-  it.skipIf(!hasSlurm)(
-    'slurm: the demo project runs as a Slurm job, which ends with the run',
-    async () => {
-      await run('on-slurm', 'cluster', { set: ['train.lr=0.003'] });
-      const e = await h.waitFor('on-slurm');
-      await expectSucceededWithMetrics(e);
-      expect(e.placement).toMatchObject({ target: 'slurm', profile: 'cluster' });
-      const id = e.placement?.id ?? '';
-      expect(id).toMatch(/^\d+$/);
-      expect(e.placement?.detail).toContain(`Slurm job ${id}`);
-      const deadline = Date.now() + 20_000;
-      while (squeue(id) !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      expect(squeue(id)).toBe('');
-    },
-    240_000,
-  );
+  it('slurm: the demo project runs as a Slurm job, which ends with the run', async (ctx) => {
+    requires(ctx, slurm, agentBundle);
+    await run('on-slurm', 'cluster', { set: ['train.lr=0.003'] });
+    const e = await h.waitFor('on-slurm');
+    await expectSucceededWithMetrics(e);
+    expect(e.placement).toMatchObject({ target: 'slurm', profile: 'cluster' });
+    const id = e.placement?.id ?? '';
+    expect(id).toMatch(/^\d+$/);
+    expect(e.placement?.detail).toContain(`Slurm job ${id}`);
+    const deadline = Date.now() + 20_000;
+    while (squeue(id) !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(squeue(id)).toBe('');
+  }, 240_000);
 
-  it.skipIf(!hasSlurm)(
-    'slurm: cancel stops the run and scancels its job',
-    async () => {
-      await run('slurm-cancel', 'cluster', { script: 'echo started; sleep 120\n' });
-      const running = await h.waitFor('slurm-cancel', (x) => x.status === 'running', 120_000);
-      const id = running.placement?.id ?? '';
-      expect(id).toMatch(/^\d+$/);
-      expect(squeue(id)).toBe('RUNNING');
-      expect((await h.api('POST', '/api/projects/demo/experiments/slurm-cancel/cancel')).status).toBe(200);
-      const e = await h.waitFor('slurm-cancel', undefined, 60_000);
-      expect(e.status).toBe('cancelled');
-      const deadline = Date.now() + 20_000;
-      while (squeue(id) !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      expect(squeue(id)).toBe('');
-    },
-    240_000,
-  );
+  it('slurm: cancel stops the run and scancels its job', async (ctx) => {
+    requires(ctx, slurm, agentBundle);
+    await run('slurm-cancel', 'cluster', { script: 'echo started; sleep 120\n' });
+    const running = await h.waitFor('slurm-cancel', (x) => x.status === 'running', 120_000);
+    const id = running.placement?.id ?? '';
+    expect(id).toMatch(/^\d+$/);
+    expect(squeue(id)).toBe('RUNNING');
+    expect((await h.api('POST', '/api/projects/demo/experiments/slurm-cancel/cancel')).status).toBe(200);
+    const e = await h.waitFor('slurm-cancel', undefined, 60_000);
+    expect(e.status).toBe('cancelled');
+    const deadline = Date.now() + 20_000;
+    while (squeue(id) !== '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(squeue(id)).toBe('');
+  }, 240_000);
 
-  it.skipIf(!hasSlurm)(
-    'slurm: a job killed under its agent makes the run lost, before the lease ends',
-    async () => {
-      await run('slurm-lost', 'cluster', { script: 'echo started; sleep 120\n' });
-      const running = await h.waitFor('slurm-lost', (x) => x.status === 'running', 120_000);
-      const id = running.placement?.id ?? '';
-      execFileSync('scancel', ['--signal=KILL', '--full', id], { env: slurmEnv });
-      const e = await h.waitFor('slurm-lost', undefined, 25_000);
-      expect(e.status).toBe('lost');
-      expect(e.error).toContain(`Slurm job ${id}`);
-    },
-    240_000,
-  );
+  it('slurm: a job killed under its agent makes the run lost, before the lease ends', async (ctx) => {
+    requires(ctx, slurm, agentBundle);
+    await run('slurm-lost', 'cluster', { script: 'echo started; sleep 120\n' });
+    const running = await h.waitFor('slurm-lost', (x) => x.status === 'running', 120_000);
+    const id = running.placement?.id ?? '';
+    execFileSync('scancel', ['--signal=KILL', '--full', id], { env: slurmEnv });
+    const e = await h.waitFor('slurm-lost', undefined, 25_000);
+    expect(e.status).toBe('lost');
+    expect(e.error).toContain(`Slurm job ${id}`);
+  }, 240_000);
 });

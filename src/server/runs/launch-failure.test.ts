@@ -1,24 +1,26 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Experiment } from '../../contracts/experiments.js';
 import { startRunServer } from './test-harness.js';
+import { agentBundle, requires } from '../../../test/services.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 
 beforeAll(async () => {
   h = await startRunServer();
-  const dir = mkdtempSync(path.join(tmpdir(), 'kiln-key-'));
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id')]);
+  // A key made in-process: ssh-keygen (openssh-client) is not on every clean machine.
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const ok = async (url: string, body: unknown) => {
     const r = await h.api('POST', url, body);
     expect(r.status, JSON.stringify(r.json)).toBe(201);
   };
   await ok('/api/compute/credentials', {
     name: 'k',
-    secret: { kind: 'ssh', privateKey: readFileSync(path.join(dir, 'id'), 'utf8') },
+    secret: { kind: 'ssh', privateKey },
   });
   // Nothing listens on port 1: every launch fails.
   await ok('/api/compute/profiles', {
@@ -29,7 +31,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h?.close(), 60_000);
 
-it('a run whose machine cannot start stays queued and its row says why; cancel still works', async () => {
+it('a run whose machine cannot start stays queued and its row says why; cancel still works', async (ctx) => {
+  requires(ctx, agentBundle);
   const r = await h.api('POST', '/api/projects/demo/experiments', {
     rev: 'main',
     name: 'stuck',
