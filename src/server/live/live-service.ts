@@ -30,7 +30,7 @@ export class LiveService {
   private readonly entries = new Map<string, Entry>();
   /** Rows of Kiln's own runs as the table last showed them, by project, baseline and name. */
   private readonly runRows = new Map<string, TableRow>();
-  private repoIndex = new Map<string, string>();
+  private repoIndex = new Map<string, Array<{ name: string; subdir: string }>>();
   private repoIndexAt = 0;
   /** Repo URLs as clients spell them → normalized: a run sends the same spelling every event. */
   private readonly normalized = new Map<string, string>();
@@ -44,25 +44,51 @@ export class LiveService {
     this.batcher = new SaveBatcher(store);
   }
 
-  /** The project whose source is `repoUrl` in any spelling, or a 404 naming it. */
-  async projectFor(repoUrl: string, caller: LiveCaller | null): Promise<string> {
+  /** The projects (with their subdirs) whose source is `repoUrl` in any spelling. */
+  private async projectsOf(repoUrl: string): Promise<Array<{ name: string; subdir: string }>> {
     let key = this.normalized.get(repoUrl);
     if (key === undefined) {
       if (this.normalized.size > 1_000) this.normalized.clear();
       key = normalizeRepoUrl(repoUrl);
       this.normalized.set(repoUrl, key);
     }
-    let name = this.repoIndex.get(key);
+    let found = this.repoIndex.get(key);
     // Training posts many events a second: the index of project sources is read once and kept a
     // few seconds, so a removed or renamed project stops matching soon after.
-    if (!name || this.options.now() - this.repoIndexAt > REPO_INDEX_MS) {
-      const all = await this.store.listProjects();
-      this.repoIndex = new Map(all.map((p) => [normalizeRepoUrl(p.source), p.name]));
+    if (!found || this.options.now() - this.repoIndexAt > REPO_INDEX_MS) {
+      const index = new Map<string, Array<{ name: string; subdir: string }>>();
+      for (const p of await this.store.listProjects()) {
+        const k = normalizeRepoUrl(p.source);
+        index.set(k, [...(index.get(k) ?? []), { name: p.name, subdir: trimSlashes(p.subdir ?? '') }]);
+      }
+      this.repoIndex = index;
       this.repoIndexAt = this.options.now();
-      name = this.repoIndex.get(key);
+      found = index.get(key);
     }
+    return found ?? [];
+  }
+
+  /** Every project whose source is `repoUrl` (a monorepo may be added once per subdir), or a 404. */
+  async projectsFor(repoUrl: string, caller: LiveCaller | null): Promise<string[]> {
+    if (caller?.kind === 'run') return [await this.projectFor(repoUrl, caller)];
+    const names = (await this.projectsOf(repoUrl)).map((p) => p.name);
+    if (!names.length) throw unknownRepo(repoUrl);
+    return names;
+  }
+
+  /**
+   * The project an event of `repoUrl` belongs to. A run's token names its project, which must
+   * have that source; otherwise the source decides, and when a monorepo is added once per subdir,
+   * the start event's `subdir` or the experiment already reported does.
+   */
+  async projectFor(
+    repoUrl: string,
+    caller: LiveCaller | null,
+    hint: { subdir?: string | undefined; baseline?: string; name?: string } = {},
+  ): Promise<string> {
+    const projects = await this.projectsOf(repoUrl);
     if (caller?.kind === 'run') {
-      if (name && name !== caller.project)
+      if (projects.length && !projects.some((p) => p.name === caller.project))
         throw new ApiFailure(
           'forbidden',
           'this run token belongs to another project',
@@ -70,18 +96,34 @@ export class LiveService {
         );
       return caller.project;
     }
-    if (!name)
-      throw new ApiFailure(
-        'not_found',
-        'unknown repository',
-        `no project has the repository "${repoUrl}"; add it first`,
-      );
-    return name;
+    const [only, ...more] = projects;
+    if (!only) throw unknownRepo(repoUrl);
+    if (!more.length) return only.name;
+    if (hint.subdir !== undefined) {
+      const bySubdir = projects.filter((p) => p.subdir === trimSlashes(hint.subdir ?? ''));
+      if (bySubdir.length === 1 && bySubdir[0]) return bySubdir[0].name;
+    }
+    if (hint.baseline && hint.name) {
+      const known = [];
+      for (const p of projects)
+        if (await this.store.live.get(p.name, hint.baseline, hint.name)) known.push(p.name);
+      if (known.length === 1 && known[0]) return known[0];
+    }
+    throw new ApiFailure(
+      'conflict',
+      'this repository is added as several projects',
+      `projects ${projects.map((p) => `"${p.name}" (subdir "${p.subdir}")`).join(', ')} share "${repoUrl}": ` +
+        'send "subdir" in the start event, or post with the run token Kiln gives a job',
+    );
   }
 
   /** Stores one event; events of one experiment are applied one at a time, in arrival order. */
   async ingest(e: LiveEvent, caller: LiveCaller): Promise<LiveExperimentRecord> {
-    const project = await this.projectFor(e.repo_url, caller);
+    const project = await this.projectFor(e.repo_url, caller, {
+      subdir: e.type === 'start' ? e.subdir : undefined,
+      baseline: e.baseline_sha,
+      name: e.name,
+    });
     const key = `${project}\0${e.baseline_sha}\0${e.name}`;
     const prev = this.chains.get(key) ?? Promise.resolve();
     const run = prev.then(() => this.apply(key, project, e));
@@ -257,6 +299,18 @@ export class LiveService {
       return s ? overlayRow(row, s) : row;
     });
   }
+}
+
+function trimSlashes(p: string): string {
+  return p.replace(/^\/+|\/+$/g, '');
+}
+
+function unknownRepo(repoUrl: string): ApiFailure {
+  return new ApiFailure(
+    'not_found',
+    'unknown repository',
+    `no project has the repository "${repoUrl}"; add it first`,
+  );
 }
 
 /** `refs/exps/ab/cdef…/name` → `abcdef…/name`, or null for other refs. */

@@ -94,13 +94,16 @@ export async function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDe
       async ({ req }): Promise<DvcWebhookAnswer> => {
         const caller = await liveAuth.authorize(req);
         const body = parseBody(DvcWebhook, req.body);
-        const project = await live.projectFor(body.repo_url, caller);
-        await live.removeRefs(project, body.refs.removed);
-        if (body.refs.pushed.length > 0) {
-          await live.markPushed(project, body.refs.pushed);
-          void projects.reload(project).catch(() => undefined);
+        // A monorepo added once per subdir: the refs are the repository's, so each project's.
+        const names = await live.projectsFor(body.repo_url, caller);
+        for (const project of names) {
+          await live.removeRefs(project, body.refs.removed);
+          if (body.refs.pushed.length > 0) {
+            await live.markPushed(project, body.refs.pushed);
+            void projects.reload(project).catch(() => undefined);
+          }
         }
-        return { url: `${deps.url()}/projects/${encodeURIComponent(project)}` };
+        return { url: `${deps.url()}/projects/${encodeURIComponent(names[0] ?? '')}` };
       },
     );
 
