@@ -163,8 +163,24 @@ export function parseSettings(
   const r = SETTINGS[kind].safeParse(raw);
   if (r.success) return { ok: true, settings: r.data };
   const first = r.error.issues[0];
-  const at = first?.path.length ? `${first.path.join('.')}: ` : '';
-  return { ok: false, error: `invalid ${kind} settings: ${at}${first?.message ?? 'malformed'}` };
+  const at = first?.path.join('.') ?? '';
+  const phrase = first && readable(first);
+  const said = phrase && at ? `${at} ${phrase}` : `${at ? `${at}: ` : ''}${first?.message ?? 'malformed'}`;
+  return { ok: false, error: `invalid ${kind} settings: ${said}` };
+}
+
+/**
+ * A schema issue in words a person can act on ("credential is required", not zod's "Invalid
+ * input: expected string, received undefined"); undefined keeps the schema's own message.
+ */
+function readable(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code === 'invalid_type')
+    return /received undefined$/.test(issue.message) ? 'is required' : `must be a ${issue.expected}`;
+  if (issue.code === 'too_small' && issue.origin === 'number')
+    return `must be at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big' && issue.origin === 'number')
+    return `must be at most ${String(issue.maximum)}`;
+  return undefined;
 }
 
 /**

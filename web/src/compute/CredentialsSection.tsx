@@ -6,6 +6,7 @@ import { useAsync } from '../use-async.js';
 import { ErrorBanner, ErrorState, Skeleton } from '../ui/States.js';
 import { relativeTime } from '../ui/time.js';
 import { KIND_NAMES, SECRET_FIELDS, toSecret } from './secret-fields.js';
+import { announceChange, useOnChange } from './settings-changed.js';
 import './compute.css';
 
 const KINDS: CredentialKind[] = ['aws', 'gcp', 'azure', 'kubernetes', 'ssh'];
@@ -21,6 +22,7 @@ export function CredentialsSection() {
   const [saved, setSaved] = useState<string | null>(null);
   const [tests, setTests] = useState<Record<string, TestState>>({});
   const { secret, errors } = toSecret(kind, values);
+  useOnChange('credentials', list.reload);
 
   const add = (e: FormEvent) => {
     e.preventDefault();
@@ -32,7 +34,7 @@ export function CredentialsSection() {
       setValues({});
       setName('');
       setTried(false);
-      list.reload();
+      announceChange('credentials');
     }, setError);
   };
   const test = (n: string) => {
@@ -53,7 +55,7 @@ export function CredentialsSection() {
   };
   const remove = (n: string) => {
     if (!window.confirm(`Remove the credential "${n}"?`)) return;
-    insightsApi.removeCredential(n).then(() => list.setData((l) => l?.filter((c) => c.name !== n)), setError);
+    insightsApi.removeCredential(n).then(() => announceChange('credentials'), setError);
   };
 
   const forbidden = list.error instanceof ApiFailure && list.error.status === 403;
@@ -107,7 +109,11 @@ export function CredentialsSection() {
                     >
                       {t?.state === 'running' ? 'Testing…' : 'Test'}
                     </button>
-                    <button className="btn btn-danger btn-sm" onClick={() => remove(c.name)}>
+                    <button
+                      className="btn btn-danger btn-sm"
+                      aria-label={`Remove credential ${c.name}`}
+                      onClick={() => remove(c.name)}
+                    >
                       Remove
                     </button>
                   </td>

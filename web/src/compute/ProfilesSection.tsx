@@ -4,9 +4,21 @@ import { insightsApi } from '../api-insights.js';
 import { useAsync } from '../use-async.js';
 import { ErrorBanner, ErrorState, Skeleton } from '../ui/States.js';
 import { CREDENTIAL_KIND, PROFILE_FIELDS, profileSettings, profileSummary } from './profile-fields.js';
+import { profileFormErrors, serverFieldError } from './profile-form.js';
+import { announceChange, useOnChange } from './settings-changed.js';
+import { ApiFailure } from '../api-error.js';
 import './compute.css';
 
 const money = (n: number | null | undefined) => (n === null || n === undefined ? null : `$${n.toFixed(2)}/h`);
+
+function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  if (text === undefined) return null;
+  return (
+    <span className="wz-error" id={id}>
+      {text}
+    </span>
+  );
+}
 
 export function ProfilesSection() {
   const list = useAsync(() => insightsApi.profiles().then((r) => r.profiles), 'compute-profiles');
@@ -22,24 +34,47 @@ export function ProfilesSection() {
   const [name, setName] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
+  // Field messages show once the person tried to add; the server's, at its field, until the next try.
+  const [tried, setTried] = useState(false);
+  const [serverField, setServerField] = useState<{ field: string; message: string } | undefined>();
+  // Credentials added or removed in the section above (or elsewhere) show here at once.
+  useOnChange('credentials', creds.reload);
+  useOnChange('profiles', list.reload);
+  const credKind = CREDENTIAL_KIND[kind];
+  const usable = (creds.data ?? []).filter((c) => c.kind === credKind);
+  const errors = profileFormErrors(
+    kind,
+    name,
+    values,
+    usable.map((c) => c.name),
+  );
+  const fieldError = (key: string): string | undefined =>
+    (tried ? errors[key] : undefined) ?? (serverField?.field === key ? serverField.message : undefined);
 
   const add = (e: FormEvent) => {
     e.preventDefault();
+    setTried(true);
     setError(null);
-    insightsApi
-      .createProfile({ name: name.trim(), kind, settings: profileSettings(kind, values) })
-      .then(() => {
+    setServerField(undefined);
+    if (Object.keys(errors).length > 0) return;
+    insightsApi.createProfile({ name: name.trim(), kind, settings: profileSettings(kind, values) }).then(
+      () => {
         setName('');
         setValues({});
-        list.reload();
-      }, setError);
+        setTried(false);
+        announceChange('profiles');
+      },
+      (err: unknown) => {
+        const at = err instanceof ApiFailure ? serverFieldError(kind, err.message) : undefined;
+        if (at) setServerField(at);
+        else setError(err);
+      },
+    );
   };
   const remove = (n: string) => {
     if (!window.confirm(`Remove the compute profile "${n}"?`)) return;
-    insightsApi.removeProfile(n).then(() => list.setData((l) => l?.filter((p) => p.name !== n)), setError);
+    insightsApi.removeProfile(n).then(() => announceChange('profiles'), setError);
   };
-  const credKind = CREDENTIAL_KIND[kind];
-  const usable = (creds.data ?? []).filter((c) => c.kind === credKind);
 
   return (
     <section className="card" aria-label="Compute profiles">
@@ -88,7 +123,11 @@ export function ProfilesSection() {
                   )}
                 </td>
                 <td className="actions">
-                  <button className="btn btn-danger btn-sm" onClick={() => remove(p.name)}>
+                  <button
+                    className="btn btn-danger btn-sm"
+                    aria-label={`Remove profile ${p.name}`}
+                    onClick={() => remove(p.name)}
+                  >
                     Remove
                   </button>
                 </td>
@@ -107,7 +146,10 @@ export function ProfilesSection() {
               onChange={(e) => setName(e.target.value)}
               placeholder="gpu-spot"
               maxLength={64}
+              aria-invalid={fieldError('name') !== undefined}
+              aria-describedby={fieldError('name') ? 'profile-error-name' : undefined}
             />
+            <FieldError id="profile-error-name" text={fieldError('name')} />
           </label>
           <label>
             Kind
@@ -116,6 +158,8 @@ export function ProfilesSection() {
               onChange={(e) => {
                 setKind(ComputeKind.options.find((k) => k === e.target.value) ?? 'local');
                 setValues({});
+                setTried(false);
+                setServerField(undefined);
               }}
             >
               {ComputeKind.options.map((k) => (
@@ -127,7 +171,13 @@ export function ProfilesSection() {
         <div className="compute-fields">
           {PROFILE_FIELDS[kind].map((f) => {
             const value = values[f.key] ?? '';
-            const set = (v: string) => setValues((s) => ({ ...s, [f.key]: v }));
+            const set = (v: string) => {
+              setValues((s) => ({ ...s, [f.key]: v }));
+              if (serverField?.field === f.key) setServerField(undefined);
+            };
+            const err = fieldError(f.key);
+            const id = `profile-error-${f.key}`;
+            const invalid = { 'aria-invalid': err !== undefined, 'aria-describedby': err ? id : undefined };
             return (
               <label key={f.key}>
                 {f.label}
@@ -138,7 +188,7 @@ export function ProfilesSection() {
                     <option value="false">no</option>
                   </select>
                 ) : f.type === 'credential' ? (
-                  <select value={value} onChange={(e) => set(e.target.value)}>
+                  <select value={value} onChange={(e) => set(e.target.value)} {...invalid}>
                     <option value="">choose…</option>
                     {usable.map((c) => (
                       <option key={c.name}>{c.name}</option>
@@ -150,8 +200,10 @@ export function ProfilesSection() {
                     placeholder={f.placeholder}
                     inputMode={f.type === 'number' ? 'decimal' : undefined}
                     onChange={(e) => set(e.target.value)}
+                    {...invalid}
                   />
                 )}
+                <FieldError id={id} text={err} />
               </label>
             );
           })}
