@@ -11,7 +11,7 @@ export async function runWithToken(
   project: string,
   name: string,
   baseline: string,
-): Promise<{ experiment: ExperimentRecord; token: string }> {
+): Promise<{ experiment: ExperimentRecord; token: string; tokenId: string }> {
   const now = new Date().toISOString();
   const id = crypto.randomUUID();
   const experiment: ExperimentRecord = {
@@ -47,6 +47,6 @@ export async function runWithToken(
   };
   await s.store.experiments.insert([{ experiment, job }]);
   const { user } = await s.store.ensureAdmin();
-  const { token } = await s.auth.createToken(user.id, `run ${project}/${name}`, `run:${id}`);
-  return { experiment, token };
+  const t = await s.auth.createToken(user.id, `run ${project}/${name}`, `run:${id}`);
+  return { experiment, token: t.token, tokenId: t.id };
 }

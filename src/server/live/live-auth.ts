@@ -7,15 +7,14 @@ import type { Auth, Authenticator } from '../auth.js';
 export type LiveCaller =
   { kind: 'user'; auth: Auth } | { kind: 'run'; auth: Auth; project: string; experimentId: string };
 
-const CACHE_MS = 5_000;
-
 /**
  * Authenticates `/api/live` and `/webhook/dvc` callers. Training posts many events a second with
- * one token, so a successful lookup is reused for a few seconds (a revoked token stops working
- * within {@link CACHE_MS}).
+ * one token: the Authenticator keeps verified tokens in memory and forgets one the moment it is
+ * revoked, so nothing here caches the token itself — only which experiment a run token is for,
+ * which never changes.
  */
 export class LiveAuth {
-  private readonly cache = new Map<string, { caller: LiveCaller; until: number }>();
+  private readonly runs = new Map<string, { project: string; experimentId: string }>();
 
   constructor(
     private readonly auth: Authenticator,
@@ -23,27 +22,26 @@ export class LiveAuth {
   ) {}
 
   async authorize(req: FastifyRequest): Promise<LiveCaller> {
-    const header = req.headers.authorization;
-    if (!header)
+    if (!req.headers.authorization)
       throw new ApiFailure('unauthorized', 'missing token', 'send "Authorization: token <DVC_STUDIO_TOKEN>"');
-    const now = Date.now();
-    const hit = this.cache.get(header);
-    if (hit && hit.until > now) return hit.caller;
     const who = await this.auth.authenticate(req);
     if (!who) throw new ApiFailure('unauthorized', 'invalid token', 'the token is unknown or revoked');
-    const caller = await this.callerFor(who);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(header, { caller, until: now + CACHE_MS });
-    return caller;
+    return this.callerFor(who);
   }
 
   private async callerFor(who: Auth): Promise<LiveCaller> {
     if (who.scope === 'user') return { kind: 'user', auth: who };
     const run = /^run:(.+)$/.exec(who.scope);
     if (run?.[1]) {
-      const exp = await this.store.experiments.getById(run[1]);
-      if (!exp) throw new ApiFailure('forbidden', 'run token of an unknown run', `scope ${who.scope}`);
-      return { kind: 'run', auth: who, project: exp.project, experimentId: exp.id };
+      let known = this.runs.get(run[1]);
+      if (!known) {
+        const exp = await this.store.experiments.getById(run[1]);
+        if (!exp) throw new ApiFailure('forbidden', 'run token of an unknown run', `scope ${who.scope}`);
+        if (this.runs.size > 10_000) this.runs.clear();
+        known = { project: exp.project, experimentId: exp.id };
+        this.runs.set(run[1], known);
+      }
+      return { kind: 'run', auth: who, ...known };
     }
     throw new ApiFailure(
       'forbidden',
