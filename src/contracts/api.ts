@@ -109,6 +109,8 @@ export const ExperimentStatus = z.enum([
   'cancelled',
   'lost',
   'stale',
+  /** table rows only: an experiment `dvc exp push` stored in the repository, not a Kiln run */
+  'pushed',
 ]);
 export type ExperimentStatus = z.infer<typeof ExperimentStatus>;
 

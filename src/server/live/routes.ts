@@ -98,10 +98,10 @@ export async function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDe
         const names = await live.projectsFor(body.repo_url, caller);
         for (const project of names) {
           await live.removeRefs(project, body.refs.removed);
-          if (body.refs.pushed.length > 0) {
-            await live.markPushed(project, body.refs.pushed);
+          if (body.refs.pushed.length > 0) await live.markPushed(project, body.refs.pushed);
+          // the table reads pushed experiments from the mirror: fetch now, not at the next timer
+          if (body.refs.pushed.length > 0 || body.refs.removed.length > 0)
             void projects.reload(project).catch(() => undefined);
-          }
         }
         return { url: `${deps.url()}/projects/${encodeURIComponent(names[0] ?? '')}` };
       },

@@ -194,26 +194,52 @@ export class ProjectService {
       live.chain = run.catch(() => undefined);
       await run;
     }
-    const rows = await this.withExperiments(name, live.table.rows(all));
+    const rows = await this.withExperiments(name, live.table, all);
     const visible = rows.slice(offset, offset + limit);
     return {
       project: name,
       total: rows.length,
-      hiddenCount: all ? rows.filter((r) => r.hidden).length : live.table.rows(true).length - rows.length,
+      hiddenCount: live.table.hiddenCount(),
       offset,
       rows: visible,
       columns: this.columns(live, all, rows),
     };
   }
 
-  /** Commit rows with each commit's experiments right after it, newest first. */
-  private async withExperiments(name: string, rows: TableRow[]): Promise<TableRow[]> {
-    if (!this.experimentRows) return rows;
-    const exps = await this.experimentRows(name, new Map(rows.map((r) => [r.rev, r])));
+  /**
+   * Commit rows with each commit's experiments right after it, newest first: Kiln's runs, those
+   * reported live, and those `dvc exp push` stored (a Kiln run wins over its own pushed ref, a
+   * pushed one over its live reports). Experiments whose baseline is on no branch or tag come
+   * last, for the table's "detached" group; those of hidden commits show with them.
+   */
+  private async withExperiments(name: string, table: ProjectTable, all: boolean): Promise<TableRow[]> {
+    const rows = table.rows(all);
+    const key = (r: TableRow): string => `${r.baseline ?? ''}/${r.name ?? ''}`;
+    const others = this.experimentRows
+      ? await this.experimentRows(name, new Map(rows.map((r) => [r.rev, r])))
+      : [];
+    const runs = new Set(others.filter((r) => r.target !== undefined).map(key));
+    const hidden = all
+      ? new Set<string>()
+      : new Set(
+          table
+            .rows(true)
+            .filter((r) => r.hidden)
+            .map((r) => r.rev),
+        );
+    const pushed = table.pushedRows().filter((r) => !runs.has(key(r)) && !hidden.has(r.baseline ?? ''));
+    const taken = new Set(pushed.map(key));
+    const exps = [...others.filter((r) => r.target !== undefined || !taken.has(key(r))), ...pushed];
     if (exps.length === 0) return rows;
     const byBaseline = new Map<string, TableRow[]>();
     for (const e of exps) byBaseline.set(e.baseline ?? '', [...(byBaseline.get(e.baseline ?? '') ?? []), e]);
-    return rows.flatMap((r) => [r, ...(byBaseline.get(r.rev) ?? [])]);
+    const out = rows.flatMap((r) => {
+      const mine = byBaseline.get(r.rev) ?? [];
+      byBaseline.delete(r.rev);
+      return [r, ...mine];
+    });
+    for (const [baseline, mine] of byBaseline) if (!hidden.has(baseline)) out.push(...mine);
+    return out;
   }
 
   private columnCache = new WeakMap<ProjectTable, { key: string; cols: ReturnType<typeof deriveColumns> }>();

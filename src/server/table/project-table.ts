@@ -13,6 +13,7 @@ import { isDvcIgnoreFile, pipelineFilesOf } from '../../core/dvc/dvcignore.js';
 import { CatFile } from '../../git/cat-file.js';
 import { readHistory, listRefs, type RefRecord } from '../../git/history.js';
 import { gitOk } from '../../git/run-git.js';
+import { listExpRefs, readCommits, treeFiles } from '../../git/exp-refs.js';
 import type { Store } from '../../store/port.js';
 import { PipelineParser, type Pipeline } from './pipeline-parse.js';
 
@@ -62,6 +63,8 @@ export class ProjectTable {
   private readonly ignoreTexts = new Map<string, string>();
   private readonly discovered = new Map<string, string[]>();
   private readonly prefix: string;
+  /** experiments `dvc exp push` stored (refs/exps), by ref: the commit read and its row */
+  private pushed = new Map<string, { sha: string; row: TableRow }>();
 
   constructor(
     private readonly gitDir: string,
@@ -92,13 +95,78 @@ export class ProjectTable {
     return out;
   }
 
+  /**
+   * Rows of the experiments pushed with `dvc exp push`, each naming its baseline, read from its
+   * commit by the same rules as commit rows (a chain of checkpoint commits: its last one).
+   */
+  pushedRows(): TableRow[] {
+    return [...this.pushed.values()].map((p) => p.row);
+  }
+
+  /** How many commits the table holds that `[skip studio]` hides. */
+  hiddenCount(): number {
+    let n = 0;
+    for (const sha of this.order) if (this.commits.get(sha)?.row.hidden) n++;
+    return n;
+  }
+
   lastCommit(): TableRow | null {
     const sha = this.order[0];
     return (sha && this.commits.get(sha)?.row) || null;
   }
 
-  /** Brings the table up to date with the mirror. Returns the number of new commits read. */
+  /**
+   * Brings the table up to date with the mirror. Returns the number of new commits read plus
+   * pushed experiments added, moved or removed (0: nothing changed).
+   */
   async refresh(): Promise<number> {
+    const commits = await this.refreshCommits();
+    return commits + (await this.refreshPushed());
+  }
+
+  private async refreshPushed(): Promise<number> {
+    const refs = await listExpRefs(this.gitDir);
+    const live = new Set(refs.map((r) => r.ref));
+    let changed = 0;
+    for (const ref of [...this.pushed.keys()])
+      if (!live.has(ref)) {
+        this.pushed.delete(ref);
+        changed++;
+      }
+    const fresh = refs.filter((r) => this.pushed.get(r.ref)?.sha !== r.sha);
+    if (fresh.length === 0) return changed;
+    const metas = await readCommits(
+      this.gitDir,
+      fresh.map((r) => r.sha),
+    );
+    const states: CommitState[] = [];
+    for (const r of fresh) {
+      const meta = metas.get(r.sha);
+      const files = await treeFiles(this.gitDir, r.sha, (p) => this.keepPath(p));
+      const row: TableRow = {
+        rev: r.sha,
+        message: meta?.message ?? '',
+        author: meta?.author ?? '',
+        date: meta?.date ?? '',
+        branches: [],
+        tags: [],
+        hidden: false,
+        parents: [r.baseline],
+        params: {},
+        metrics: {},
+        errors: {},
+        name: r.name,
+        baseline: r.baseline,
+        status: 'pushed',
+      };
+      states.push({ files, row });
+      this.pushed.set(r.ref, { sha: r.sha, row });
+    }
+    await this.fillRows(states);
+    return changed + fresh.length;
+  }
+
+  private async refreshCommits(): Promise<number> {
     const refs = await listRefs(this.gitDir);
     const incremental = this.order.length > 0 && (await this.onlyMovedForward(refs));
     if (!incremental) {
@@ -142,7 +210,7 @@ export class ProjectTable {
         },
       });
     }
-    await this.fillRows(states.map((s) => s.sha));
+    await this.fillRows(states.flatMap((s) => this.commits.get(s.sha) ?? []));
     this.order = [...records.map((r) => r.sha), ...this.order];
     this.refs = refs;
     this.applyRefs();
@@ -222,13 +290,12 @@ export class ProjectTable {
     return { requests: merged, errors, vars };
   }
 
-  private async fillRows(shas: string[]): Promise<void> {
-    await this.fillFromGit(shas);
+  private async fillRows(states: CommitState[]): Promise<void> {
+    await this.fillFromGit(states);
     if (!this.remoteMetrics) return;
     // 4. Metrics files dvc.yaml names that the commit does not hold in Git: the DVC remote's copy.
-    for (const sha of shas) {
-      const state = this.commits.get(sha);
-      if (!state) continue;
+    for (const state of states) {
+      const sha = state.row.rev;
       const missing = this.requestsFor(state).requests.some(
         (r) =>
           r.kind === 'metrics' &&
@@ -244,18 +311,16 @@ export class ProjectTable {
     }
   }
 
-  private async fillFromGit(shas: string[]): Promise<void> {
+  private async fillFromGit(states: CommitState[]): Promise<void> {
     // 1. The dvc.yaml files DVC collects (no .dvcignore excludes them), each blob parsed once.
     const ignoreOids = new Set<string>();
-    for (const sha of shas)
-      for (const [p, oid] of this.commits.get(sha)?.files ?? [])
+    for (const state of states)
+      for (const [p, oid] of state.files)
         if (isDvcIgnoreFile(p) && p.startsWith(this.prefix) && !this.ignoreTexts.has(oid))
           ignoreOids.add(oid);
     for (const [oid, text] of await this.readBlobs([...ignoreOids])) this.ignoreTexts.set(oid, text);
     const pending: Array<{ state: CommitState; file: string }> = [];
-    for (const sha of shas) {
-      const state = this.commits.get(sha);
-      if (!state) continue;
+    for (const state of states) {
       state.parsed = [];
       const yamls: string[] = [];
       const ignores: Array<{ path: string; oid: string }> = [];
@@ -289,9 +354,7 @@ export class ProjectTable {
     // 2. Every params/metrics blob the new commits name, parsed once per (format, blob).
     const wanted = new Map<string, { oid: string; file: string }>();
     const plans: Array<{ state: CommitState; reqs: Requests }> = [];
-    for (const sha of shas) {
-      const state = this.commits.get(sha);
-      if (!state) continue;
+    for (const state of states) {
       const reqs = this.requestsFor(state);
       plans.push({ state, reqs });
       for (const req of reqs.requests) {

@@ -30,7 +30,7 @@ export function plotTargets(rows: readonly TableRow[]): PlotTarget[] {
       label,
       exp: r.name ?? null,
       rev: SHA.test(r.rev) ? r.rev : null,
-      saved: r.name !== undefined && r.status === 'succeeded' && SHA.test(r.rev),
+      saved: r.name !== undefined && (r.status === 'succeeded' || r.status === 'pushed') && SHA.test(r.rev),
     };
   });
 }

@@ -11,4 +11,5 @@ export const STATUS_COLORS: Record<ExperimentStatus, { fg: string; bg: string }>
   cancelled: { fg: '#57534e', bg: '#e7e5e4' },
   lost: { fg: '#c2410c', bg: '#ffedd5' },
   stale: { fg: '#a16207', bg: '#fef9c3' },
+  pushed: { fg: '#0f766e', bg: '#ccfbf1' },
 };
