@@ -1,8 +1,10 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { assertNever } from '../contracts/errors.js';
+import { probeSandbox } from '../compute/sandbox.js';
 import { AgentClient } from './client.js';
 import { runJob } from './run-job.js';
 
@@ -12,6 +14,8 @@ export const AgentOptions = z.object({
     .string({ error: 'an agent token is needed: --token or KILN_TOKEN' })
     .min(1, 'an agent token is needed: --token or KILN_TOKEN'),
   work: z.string().min(1),
+  /** Directories the jobs must not see besides `work` (the data dir, the agent's own dir). */
+  hide: z.array(z.string().min(1)).default([]),
   /**
    * Exit after this many seconds without a job (a VM's idle timeout). The agent leaves right
    * after a claim came back empty, so the server holds no claim of a gone agent: a run queued
@@ -21,6 +25,19 @@ export const AgentOptions = z.object({
 });
 export type AgentOptions = z.infer<typeof AgentOptions>;
 
+/** The agent's and the server's secrets, kept out of every job's environment. */
+const PRIVATE_ENV = new Set(['KILN_TOKEN', 'KILN_SECRET_KEY', 'KILN_DATABASE_URL', 'KILN_BOOTSTRAP']);
+
+/**
+ * Reads the agent token from a file (`-`: stdin) and deletes the file, so it is neither in the
+ * agent's environment (`/proc/<pid>/environ`) nor on disk for a job of the same user to find.
+ */
+export function readTokenFile(file: string): string {
+  const token = readFileSync(file === '-' ? 0 : file, 'utf8').trim();
+  if (file !== '-') rmSync(file, { force: true });
+  return token;
+}
+
 /** The agent loop: register, claim a job (long-poll), run it, repeat; stops on SIGTERM/SIGINT. */
 export async function runAgent(
   opts: AgentOptions,
@@ -29,7 +46,9 @@ export async function runAgent(
 ): Promise<void> {
   const client = new AgentClient(opts.url, opts.token, log);
   const baseEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== 'KILN_TOKEN') baseEnv[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !PRIVATE_ENV.has(k)) baseEnv[k] = v;
+  const isolation = await probeSandbox(env);
+  log(`${isolation.sandboxed ? '' : 'warning: '}${isolation.detail}`);
   let stopping = false;
   const current: { stop?: () => void } = {};
   const onSignal = () => {
@@ -71,7 +90,7 @@ export async function runAgent(
         if (
           (await runJob(
             reply.job,
-            { client, agentId, workRoot: opts.work, heartbeatMs, baseEnv },
+            { client, agentId, workRoot: opts.work, heartbeatMs, baseEnv, isolation, hide: opts.hide },
             current,
           )) === 'interrupted'
         ) {
@@ -101,13 +120,25 @@ if (isMain) {
     options: {
       url: { type: 'string' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
+      hide: { type: 'string', multiple: true },
       work: { type: 'string' },
       'idle-timeout': { type: 'string' },
     },
   });
+  let fromFile: string | undefined;
+  try {
+    fromFile = values['token-file'] ? readTokenFile(values['token-file']) : undefined;
+  } catch (err) {
+    console.error(
+      `kiln agent: cannot read the token file: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    process.exit(2);
+  }
   const opts = AgentOptions.safeParse({
     url: values.url ?? process.env.KILN_URL,
-    token: values.token ?? process.env.KILN_TOKEN,
+    token: values.token ?? fromFile ?? process.env.KILN_TOKEN,
+    hide: values.hide ?? [],
     idleTimeoutSec: values['idle-timeout'] ?? process.env.KILN_IDLE_TIMEOUT,
     work: path.resolve(
       values.work ?? process.env.KILN_WORK ?? path.join(process.env.KILN_HOME ?? '.kiln', 'work'),

@@ -5,13 +5,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentReply, JobOutcome, JobSpec, RunState } from '../contracts/agent.js';
 import { experimentRef } from '../contracts/experiments.js';
+import { type Isolation, sandboxArgv } from '../compute/sandbox.js';
 import type { AgentClient } from './client.js';
 import { startLiveReporter, type LiveReporter } from './live.js';
 import { pushDvcOutputs } from './dvc-push.js';
 import { restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { watchPreemption } from './preemption.js';
 import { LogShipper } from './log-shipper.js';
-import { prepareWorkspace, saveResults } from './workspace.js';
+import { guardWorkspace, prepareWorkspace, saveResults } from './workspace.js';
+import { watchAgent } from './watchdog.js';
 
 export interface RunContext {
   client: AgentClient;
@@ -20,6 +22,10 @@ export interface RunContext {
   heartbeatMs: number;
   /** Parent environment for the job (the agent's own token removed). */
   baseEnv: Record<string, string>;
+  /** Whether jobs run in a bubblewrap sandbox here (probed once at the agent's start). */
+  isolation: Isolation;
+  /** Directories the job must not see besides the work root: the data dir, the agent's own dir. */
+  hide: readonly string[];
 }
 
 /**
@@ -105,6 +111,7 @@ export async function runJob(
   let live: LiveReporter | null = null;
   let stopWatch: () => void = () => undefined;
   let resultCommit: string | undefined;
+  let stopWatchdog: () => void = () => undefined;
   try {
     logs.write('system', `kiln: preparing a workspace at ${job.baseline.slice(0, 7)}\n`);
     const cwd = await prepareWorkspace(job, dir);
@@ -116,6 +123,9 @@ export async function runJob(
       );
     }
     await writeFile(scriptFile, job.changeSet.script);
+    // The job may rewrite .git/config (hooks, fsmonitor, filters) to run code in the agent's later git calls.
+    const guard = await guardWorkspace(dir);
+    logs.write('system', `kiln: ${ctx.isolation.detail}\n`);
     if (cancel) throw new Error('cancelled');
     await send('running');
     const jobEnv = { ...ctx.baseEnv, ...job.env, ...kilnCliEnv(), PYTHONUNBUFFERED: '1' };
@@ -127,12 +137,27 @@ export async function runJob(
     });
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
       (resolve, reject) => {
-        child = spawn('bash', ['-e', scriptFile], {
+        const script = ['bash', '-e', scriptFile];
+        const [cmd = 'bash', ...args] = ctx.isolation.sandboxed
+          ? sandboxArgv(
+              {
+                workspace: dir,
+                cwd,
+                hide: [ctx.workRoot, ...ctx.hide],
+                // A local clone borrows the mirror's objects (`--shared`): shown, read-only.
+                readOnly: [scriptFile, ...(path.isAbsolute(job.cloneUrl) ? [job.cloneUrl] : [])],
+              },
+              script,
+            )
+          : script;
+        child = spawn(cmd, args, {
           cwd,
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
           env: jobEnv,
         });
+        // The job's process group dies with the agent, even a SIGKILLed one.
+        if (child.pid) stopWatchdog = watchAgent(child.pid);
         child.stdout?.on('data', (b: Buffer) => logs.write('stdout', b.toString('utf8')));
         child.stderr?.on('data', (b: Buffer) => logs.write('stderr', b.toString('utf8')));
         child.on('error', reject);
@@ -146,6 +171,7 @@ export async function runJob(
     );
     clearTimeout(deadlineTimer);
     stopWatch();
+    await guard.restore();
     if (preempted && !cancel) {
       logs.write('system', `kiln: ${preempted}: saving a checkpoint to resume from\n`);
       const checkpoint = await saveCheckpoint(job, dir, cwd).catch((err: unknown) => {
@@ -189,6 +215,7 @@ export async function runJob(
   clearInterval(beatTimer);
   clearInterval(shipTimer);
   killTree('SIGKILL');
+  stopWatchdog();
   // The job can write no more: text held back as a possible secret's beginning goes out now.
   logs.end();
   const deadline = Date.now() + 30_000;

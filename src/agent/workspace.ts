@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobSpec } from '../contracts/agent.js';
 import { editParamsText } from '../core/run/params-edit.js';
@@ -6,6 +6,34 @@ import { replaceInput } from '../dvc/replace-input.js';
 import { git } from '../git/run-git.js';
 
 const IDENTITY = ['-c', 'user.name=Kiln', '-c', 'user.email=kiln@localhost'];
+/** The agent's git calls after a job run no hooks and no fsmonitor, whatever the job left in .git. */
+const TRUSTED_GIT: Record<string, string> = {
+  GIT_CONFIG_COUNT: '2',
+  GIT_CONFIG_KEY_0: 'core.hooksPath',
+  GIT_CONFIG_VALUE_0: '/dev/null',
+  GIT_CONFIG_KEY_1: 'core.fsmonitor',
+  GIT_CONFIG_VALUE_1: 'false',
+};
+
+/**
+ * Keeps the clone's `.git/config` as the agent wrote it: the job (sandboxed or not) can write its
+ * workspace, and a filter, hook or fsmonitor set there would run in the agent's own git calls
+ * after the job, outside any sandbox. `restore` puts the config back and refuses a `.git` that
+ * is no longer a plain directory (a link to another repository).
+ */
+export async function guardWorkspace(dir: string): Promise<{ restore: () => Promise<void> }> {
+  const file = path.join(dir, '.git', 'config');
+  const saved = await readFile(file, 'utf8');
+  return {
+    async restore() {
+      const st = await lstat(path.join(dir, '.git')).catch(() => null);
+      if (!st?.isDirectory())
+        throw new Error("the job replaced the workspace's .git: its result is not saved");
+      await rm(file, { force: true, recursive: true });
+      await writeFile(file, saved);
+    },
+  };
+}
 
 /** A fresh clone of the baseline with the change set applied; returns the project directory. */
 export async function prepareWorkspace(job: JobSpec, dir: string): Promise<string> {
@@ -46,14 +74,22 @@ export async function saveResults(
   dir: string,
   ref: string,
 ): Promise<{ sha: string; pushErrors: string[] }> {
-  await git(['add', '-A', '--', '.', ':(exclude).venv'], { cwd: dir });
+  const env = TRUSTED_GIT;
+  await git(['add', '-A', '--', '.', ':(exclude).venv'], { cwd: dir, env });
   const message = `${job.name}: experiment from ${job.baseline.slice(0, 7)}\n\nRun by Kiln.`;
-  await git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], { cwd: dir });
-  const sha = (await git(['rev-parse', 'HEAD'], { cwd: dir })).trim();
-  await git(['update-ref', ref, sha], { cwd: dir });
+  await git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], {
+    cwd: dir,
+    env,
+  });
+  const sha = (await git(['rev-parse', 'HEAD'], { cwd: dir, env })).trim();
+  await git(['update-ref', ref, sha], { cwd: dir, env });
   const results = await Promise.all(
     job.pushUrls.map((url) =>
-      git(['push', '--quiet', '--force', url, `${sha}:${ref}`], { cwd: dir, timeoutMs: 30 * 60_000 }).then(
+      git(['push', '--quiet', '--force', url, `${sha}:${ref}`], {
+        cwd: dir,
+        env,
+        timeoutMs: 30 * 60_000,
+      }).then(
         () => null,
         (err: unknown) => `${url}: ${err instanceof Error ? err.message : String(err)}`,
       ),

@@ -15,8 +15,17 @@
  * - `POST   /api/agents/exchange` (a cloud VM's one-time bootstrap token, 30 min) → `{token, id}`: the
  *   VM's agent token; the bootstrap token is spent at once, so the user data holds a dead one
  * - `POST   /api/agents/revoke` (`agent`) → 204: the agent's machine is going away; its token ends
+ * - `GET    /api/compute/local` (`user`) → {@link LocalCompute}: local runs at once, and whether this
+ *   server's jobs run sandboxed (`PUT` with `{concurrency}`: admin)
  */
 import { z } from 'zod';
+
+/** Whether jobs are sandboxed on a machine, and what that means, in words. */
+export const JobIsolation = z.object({ sandboxed: z.boolean(), detail: z.string() });
+export type JobIsolation = z.infer<typeof JobIsolation>;
+
+export const LocalCompute = z.object({ concurrency: z.number().int(), isolation: JobIsolation });
+export type LocalCompute = z.infer<typeof LocalCompute>;
 
 export const ComputeKind = z.enum(['local', 'ssh', 'slurm', 'kubernetes', 'aws', 'gcp', 'azure']);
 export type ComputeKind = z.infer<typeof ComputeKind>;

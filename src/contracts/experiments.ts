@@ -15,7 +15,7 @@
  * - `GET  /api/projects/:name/experiments-form?rev=R` → {@link ExperimentForm} (params and default script)
  * - `POST /api/projects/:name/uploads?path=P` raw bytes (`content-type: application/octet-stream`,
  *   limit: setting `uploads.maxBytes`, default 1 GiB) → 201 {@link UploadedFile}; pass its id in `inputs`.
- * - `GET|PUT /api/compute/local` {concurrency} (PUT: admin): how many local runs at once.
+ * - `GET|PUT /api/compute/local` {concurrency} (PUT: admin): how many local runs at once (see compute.ts).
  * - `POST /api/agents/tokens` (admin) → {@link CreatedAgentToken}: a token for `kiln agent` on another machine.
  *
  * Browsers also get `experiment.status` and `experiment.log` events on `GET /api/events` (see events.ts).

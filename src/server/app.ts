@@ -13,6 +13,7 @@ import { ProjectService } from './projects/project-service.js';
 import { ANONYMOUS_BODY_LIMIT, installErrorHandler, makeRoute } from './route.js';
 import { registerRoutes } from './routes.js';
 import { SecretBox } from './secrets.js';
+import { probeSandbox } from '../compute/sandbox.js';
 import { registerSse } from './sse.js';
 import { secureDataDir } from './data-dir.js';
 import { ensureDemoProject } from './ensure-demo.js';
@@ -129,6 +130,8 @@ export async function startServer(
   const loginUrl = `${url}/login?code=${code}`;
   log(`Kiln ${VERSION} listening on ${url} (data in ${config.home})`);
   log(`Login: ${loginUrl}`);
+  const isolation = await probeSandbox();
+  log(`${isolation.sandboxed ? 'Local' : 'Warning, local'} ${isolation.detail}.`);
   await runs.start(url);
   live.start(url);
 

@@ -37,19 +37,23 @@ export function sbatchArgs(name: string, s: SettingsOf<'slurm'>, output: string)
   ];
 }
 
-/** The batch script: every value single-quoted; the token is read from a 0600 file. */
+/**
+ * The batch script: every value single-quoted. The agent reads its token from a 0600 file and
+ * deletes it (so no job finds it there or in the agent's environment); its jobs never see the
+ * profile's directory (`--hide`), where the agent, its logs and other runs' workspaces are.
+ */
 export function batchScript(o: {
   node: string;
   agent: string;
   tokenFile: string;
   url: string;
   work: string;
+  hide: string;
 }): string {
   return [
     '#!/bin/sh',
     'set -eu',
-    `KILN_TOKEN=$(cat ${shellQuote(o.tokenFile)}); export KILN_TOKEN`,
-    `exec ${shellQuote(o.node)} ${shellQuote(o.agent)} --url ${shellQuote(o.url)} --work ${shellQuote(o.work)}/"$SLURM_JOB_ID"`,
+    `exec ${shellQuote(o.node)} ${shellQuote(o.agent)} --url ${shellQuote(o.url)} --work ${shellQuote(o.work)}/"$SLURM_JOB_ID" --hide ${shellQuote(o.hide)} --token-file ${shellQuote(o.tokenFile)}`,
     '',
   ].join('\n');
 }
@@ -132,7 +136,7 @@ export class SlurmBackend implements ComputeBackend {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const own = this.opts.agentToken ? await this.opts.agentToken() : null;
     this.token ??= own ? null : await this.opts.mintToken();
-    const tokenFile = path.join(dir, own ? `token-${randomBytes(4).toString('hex')}` : 'token');
+    const tokenFile = path.join(dir, `token-${randomBytes(4).toString('hex')}`);
     await writeFile(tokenFile, own?.token ?? this.token ?? '', { mode: 0o600 });
     const agent = path.join(dir, 'agent.mjs');
     await copyFile(this.opts.agentBundle, agent);
@@ -140,7 +144,7 @@ export class SlurmBackend implements ComputeBackend {
     const node = this.opts.settings.node;
     await writeFile(
       script,
-      batchScript({ node, agent, tokenFile, url: this.opts.url(), work: path.join(dir, 'work') }),
+      batchScript({ node, agent, tokenFile, url: this.opts.url(), work: path.join(dir, 'work'), hide: dir }),
       { mode: 0o700 },
     );
     const out = await this.cmd('sbatch', [

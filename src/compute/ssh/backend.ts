@@ -42,10 +42,11 @@ export function parseHost(spec: string, fallbackUser: string): { host: string; p
 }
 
 // Fixed scripts; every value reaches them as a positional argument, never as text.
+// The agent reads its token file and deletes it: the token is neither in its environment nor on
+// disk for a job to find, and its jobs never see this directory (`--hide`).
 const START = [
   'set -e; cd "$1"; umask 077',
-  'KILN_TOKEN=$(cat "$2"); export KILN_TOKEN',
-  'nohup "$3" agent.mjs --url "$4" --work "$1/work" >"agent-$5.log" 2>&1 </dev/null &',
+  'nohup "$3" agent.mjs --url "$4" --work "$1/work" --hide "$PWD" --token-file "$PWD/$2" >"agent-$5.log" 2>&1 </dev/null &',
   'echo $! >"agent-$5.pid"; echo $!',
 ].join('\n');
 const LIST =
@@ -132,7 +133,7 @@ export class SshBackend implements ComputeBackend {
     this.token ??= own ? null : await this.opts.mintToken();
     const token = own?.token ?? this.token ?? '';
     const id = randomBytes(4).toString('hex');
-    const tokenFile = own ? `token-${id}` : 'token';
+    const tokenFile = `token-${id}`;
     await this.on(t, async (c) => {
       const v = await exec(c, ['sh', '-c', '"$0" --version', s.node]);
       if (v.code !== 0 || !/^v\d+\./.test(v.stdout.trim())) throw new NodeMissingError(t.host, s.node);

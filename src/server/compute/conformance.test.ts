@@ -103,7 +103,7 @@ const targets: Target[] = [
       new LocalBackend({
         home: mkdtempSync(path.join(tmpdir(), 'kiln-local-')),
         url: () => s.url,
-        mintToken: async () => (await agentToken(n)).token,
+        mintToken: () => agentToken(n),
         command: [process.execPath, BUNDLE],
       }),
   },

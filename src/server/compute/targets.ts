@@ -404,6 +404,11 @@ export class Targets {
     return this.tokens.recordRun(experimentId, tokenId, hostname);
   }
 
+  /** The token of the agent that claimed an experiment's job (null before, or unrecorded). */
+  runToken(experimentId: string): Promise<string | null> {
+    return this.tokens.runToken(experimentId);
+  }
+
   /** Where an experiment ran (null before an agent claimed it). */
   placement(experimentId: string, profileOf: string): Promise<Placement | null> {
     return this.tokens.placement(experimentId, profileOf);

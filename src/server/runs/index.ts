@@ -53,7 +53,12 @@ export function createRuns(deps: RunsDeps) {
     url: () => url,
     mintToken: async () => {
       const { user } = await store.ensureAdmin();
-      return (await auth.createToken(user.id, 'local agent', 'agent')).token;
+      const t = await auth.createToken(user.id, 'local agent', 'agent');
+      return { id: t.id, token: t.token };
+    },
+    revokeToken: async (id) => {
+      const { user } = await store.ensureAdmin();
+      await store.revokeToken(id, user.id);
     },
     ...(deps.agentCommand ? { command: deps.agentCommand } : {}),
   });

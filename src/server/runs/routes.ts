@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AgentMessage } from '../../contracts/agent.js';
 import { ProjectName, RepoPath } from '../../contracts/api.js';
+import type { LocalCompute } from '../../contracts/compute.js';
+import { probeSandbox } from '../../compute/sandbox.js';
 import {
   CreateBranchBody,
   CreateExperimentBody,
@@ -152,8 +154,9 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
       return { ...saved, path: query.path };
     },
   );
-  route({ method: 'GET', url: '/api/compute/local', auth: 'user' }, async () => ({
+  route({ method: 'GET', url: '/api/compute/local', auth: 'user' }, async (): Promise<LocalCompute> => ({
     concurrency: (await scheduler.settings()).concurrency,
+    isolation: await probeSandbox(),
   }));
   route(
     { method: 'PUT', url: '/api/compute/local', auth: 'admin', body: ConcurrencyBody },
@@ -172,7 +175,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
   // Agents use their own scoped token, which the user routes refuse.
   route(
     { method: 'POST', url: '/api/agent', auth: 'agent', body: AgentMessage },
-    async ({ body, auth: who, reply }) => {
+    async ({ body, auth: who, req, reply }) => {
       // An agent that dies mid long-poll closes its connection before the answer.
       const gone = new AbortController();
       const closed = () => {
@@ -180,7 +183,9 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
       };
       reply.raw.on('close', closed);
       try {
-        return await scheduler.handle(body, who?.tokenId ?? null, gone.signal);
+        // A long-poll authenticated before its token was revoked must not take a job after.
+        const valid = async () => (await auth.authenticate(req))?.tokenId === who?.tokenId;
+        return await scheduler.handle(body, who?.tokenId ?? null, gone.signal, valid);
       } finally {
         reply.raw.off('close', closed);
       }

@@ -4,11 +4,14 @@ import { ExperimentStatus } from '../../contracts/api.js';
 import { assertNever } from '../../contracts/errors.js';
 import { isFinished } from '../../contracts/experiments.js';
 import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
+import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import { gitHttpUrl } from '../compute/git-http.js';
 import type { Targets } from '../compute/targets.js';
 import { profileOf } from '../compute/variants.js';
 import type { ExperimentService } from './experiment-service.js';
+import { requeueInterrupted } from './interrupted.js';
+import { JobOwners } from './job-owners.js';
 import { presentExperiment } from './present.js';
 import { demandByTarget, forwardResult, watchMachines } from './target-watch.js';
 
@@ -48,6 +51,8 @@ export class Scheduler {
   private readonly tokens = new Map<string, string | null>();
   private readonly retired = new Set<string>();
   private readonly hosts = new Map<string, string>();
+  /** The token that claimed each job: only it may report on the job. */
+  private readonly owners: JobOwners;
   private cached: { at: number; value: SchedulerSettings } | null = null;
   private adminId: string | undefined;
   /** Targets whose queued rows say why no machine started. */
@@ -62,7 +67,9 @@ export class Scheduler {
     private readonly experiments: ExperimentService,
     private readonly auth: Authenticator,
     readonly targets: Targets,
-  ) {}
+  ) {
+    this.owners = new JobOwners((id) => targets.runToken(id));
+  }
 
   /** The settings, read at most once a second: every claim and acknowledgement needs them. */
   async settings(): Promise<SchedulerSettings> {
@@ -114,7 +121,16 @@ export class Scheduler {
    * `gone` aborts when the agent's request is closed before its answer (the agent died while
    * long-polling): a claim then takes no job, and hands back one it took in that moment.
    */
-  async handle(msg: AgentMessage, tokenId: string | null = null, gone?: AbortSignal): Promise<AgentReply> {
+  async handle(
+    msg: AgentMessage,
+    tokenId: string | null = null,
+    gone?: AbortSignal,
+    valid: () => Promise<boolean> = async () => true,
+  ): Promise<AgentReply> {
+    // An agent id is its token's: another token naming it (a stolen id) is refused.
+    const id = msg.agentId;
+    if (id !== undefined && this.tokens.has(id) && this.tokens.get(id) !== tokenId)
+      throw new ApiFailure('forbidden', `agent ${id} belongs to another agent token`);
     switch (msg.type) {
       case 'register': {
         const { leaseMs } = await this.settings();
@@ -124,27 +140,28 @@ export class Scheduler {
         this.hosts.set(agentId, msg.hostname);
         for (const id of msg.running) {
           const job = await this.store.experiments.getJob(id);
-          if (job?.state === 'claimed' && job.agentId === agentId)
+          if (job?.state === 'claimed' && job.agentId === agentId && (await this.owners.owns(job, tokenId)))
             await this.store.experiments.updateJob(id, { leaseUntil: until });
         }
         return { type: 'registered', agentId, heartbeatMs: Math.max(200, Math.floor(leaseMs / 6)), leaseMs };
       }
       case 'claim':
         if (!this.tokens.has(msg.agentId)) this.tokens.set(msg.agentId, tokenId);
-        return this.claim(msg.agentId, msg.waitMs, tokenId, gone);
+        return this.claim(msg.agentId, msg.waitMs, tokenId, gone, valid);
       case 'heartbeat':
-        return this.ack(msg.agentId, msg.jobId, async () => undefined);
+        return this.ack(msg.agentId, tokenId, msg.jobId, async () => undefined);
       case 'log':
-        return this.ack(msg.agentId, msg.jobId, async (_job, exp) => {
+        return this.ack(msg.agentId, tokenId, msg.jobId, async (_job, exp) => {
           await this.experiments.logs.append(exp.project, exp.id, msg.chunks);
         });
       case 'state':
-        return this.ack(msg.agentId, msg.jobId, async (_job, exp) => {
+        return this.ack(msg.agentId, tokenId, msg.jobId, async (_job, exp) => {
           if (exp.status !== msg.state) await this.experiments.transition(exp, msg.state);
         });
       case 'result':
         return this.ack(
           msg.agentId,
+          tokenId,
           msg.jobId,
           async (job, exp) => {
             const o = msg.outcome;
@@ -173,7 +190,9 @@ export class Scheduler {
                 exitCode: o.exitCode,
                 error: `${(await this.targets.agent(this.tokens.get(msg.agentId) ?? null)).detail || 'the machine'} stopped the agent before the run finished`,
               });
-            const again = o.status === 'interrupted' && (await this.interrupted(exp, o.reason, o.checkpoint));
+            const again =
+              o.status === 'interrupted' &&
+              (await requeueInterrupted(this.store, this.experiments, exp, o.reason, o.checkpoint));
             await this.retire(msg.agentId, exp.target);
             await this.release(job);
             if (again) {
@@ -195,11 +214,14 @@ export class Scheduler {
 
   private async ack(
     agentId: string,
+    tokenId: string | null,
     jobId: string,
     act: (job: JobRecord, exp: ExperimentRecord) => Promise<void>,
     renew = true,
   ): Promise<AgentReply> {
     const job = await this.store.experiments.getJob(jobId);
+    if (job && job.agentId === agentId && !(await this.owners.owns(job, tokenId)))
+      throw new ApiFailure('forbidden', `job ${jobId} was claimed by another agent token`);
     const exp = job ? await this.store.experiments.getById(job.experimentId) : null;
     if (
       !job ||
@@ -233,13 +255,15 @@ export class Scheduler {
     agentId: string,
     waitMs: number,
     tokenId: string | null,
-    gone?: AbortSignal,
+    gone: AbortSignal | undefined,
+    valid: () => Promise<boolean>,
   ): Promise<AgentReply> {
     const deadline = Date.now() + waitMs;
     const target = await this.agentTarget(this.tokens.get(agentId) ?? tokenId);
     for (;;) {
       // Nobody is listening for the answer: a job taken now would wait for a lease to end, then be lost.
       if (gone?.aborted) return { type: 'idle' };
+      if (!(await valid())) throw new ApiFailure('unauthorized', 'this agent token was revoked');
       const { leaseMs } = await this.settings();
       const cap = await this.targets.get(target).then(
         (t) => t.cap,
@@ -261,6 +285,7 @@ export class Scheduler {
         return { type: 'idle' };
       }
       if (got) {
+        this.owners.claimed(got.job.id, this.tokens.get(agentId) ?? tokenId);
         await this.targets.recordRun(
           got.experiment.id,
           this.tokens.get(agentId) ?? tokenId,
@@ -423,33 +448,8 @@ export class Scheduler {
     };
   }
 
-  /**
-   * The machine of a run was reclaimed (spot): the same experiment goes back to the queue, to
-   * resume from its checkpoint on the next machine, until `runs.maxAttempts` (default 3)
-   * attempts were made. Returns whether it was queued again.
-   */
-  private async interrupted(
-    exp: ExperimentRecord,
-    reason: string,
-    checkpoint: string | null,
-  ): Promise<boolean> {
-    const max = Number(await this.store.getSetting('runs.maxAttempts'));
-    const limit = Number.isInteger(max) && max >= 1 ? max : 3;
-    const attempts = presentExperiment(exp, 0).timeline.filter((t) => t.status === 'starting').length;
-    if (attempts >= limit) {
-      await this.experiments.transition(exp, 'failed', {
-        error: `interrupted ${attempts} time(s), the attempt limit: ${reason}`,
-      });
-      return false;
-    }
-    if (checkpoint) await this.store.setSetting(`runs.checkpoint.${exp.id}`, checkpoint);
-    await this.experiments.transition(exp, 'queued', {
-      error: `attempt ${attempts} interrupted (${reason}); resuming${checkpoint ? ` from checkpoint ${checkpoint.slice(0, 7)}` : ''}`,
-    });
-    return true;
-  }
-
   private async release(job: JobRecord): Promise<void> {
+    this.owners.forget(job.id);
     if (job.runTokenId) {
       await this.store.revokeToken(job.runTokenId, await this.admin());
     }
