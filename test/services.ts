@@ -3,6 +3,7 @@
  * PostgreSQL) or installs them (Chromium). Without one, its tests are skipped with the reason
  * printed in vitest's summary (`↓ test name [reason]`), so README's `npm test` passes anywhere.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, type TestContext } from 'vitest';
@@ -20,7 +21,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const AGENT_BUNDLE = path.resolve(import.meta.dirname, '../dist/agent.mjs');
 
 /**
- * `KILN_TEST_WITHOUT=sshd,slurm,postgres,chromium` runs the suite as a clean clone would, with
+ * `KILN_TEST_WITHOUT=sshd,slurm,postgres,chromium,bubblewrap` runs the suite as a clean clone would, with
  * those services taken as absent even where they run.
  */
 const without = new Set((process.env.KILN_TEST_WITHOUT ?? '').split(',').map((s) => s.trim()));
@@ -41,6 +42,13 @@ export const postgres: Service = {
 export const chromium: Service = {
   available: present('chromium', existsSync(CHROMIUM_PATH)),
   reason: `needs Debian's chromium at ${CHROMIUM_PATH}, installed by .ci/run`,
+};
+export const bubblewrap: Service = {
+  available: present(
+    'bubblewrap',
+    spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', '--proc', '/proc', 'true']).status === 0,
+  ),
+  reason: 'needs bubblewrap (bwrap) able to sandbox jobs here, installed by .ci/run',
 };
 export const agentBundle: Service = {
   available: existsSync(AGENT_BUNDLE),

@@ -3,6 +3,16 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogPage } from '../../contracts/experiments.js';
+import {
+  agentBundle,
+  bubblewrap,
+  missing,
+  requires,
+  SLURM_CONF,
+  slurm,
+  SSH_KEY,
+  sshd,
+} from '../../../test/services.js';
 import { startRunServer } from '../runs/test-harness.js';
 import {
   hostileResults,
@@ -14,11 +24,8 @@ import {
 
 // Hostile training code on each real target (the local sandbox, the sshd at 127.0.0.1:2222, the
 // single-node Slurm): it tries to take over the agent and the server, and every attempt must fail.
-const BUNDLE = path.resolve('dist/agent.mjs');
-const SSH_KEY = '/tmp/kiln-sshd/client_ed25519';
-const SLURM_CONF = '/tmp/kiln-slurm/slurm.conf';
-const hasSsh = existsSync(SSH_KEY) && existsSync(BUNDLE);
-const hasSlurm = existsSync(SLURM_CONF) && existsSync(BUNDLE);
+const hasSsh = missing(sshd, agentBundle, bubblewrap) === null;
+const hasSlurm = missing(slurm, agentBundle, bubblewrap) === null;
 const SSH_WORK = `.kiln-hostile-${process.pid}`;
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
@@ -122,7 +129,8 @@ function expectAllRefused(results: Record<string, boolean>): void {
 }
 
 describe('security: hostile jobs', () => {
-  it('local: a job cannot read the agent token, the secret key, the database or another run, nor signal its agent', async () => {
+  it('local: a job cannot read the agent token, the secret key, the database or another run, nor signal its agent', async (ctx) => {
+    requires(ctx, bubblewrap);
     const results = await attack('local', 'local', () => {
       const agents = path.join(h.home, 'agents');
       const pids = readdirSync(agents)
@@ -133,31 +141,25 @@ describe('security: hostile jobs', () => {
     expectAllRefused(results);
   }, 300_000);
 
-  it.skipIf(!hasSsh)(
-    'ssh: a job cannot read its agent token or another run, nor signal its agent',
-    async () => {
-      const dir = path.join(homedir(), SSH_WORK);
-      const results = await attack('ssh', 'box', () => ({
-        agentDirs: [dir],
-        agentPids: pidsWith('agent.mjs', '--url', dir),
-        writeDirs: [dir, homedir()],
-      }));
-      expectAllRefused(results);
-    },
-    300_000,
-  );
+  it('ssh: a job cannot read its agent token or another run, nor signal its agent', async (ctx) => {
+    requires(ctx, sshd, agentBundle, bubblewrap);
+    const dir = path.join(homedir(), SSH_WORK);
+    const results = await attack('ssh', 'box', () => ({
+      agentDirs: [dir],
+      agentPids: pidsWith('agent.mjs', '--url', dir),
+      writeDirs: [dir, homedir()],
+    }));
+    expectAllRefused(results);
+  }, 300_000);
 
-  it.skipIf(!hasSlurm)(
-    'slurm: a job cannot read its agent token or another run, nor signal its agent',
-    async () => {
-      const dir = path.join(h.home, 'slurm', 'cluster');
-      const results = await attack('slurm', 'cluster', () => ({
-        agentDirs: [dir],
-        agentPids: pidsWith('agent.mjs', '--url', dir),
-        writeDirs: [dir, homedir()],
-      }));
-      expectAllRefused(results);
-    },
-    300_000,
-  );
+  it('slurm: a job cannot read its agent token or another run, nor signal its agent', async (ctx) => {
+    requires(ctx, slurm, agentBundle, bubblewrap);
+    const dir = path.join(h.home, 'slurm', 'cluster');
+    const results = await attack('slurm', 'cluster', () => ({
+      agentDirs: [dir],
+      agentPids: pidsWith('agent.mjs', '--url', dir),
+      writeDirs: [dir, homedir()],
+    }));
+    expectAllRefused(results);
+  }, 300_000);
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Experiment } from '../../contracts/experiments.js';
 import { startServer, type RunningServer } from '../app.js';
 import { pidsWith } from '../compute/security-harness.js';
+import { bubblewrap, requires } from '../../../test/services.js';
 import { startRunServer } from './test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
@@ -116,7 +117,8 @@ describe('security: local agents', () => {
   }, 180_000);
 
   for (const sandbox of ['bwrap', 'off'] as const)
-    it(`an agent killed takes its job with it (sandbox ${sandbox}), and the run is lost`, async () => {
+    it(`an agent killed takes its job with it (sandbox ${sandbox}), and the run is lost`, async (ctx) => {
+      if (sandbox === 'bwrap') requires(ctx, bubblewrap);
       if (sandbox === 'off') process.env.KILN_SANDBOX = 'off';
       // Agents started before this point keep the setting they started with.
       for (const p of await agentPids()) process.kill(p, 'SIGTERM');
