@@ -1,4 +1,5 @@
-// Lint guards the architecture: each folder may import only the layers docs/ARCHITECTURE.md allows (eslint-layers.js).
+// Lint guards the architecture: each folder may import only the layers docs/ARCHITECTURE.md allows,
+// and no module imports itself through others (eslint-layers.js).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import layers from './eslint-layers.js';
@@ -17,6 +18,6 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts', 'web/**/*.ts', 'web/**/*.tsx'],
     plugins: { layers },
-    rules: { 'layers/direction': 'error' },
+    rules: { 'layers/direction': 'error', 'layers/no-cycle': 'error' },
   },
 );

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GitCredentials } from '../../contracts/api.js';
+import type { GitCredentials } from '../../contracts/api.js';
 import { CiCommitBody, type CiCommitResult } from '../../contracts/ci.js';
 import type { ParamOverride } from '../../contracts/experiments.js';
 import { editParamsText } from '../../core/run/params-edit.js';
@@ -17,18 +17,11 @@ import type { SecretBox } from '../secrets.js';
 import type { CiSettingsStore } from './ci-settings.js';
 import type { CiSummaryService } from './ci-summaries.js';
 import { applyInputs } from './ci-inputs.js';
+import { projectAccess } from './project-access.js';
 import { openPullRequest, projectForge } from './pull-request.js';
 import { identity, pushHead, rebaseOnto } from './push.js';
 
 type Body = ReturnType<typeof CiCommitBody.parse>;
-
-/** Reads a project's record and its sealed Git credentials. */
-export async function projectAccess(store: Store, box: SecretBox, name: string) {
-  const rec = await store.getProject(name);
-  if (!rec) throw new ApiFailure('not_found', `no project named "${name}"`);
-  const creds = rec.credentialsEnc ? GitCredentials.parse(JSON.parse(box.open(rec.credentialsEnc))) : null;
-  return { rec, creds };
-}
 
 /**
  * CI experiments: one commit with the params edits on top of the baseline, pushed to the

@@ -7,7 +7,7 @@ import { ApiFailure } from '../api-error.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { SecretBox } from '../secrets.js';
 import type { CiSettingsStore } from './ci-settings.js';
-import { projectAccess } from './ci-commit-service.js';
+import { projectAccess } from './project-access.js';
 
 /** A commit's CI state and CML reports, read from the project's forge. Forge failures become a note. */
 export async function commitCi(

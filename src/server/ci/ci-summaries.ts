@@ -6,7 +6,7 @@ import { openForge } from '../../forge/open-forge.js';
 import type { CiCommitRecord, Store } from '../../store/port.js';
 import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../secrets.js';
-import { projectAccess } from './ci-commit-service.js';
+import { projectAccess } from './project-access.js';
 import type { CiSettingsStore } from './ci-settings.js';
 
 export interface SummaryOptions {

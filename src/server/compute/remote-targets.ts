@@ -20,7 +20,7 @@ import {
 import type { CloudKind, CredentialSecret, ResolvedMachine } from '../../contracts/compute.js';
 import { ApiFailure } from '../api-error.js';
 import { resolveWithin } from './profile-service.js';
-import type { Target } from './targets.js';
+import type { Target } from './target.js';
 
 /** What a backend that starts machines needs from the server. */
 export interface MachineDeps {
@@ -44,13 +44,6 @@ export interface MachineDeps {
     at?: { zone?: string | null; pricePerHour?: number | null },
   ) => Promise<void>;
 }
-
-/**
- * Whether a machine is still wanted: `tokenId` is its agent token (from its labels), `createdMs`
- * when it was made, `profile` its profile tag. The server answers from its claimed runs and
- * agents seen lately (and, for a removed profile, from its claimed runs only).
- */
-export type Liveness = (tokenId: string | null, createdMs: number, profile?: string) => Promise<boolean>;
 
 function credentialOf<K extends CredentialSecret['kind']>(
   secret: CredentialSecret,

@@ -16,7 +16,8 @@ import { type AgentRecord, agentKey, exchangedTo } from './agent-record.js';
 import { lockedSetting } from './locked-setting.js';
 import { MachineTokens } from './machine-tokens.js';
 // The cloud and Kubernetes SDKs load with the first such profile, not with the server.
-import type { Liveness, MachineDeps, ProviderFactory } from './remote-targets.js';
+import type { MachineDeps, ProviderFactory } from './remote-targets.js';
+import type { Liveness, Target } from './target.js';
 
 type MachineKind = 'kubernetes' | 'aws' | 'gcp' | 'azure';
 /** Targets that started machines; a variant names its profile. */
@@ -29,22 +30,6 @@ const Remembered = z.record(
   }),
 );
 type Remembered = z.infer<typeof Remembered>;
-
-export interface Target {
-  name: string;
-  kind: ComputeKind;
-  backend: ComputeBackend;
-  /** Most agents (and so runs) at a time. */
-  cap: number;
-  /** Each agent serves one run and is stopped after it (Slurm jobs): stops agent `id`. */
-  retire?: (id: string) => Promise<void>;
-  /** Whether the machine of agent `id` still runs (Slurm: squeue/scontrol), for `lost`. */
-  running?: (id: string) => Promise<boolean>;
-  /** Ends this install's machines that `live` says no run or agent needs; returns their ids. */
-  reconcile?: (live: Liveness) => Promise<string[]>;
-  /** Its machines in any state but gone (a stopped VM too); `backend.alive()` when not given. */
-  machines?: () => Promise<number>;
-}
 
 export interface TargetDeps {
   store: Store;
