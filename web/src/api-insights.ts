@@ -12,6 +12,7 @@ import {
   Credential,
   CredentialList,
   CredentialTest,
+  LocalCompute,
   type ComputeProfileInput,
   type CredentialInput,
 } from '../../src/contracts/compute.js';
@@ -49,6 +50,7 @@ export const insightsApi = {
   testCredential: (name: string) =>
     call('POST', `${compute}/credentials/${encodeURIComponent(name)}/test`, CredentialTest),
   profiles: () => call('GET', `${compute}/profiles`, ComputeProfileList),
+  localCompute: () => call('GET', `${compute}/local`, LocalCompute),
   createProfile: (input: ComputeProfileInput) => call('POST', `${compute}/profiles`, ComputeProfile, input),
   removeProfile: (name: string) => call('DELETE', `${compute}/profiles/${encodeURIComponent(name)}`, Ignored),
 };

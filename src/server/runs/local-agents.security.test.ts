@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalCompute } from '../../contracts/compute.js';
 import { Experiment } from '../../contracts/experiments.js';
 import { startServer, type RunningServer } from '../app.js';
 import { pidsWith } from '../compute/security-harness.js';
@@ -120,6 +121,13 @@ describe('security: local agents', () => {
     it(`an agent killed takes its job with it (sandbox ${sandbox}), and the run is lost`, async (ctx) => {
       if (sandbox === 'bwrap') requires(ctx, bubblewrap);
       if (sandbox === 'off') process.env.KILN_SANDBOX = 'off';
+      // The compute API (and the Settings page from it) says in words whether jobs are sandboxed.
+      const local = LocalCompute.parse((await h.api('GET', '/api/compute/local')).json);
+      expect(local.isolation).toMatchObject(
+        sandbox === 'off'
+          ? { sandboxed: false, detail: expect.stringContaining('jobs are not sandboxed (KILN_SANDBOX=off)') }
+          : { sandboxed: true, detail: expect.stringContaining('bubblewrap sandbox') },
+      );
       // Agents started before this point keep the setting they started with.
       for (const p of await agentPids()) process.kill(p, 'SIGTERM');
       await until('the agents are gone', async () => (await agentPids()).length === 0);

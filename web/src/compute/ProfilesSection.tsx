@@ -20,6 +20,18 @@ function FieldError({ id, text }: { id: string; text: string | undefined }) {
   );
 }
 
+/** Whether this server's own jobs run sandboxed, in the server's words; a warning when not. */
+function LocalIsolation() {
+  const local = useAsync(() => insightsApi.localCompute(), 'compute-local');
+  const iso = local.data?.isolation;
+  if (!iso) return null;
+  return (
+    <p className={iso.sandboxed ? 'muted' : 'isolation-warning'} role={iso.sandboxed ? undefined : 'alert'}>
+      Runs on this server: {iso.detail}.
+    </p>
+  );
+}
+
 export function ProfilesSection() {
   const list = useAsync(() => insightsApi.profiles().then((r) => r.profiles), 'compute-profiles');
   const creds = useAsync(
@@ -82,6 +94,7 @@ export function ProfilesSection() {
       <p className="muted">
         Named targets with defaults and limits; users pick one in the Run form and override within its limits.
       </p>
+      <LocalIsolation />
       {list.data === undefined && list.error ? (
         <ErrorState title="Could not load compute profiles" error={list.error} onRetry={list.reload} />
       ) : list.data === undefined ? (
