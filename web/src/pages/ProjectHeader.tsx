@@ -5,6 +5,7 @@ import { Link } from '../ui/Link.js';
 import { FetchStatus } from '../ui/FetchStatus.js';
 import { Elapsed } from '../ui/Elapsed.js';
 import { ErrorBanner } from '../ui/States.js';
+import { ciWizardPath, trendsPath } from '../plots/insight-paths.js';
 
 export function ProjectHeader({
   name,
@@ -64,6 +65,16 @@ export function ProjectHeader({
           >
             ↻ Reload
           </button>
+          <Link to={trendsPath(name)} className="btn btn-ghost" title="A metric over the commits of a branch">
+            Trends
+          </Link>
+          <Link
+            to={ciWizardPath(name)}
+            className="btn btn-ghost"
+            title="Generate a CI workflow that trains on a cloud runner"
+          >
+            CI wizard
+          </Link>
           <Link to={`/projects/${encodeURIComponent(name)}/settings`} className="btn btn-ghost">
             Settings
           </Link>

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { navigate } from '../router.js';
-import { ciWizardPath, comparePath, trendsPath } from './insight-paths.js';
+import { comparePath } from './insight-paths.js';
 
 interface Props {
   project: string;
@@ -16,7 +16,7 @@ const typingIn = (t: EventTarget | null): boolean =>
   t instanceof HTMLSelectElement ||
   (t instanceof HTMLElement && t.isContentEditable);
 
-/** Toolbar buttons for Plots, Compare, Trends and the CI wizard, with `p` and `c` as keys. */
+/** Toolbar buttons for Plots and Compare, with `p` and `c` as keys (Trends and the CI wizard are in the project header). */
 export function InsightsButtons({ project, chosen, plotsOpen, onPlots }: Props) {
   const latest = useRef({ project, chosen, onPlots });
   latest.current = { project, chosen, onPlots };
@@ -48,20 +48,6 @@ export function InsightsButtons({ project, chosen, plotsOpen, onPlots }: Props) 
         title="Compare the selected and pinned rows side by side (c)"
       >
         Compare{chosen.length > 1 ? ` ${String(chosen.length)}` : ''}
-      </button>
-      <button
-        className="btn"
-        onClick={() => navigate(trendsPath(project))}
-        title="A metric over the commits of a branch"
-      >
-        Trends
-      </button>
-      <button
-        className="btn"
-        onClick={() => navigate(ciWizardPath(project))}
-        title="Generate a CI workflow that trains on a cloud runner"
-      >
-        CI wizard
       </button>
     </>
   );

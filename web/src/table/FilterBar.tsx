@@ -52,11 +52,8 @@ export function FilterBar({ text, onText, conditions, onConditions, columns, col
         <input
           ref={inputRef}
           value={text}
-          placeholder={
-            conditions.length
-              ? 'More filters…'
-              : 'Filter: message, branch, tag, author — or accuracy > 0.8 ⏎   ( / )'
-          }
+          placeholder={conditions.length ? 'More filters…' : 'Filter rows · acc > 0.8 ⏎'}
+          title="Filter by message, branch, tag or author; or add a condition like accuracy > 0.8 with Enter (/ to focus)"
           onChange={(e) => {
             onText(e.target.value);
             setError(null);
@@ -74,6 +71,11 @@ export function FilterBar({ text, onText, conditions, onConditions, columns, col
           aria-label="Filter rows"
         />
         {pending && !error && <span className="filter-hint">⏎ add condition</span>}
+        {!text && conditions.length === 0 && (
+          <kbd className="filter-key" title="Press / to filter">
+            /
+          </kbd>
+        )}
         {(text || conditions.length > 0) && (
           <button
             className="btn-icon"

@@ -52,11 +52,15 @@ export function TableToolbar({
         inputRef={filterRef}
       />
       <div className="toolbar-group">
-        {onOpen && (
-          <button className="btn" onClick={onOpen} title="Open the selected experiment (Enter)">
-            Open ↗
-          </button>
-        )}
+        {/* Always there (disabled when it cannot act) so the toolbar never moves as rows arrive. */}
+        <button
+          className="btn"
+          disabled={!onOpen}
+          onClick={onOpen}
+          title={onOpen ? 'Open the selected experiment (Enter)' : 'Select an experiment row to open it'}
+        >
+          Open ↗
+        </button>
         <button
           className="btn btn-primary"
           disabled={!onRun}
@@ -81,19 +85,20 @@ export function TableToolbar({
           />
           <span>Live</span>
         </label>
-        {foldable > 0 && (
-          <button
-            className="btn"
-            onClick={() => view.setCollapseAll(!view.collapseAll)}
-            title={
-              view.collapseAll
+        <button
+          className="btn btn-fold"
+          disabled={foldable === 0}
+          onClick={() => view.setCollapseAll(!view.collapseAll)}
+          title={
+            foldable === 0
+              ? 'No commit has experiments under it yet'
+              : view.collapseAll
                 ? 'Show the experiments under every commit'
                 : 'Fold the experiments under their commits'
-            }
-          >
-            {view.collapseAll ? '▸ Expand all' : '▾ Collapse all'}
-          </button>
-        )}
+          }
+        >
+          {view.collapseAll ? '▸ Expand all' : '▾ Collapse all'}
+        </button>
         <div className="segmented" title="Compare numbers with a baseline row">
           {baseline ? (
             <button className="seg" onClick={() => view.setBaseline(null)} title="Clear baseline">

@@ -1,14 +1,24 @@
 import type { MouseEvent, ReactNode } from 'react';
 import { navigate } from '../router.js';
 
-export function Link({ to, className, children }: { to: string; className?: string; children: ReactNode }) {
+export function Link({
+  to,
+  className,
+  title,
+  children,
+}: {
+  to: string;
+  className?: string;
+  title?: string;
+  children: ReactNode;
+}) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
     navigate(to);
   };
   return (
-    <a href={to} className={className} onClick={onClick}>
+    <a href={to} className={className} title={title} onClick={onClick}>
       {children}
     </a>
   );
