@@ -14,6 +14,7 @@ import { watchPreemption } from './preemption.js';
 import { LogShipper } from './log-shipper.js';
 import { guardWorkspace, prepareWorkspace, saveResults } from './workspace.js';
 import { watchAgent } from './watchdog.js';
+import { pullDvcInputs } from './dvc-pull.js';
 
 export interface RunContext {
   client: AgentClient;
@@ -115,6 +116,7 @@ export async function runJob(
   try {
     logs.write('system', `kiln: preparing a workspace at ${job.baseline.slice(0, 7)}\n`);
     const cwd = await prepareWorkspace(job, dir);
+    await pullDvcInputs(cwd, { ...ctx.baseEnv, ...job.env }, (st, t) => logs.write(st, t));
     if (job.resumeFrom) {
       const restored = await restoreCheckpoint(job, dir, job.resumeFrom);
       logs.write(

@@ -15,7 +15,8 @@ export async function ensureDemoProject(
   const dir = path.join(home, 'demo-repo');
   if (!existsSync(path.join(dir, '.git'))) {
     log('Creating the demo project (a small logistic-regression DVC project)…');
-    const { commits } = await createDemoProject(dir);
+    // its DVC remote lives in the data dir too: runs pull the data set from it and push to it
+    const { commits } = await createDemoProject(dir, { dvcRemote: path.join(home, 'dvc-remote', 'demo') });
     log(`Demo repository ready at ${dir} (${commits} commits).`);
   }
   if (!(await store.getProject('demo'))) {

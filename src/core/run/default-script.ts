@@ -41,14 +41,7 @@ if [ -n "$KILN_PIPELINE" ] && [ -n "$KILN_CLI" ] && node "$KILN_CLI" --help 2>/d
 fi
 kiln_has_pipeline() { [ -n "$KILN_HAS_PIPELINE" ]; }
 
-# 2. DVC-tracked inputs from the project's DVC remote.
-if command -v dvc >/dev/null 2>&1; then
-  dvc pull --allow-missing || echo "kiln: dvc pull failed; running with the inputs at hand"
-elif kiln_has_pipeline; then
-  node "$KILN_CLI" pipeline pull || echo "kiln: no DVC remote to pull from; running with the inputs at hand"
-fi
-
-# 3. The pipeline.
+# 2. The pipeline (the agent pulled the DVC-tracked inputs when it prepared the workspace).
 if command -v dvc >/dev/null 2>&1; then
   dvc exp run
 elif kiln_has_pipeline; then

@@ -11,6 +11,7 @@ import { EVALUATE_PY, GENERATE_PY, TRAIN_PY } from './python-stages.js';
 import {
   DATA_GITIGNORE,
   DVC_CONFIG,
+  dvcConfigWithRemote,
   DVC_GITIGNORE,
   DVC_YAML,
   DVCIGNORE,
@@ -36,6 +37,12 @@ export interface CreateDemoProjectOptions {
   python?: string;
   /** The moment the history ends; commits are dated over the three weeks before it. */
   now?: Date;
+  /**
+   * A directory to keep as the project's DVC remote: the newest commit then records its
+   * pipeline in dvc.lock (the data set and the model by hash) and their objects are pushed
+   * there, so runs pull the data set and push what they make, as with any DVC project.
+   */
+  dvcRemote?: string;
 }
 
 interface Person {
@@ -144,6 +151,19 @@ class DemoRepo {
     this.generatedFor = dataKey;
   }
 
+  /**
+   * Runs the pipeline as `dvc repro` does, writing dvc.lock and caching the data set and the
+   * model, then pushes them to a local DVC remote at `remote` named in .dvc/config.
+   */
+  async runTracked(remote: string): Promise<void> {
+    await mkdir(remote, { recursive: true });
+    await this.write('.dvc/config', dvcConfigWithRemote(remote));
+    const { runPipeline } = await import('../../dvc/pipeline/run.js');
+    const { pushPipeline } = await import('../../dvc/pipeline/sync.js');
+    await runPipeline({ root: this.dir, force: true, log: () => undefined, output: () => undefined });
+    await pushPipeline(this.dir);
+  }
+
   async commit(message: string, who: Person, daysAgo: number): Promise<void> {
     await this.git(['add', '-A'], who, daysAgo);
     await this.git(['commit', '-q', '-m', message], who, daysAgo);
@@ -232,7 +252,8 @@ export async function createDemoProject(
 
   params = withTrain(params, { lr: 0.3 });
   await repo.writeParams(params);
-  await repo.runPipeline(params);
+  if (options.dvcRemote === undefined) await repo.runPipeline(params);
+  else await repo.runTracked(options.dvcRemote);
   await repo.commit('Tweak lr: 0.3 converges faster', ADA, 2.9);
 
   const count = await repo.git(['rev-list', '--all', '--count']);

@@ -114,6 +114,16 @@ export const DVC_CONFIG = `[core]
     autostage = true
 `;
 
+/** .dvc/config naming a local directory as the default remote, as \`dvc remote add -d\` writes it. */
+export function dvcConfigWithRemote(dir: string): string {
+  return `[core]
+    autostage = true
+    remote = storage
+['remote "storage"']
+    url = ${dir}
+`;
+}
+
 export const DVC_GITIGNORE = `/config.local
 /tmp
 /cache
