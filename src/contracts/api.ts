@@ -222,5 +222,11 @@ export const Me = z.object({ user: z.string(), role: z.enum(['admin', 'user']) }
 export type Me = z.infer<typeof Me>;
 
 /** Every error response body. `code` comes from the table in errors.ts. */
-export const ApiError = z.object({ error: z.string(), code: z.string(), detail: z.string().optional() });
+export const ApiError = z.object({
+  error: z.string(),
+  code: z.string(),
+  detail: z.string().optional(),
+  /** The request's id in the server log. */
+  requestId: z.string().optional(),
+});
 export type ApiError = z.infer<typeof ApiError>;

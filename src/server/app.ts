@@ -16,6 +16,8 @@ import { SecretBox } from './secrets.js';
 import { probeSandbox } from '../compute/sandbox.js';
 import { registerSse } from './sse.js';
 import { secureDataDir } from './data-dir.js';
+import { installJsonParser } from './json-body.js';
+import { loggerOptions } from './logging.js';
 import { ensureDemoProject } from './ensure-demo.js';
 import { createRuns, type Runs } from './runs/index.js';
 import { ExperimentRows } from './runs/experiment-rows.js';
@@ -51,6 +53,8 @@ function webDist(): string | null {
 export async function startServer(
   config: ServerConfig,
   log: (line: string) => void = console.log,
+  /** Where the request log (pino's JSON lines) goes instead of stdout; tests read it. */
+  logStream?: { write(line: string): void },
 ): Promise<RunningServer> {
   secureDataDir(config.home, log);
   const store = await openStore(
@@ -65,8 +69,12 @@ export async function startServer(
 
   // Routes of the route builder set their own limits by caller; anything else (an unknown path)
   // gets no more than an anonymous caller.
-  const app = Fastify({ logger: false, bodyLimit: ANONYMOUS_BODY_LIMIT });
+  const app = Fastify({
+    ...loggerOptions(config.logLevel ?? 'info', logStream),
+    bodyLimit: ANONYMOUS_BODY_LIMIT,
+  });
   await app.register(fastifyCookie);
+  installJsonParser(app);
   installErrorHandler(app);
   const routes: Array<{ method: string; url: string }> = [];
   app.addHook('onRoute', (r) => {
@@ -105,15 +113,18 @@ export async function startServer(
     await app.register(fastifyStatic, { root: dist, wildcard: false });
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply
-        .code(404)
-        .send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'not_found' });
+      return reply.code(404).send({
+        error: `no route ${req.method} ${req.url.split('?')[0]}`,
+        code: 'not_found',
+        requestId: req.id,
+      });
     });
   } else {
     app.setNotFoundHandler((req, reply) =>
       reply.code(404).send({
         error: `no route ${req.method} ${req.url.split('?')[0]} (web UI not built: npm run build)`,
         code: 'not_found',
+        requestId: req.id,
       }),
     );
   }

@@ -15,6 +15,8 @@ export const ServerConfig = z.object({
   liveStaleSec: z.coerce.number().int().min(1).optional(),
   /** How the local target starts an agent (argv before `--url`); tests and benchmarks only. */
   agentCommand: z.array(z.string()).min(1).optional(),
+  /** The request log's level (pino's; default `info`, where only failures are written). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -32,6 +34,7 @@ export function configFromEnv(
     createDemo: env.KILN_NO_DEMO !== '1',
     publicUrl: env.KILN_PUBLIC_URL || undefined,
     liveStaleSec: env.KILN_LIVE_STALE_SEC || 600,
+    logLevel: env.KILN_LOG_LEVEL || undefined,
   });
   if (!r.success) {
     throw new Error(

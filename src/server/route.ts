@@ -140,18 +140,34 @@ function limitBody(payload: Readable, declared: number, limit: number): Readable
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
+  // Every answer names its request, so a reported failure leads to its line in the log.
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
   app.setErrorHandler((err: unknown, req, reply) => {
     if (err instanceof ApiFailure) {
       return reply
         .code(ERROR_STATUS[err.code])
-        .send({ error: err.message, code: err.code, detail: err.detail });
+        .send({ error: err.message, code: err.code, detail: err.detail, requestId: req.id });
     }
     const fe = err as { statusCode?: number; code?: string; message?: string };
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       const code = fe.statusCode === 413 ? 'payload_too_large' : 'bad_request';
-      return reply.code(fe.statusCode).send({ error: fe.message ?? 'bad request', code });
+      return reply.code(fe.statusCode).send({ error: fe.message ?? 'bad request', code, requestId: req.id });
     }
-    req.log.error({ err }, 'unhandled error');
-    return reply.code(500).send({ error: 'internal error; see the server log', code: 'internal' });
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      req.log.warn({ err }, 'input nested too deeply');
+      return reply.code(400).send({
+        error: 'the request nests values too deeply to read',
+        code: 'bad_request',
+        requestId: req.id,
+      });
+    }
+    req.log.error({ err, method: req.method, url: req.url.split('?')[0] }, 'unhandled error');
+    return reply.code(500).send({
+      error: `internal error; the server log has it under request ${req.id}`,
+      code: 'internal',
+      requestId: req.id,
+    });
   });
 }

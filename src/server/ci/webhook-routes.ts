@@ -72,6 +72,8 @@ export async function registerWebhookRoutes(
   },
 ): Promise<void> {
   await app.register(async (scope) => {
+    // The raw bytes are what the forge signed: this scope replaces the server's JSON parser.
+    scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
       done(null, body),
     );

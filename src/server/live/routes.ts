@@ -51,18 +51,22 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
  */
 export async function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Promise<void> {
   await app.register(async (child) => {
-    child.setErrorHandler((err: unknown, _req, reply) => {
+    child.setErrorHandler((err: unknown, req, reply) => {
       const fe = err instanceof Error ? (err as Error & { statusCode?: number }) : null;
       if (fe?.statusCode === 413)
         return reply.code(413).send({
           error: 'request too large',
           code: 'payload_too_large',
           detail: `${fe.message}; the limit is 30 MB a request`,
+          requestId: req.id,
         });
       if (fe?.statusCode === 400 && !(err instanceof ApiFailure))
-        return reply
-          .code(400)
-          .send({ error: 'malformed request body', code: 'bad_request', detail: fe.message });
+        return reply.code(400).send({
+          error: 'malformed request body',
+          code: 'bad_request',
+          detail: fe.message,
+          requestId: req.id,
+        });
       throw err;
     });
     // Refuse an oversized live post before reading 30 MB of it.
