@@ -43,6 +43,35 @@ export type ComputeName = z.infer<typeof ComputeName>;
 
 const secret = (max = 10_000) => z.string().min(1).max(max);
 
+const isHttpUrl = (u: string) => {
+  try {
+    return /^https?:$/.test(new URL(u).protocol);
+  } catch {
+    return false;
+  }
+};
+/** Space-separated http(s) URLs. */
+export const S3Endpoints = z
+  .string()
+  .max(2000)
+  .refine((v) => v.split(/\s+/).filter(Boolean).every(isHttpUrl), {
+    message: 'endpoints must be http:// or https:// URLs, separated by spaces',
+  });
+
+/** Whether a stored AWS credential may be sent to `endpointUrl` (unset: AWS itself). */
+export function endpointAllowed(endpoints: string | undefined, endpointUrl: string | undefined): boolean {
+  if (endpointUrl === undefined) return true;
+  const origin = (u: string) => {
+    try {
+      return new URL(u).origin;
+    } catch {
+      return null;
+    }
+  };
+  const want = origin(endpointUrl);
+  return (endpoints ?? '').split(/\s+/).some((e) => e !== '' && want !== null && origin(e) === want);
+}
+
 /** What an admin enters; sealed at rest and never returned. */
 export const CredentialSecret = z.discriminatedUnion('kind', [
   z.object({
@@ -50,6 +79,11 @@ export const CredentialSecret = z.discriminatedUnion('kind', [
     accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'not an AWS access key id'),
     secretAccessKey: secret(),
     sessionToken: secret().optional(),
+    /**
+     * S3-compatible endpoints (MinIO, Ceph…) these keys may be sent to, space-separated; without
+     * it, only AWS's own. A repository's `endpointurl` elsewhere gets no keys from the server.
+     */
+    endpoints: S3Endpoints.optional(),
   }),
   z.object({ kind: z.literal('gcp'), serviceAccountJson: secret(100_000) }),
   z.object({

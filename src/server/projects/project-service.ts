@@ -308,9 +308,16 @@ export class ProjectService {
   }
 
   /** The AWS keys for the project's S3 DVC remote, when its settings name a stored credential. */
-  async dvcRemoteCredentials(
-    name: string,
-  ): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined> {
+  async dvcRemoteCredentials(name: string): Promise<
+    | {
+        accessKeyId: string;
+        secretAccessKey: string;
+        sessionToken?: string;
+        endpoints?: string;
+        name: string;
+      }
+    | undefined
+  > {
     const rec = await this.record(name);
     const wanted = ProjectSettings.parse(JSON.parse(rec.settingsJson)).dvcCredential;
     if (!wanted) return undefined;
@@ -322,6 +329,8 @@ export class ProjectService {
       accessKeyId: secret.accessKeyId,
       secretAccessKey: secret.secretAccessKey,
       ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}),
+      ...(secret.endpoints ? { endpoints: secret.endpoints } : {}),
+      name: wanted,
     };
   }
 

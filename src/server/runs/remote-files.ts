@@ -2,7 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { isAbsolute, join } from 'node:path';
 import path from 'node:path/posix';
 import type { Value } from '../../contracts/api.js';
-import { parseDvcConfig } from '../../core/dvc/dvc-config.js';
+import { endpointAllowed } from '../../contracts/compute.js';
+import { defaultRemote, parseDvcConfig } from '../../core/dvc/dvc-config.js';
 import { collectTableFiles } from '../../core/dvc/dvc-yaml.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { findTrackedObject } from '../../core/dvc/tracked-object.js';
@@ -26,7 +27,14 @@ export interface RemoteFilesAt {
   source: string;
   maxBytes: number;
   /** AWS keys for an S3 remote (the project's stored credential); else `.dvc/config` or the environment. */
-  s3Credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** The project's stored AWS credential, with the endpoints it may be sent to and its name. */
+  s3Credentials?: {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    endpoints?: string;
+    name: string;
+  };
 }
 
 /** A dvc.yaml of a commit with its dvc.lock, as DVC collects them (`.dvcignore` applied). */
@@ -89,9 +97,25 @@ export async function readKeptFiles(
   const config = configText === null ? null : parseDvcConfig(configText);
   if (config === null || !config.ok) return out;
   const root = isAbsolute(at.source) ? join(at.source, at.subdir) : at.mirror;
+  // The repository chooses its endpoint: the stored keys go only to the credential's own.
+  const endpoint = defaultRemote(config.value)?.options['endpointurl'];
+  const creds = at.s3Credentials;
+  if (creds && !endpointAllowed(creds.endpoints, endpoint)) {
+    for (const t of tracked)
+      out.errors[t.file] =
+        `kept in DVC, but the DVC remote's endpointurl ${endpoint ?? ''} is not an endpoint of the credential "${creds.name}": an admin can add it to the credential's endpoints`;
+    return out;
+  }
   let store: ObjectStore;
   try {
-    store = openRemote(config.value, root, at.s3Credentials ? { s3Credentials: at.s3Credentials } : {});
+    const s3Credentials = creds
+      ? {
+          accessKeyId: creds.accessKeyId,
+          secretAccessKey: creds.secretAccessKey,
+          ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
+        }
+      : undefined;
+    store = openRemote(config.value, root, s3Credentials ? { s3Credentials } : {});
   } catch (e) {
     for (const t of tracked) out.errors[t.file] = `kept in DVC, but ${message(e)}`;
     return out;

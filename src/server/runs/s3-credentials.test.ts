@@ -20,6 +20,7 @@ const KEY_SECRET = 'wJalrXUtnFEMI/K7MDENG';
 let s3: S3rver;
 let s: TestServer;
 let tmp = '';
+let endpoint = '';
 
 beforeAll(async () => {
   for (const k of AWS_VARS) {
@@ -43,7 +44,7 @@ beforeAll(async () => {
   };
   account.DUMMY_ACCOUNT.createKeyPair(KEY_ID, KEY_SECRET);
   const { port } = await s3.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  endpoint = `http://127.0.0.1:${port}`;
 
   // Metrics the pipeline caches: Git holds only their md5 in dvc.lock; the bytes are in S3.
   const metrics = JSON.stringify({ score: 14 });
@@ -99,7 +100,7 @@ async function mainRow() {
   return table.rows.find((r) => r.branches.includes('main'));
 }
 
-it("reads an S3 DVC remote with the project's stored AWS credential, and refuses a credential that is not AWS", async () => {
+it("reads an S3 DVC remote with the project's stored AWS credential, only at the credential's endpoints, and refuses a credential that is not AWS", async () => {
   // No keys anywhere: the row says the remote could not be read.
   const before = await mainRow();
   expect(before?.metrics['metrics.json']).toBeUndefined();
@@ -116,6 +117,24 @@ it("reads an S3 DVC remote with the project's stored AWS credential, and refuses
 
   const ok = await s.api('PATCH', '/api/projects/s3p', { settings: { dvcCredential: 's3-keys' } });
   expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+  // The repository's endpointurl is not among the credential's endpoints: the keys are not sent.
+  const pinned = await mainRow();
+  expect(pinned?.metrics['metrics.json']).toBeUndefined();
+  expect(pinned?.errors['metrics.json']).toMatch(
+    /the DVC remote's endpointurl http:\/\/127\.0\.0\.1:\d+ is not an endpoint of the credential "s3-keys"/,
+  );
+  const wrong = await s.api('POST', '/api/compute/credentials', {
+    name: 's3-keys',
+    secret: { kind: 'aws', accessKeyId: KEY_ID, secretAccessKey: KEY_SECRET, endpoints: 'not a url' },
+  });
+  expect(wrong.status).toBe(400);
+  expect(JSON.stringify(wrong.json)).toContain('endpoints must be http:// or https:// URLs');
+  const withEndpoint = await s.api('POST', '/api/compute/credentials', {
+    name: 's3-keys',
+    secret: { kind: 'aws', accessKeyId: KEY_ID, secretAccessKey: KEY_SECRET, endpoints: endpoint },
+  });
+  expect(withEndpoint.status, JSON.stringify(withEndpoint.json)).toBe(201);
+  await s.api('PATCH', '/api/projects/s3p', { settings: { dvcCredential: 's3-keys' } });
   const after = await mainRow();
   expect(after?.metrics['metrics.json'], JSON.stringify(after?.errors)).toEqual({ score: 14 });
   expect(after?.errors['metrics.json']).toBeUndefined();

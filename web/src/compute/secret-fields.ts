@@ -13,6 +13,11 @@ export const SECRET_FIELDS: Record<CredentialKind, SecretField[]> = {
     { key: 'accessKeyId', label: 'Access key ID' },
     { key: 'secretAccessKey', label: 'Secret access key', password: true },
     { key: 'sessionToken', label: 'Session token', password: true, optional: true },
+    {
+      key: 'endpoints',
+      label: 'S3-compatible endpoints it may be sent to (URLs, space-separated; empty: AWS only)',
+      optional: true,
+    },
   ],
   gcp: [{ key: 'serviceAccountJson', label: 'Service-account JSON key', multiline: true }],
   azure: [
