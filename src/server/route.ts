@@ -80,6 +80,7 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
       onRequest: async (req) => {
         const who = await auth.authenticate(req);
         callers.set(req, who);
+        if (who && !req.headers.authorization) refuseCrossSite(req);
         if (spec.auth === 'public') return;
         if (!who)
           throw new ApiFailure('unauthorized', 'log in or send "Authorization: token <access token>"');
@@ -114,6 +115,37 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
       },
     });
   };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A session cookie goes with every request the browser makes to this server, whichever page
+ * makes it: a state change on a cookie must come from Kiln's own pages. Browsers say where a
+ * request comes from (`Sec-Fetch-Site`, `Origin`); a client that says neither is not a browser.
+ */
+function refuseCrossSite(req: FastifyRequest): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  const sameOrigin =
+    site !== undefined
+      ? site === 'same-origin' || site === 'none'
+      : origin === undefined || hostOf(origin) === req.headers.host;
+  if (!sameOrigin)
+    throw new ApiFailure(
+      'forbidden',
+      'a logged-in browser request from another site cannot change anything here',
+      `this ${req.method} came from ${origin ?? `a ${String(site)} page`}; use Kiln's own pages or an access token`,
+    );
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
 
 function tooLarge(limit: number): ApiFailure {
