@@ -285,6 +285,8 @@ export const ProjectForge = z.object({
   pullRequests: z.boolean(),
   /** Why there are no pull requests (plain Git, missing token). */
   note: z.string().nullable(),
+  /** Where the default branch keeps a workflow made by Kiln's CI wizard; null when it has none. */
+  kilnWorkflow: z.string().nullable().optional(),
 });
 export type ProjectForge = z.infer<typeof ProjectForge>;
 

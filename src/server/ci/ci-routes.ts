@@ -20,6 +20,7 @@ import { commitCi } from './ci-status.js';
 import type { CiSummaryService } from './ci-summaries.js';
 import { experimentPullRequest } from './experiment-pr.js';
 import { projectForge } from './pull-request.js';
+import { kilnWorkflow } from './kiln-workflow.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
 
 const ProjectParams = z.object({ name: ProjectName });
@@ -75,7 +76,8 @@ export function registerCiRoutes(
     { method: 'GET', url: '/api/projects/:name/ci/forge', auth: 'user', params: ProjectParams },
     async ({ params }) => {
       const { rec, creds } = await projectAccess(deps.store, deps.box, params.name);
-      return projectForge(rec, creds, deps.settings);
+      const forge = await projectForge(rec, creds, deps.settings);
+      return { ...forge, kilnWorkflow: await kilnWorkflow(deps.projects.mirrorDir(params.name)) };
     },
   );
 

@@ -124,6 +124,7 @@ describe('Create pull request from a finished experiment', () => {
       forge: 'github',
       pullRequests: true,
       note: null,
+      kilnWorkflow: null,
     });
     const r = await s.api('POST', '/api/projects/prs/experiments/lr-up/pull-request', {});
     expect(r.status, JSON.stringify(r.json)).toBe(201);

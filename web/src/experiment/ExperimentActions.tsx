@@ -8,6 +8,7 @@ import { PullRequestForm, PullRequestResult } from '../ci/PullRequestForm.js';
 import { experimentPath, navigate } from '../router.js';
 import { Popover } from '../ui/Popover.js';
 import { PriorityField } from './PriorityField.js';
+import { useForge } from '../ci/use-forge.js';
 
 interface Props {
   exp: Experiment;
@@ -65,6 +66,15 @@ export function ExperimentActions({ exp, onChange, onError }: Props) {
   const [branch, setBranch] = useState<CreatedBranch | null>(null);
   const [pr, setPr] = useState<ExperimentPullRequest | null>(null);
   const finished = isFinished(exp.status);
+  const forge = useForge(exp.project);
+  // No forge (plain Git, no token): a pull request cannot be opened; say why instead of offering it.
+  const noPr =
+    forge && !forge.pullRequests
+      ? `No pull requests: ${forge.note ?? 'this project’s remote does not take pull requests'}.`.replace(
+          /\.\.$/,
+          '.',
+        )
+      : undefined;
 
   const act = (what: string, p: () => Promise<void>) => {
     setBusy(what);
@@ -108,13 +118,26 @@ export function ExperimentActions({ exp, onChange, onError }: Props) {
       </button>
       {exp.resultCommit && (
         <Popover label="Create branch" align="right">
-          <BranchForm exp={exp} onDone={setBranch} />
+          {(close) => (
+            <BranchForm
+              exp={exp}
+              onDone={(b) => {
+                setBranch(b);
+                close();
+              }}
+            />
+          )}
         </Popover>
       )}
       {exp.resultCommit && finished && (
-        <Popover label="Create pull request" align="right">
+        <Popover label="Create pull request" align="right" disabled={noPr}>
           <PullRequestForm exp={exp} onDone={setPr} />
         </Popover>
+      )}
+      {exp.resultCommit && finished && noPr && (
+        <span className="muted exp-no-pr" id="exp-no-pr">
+          {noPr}
+        </span>
       )}
     </div>
   );

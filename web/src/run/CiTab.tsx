@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'react';
-import type { CiCommitResult, ProjectForge } from '../../../src/contracts/ci.js';
+import { useState } from 'react';
+import type { CiCommitResult } from '../../../src/contracts/ci.js';
 import { BranchName } from '../../../src/contracts/ci.js';
-import { ciApi } from '../ci/ci-api.js';
+import { useForge } from '../ci/use-forge.js';
+import { ciWizardPath } from '../plots/insight-paths.js';
+import { Link } from '../ui/Link.js';
 import { ErrorBanner } from '../ui/States.js';
 import type { CiDraft } from './run-form.js';
 
@@ -45,22 +47,6 @@ function Result({ r }: { r: CiCommitResult }) {
   );
 }
 
-/** The project's forge, to say up front whether a new branch gets a pull request. */
-function useForge(project: string): ProjectForge | null {
-  const [forge, setForge] = useState<ProjectForge | null>(null);
-  useEffect(() => {
-    let live = true;
-    ciApi.forge(project).then(
-      (f) => live && setForge(f),
-      () => live && setForge(null),
-    );
-    return () => {
-      live = false;
-    };
-  }, [project]);
-  return forge;
-}
-
 export function CiTab({ project, ci, onCi, sweeping, changes, busy, error, result, onCommit }: Props) {
   const [touched, setTouched] = useState(false);
   const forge = useForge(project);
@@ -75,6 +61,22 @@ export function CiTab({ project, ci, onCi, sweeping, changes, busy, error, resul
         Commit the params edits and replaced input data to the repository and let its own CI run the
         experiment, instead of Kiln’s compute. DVC-tracked data is pushed to the project’s DVC remote first.
       </p>
+      {forge && !forge.kilnWorkflow && (
+        <div className="banner run-ci-wizard" role="note">
+          <span>
+            This repository has no workflow from Kiln’s CI wizard yet, so its CI may not train on these
+            commits.
+          </span>
+          <Link to={ciWizardPath(project)} className="btn btn-sm">
+            Set up CI with the wizard →
+          </Link>
+        </div>
+      )}
+      {forge?.kilnWorkflow && (
+        <p className="muted run-ci-workflow">
+          CI trains with <span className="mono">{forge.kilnWorkflow}</span> on the default branch.
+        </p>
+      )}
       <label className="field">
         <span>Commit message</span>
         <input
