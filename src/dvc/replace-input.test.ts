@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../git/run-git.js';
@@ -82,6 +82,26 @@ describe('replacing an input in a run workspace', () => {
     );
   });
 
+  it('finds a .dvc file named otherwise than <file>.dvc, as `dvc add --file` writes one', async () => {
+    const co = await checkout();
+    const before = await readFile(path.join(co, 'data', 'data.xml.dvc'), 'utf8');
+    await rm(path.join(co, 'data', 'data.xml.dvc'));
+    await mkdir(path.join(co, 'tracked'), { recursive: true });
+    await writeFile(
+      path.join(co, 'tracked', 'posts.dvc'),
+      before.replace('path: data.xml', 'path: ../data/data.xml'),
+    );
+    const data = '<posts n="2" />\n';
+    expect(await replaceInput(co, 'data/data.xml', await upload(data), 'workspace')).toMatchObject({
+      kind: 'dvc-file',
+      md5: md5(data),
+    });
+    expect(await readFile(path.join(co, 'tracked', 'posts.dvc'), 'utf8')).toBe(
+      `outs:\n- md5: ${md5(data)}\n  size: ${data.length}\n  hash: md5\n  path: ../data/data.xml\n`,
+    );
+    expect(readFileSync(path.join(co, 'data', 'data.xml'), 'utf8')).toBe(data);
+  });
+
   it('refuses tracked directories, files inside them, untracked paths and escapes, naming the file and why', async () => {
     const co = await checkout();
     const src = await upload('x\n');
@@ -101,7 +121,7 @@ describe('replacing an input in a run workspace', () => {
 });
 
 describe('replacing an input in a commit', () => {
-  it('sends cached data to the DVC remote and never into the tree; a cache: false out is a Git file', async () => {
+  it('sends cached data to the DVC remote and never into the tree; a cache: false out is a Git file with its new hash in dvc.lock', async () => {
     const co = await checkout();
     const table = 'c,d\n';
     const r = await replaceInput(co, 'sub/out/table.csv', await upload(table), 'commit');
@@ -111,13 +131,18 @@ describe('replacing an input in a commit', () => {
     expect(existsSync(path.join(co, 'sub', 'out', 'table.csv'))).toBe(false);
     expect(await readFile(path.join(co, 'sub', 'dvc.lock'), 'utf8')).toBe(nestedLock(oid, table.length));
 
-    const lockBefore = await readFile(path.join(co, 'dvc.lock'), 'utf8');
     const metrics = '{"avg_prec": 0.5}\n';
     expect(await replaceInput(co, 'eval/metrics.json', await upload(metrics), 'commit')).toEqual({
       path: 'eval/metrics.json',
-      kind: 'git',
+      kind: 'dvc-lock',
+      md5: md5(metrics),
+      size: metrics.length,
+      pushed: false,
     });
     expect(await readFile(path.join(co, 'eval', 'metrics.json'), 'utf8')).toBe(metrics);
-    expect(await readFile(path.join(co, 'dvc.lock'), 'utf8')).toBe(lockBefore);
+    const lock = await readFile(path.join(co, 'dvc.lock'), 'utf8');
+    expect(lock).toContain(
+      `- path: eval/metrics.json\n      hash: md5\n      md5: ${md5(metrics)}\n      size: ${metrics.length}\n`,
+    );
   });
 });

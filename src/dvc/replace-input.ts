@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseDvcFile, serializeDvcFile } from '../core/dvc/dvc-file.js';
 import { serializeDvcLock } from '../core/dvc/dvc-lock.js';
@@ -9,7 +9,7 @@ import {
   isDirectoryEntry,
   lockedDirHolding,
 } from '../core/dvc/input-tracking.js';
-import { dirnamePath, normalizePath } from '../core/dvc/posix-path.js';
+import { dirnamePath, joinPath, normalizePath } from '../core/dvc/posix-path.js';
 import { git } from '../git/run-git.js';
 import { hashFile, type FileHash } from './hash.js';
 import { HashState } from './hash-state.js';
@@ -56,7 +56,8 @@ export async function replaceInput(
   if (st?.isDirectory()) throw dirInput(relPath);
   const put: Put = { root: projectRoot, relPath, source, target, into };
 
-  if (existsSync(`${target}.dvc`)) return viaDvcFile(put);
+  const dvcFile = await dvcFileTracking(projectRoot, relPath);
+  if (dvcFile !== null) return viaDvcFile(put, dvcFile);
 
   let project: DvcProject | null = null;
   let unreadable = '';
@@ -68,9 +69,10 @@ export async function replaceInput(
   }
   const pipelines = project?.pipelines ?? [];
   const locked = findLockedOut(pipelines, relPath);
-  if (project !== null && locked !== null && (locked.cached || into === 'workspace')) {
+  if (project !== null && locked !== null) {
     if (isDirectoryEntry(locked.entry)) throw dirInput(relPath);
-    const h = await store(project, put, locked.cached);
+    // a `cache: false` out is a Git file: in a commit too it goes in the tree, its hash in dvc.lock
+    const h = locked.cached ? await store(project, put, true) : await placeUncached(put);
     locked.entry.md5 = h.md5;
     locked.entry.size = h.size;
     delete locked.entry.nfiles;
@@ -105,13 +107,54 @@ interface Put {
   into: InputDestination;
 }
 
-async function viaDvcFile(put: Put): Promise<InputChange> {
-  const { relPath, target } = put;
-  const dvcFile = `${target}.dvc`;
-  const parsed = parseDvcFile(await readFile(dvcFile, 'utf8'), `${relPath}.dvc`);
+/** An uncached out is put in place and re-hashed, wherever it lands. */
+async function placeUncached(put: Put): Promise<FileHash & { pushed: boolean }> {
+  await place(put.source, put.target);
+  const h = await hashFile(put.target);
+  return { md5: h.md5, size: h.size, pushed: false };
+}
+
+/**
+ * The `.dvc` file tracking `relPath` and the out's path as written in it: `<file>.dvc` beside it,
+ * else any `.dvc` file of the project whose out (from its directory and wdir) is that file, as
+ * `dvc add --file other.dvc` writes one.
+ */
+async function dvcFileTracking(root: string, relPath: string): Promise<{ file: string; out: string } | null> {
+  const beside = join(root, `${relPath}.dvc`);
+  if (existsSync(beside)) return { file: beside, out: basename(relPath) };
+  for (const file of await findDvcFiles(root)) {
+    const rel = relative(root, file).split(sep).join('/');
+    const parsed = parseDvcFile(await readFile(file, 'utf8').catch(() => ''), rel);
+    if (!parsed.ok) continue;
+    const wdir = typeof parsed.value.rest['wdir'] === 'string' ? parsed.value.rest['wdir'] : '';
+    for (const o of parsed.value.outs)
+      if (joinPath(dirnamePath(rel), wdir, o.path) === relPath) return { file, out: joinPath(wdir, o.path) };
+  }
+  return null;
+}
+
+async function findDvcFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) {
+        if (e.name !== '.git' && e.name !== '.dvc' && e.name !== 'node_modules')
+          await walk(join(dir, e.name));
+      } else if (e.isFile() && e.name.endsWith('.dvc')) out.push(join(dir, e.name));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
+
+async function viaDvcFile(put: Put, tracked: { file: string; out: string }): Promise<InputChange> {
+  const { relPath } = put;
+  const dvcFile = tracked.file;
+  const name = relative(put.root, dvcFile).split(sep).join('/');
+  const parsed = parseDvcFile(await readFile(dvcFile, 'utf8'), name);
   if (!parsed.ok) throw new PipelineError(parsed.error);
-  const entry = findDvcFileOut(parsed.value, basename(target));
-  if (entry === undefined) throw new PipelineError(`${relPath}.dvc does not track ${basename(target)}`);
+  const entry = findDvcFileOut(parsed.value, tracked.out);
+  if (entry === undefined) throw new PipelineError(`${name} does not track ${tracked.out}`);
   if (isDirectoryEntry(entry)) throw dirInput(relPath);
   const h = await store(await loadDvcProject(put.root), put, true);
   entry.md5 = h.md5;

@@ -66,7 +66,8 @@ describe('CI commits with replaced input data', () => {
       { path: 'data/data.xml', kind: 'dvc-file', md5: md5(data), size: data.length, pushed: true },
       { path: 'model.pkl', kind: 'dvc-lock', md5: md5(model), size: model.length, pushed: true },
       { path: 'README.md', kind: 'git' },
-      { path: 'eval/metrics.json', kind: 'git' },
+      // a `cache: false` out: a Git file, and its new hash in dvc.lock
+      { path: 'eval/metrics.json', kind: 'dvc-lock', md5: md5(metrics), size: metrics.length, pushed: false },
     ]);
     expect((await git(['rev-parse', 'main'], { cwd: bare })).trim()).toBe(res.rev);
     expect((await git(['rev-parse', `${res.rev}^`], { cwd: bare })).trim()).toBe(before);
@@ -85,6 +86,13 @@ describe('CI commits with replaced input data', () => {
     expect(train?.outs.find((o) => o.path === 'model.pkl')).toMatchObject({
       md5: md5(model),
       size: model.length,
+    });
+    const evaluate = lock.ok
+      ? lock.value.stages.find((st) => st.outs.some((o) => o.path === 'eval/metrics.json'))
+      : undefined;
+    expect(evaluate?.outs.find((o) => o.path === 'eval/metrics.json')).toMatchObject({
+      md5: md5(metrics),
+      size: metrics.length,
     });
     const files = (await git(['ls-tree', '-r', '--name-only', res.rev], { cwd: bare })).split('\n');
     expect(files).not.toContain('data/data.xml');
