@@ -12,7 +12,7 @@ import '../compare/compare.css';
 import '../plots/plots.css';
 
 export function TrendsPage({ name }: { name: string }) {
-  const table = useAsync(() => api.table(name, { all: false, offset: 0, limit: 100_000 }), `trends:${name}`);
+  const table = useAsync(() => api.table(name, { all: true, offset: 0, limit: 100_000 }), `trends:${name}`);
   const rows = useMemo(() => table.data?.rows ?? [], [table.data]);
   const metrics = useMemo(
     () => (table.data?.columns ?? []).filter((c) => c.kind === 'metrics'),

@@ -42,6 +42,12 @@ describe('trends', () => {
     expect(branchCommits(rows, 'feature').map((r) => r.rev)).toEqual(['a', 'b', 'x']);
   });
 
+  it('steps over [skip studio] commits instead of ending the history there', () => {
+    const hidden = rows.map((r) => (r.rev === 'b' || r.rev === 'd' ? { ...r, hidden: true } : r));
+    expect(branchCommits(hidden, 'main').map((r) => r.rev)).toEqual(['a', 'c']);
+    expect(trendSeries(hidden, 'feature', ACC).map((p) => p.value)).toEqual([0.5, 0.1]);
+  });
+
   it('keeps commits without a number as gaps', () => {
     const s = trendSeries(rows, 'main', ACC);
     expect(s.map((p) => p.value)).toEqual([0.5, 0.7, null, 0.9]);

@@ -17,7 +17,10 @@ export function branchesOf(rows: readonly TableRow[]): string[] {
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-/** The branch's first-parent history among the loaded commits, oldest first. */
+/**
+ * The branch's first-parent history among the loaded commits, oldest first. `[skip studio]`
+ * commits (loaded with `all`) are walked through, not shown: hiding one must not cut the history.
+ */
 export function branchCommits(rows: readonly TableRow[], branch: string): TableRow[] {
   const commits = new Map(rows.filter((r) => r.name === undefined).map((r) => [r.rev, r]));
   let cur = [...commits.values()].find((r) => r.branches.includes(branch));
@@ -25,7 +28,7 @@ export function branchCommits(rows: readonly TableRow[], branch: string): TableR
   const seen = new Set<string>();
   while (cur && !seen.has(cur.rev)) {
     seen.add(cur.rev);
-    out.push(cur);
+    if (!cur.hidden) out.push(cur);
     const parent = cur.parents[0];
     cur = parent === undefined ? undefined : commits.get(parent);
   }
