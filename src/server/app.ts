@@ -65,7 +65,11 @@ export async function startServer(
   const box = SecretBox.open(config.home, config.secretKey);
   const bus = new EventBus();
   const auth = new Authenticator(store);
-  const projects = new ProjectService(store, box, bus, config.home);
+  const projects = new ProjectService(store, box, bus, config.home, {
+    // The demo repository is always a source; the admin's roots come beside it.
+    roots: [path.join(config.home, 'demo-repo'), ...(config.sourceRoots ?? [])],
+    allowPrivate: config.allowPrivateSources ?? false,
+  });
 
   // Routes of the route builder set their own limits by caller; anything else (an unknown path)
   // gets no more than an anonymous caller.

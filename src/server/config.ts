@@ -13,6 +13,10 @@ export const ServerConfig = z.object({
   publicUrl: z.string().url().optional(),
   /** A live experiment with no event for this many seconds shows `stale` (default 600). */
   liveStaleSec: z.coerce.number().int().min(1).optional(),
+  /** Local directories projects may be added from (and file:// URLs); default: the demo repository only. */
+  sourceRoots: z.array(z.string().min(1)).optional(),
+  /** Whether project URLs may point at loopback, link-local and private addresses. */
+  allowPrivateSources: z.boolean().optional(),
   /** How the local target starts an agent (argv before `--url`); tests and benchmarks only. */
   agentCommand: z.array(z.string()).min(1).optional(),
   /** The request log's level (pino's; default `info`, where only failures are written). */
@@ -35,6 +39,14 @@ export function configFromEnv(
     publicUrl: env.KILN_PUBLIC_URL || undefined,
     liveStaleSec: env.KILN_LIVE_STALE_SEC || 600,
     logLevel: env.KILN_LOG_LEVEL || undefined,
+    ...(env.KILN_SOURCE_ROOTS
+      ? {
+          sourceRoots: env.KILN_SOURCE_ROOTS.split(path.delimiter)
+            .filter(Boolean)
+            .map((r) => path.resolve(r)),
+        }
+      : {}),
+    allowPrivateSources: env.KILN_ALLOW_PRIVATE_SOURCES === '1',
   });
   if (!r.success) {
     throw new Error(

@@ -17,7 +17,8 @@ afterAll(async () => {
 async function start(home: string): Promise<{ s: RunningServer; lines: string[]; token: string }> {
   const lines: string[] = [];
   const s = await startServer(
-    { home, port: 0, host: '127.0.0.1', fetchIntervalSec: 0, createDemo: false },
+    // Its fixture repository is a temp dir.
+    { home, port: 0, host: '127.0.0.1', fetchIntervalSec: 0, createDemo: false, sourceRoots: [tmpdir()] },
     (l) => lines.push(l),
   );
   servers.push(s);

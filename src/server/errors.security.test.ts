@@ -26,7 +26,8 @@ async function call(method: string, url: string, body?: string) {
 beforeAll(async () => {
   const home = mkdtempSync(path.join(tmpdir(), 'kiln-errors-'));
   s = await startServer(
-    { home, port: 0, host: '127.0.0.1', fetchIntervalSec: 0, createDemo: false },
+    // Its fixture repository is a temp dir.
+    { home, port: 0, host: '127.0.0.1', fetchIntervalSec: 0, createDemo: false, sourceRoots: [tmpdir()] },
     () => undefined,
     { write: (l) => void lines.push(l) },
   );

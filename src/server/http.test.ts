@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Project, TablePage } from '../contracts/api.js';
 import { TestRepo } from './table/test-repo.js';
@@ -99,10 +101,12 @@ describe('HTTP API on a real server', () => {
       [
         'POST',
         '/api/projects',
-        { name: 'ok', source: '/definitely/not/here' },
+        { name: 'ok', source: path.join(tmpdir(), 'definitely-not-here') },
         400,
         /neither a Git URL nor an existing directory/,
       ],
+      // Outside the directories the admin allows (KILN_SOURCE_ROOTS): refused, existing or not.
+      ['POST', '/api/projects', { name: 'ok', source: '/definitely/not/here' }, 400, /KILN_SOURCE_ROOTS/],
       ['POST', '/api/projects', { name: 'ok', source: repo.dir, subdir: '../up' }, 400, /relative path/],
       ['POST', '/api/projects', 'not json', 400, /./],
       ['GET', '/api/projects/nope', undefined, 404, /no project named "nope"/],

@@ -23,7 +23,17 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
   const home = overrides.home ?? mkdtempSync(path.join(tmpdir(), 'kiln-home-'));
   const server = await startServer(
-    { home, port: 0, host: '127.0.0.1', fetchIntervalSec: 0, createDemo: false, ...overrides },
+    {
+      home,
+      port: 0,
+      host: '127.0.0.1',
+      fetchIntervalSec: 0,
+      createDemo: false,
+      // Fixture repositories are temp dirs, and fixture Git servers listen on 127.0.0.1.
+      sourceRoots: [tmpdir()],
+      allowPrivateSources: true,
+      ...overrides,
+    },
     () => undefined,
   );
   const { user } = await server.store.ensureAdmin();

@@ -40,6 +40,8 @@ export async function startKiln(home: string, port: number, timeoutMs = 60_000):
     {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Fixture repositories are temp dirs.
+      env: { ...process.env, KILN_SOURCE_ROOTS: tmpdir(), KILN_ALLOW_PRIVATE_SOURCES: '1' },
     },
   );
   let log = '';

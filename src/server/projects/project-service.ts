@@ -15,6 +15,7 @@ import { credentialEnv, normalizeSource, syncMirror } from '../../git/mirror.js'
 import { git, GitError } from '../../git/run-git.js';
 import type { ProjectRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
+import { checkSource, type SourcePolicy } from './source-policy.js';
 import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../secrets.js';
 import { ProjectTable } from '../table/project-table.js';
@@ -49,6 +50,11 @@ export class ProjectService {
     private readonly box: SecretBox,
     private readonly bus: EventBus,
     private readonly home: string,
+    /** Where sources may be; by default only the demo repository in the data dir. */
+    private readonly sources: Omit<SourcePolicy, 'home'> = {
+      roots: [path.join(home, 'demo-repo')],
+      allowPrivate: false,
+    },
   ) {}
 
   mirrorDir(name: string): string {
@@ -75,6 +81,7 @@ export class ProjectService {
     if (await this.store.getProject(body.name))
       throw new ApiFailure('conflict', `a project named "${body.name}" already exists`);
     const source = normalizeSource(body.source, process.cwd());
+    await checkSource(body.source, source, { ...this.sources, home: this.home });
     if (path.isAbsolute(source) && !(existsSync(source) && statSync(source).isDirectory())) {
       throw new ApiFailure(
         'bad_request',

@@ -9,7 +9,16 @@ import { startServer, type RunningServer } from '../app.js';
 export async function startRunServer(settings: Record<string, string> = {}) {
   const home = await mkdtemp(path.join(tmpdir(), 'kiln-runs-'));
   const server: RunningServer = await startServer(
-    { home, port: 0, host: '127.0.0.1', fetchIntervalSec: 0, createDemo: true },
+    // Fixture repositories are temp dirs; fixture Git servers listen on 127.0.0.1.
+    {
+      home,
+      port: 0,
+      host: '127.0.0.1',
+      fetchIntervalSec: 0,
+      createDemo: true,
+      sourceRoots: [tmpdir()],
+      allowPrivateSources: true,
+    },
     () => undefined,
   );
   for (const [k, v] of Object.entries(settings)) await server.store.setSetting(k, v);
