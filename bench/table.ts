@@ -1,8 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ProjectTable } from '../src/server/table/project-table.js';
+import { TableCache } from '../src/server/table/table-cache.js';
 import { startTestServer } from '../src/server/test-server.js';
 import { median, round, type BenchResult } from './result.js';
 import { MAKE_DVC_PROJECT } from '../test/fixtures.js';
@@ -45,6 +47,8 @@ export async function benchTable(commits = 10_000): Promise<BenchResult[]> {
   const gitDir = path.join(repo, '.git');
   const floors: number[] = [];
   const colds: number[] = [];
+  // first, while this process holds no other table (as a restarted server would not)
+  const r = await restart(gitDir);
   for (let i = 0; i < 3; i++) {
     floors.push(await floor(gitDir));
     const t0 = performance.now();
@@ -100,11 +104,45 @@ export async function benchTable(commits = 10_000): Promise<BenchResult[]> {
           ratio: round(median(reloads) / f, 4),
         },
       ];
+      results.push({
+        name: 'table.restart',
+        value: round(r),
+        unit: 'ms',
+        baseline: round(c),
+        ratio: round(r / c, 3),
+      });
       results.push(...(await firstPage(repo, f)));
       return results;
     }
   }
   return [];
+}
+
+/**
+ * The first table after a server restart on an unchanged repo: built from the rows the previous
+ * run persisted (ratio against the cold build).
+ */
+async function restart(gitDir: string): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kiln-bench-cache-'));
+  const settings = { subdir: null, paramsFiles: [], metricsFiles: [] };
+  const open = () => new ProjectTable(gitDir, settings, null, null, new TableCache(dir, 'bench', settings));
+  try {
+    const first = open();
+    await first.refresh();
+    first.close();
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const table = open();
+      await table.refresh();
+      times.push(performance.now() - t0);
+      if (table.stats.historyReads !== 0) throw new Error('table.restart read the history again');
+      table.close();
+    }
+    return median(times);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function firstPage(repo: string, floorMs: number): Promise<BenchResult[]> {

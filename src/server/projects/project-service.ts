@@ -19,6 +19,7 @@ import { checkSource, type SourcePolicy } from './source-policy.js';
 import type { EventBus } from '../event-bus.js';
 import type { SecretBox } from '../secrets.js';
 import { ProjectTable } from '../table/project-table.js';
+import { TableCache, type TableStats } from '../table/table-cache.js';
 import { CredentialSecret } from '../../contracts/compute.js';
 import {
   DEFAULT_REMOTE_CAP,
@@ -135,6 +136,17 @@ export class ProjectService {
     await this.store.ci.removeProject(name);
     await this.store.setSetting(`ci.webhookSecret:${name}`, '');
     await rm(this.mirrorDir(name), { recursive: true, force: true });
+    this.tableCache(name, null).clear();
+  }
+
+  /** What building a project's table has cost since this server started (see TableStats). */
+  tableStats(name: string): TableStats | null {
+    return this.live.get(name)?.table.stats ?? null;
+  }
+
+  /** The project's table rows persisted in the data dir, keyed by its table settings. */
+  private tableCache(name: string, settings: unknown): TableCache {
+    return new TableCache(path.join(this.home, 'table-cache'), name, settings);
   }
 
   /**
@@ -279,9 +291,14 @@ export class ProjectService {
     if (existing) return existing;
     const rec = await this.record(name);
     const settings = ProjectSettings.parse(JSON.parse(rec.settingsJson));
+    const tableSettings = { subdir: rec.subdir, ...settings };
     const live: Live = {
-      table: new ProjectTable(this.mirrorDir(name), { subdir: rec.subdir, ...settings }, this.store, (sha) =>
-        this.remoteMetrics(name, sha),
+      table: new ProjectTable(
+        this.mirrorDir(name),
+        tableSettings,
+        this.store,
+        (sha) => this.remoteMetrics(name, sha),
+        this.tableCache(name, { source: rec.source, ...tableSettings }),
       ),
       chain: Promise.resolve(),
     };

@@ -13,9 +13,10 @@ import { isDvcIgnoreFile, pipelineFilesOf } from '../../core/dvc/dvcignore.js';
 import { CatFile } from '../../git/cat-file.js';
 import { readHistory, listRefs, type RefRecord } from '../../git/history.js';
 import { gitOk } from '../../git/run-git.js';
-import { listExpRefs, readCommits, treeFiles } from '../../git/exp-refs.js';
+import { listExpRefs, readCommits, treeFiles, type ExpRef } from '../../git/exp-refs.js';
 import type { Store } from '../../store/port.js';
 import { PipelineParser, type Pipeline } from './pipeline-parse.js';
+import type { TableCache, TableStats } from './table-cache.js';
 
 type Parsed = { ok: true; value: Record<string, Value> } | { ok: false; error: string };
 type Requests = {
@@ -26,7 +27,8 @@ type Requests = {
 };
 
 interface CommitState {
-  files: Map<string, string>;
+  /** unset for a commit restored from the persisted cache until a child needs it */
+  files?: Map<string, string>;
   row: TableRow;
   /** the dvc.yaml files DVC collects (project-relative, `.dvcignore` applied), set by fillFromGit */
   pipelines?: string[];
@@ -65,6 +67,13 @@ export class ProjectTable {
   private readonly prefix: string;
   /** experiments `dvc exp push` stored (refs/exps), by ref: the commit read and its row */
   private pushed = new Map<string, { sha: string; row: TableRow }>();
+  /** rows the persisted cache held at start, reused when the history is read again */
+  private persistedRows = new Map<string, TableRow>();
+  private restored = false;
+  private persistedRefs = '';
+  /** commits whose row lacks what the DVC remote could not give: not persisted */
+  private readonly incomplete = new Set<string>();
+  readonly stats: TableStats = { historyReads: 0, rowsDerived: 0, rowsFromCache: 0 };
 
   constructor(
     private readonly gitDir: string,
@@ -72,6 +81,8 @@ export class ProjectTable {
     private readonly store: Store | null,
     /** Metrics a commit's pipeline keeps in DVC (not in Git), read from its DVC remote within a cap. */
     private readonly remoteMetrics: RemoteMetrics | null = null,
+    /** where the per-commit rows persist across restarts */
+    private readonly cache: TableCache | null = null,
   ) {
     this.cat = new CatFile(gitDir);
     this.prefix = settings.subdir ? settings.subdir.replace(/\/+$/, '') + '/' : '';
@@ -120,12 +131,46 @@ export class ProjectTable {
    * pushed experiments added, moved or removed (0: nothing changed).
    */
   async refresh(): Promise<number> {
+    // both ref listings at once: each is a git process, and the second need not wait
+    const expRefs = listExpRefs(this.gitDir);
+    expRefs.catch(() => undefined);
+    if (!this.restored) this.restore();
     const commits = await this.refreshCommits();
-    return commits + (await this.refreshPushed());
+    const refsKey = JSON.stringify(this.refs);
+    if (commits > 0 || refsKey !== this.persistedRefs) {
+      this.persist();
+      this.persistedRefs = refsKey;
+    }
+    return commits + (await this.refreshPushed(await expRefs));
   }
 
-  private async refreshPushed(): Promise<number> {
-    const refs = await listExpRefs(this.gitDir);
+  /** Starts from the persisted table: its rows, and the refs and order they were read at. */
+  private restore(): void {
+    this.restored = true;
+    const saved = this.cache?.load();
+    if (!saved) return;
+    this.persistedRows = saved.rows;
+    if (saved.order.length === 0 || !saved.order.every((sha) => saved.rows.has(sha))) return;
+    for (const sha of saved.order) {
+      const row = saved.rows.get(sha);
+      if (row) this.commits.set(sha, { row });
+    }
+    this.stats.rowsFromCache += saved.order.length;
+    this.order = saved.order;
+    this.refs = saved.refs;
+    this.persistedRefs = JSON.stringify(saved.refs);
+    this.applyRefs();
+  }
+
+  private persist(): void {
+    this.cache?.save(this.refs, this.order, (sha) =>
+      this.incomplete.has(sha) ? null : (this.commits.get(sha)?.row ?? null),
+    );
+    // rows kept in memory by the table now; the start-up copy is no longer needed
+    this.persistedRows = new Map();
+  }
+
+  private async refreshPushed(refs: ExpRef[]): Promise<number> {
     const live = new Set(refs.map((r) => r.ref));
     let changed = 0;
     for (const ref of [...this.pushed.keys()])
@@ -178,21 +223,22 @@ export class ProjectTable {
     const tips = [...new Set(refs.map((r) => r.sha))].filter(
       (sha) => !known.has(sha) && !this.commits.has(sha),
     );
+    if (tips.length) this.stats.historyReads++;
     const records = await readHistory(this.gitDir, tips, [...known], (p) => this.keepPath(p));
     const states: Array<{ sha: string; files: Map<string, string> }> = [];
+    const bySha = new Map<string, Map<string, string>>();
     for (let i = records.length - 1; i >= 0; i--) {
       const rec = records[i];
       if (!rec) continue;
       const parent = rec.parents[0];
-      const base = parent
-        ? (this.commits.get(parent)?.files ?? states.find((s) => s.sha === parent)?.files)
-        : undefined;
+      const base = parent ? (bySha.get(parent) ?? (await this.filesOf(parent))) : undefined;
       const files = new Map(base);
       for (const [p, oid] of rec.changes) {
         if (oid === null) files.delete(p);
         else files.set(p, oid);
       }
       states.push({ sha: rec.sha, files });
+      bySha.set(rec.sha, files);
       this.commits.set(rec.sha, {
         files,
         row: {
@@ -210,11 +256,32 @@ export class ProjectTable {
         },
       });
     }
-    await this.fillRows(states.flatMap((s) => this.commits.get(s.sha) ?? []));
+    const toFill: CommitState[] = [];
+    for (const s of states) {
+      const state = this.commits.get(s.sha);
+      if (!state) continue;
+      const saved = this.persistedRows.get(s.sha);
+      if (saved) {
+        state.row.params = saved.params;
+        state.row.metrics = saved.metrics;
+        state.row.errors = saved.errors;
+        this.stats.rowsFromCache++;
+      } else toFill.push(state);
+    }
+    this.stats.rowsDerived += toFill.length;
+    await this.fillRows(toFill);
     this.order = [...records.map((r) => r.sha), ...this.order];
     this.refs = refs;
     this.applyRefs();
     return records.length;
+  }
+
+  /** The kept files of a known commit; read from its tree when it was restored from the cache. */
+  private async filesOf(sha: string): Promise<Map<string, string> | undefined> {
+    const state = this.commits.get(sha);
+    if (!state) return undefined;
+    state.files ??= await treeFiles(this.gitDir, sha, (p) => this.keepPath(p));
+    return state.files;
   }
 
   private keepPath(p: string): boolean {
@@ -269,7 +336,7 @@ export class ProjectTable {
       kind: 'metrics' as const,
       keys: null,
     }));
-    if (state.files.has(this.prefix + DEFAULT_PARAMS))
+    if ((state.files ?? EMPTY).has(this.prefix + DEFAULT_PARAMS))
       requests.push({ file: DEFAULT_PARAMS, kind: 'params', keys: null });
     const pipelines = state.pipelines ?? [];
     if (pipelines.length === 0)
@@ -300,10 +367,12 @@ export class ProjectTable {
         (r) =>
           r.kind === 'metrics' &&
           !this.settings.metricsFiles.includes(r.file) &&
-          !state.files.has(this.prefix + r.file),
+          !(state.files ?? EMPTY).has(this.prefix + r.file),
       );
       if (!missing) continue;
       const remote = await this.remoteMetrics(sha).catch(() => null);
+      // what the remote could not give (unreachable, over the cap) may come later: not persisted
+      if (!remote || Object.keys(remote.errors).length) this.incomplete.add(sha);
       if (!remote) continue;
       for (const [file, value] of Object.entries(remote.metrics))
         state.row.metrics[file] = extractMetrics(value);
@@ -315,7 +384,7 @@ export class ProjectTable {
     // 1. The dvc.yaml files DVC collects (no .dvcignore excludes them), each blob parsed once.
     const ignoreOids = new Set<string>();
     for (const state of states)
-      for (const [p, oid] of state.files)
+      for (const [p, oid] of state.files ?? EMPTY)
         if (isDvcIgnoreFile(p) && p.startsWith(this.prefix) && !this.ignoreTexts.has(oid))
           ignoreOids.add(oid);
     for (const [oid, text] of await this.readBlobs([...ignoreOids])) this.ignoreTexts.set(oid, text);
@@ -324,7 +393,7 @@ export class ProjectTable {
       state.parsed = [];
       const yamls: string[] = [];
       const ignores: Array<{ path: string; oid: string }> = [];
-      for (const [p, oid] of state.files) {
+      for (const [p, oid] of state.files ?? EMPTY) {
         if (!p.startsWith(this.prefix)) continue;
         const rel = p.slice(this.prefix.length);
         if (rel === 'dvc.yaml' || rel.endsWith('/dvc.yaml')) yamls.push(rel);
@@ -346,7 +415,7 @@ export class ProjectTable {
       for (const file of found) pending.push({ state, file });
     }
     const parsedYamls = await this.pipelineParser.parseAll(
-      pending.map(({ state, file }) => ({ file, oidOf: (p) => state.files.get(this.prefix + p) })),
+      pending.map(({ state, file }) => ({ file, oidOf: (p) => (state.files ?? EMPTY).get(this.prefix + p) })),
     );
     pending.forEach(({ state }, i) => {
       (state.parsed ??= []).push(parsedYamls[i]);
@@ -358,7 +427,7 @@ export class ProjectTable {
       const reqs = this.requestsFor(state);
       plans.push({ state, reqs });
       for (const req of reqs.requests) {
-        const oid = state.files.get(this.prefix + req.file);
+        const oid = (state.files ?? EMPTY).get(this.prefix + req.file);
         if (!oid) continue;
         const key = parseKey(req.file, oid);
         if (!this.parsed.has(key)) wanted.set(key, { oid, file: req.file });
@@ -370,7 +439,7 @@ export class ProjectTable {
       const row = state.row;
       Object.assign(row.errors, reqs.errors);
       for (const req of reqs.requests) {
-        const oid = state.files.get(this.prefix + req.file);
+        const oid = (state.files ?? EMPTY).get(this.prefix + req.file);
         if (!oid) {
           if (req.listed && req.kind === 'params')
             row.errors[req.file] = `${req.file}: listed as params in dvc.yaml, but not in this commit`;
@@ -422,6 +491,8 @@ export class ProjectTable {
     return out;
   }
 }
+
+const EMPTY: ReadonlyMap<string, string> = new Map();
 
 function parseKey(file: string, oid: string): string {
   return `${path.extname(file).toLowerCase() || '.yaml'}:${oid}`;
