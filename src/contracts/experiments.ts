@@ -238,7 +238,7 @@ export const CreatedAgentToken = z.object({ token: z.string(), id: z.string() })
 export type CreatedAgentToken = z.infer<typeof CreatedAgentToken>;
 
 /** Terminal states: the run will not change again. */
-export const FINISHED: readonly ExperimentStatus[] = ['succeeded', 'failed', 'cancelled', 'lost'];
+export const FINISHED: readonly ExperimentStatus[] = ['succeeded', 'failed', 'cancelled', 'lost', 'pushed'];
 export function isFinished(s: ExperimentStatus): boolean {
   return FINISHED.includes(s);
 }

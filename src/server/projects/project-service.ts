@@ -272,6 +272,23 @@ export class ProjectService {
     return cols;
   }
 
+  /**
+   * An experiment `dvc exp push` stored under `exp` (the newest, when baselines share the name)
+   * and its baseline's commit row, if the table holds them.
+   */
+  async pushedExperiment(
+    name: string,
+    exp: string,
+  ): Promise<{ row: TableRow; base: TableRow | null } | null> {
+    const live = await this.liveTable(name);
+    const row = live.table
+      .pushedRows()
+      .filter((r) => r.name === exp)
+      .sort((a, b) => b.date.localeCompare(a.date))[0];
+    if (!row) return null;
+    return { row, base: live.table.rows(true).find((r) => r.rev === row.baseline) ?? null };
+  }
+
   /** Reloads every project; used by the fetch timer. */
   async reloadAll(): Promise<void> {
     for (const p of await this.store.listProjects()) await this.reload(p.name).catch(() => undefined);

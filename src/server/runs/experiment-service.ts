@@ -137,13 +137,58 @@ export class ExperimentService {
   }
 
   async get(project: string, name: string): Promise<Experiment> {
-    return this.present(await this.record(project, name));
+    const r = await this.record(project, name);
+    // a pushed experiment has no run: no machine, no log
+    if (r.status === 'pushed') return presentExperiment(r, 0);
+    return this.present(r);
   }
 
   async record(project: string, name: string): Promise<ExperimentRecord> {
-    const r = await this.store.experiments.get(project, name);
+    const r = (await this.store.experiments.get(project, name)) ?? (await this.pushedRecord(project, name));
     if (!r) throw new ApiFailure('not_found', `no experiment "${name}" in project "${project}"`);
     return r;
+  }
+
+  /**
+   * An experiment `dvc exp push` stored, as a finished run's record (never stored): its commit is
+   * its result, its change set the params it changed against its baseline, so it gets a finished
+   * run's actions (branch, pull request, run again).
+   */
+  private async pushedRecord(project: string, name: string): Promise<ExperimentRecord | null> {
+    const found = await this.projects.pushedExperiment(project, name);
+    if (!found) return null;
+    const { row, base } = found;
+    const params: ChangeSet['params'] = [];
+    for (const [file, values] of Object.entries(row.params)) {
+      const before = new Map(
+        flattenParams(base?.params[file] ?? {}).map((x) => [x.key, JSON.stringify(x.value)]),
+      );
+      for (const { key, value } of flattenParams(values))
+        if (before.get(key) !== JSON.stringify(value)) params.push({ file, key, value });
+    }
+    const { mirror, subdir } = await this.where(project);
+    const script = await this.defaultScriptAt(mirror, row.baseline ?? '', subdir);
+    return {
+      id: `pushed-${(row.baseline ?? '').slice(0, 12)}-${name}`,
+      project,
+      name,
+      baseline: row.baseline ?? '',
+      message: row.message,
+      changeSetJson: JSON.stringify({ params, inputs: [], script }),
+      target: 'local',
+      timeoutSec: 24 * 3600,
+      priority: 0,
+      queueOrder: 0,
+      status: 'pushed',
+      timelineJson: JSON.stringify([{ status: 'pushed', at: row.date }]),
+      exitCode: null,
+      error: null,
+      resultCommit: row.rev,
+      sweepId: null,
+      createdAt: row.date,
+      startedAt: null,
+      finishedAt: row.date,
+    };
   }
 
   async setPriority(project: string, name: string, priority: number): Promise<Experiment> {

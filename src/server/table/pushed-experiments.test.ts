@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TablePage, type TableRow } from '../../contracts/api.js';
+import { CreatedExperiments, Experiment } from '../../contracts/experiments.js';
 import { PlotsResponse } from '../../contracts/live.js';
 import { post, waitFetched } from '../live/live-test-kit.js';
 import { startTestServer, type TestServer } from '../test-server.js';
@@ -164,6 +165,23 @@ describe('experiments pushed with dvc exp push', () => {
       if (!gone) await new Promise((r) => setTimeout(r, 50));
     }
     expect(gone).toBe(true);
+  });
+
+  it("has a finished run's actions: its page, a branch at its commit, run again with its params", async () => {
+    const got = await s.api('GET', '/api/projects/p/experiments/a1');
+    expect(got.status, JSON.stringify(got.json)).toBe(200);
+    const exp = Experiment.parse(got.json);
+    expect(exp).toMatchObject({ status: 'pushed', baseline: baseA, resultCommit: shas['a1'] });
+    expect(exp.changeSet.params).toEqual([{ file: 'params.yaml', key: 'lr', value: 0.2 }]);
+    const branch = await s.api('POST', '/api/projects/p/experiments/a1/branch', { branch: 'from-a1' });
+    expect(branch.status, JSON.stringify(branch.json)).toBe(200);
+    expect(repo.git('rev-parse', 'refs/heads/from-a1')).toBe(shas['a1']);
+    const again = await s.api('POST', '/api/projects/p/experiments/a1/run-again', { name: 'a1-again' });
+    expect(again.status, JSON.stringify(again.json)).toBe(201);
+    const created = CreatedExperiments.parse(again.json).experiments[0];
+    expect(created).toMatchObject({ baseline: baseA, name: 'a1-again' });
+    expect(created?.changeSet.params).toEqual([{ file: 'params.yaml', key: 'lr', value: 0.2 }]);
+    await s.api('POST', '/api/projects/p/experiments/a1-again/cancel');
   });
 
   it('hiddenCount counts hidden commits only, whatever experiments there are', async () => {
