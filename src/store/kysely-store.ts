@@ -43,6 +43,8 @@ export class KyselyStore implements Store {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
+    /** runs after the database is closed (SQLite: its WAL checkpointer's last checkpoint) */
+    private readonly afterClose: () => Promise<void> = async () => undefined,
   ) {
     this.experiments = new KyselyExperimentStore(db);
     this.compute = new KyselyComputeStore(db);
@@ -264,5 +266,6 @@ export class KyselyStore implements Store {
 
   async close(): Promise<void> {
     await this.db.destroy();
+    await this.afterClose();
   }
 }

@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyStore } from './kysely-store.js';
 import type { Store } from './port.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type StoreConfig =
   { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
@@ -47,9 +48,13 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // checkpoints run in a thread of their own (wal-checkpointer), never inside a request's commit
+    const inFile = config.file !== ':memory:';
+    if (inFile) sqlite.pragma('wal_autocheckpoint = 0');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     await migrateToLatest(db as Kysely<unknown>);
-    const store = new KyselyStore(db, 'sqlite');
+    const checkpointer = inFile ? startWalCheckpointer(config.file) : null;
+    const store = new KyselyStore(db, 'sqlite', async () => checkpointer?.close());
     store.live.useSqliteHandle(sqlite);
     return store;
   }
