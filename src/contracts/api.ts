@@ -24,6 +24,15 @@ export const GitCredentials = z.discriminatedUnion('kind', [
 export type GitCredentials = z.infer<typeof GitCredentials>;
 
 /** A repo-relative path: no absolute paths, no "..", no backslashes. */
+/** True when `s` holds a control character (NUL, newline, escape…): no name or path Kiln takes has one. */
+export function hasControlChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 export const RepoPath = z
   .string()
   .min(1)
@@ -33,7 +42,9 @@ export const RepoPath = z
     {
       message: 'must be a relative path inside the repository without ".." segments',
     },
-  );
+  )
+  // Control characters (NUL, newlines) are no file name a repository holds; Git refuses NUL.
+  .refine((p) => !hasControlChars(p), { message: 'must not contain control characters' });
 export type RepoPath = z.infer<typeof RepoPath>;
 
 export const ProjectSettings = z.object({

@@ -24,6 +24,10 @@ import { z } from 'zod';
 import { ExperimentStatus, RepoPath, Value } from './api.js';
 import { ComputeName, MachineOverrides, Placement, ResolvedMachine } from './compute.js';
 
+/** Names Git resolves before any branch or tag: a branch or experiment by one would be shadowed. */
+const GIT_SPECIAL_REFS =
+  /^(?:HEAD|FETCH_HEAD|ORIG_HEAD|MERGE_HEAD|CHERRY_PICK_HEAD|REVERT_HEAD|BISECT_HEAD|AUTO_MERGE)$/i;
+
 /** An experiment name as DVC accepts it: a valid Git ref component. */
 export const ExperimentName = z
   .string()
@@ -33,7 +37,10 @@ export const ExperimentName = z
     /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$/,
     'experiment name may hold letters, digits, "_", "-" and single "." only',
   )
-  .refine((n) => !n.endsWith('.lock'), { message: 'experiment name may not end in ".lock"' });
+  .refine((n) => !n.endsWith('.lock'), { message: 'experiment name may not end in ".lock"' })
+  .refine((n) => !GIT_SPECIAL_REFS.test(n), {
+    message: 'experiment name may not be HEAD or another name Git gives a special meaning',
+  });
 export type ExperimentName = z.infer<typeof ExperimentName>;
 
 /** A revision to start from: a commit sha (abbreviated or full), a branch or a tag. */
@@ -167,7 +174,15 @@ export type UpdateExperimentBody = z.infer<typeof UpdateExperimentBody>;
 export const RunAgainBody = z.object({ name: ExperimentName.optional() });
 export type RunAgainBody = z.infer<typeof RunAgainBody>;
 
-export const CreateBranchBody = z.object({ branch: RevSpec, push: z.boolean().default(true) });
+/** A new branch's name (without `refs/heads/`): not HEAD, not a full ref name. */
+export const BranchName = RevSpec.refine((b) => !GIT_SPECIAL_REFS.test(b), {
+  message: 'a branch may not be called HEAD or another name Git gives a special meaning',
+}).refine((b) => !b.startsWith('refs/'), {
+  message: 'give the branch name without "refs/…" (the branch "main", not "refs/heads/main")',
+});
+export type BranchName = z.infer<typeof BranchName>;
+
+export const CreateBranchBody = z.object({ branch: BranchName, push: z.boolean().default(true) });
 export type CreateBranchBody = z.input<typeof CreateBranchBody>;
 
 export const CreatedBranch = z.object({ branch: z.string(), commit: z.string(), pushed: z.boolean() });

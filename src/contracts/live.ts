@@ -14,7 +14,7 @@
  * about four a second per experiment, each carrying only the plot rows new since the previous one.
  */
 import { z } from 'zod';
-import { ExperimentStatus, TableRow, type Value } from './api.js';
+import { ExperimentStatus, TableRow, type Value, hasControlChars } from './api.js';
 
 /** Limits of one request; over them the server answers 413 with a `detail`. */
 export const LIVE_LIMITS = {
@@ -228,8 +228,12 @@ export const PlotSource = z.object({
 });
 export type PlotSource = z.infer<typeof PlotSource>;
 
+const OneRev = z
+  .string()
+  .max(250)
+  .refine((r) => !hasControlChars(r), 'must not contain control characters');
 const Many = z
-  .union([z.string().max(250), z.array(z.string().max(250)).max(1000)])
+  .union([OneRev, z.array(OneRev).max(1000)])
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 

@@ -149,6 +149,12 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
       status: 201,
     },
     async ({ params, query, req }) => {
+      // Any other type has had its body read by a parser already: it would be stored as 0 bytes.
+      if (!/^application\/octet-stream\b/i.test(req.headers['content-type'] ?? ''))
+        throw new ApiFailure(
+          'bad_request',
+          `an upload is the file's raw bytes sent as "content-type: application/octet-stream", not ${req.headers['content-type'] ?? 'without a content type'}`,
+        );
       await experiments.where(params.name);
       const saved = await deps.uploads.save(params.name, req.raw, await deps.uploadLimit());
       return { ...saved, path: query.path };
