@@ -111,6 +111,7 @@ export function ExperimentsTable(props: Props) {
         <div
           key={col.id}
           className="cell"
+          role="gridcell"
           style={{ left: pinnedWidth + (offsets[vc.index] ?? 0), width: widths[vc.index] }}
         >
           {cell(col)}
@@ -215,7 +216,12 @@ export function ExperimentsTable(props: Props) {
               >
                 <div className="pinned" style={{ width: pinnedWidth }}>
                   {pinned.map((c) => (
-                    <div key={c.id} className={`cell fixed-${c.id}`} style={{ width: c.getSize() }}>
+                    <div
+                      key={c.id}
+                      className={`cell fixed-${c.id}`}
+                      role="gridcell"
+                      style={{ width: c.getSize() }}
+                    >
                       {c.id === 'commit' && (
                         <>
                           <RowCheck
@@ -248,7 +254,12 @@ export function ExperimentsTable(props: Props) {
             >
               <div className="pinned" style={{ width: pinnedWidth }}>
                 {pinned.map((c) => (
-                  <div key={c.id} className={`cell fixed-${c.id}`} style={{ width: c.getSize() }}>
+                  <div
+                    key={c.id}
+                    className={`cell fixed-${c.id}`}
+                    role="gridcell"
+                    style={{ width: c.getSize() }}
+                  >
                     {c.id === 'commit' ? (
                       <>
                         <RowCheck

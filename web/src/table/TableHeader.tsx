@@ -186,7 +186,7 @@ export function TableHeader({
   return (
     <div className="grid-head" style={{ width: totalWidth }}>
       {groupRows}
-      <div className="head-row head-leaf" style={{ height: LEAF_ROW_HEIGHT, width: totalWidth }}>
+      <div className="head-row head-leaf" role="row" style={{ height: LEAF_ROW_HEIGHT, width: totalWidth }}>
         <div className="pinned head-pinned" style={{ width: pinnedWidth }}>
           {FIXED_COLUMNS.map((id) => {
             const header = headers.get(id);
