@@ -183,6 +183,9 @@ async function firstPage(repo: string, floorMs: number): Promise<BenchResult[]> 
     };
     const rowsMb = await bytes('rows');
     const columnsMb = await bytes('columns');
+    // The server runs in this process: its resident memory once it holds the table and has sent
+    // it whole (this process's own tables are closed and dropped by then). Target < 300 MB.
+    const rssMb = process.memoryUsage().rss / 1e6;
     return [
       {
         name: 'table.first_page',
@@ -198,6 +201,7 @@ async function firstPage(repo: string, floorMs: number): Promise<BenchResult[]> 
         baseline: round(rowsMb),
         ratio: round(columnsMb / rowsMb, 3),
       },
+      { name: 'table.rss_mb', value: round(rssMb), unit: 'MB' },
     ];
   } finally {
     await server.close();
