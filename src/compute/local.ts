@@ -36,10 +36,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The agent's own switches, none a secret: the sandbox and the spot-notice watch. */
+const AGENT_SETTINGS = new Set(['KILN_SANDBOX', 'KILN_PREEMPTION', 'KILN_METADATA_URL']);
+
 /** The server's own settings and secrets, never handed to an agent (and so to a job). */
 function agentEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(env)) if (!k.startsWith('KILN_') || k === 'KILN_SANDBOX') out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (!k.startsWith('KILN_') || AGENT_SETTINGS.has(k)) out[k] = v;
   return out;
 }
 

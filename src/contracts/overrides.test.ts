@@ -127,9 +127,8 @@ describe('the override grammar', () => {
       if (!p.ok) throw new Error(p.error);
       return p.value;
     });
-    const t0 = performance.now();
+    // Counted, never built: a 1e300-value range below could not be expanded at all.
     const refused = sweepTooLarge(args);
-    expect(performance.now() - t0).toBeLessThan(5);
     expect(refused).toBe('the sweep makes 4000000 experiments (train.lr 2000 × train.l2 2000); 1000 at most');
     const huge = parseSetArg('x=range(0,1e300)');
     if (!huge.ok) throw new Error(huge.error);

@@ -43,14 +43,11 @@ async function readJson(path: string): Promise<unknown> {
 let root = '';
 let repo = '';
 let commits = 0;
-let seconds = 0;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'kiln-demo-'));
   repo = join(root, 'demo');
-  const started = performance.now();
   ({ commits } = await createDemoProject(repo));
-  seconds = (performance.now() - started) / 1000;
 });
 
 afterAll(async () => {
@@ -59,7 +56,6 @@ afterAll(async () => {
 
 describe('createDemoProject', () => {
   it('makes a non-bare repository with branches, an annotated tag and a [skip studio] commit', async () => {
-    expect(seconds).toBeLessThan(20);
     expect(commits).toBeGreaterThanOrEqual(5);
     expect(commits).toBeLessThanOrEqual(8);
     expect((await git(repo, ['rev-parse', '--is-bare-repository'])).trim()).toBe('false');
