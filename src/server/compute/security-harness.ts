@@ -52,6 +52,8 @@ r['claim jobs with its run token'] = await agent(own, { type: 'claim', agentId: 
 for (const d of cfg.writeDirs) { try { writeFileSync(path.join(d, 'kiln-hostile-was-here'), 'x'); } catch {} }
 if (cfg.pushRef) {
   const remote = new URL(url); remote.username = 'kiln'; remote.password = own; remote.pathname = '/api/git/' + encodeURIComponent(process.env.KILN_PROJECT) + '/';
+  // A new commit, so the push really asks to move the ref (an up-to-date push asks nothing).
+  try { execFileSync('git', ['-c', 'user.name=h', '-c', 'user.email=h@h', 'commit', '--quiet', '--allow-empty', '-m', 'hostile'], { stdio: 'ignore' }); } catch {}
   try { execFileSync('git', ['push', '--quiet', '--force', remote.href, 'HEAD:' + cfg.pushRef], { stdio: 'ignore' }); r['push a ref not its own'] = true; } catch { r['push a ref not its own'] = false; }
 }
 console.log('HOSTILE ' + JSON.stringify(r));
