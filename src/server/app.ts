@@ -37,7 +37,7 @@ export interface RunningServer {
   live: Live;
   loginUrl: string;
   /** Every registered route, for tests that check each one's auth. */
-  routes: ReadonlyArray<{ method: string; url: string }>;
+  routes: ReadonlyArray<{ method: string; url: string; auth?: string }>;
   close(): Promise<void>;
 }
 
@@ -80,9 +80,11 @@ export async function startServer(
   await app.register(fastifyCookie);
   installJsonParser(app);
   installErrorHandler(app);
-  const routes: Array<{ method: string; url: string }> = [];
+  const routes: Array<{ method: string; url: string; auth?: string }> = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+    const declared = (r.config as { auth?: string } | undefined)?.auth;
+    for (const method of [r.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: r.url, ...(declared ? { auth: declared } : {}) });
   });
   const route = makeRoute(app, auth);
   registerRoutes(route, { store, auth, projects, version: VERSION });

@@ -77,6 +77,8 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
       method: spec.method,
       url: spec.url,
       bodyLimit: spec.bodyLimit ?? BODY_LIMIT,
+      // Read back by the route table (app.ts), so the security tests check every declared permission.
+      config: { auth: spec.auth },
       onRequest: async (req) => {
         const who = await auth.authenticate(req);
         callers.set(req, who);
