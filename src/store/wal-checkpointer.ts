@@ -39,6 +39,8 @@ export function startWalCheckpointer(file: string, intervalMs = 1000): WalCheckp
   worker.on('error', () => undefined);
   return {
     async close() {
+      // held until its last checkpoint ends: an unref'd thread would let Node exit mid-close
+      worker.ref();
       worker.postMessage('close');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
     },
