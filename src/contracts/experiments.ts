@@ -234,6 +234,9 @@ export const FormInput = z.object({
   hidden: z.boolean(),
 });
 
+/** The form lists at most this many files: a shorter list is every tracked file of the baseline. */
+export const FORM_INPUTS_MAX = 5000;
+
 export const ExperimentForm = z.object({
   baseline: z.string(),
   params: z.array(FormParam),

@@ -133,7 +133,7 @@ describe('run drawer and experiment page in a browser', () => {
     await drawer.getByLabel('params.yaml train.lr').fill('0.25');
 
     await drawer.getByRole('tab', { name: /Input data/ }).click();
-    await drawer.getByLabel('Path of a file to replace').fill('data/extra.csv');
+    await drawer.getByLabel('Path of a file to replace').fill('data/dataset.csv');
     const chooser = page.waitForEvent('filechooser');
     await drawer.getByRole('button', { name: 'Upload replacement…' }).click();
     await (

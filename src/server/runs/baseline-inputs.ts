@@ -1,3 +1,4 @@
+import { FORM_INPUTS_MAX } from '../../contracts/experiments.js';
 import path from 'node:path/posix';
 import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
 import { parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
@@ -9,7 +10,7 @@ import { readAt } from './repo-read.js';
 /** More `.dvc` files than this are not read for the form (each is one `git show`). */
 const MAX_DVC_FILES = 200;
 /** The hidden part of the list stops here; a path typed by hand still works. */
-const MAX_LISTED = 5000;
+const MAX_LISTED = FORM_INPUTS_MAX;
 
 /** The input files of a baseline (paths relative to the project directory), for the Run form and its checks. */
 export async function baselineInputs(mirror: string, sha: string, subdir: string): Promise<InputFile[]> {

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { RepoPath } from '../../../src/contracts/api.js';
+import { FORM_INPUTS_MAX } from '../../../src/contracts/experiments.js';
 import { errorMessage } from '../api-error.js';
 import type { RunForm } from '../api-runs.js';
 import { formatBytes } from './format.js';
@@ -67,12 +68,22 @@ function PickFile({ label, onFile }: { label: string; onFile: (f: File) => void 
   );
 }
 
+/**
+ * A typed path the baseline does not track: refused as it is typed, not after Run. Only a list
+ * shorter than the form's cap holds every tracked file; past it the server checks at Run.
+ */
+export function isUntracked(path: string, inputs: RunForm['inputs'] | undefined): boolean {
+  if (inputs === undefined || inputs.length >= FORM_INPUTS_MAX) return false;
+  return !inputs.some((i) => i.path === path);
+}
+
 export function InputsTab({ inputs, replaced, uploads, onRemove }: Props) {
   const [showAll, setShowAll] = useState(false);
   const [path, setPath] = useState('');
   const listed = (inputs ?? []).filter((i) => showAll || !i.hidden);
   const extra = replaced.filter((r) => !listed.some((i) => i.path === r.path));
   const pathCheck = path.trim() === '' ? null : RepoPath.safeParse(path.trim());
+  const untracked = pathCheck?.success === true && isUntracked(pathCheck.data, inputs);
 
   const row = (p: string, kind: string | undefined) => {
     const done = replaced.find((r) => r.path === p);
@@ -135,10 +146,16 @@ export function InputsTab({ inputs, replaced, uploads, onRemove }: Props) {
           className="run-filter mono"
           placeholder="data/train.csv"
           aria-label="Path of a file to replace"
+          list="run-tracked-files"
           value={path}
           onChange={(e) => setPath(e.target.value)}
         />
-        {pathCheck?.success ? (
+        <datalist id="run-tracked-files">
+          {listed.map((i) => (
+            <option key={i.path} value={i.path} />
+          ))}
+        </datalist>
+        {pathCheck?.success && !untracked ? (
           <PickFile
             label="Upload replacement…"
             onFile={(f) => {
@@ -153,6 +170,9 @@ export function InputsTab({ inputs, replaced, uploads, onRemove }: Props) {
         )}
         {pathCheck && !pathCheck.success && (
           <span className="run-param-error">not a path inside the repository</span>
+        )}
+        {untracked && (
+          <span className="run-param-error">neither a Git- nor a DVC-tracked file of the baseline</span>
         )}
       </div>
     </div>
