@@ -60,7 +60,8 @@ describe('experiments table: header filters, checked rows, folded experiments', 
   beforeAll(async () => {
     if (!up) return;
     home = await mkdtemp(join(tmpdir(), 'kiln-e2e-more-'));
-    repo = join(home, 'wide-repo');
+    // Outside the data dir: Kiln refuses a project source inside its own data dir.
+    repo = join(await mkdtemp(join(tmpdir(), 'kiln-e2e-more-repo-')), 'wide-repo');
     makeWideRepo(repo, { commits: COMMITS, params: 12, metrics: 6, paramsEvery: 3 });
     server = await startKiln(home, await freePort());
     browser = await chromium.launch({

@@ -90,7 +90,9 @@ describe('experiments table: a sweep as one group row', () => {
     await page.keyboard.press('r');
     const drawer = page.getByRole('dialog', { name: 'Run an experiment' });
     await drawer.waitFor();
-    expect(await drawer.locator('.sha').first().textContent()).toBe(baseline.slice(0, 7));
+    expect((await drawer.locator('#run-baseline-select').inputValue()).slice(0, 7)).toBe(
+      baseline.slice(0, 7),
+    );
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
 

@@ -14,7 +14,8 @@ export interface WideRepoOptions {
 /**
  * A repository whose every commit fills every column: `params` keys in params.yaml and `metrics` keys in
  * dvclive/metrics.json, written through one `git fast-import` so 10,000 commits take seconds.
- * No dvc.yaml: Kiln reads params.yaml and DVCLive's metrics by default.
+ * The dvc.yaml holds only what DVCLive writes into one (its metrics file, top-level): as with
+ * `dvc metrics show`, a metrics file no dvc.yaml names is not a column; params.yaml always is.
  */
 export function makeWideRepo(dir: string, opts: WideRepoOptions): void {
   mkdirSync(dir, { recursive: true });
@@ -29,7 +30,7 @@ export function makeWideRepo(dir: string, opts: WideRepoOptions): void {
       `committer Wide <wide@example.com> ${String(t0 + c * 60)} +0000`,
     ];
     chunks.push(lines.join('\n') + '\n' + data(`commit ${String(c)}: tune things`));
-    if (c === 0) chunks.push('');
+    if (c === 0) chunks.push(`M 100644 inline dvc.yaml\n${data('metrics:\n- dvclive/metrics.json\n')}`);
     if (c % every === 0) {
       const era = Math.floor(c / every);
       let yaml = '';
