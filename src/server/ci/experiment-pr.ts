@@ -40,19 +40,17 @@ export async function experimentPullRequest(
   // a Kiln run, or an experiment `dvc exp push` stored (its commit is its result)
   const exp =
     (await deps.store.experiments.get(project, name)) ??
-    (await deps.projects
-      .pushedExperiment(project, name)
-      .then((p) =>
-        p
-          ? {
-              name,
-              status: 'pushed',
-              resultCommit: p.row.rev,
-              message: p.row.message,
-              baseline: p.row.baseline ?? '',
-            }
-          : null,
-      ));
+    (await deps.projects.pushedExperiment(project, name).then((p) =>
+      p
+        ? {
+            name,
+            status: 'pushed',
+            resultCommit: p.row.rev,
+            message: p.row.message,
+            baseline: p.row.baseline ?? '',
+          }
+        : null,
+    ));
   if (!exp) throw new ApiFailure('not_found', `no experiment "${name}" in project "${project}"`);
   if (!exp.resultCommit)
     throw new ApiFailure('conflict', `experiment "${name}" has no result commit (it is ${exp.status})`);
