@@ -111,7 +111,8 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
           reply,
         };
         const result = await handler(ctx);
-        if (reply.sent) return reply;
+        // A handler that streamed returns the reply itself, whose send may still be under way.
+        if (reply.sent || (result as unknown) === reply) return reply;
         if (result === undefined) return reply.code(204).send();
         return reply.code(spec.status ?? 200).send(result);
       },
