@@ -27,7 +27,14 @@ beforeAll(async () => {
       '0',
     ],
     {
-      env: { ...process.env, KILN_NO_DEMO: '1', KILN_FETCH_INTERVAL: '0', KILN_LOG_LEVEL: 'silent' },
+      // Its test repo lives in the temp dir: an allowed source root here.
+      env: {
+        ...process.env,
+        KILN_NO_DEMO: '1',
+        KILN_FETCH_INTERVAL: '0',
+        KILN_LOG_LEVEL: 'silent',
+        KILN_SOURCE_ROOTS: tmpdir(),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
