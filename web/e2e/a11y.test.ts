@@ -1,18 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { focusVisible, seriousViolations } from './axe.js';
-import { kilnSuite, openDemo } from './server.js';
+import { kilnSuite, openDemoPage } from './server.js';
 
 describe('accessibility of the table, the Run drawer and popovers', () => {
   const suite = kilnSuite('kiln-e2e-a11y-');
 
   it('has no serious or critical axe violations, and every control is reached by Tab with visible focus', async () => {
-    const { server, browser, home } = suite;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemo(page, server.loginUrl);
+    const { home } = suite;
+    const { page, errors } = await openDemoPage(suite);
 
     expect(await seriousViolations(page)).toEqual([]);
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { kilnSuite, openDemo } from './server.js';
+import { kilnSuite, openDemo, openDemoPage } from './server.js';
 
 /** Opens the Run drawer on the newest commit and its CI tab. */
 async function openCiTab(page: Page) {
@@ -18,12 +18,8 @@ describe('CI in the Run drawer and on the experiment page, for a project with no
   const suite = kilnSuite('kiln-e2e-ci-invite-');
 
   it('invites to the CI wizard until the repo has its workflow, and says why pull requests are off', async () => {
-    const { server, browser, home } = suite;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemo(page, server.loginUrl);
+    const { home } = suite;
+    const { page, errors } = await openDemoPage(suite);
     const origin = new URL(page.url()).origin;
 
     // The demo is plain Git without a Kiln workflow: the CI tab invites to the wizard, offers no PR.

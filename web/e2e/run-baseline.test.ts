@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kilnSuite, openDemo } from './server.js';
+import { kilnSuite, openDemoPage } from './server.js';
 
 /** A commit on a new branch of the demo's source repo, newer than main: what a CI commit leaves. */
 async function commitOnBranch(repo: string, branch: string, lr: string): Promise<void> {
@@ -28,12 +28,8 @@ describe('Run drawer baseline', () => {
   const suite = kilnSuite('kiln-e2e-baseline-');
 
   it('runs from main with no row selected, names the baseline first and lets it change', async () => {
-    const { server, browser, home } = suite;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemo(page, server.loginUrl);
+    const { home } = suite;
+    const { page, errors } = await openDemoPage(suite);
 
     // A branch commit newer than main becomes the top row, as after a CI commit.
     await commitOnBranch(join(home, 'demo-repo'), 'exp-ci-lr', '0.7');

@@ -153,3 +153,16 @@ export function kilnSuite(prefix: string): KilnSuite {
     },
   };
 }
+
+/**
+ * A new 1440×900 page of the suite's browser on the demo's table, and the page errors it collects
+ * (each test ends by expecting none).
+ */
+export async function openDemoPage(suite: KilnSuite): Promise<{ page: Page; errors: string[] }> {
+  const page = await suite.browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(60_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openDemo(page, suite.server.loginUrl);
+  return { page, errors };
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { kilnSuite, openDemo } from './server.js';
+import { kilnSuite, openDemoPage } from './server.js';
 
 const NAMES = ['sw-1', 'sw-2', 'sw-3'];
 
@@ -27,12 +27,8 @@ describe('experiments table: a sweep as one group row', () => {
   const suite = kilnSuite('kiln-e2e-sweep-');
 
   it('groups a sweep of 3 under its commit, folds it, runs from its baseline and shows it cancelled', async () => {
-    const { server, browser, home } = suite;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemo(page, server.loginUrl);
+    const { home } = suite;
+    const { page, errors } = await openDemoPage(suite);
     const api = (p: string) => new URL(p, page.url()).href;
 
     const started = await page.request.post(api('/api/projects/demo/experiments'), {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { kilnSuite, openDemo } from './server.js';
+import { kilnSuite, openDemoPage } from './server.js';
 
 /** Where each toolbar control is, rounded to the pixel: the toolbar must not move as data arrives. */
 function toolbarLayout(page: Page): Promise<string[]> {
@@ -24,12 +24,8 @@ describe('table toolbar', () => {
   const suite = kilnSuite('kiln-e2e-toolbar-');
 
   it('stays put while rows and the first experiment arrive, on one line at 1440 and 1280 px', async () => {
-    const { server, browser, home } = suite;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await openDemo(page, server.loginUrl);
+    const { home } = suite;
+    const { page, errors } = await openDemoPage(suite);
     const table = '**/api/projects/demo/table?**';
 
     for (const width of [1440, 1280]) {
