@@ -12,6 +12,7 @@ import {
 } from '../../contracts/api.js';
 import { deriveColumns } from '../../core/table/derive-columns.js';
 import { credentialEnv, normalizeSource, syncMirror } from '../../git/mirror.js';
+import { restoreLocalBranches } from '../../git/local-branches.js';
 import { git, GitError } from '../../git/run-git.js';
 import type { ProjectRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
@@ -180,6 +181,7 @@ export class ProjectService {
       this.bus.publish({ type: 'project.fetch', project: name, state: 'fetching', error: null });
       try {
         await syncMirror(this.mirrorDir(name), rec.source, this.credentials(rec));
+        await restoreLocalBranches(this.mirrorDir(name));
         const added = await live.table.refresh();
         await this.store.updateProject(name, {
           fetchState: 'ok',

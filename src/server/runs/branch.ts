@@ -1,5 +1,6 @@
 import type { CreateBranchBody, CreatedBranch } from '../../contracts/experiments.js';
 import { CreateBranchBody as Body } from '../../contracts/experiments.js';
+import { keepLocalBranch } from '../../git/local-branches.js';
 import { git, GitError } from '../../git/run-git.js';
 import { ApiFailure } from '../api-error.js';
 import type { ExperimentService } from './experiment-service.js';
@@ -28,11 +29,15 @@ export async function createBranch(
     if (err instanceof GitError) throw new ApiFailure('conflict', `branch "${body.branch}" already exists`);
     throw err;
   }
-  if (!body.push || source === mirror)
+  if (!body.push || source === mirror) {
+    if (source !== mirror) await keepLocalBranch(mirror, body.branch, exp.resultCommit);
     return { branch: body.branch, commit: exp.resultCommit, pushed: false };
+  }
   try {
     await experiments.pushToSource(project, exp.resultCommit, ref);
   } catch (err) {
+    // The branch stays in Kiln (kept across fetches) even though the source refused it.
+    await keepLocalBranch(mirror, body.branch, exp.resultCommit);
     if (err instanceof GitError)
       throw new ApiFailure('git_failed', `the branch was made but could not be pushed: ${err.message}`);
     throw err;
