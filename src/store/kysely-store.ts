@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { DEFAULT_TEAM_ID } from './migration-007-teams.js';
 import type { Database, ProjectsTable, TokensTable } from './schema.js';
 import type { ProjectRecord, Store, TokenRecord, UserRecord } from './port.js';
 import { KyselyExperimentStore } from './kysely-experiments.js';
@@ -30,6 +31,7 @@ function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
     fetchAt: r.fetch_at,
     fetchError: r.fetch_error,
     createdAt: r.created_at,
+    teamId: r.team_id,
   };
 }
 
@@ -61,10 +63,19 @@ export class KyselyStore implements Store {
     if (existing)
       return { user: { id: existing.id, name: existing.name, role: existing.role }, created: false };
     const user: UserRecord = { id: crypto.randomUUID(), name: 'admin', role: 'admin' };
-    await this.db
-      .insertInto('users')
-      .values({ ...user, created_at: now() })
-      .execute();
+    const at = now();
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('users')
+        .values({ ...user, created_at: at })
+        .execute();
+      // The first person owns the default team (created by migration 007), which holds the
+      // projects added without naming a team.
+      await tx
+        .insertInto('team_members')
+        .values({ team_id: DEFAULT_TEAM_ID, user_id: user.id, role: 'owner', created_at: at })
+        .execute();
+    });
     return { user, created: true };
   }
 
@@ -134,6 +145,8 @@ export class KyselyStore implements Store {
       created_at: now(),
       last_used_at: null,
       revoked_at: null,
+      projects_json: null,
+      expires_at: null,
     };
     await this.db.insertInto('tokens').values(row).execute();
     return toToken(row);
@@ -185,6 +198,7 @@ export class KyselyStore implements Store {
         subdir: p.subdir,
         credentials_enc: p.credentialsEnc,
         settings_json: p.settingsJson,
+        team_id: p.teamId ?? DEFAULT_TEAM_ID,
         fetch_state: p.fetchState,
         fetch_at: p.fetchAt,
         fetch_error: p.fetchError,

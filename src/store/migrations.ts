@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { teamsMigration } from './migration-007-teams.js';
 
 /** Migrations in order; each written once and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -212,9 +213,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_experiment').on('jobs').column('experiment_id').execute();
     },
   },
+  // Later migrations live in files of their own (migration-NNN-*.ts), so parallel work adds lines here only.
+  '007-teams': teamsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Migrates up to and including `name` (tests of an upgrade from an older schema). */
+export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw new Error(`database migration to ${name} failed: ${String(error)}`);
+}
 
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });

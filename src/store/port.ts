@@ -26,6 +26,8 @@ export interface ProjectRecord {
   fetchAt: string | null;
   fetchError: string | null;
   createdAt: string;
+  /** The team that owns the project (the default team when none was named). */
+  teamId?: string | null;
 }
 
 export interface Store {

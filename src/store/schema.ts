@@ -4,8 +4,13 @@ import type { Generated } from 'kysely';
 export interface UsersTable {
   id: string;
   name: string;
+  /** Instance role: `admin` manages instance settings, compute profiles and credentials. */
   role: 'admin' | 'user';
   created_at: string;
+  email: string | null;
+  /** scrypt/argon2 hash; null for people who sign in only with SSO. */
+  password_hash: string | null;
+  disabled_at: string | null;
 }
 
 export interface SessionsTable {
@@ -31,6 +36,9 @@ export interface TokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** JSON array of project names the token is limited to; null = every project of its owner. */
+  projects_json: string | null;
+  expires_at: string | null;
 }
 
 export interface ProjectsTable {
@@ -43,6 +51,7 @@ export interface ProjectsTable {
   fetch_at: string | null;
   fetch_error: string | null;
   created_at: string;
+  team_id: string | null;
 }
 
 export interface BlobCacheTable {
@@ -56,7 +65,105 @@ export interface SettingsTable {
   value: string;
 }
 
-export interface Database extends ExperimentsDatabase, LiveDatabase, ComputeDatabase {
+export type TeamRole = 'viewer' | 'member' | 'maintainer' | 'owner';
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  personal: number;
+  monthly_cap_usd: number | null;
+  created_at: string;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  role: TeamRole;
+  created_at: string;
+}
+
+export interface ProjectMembersTable {
+  project: string;
+  user_id: string;
+  role: TeamRole;
+  created_at: string;
+}
+
+export interface InvitesTable {
+  id: string;
+  token_hash: string;
+  name: string;
+  email: string | null;
+  team_id: string;
+  role: TeamRole;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  revoked_at: string | null;
+}
+
+export interface IdentitiesTable {
+  provider: string;
+  subject: string;
+  user_id: string;
+  email: string | null;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface SsoProvidersTable {
+  id: string;
+  kind: 'oidc' | 'github' | 'gitlab';
+  display_name: string;
+  config_json: string;
+  secret_enc: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeviceCodesTable {
+  device_code_hash: string;
+  user_code: string;
+  client_name: string;
+  token_name: string;
+  scopes_json: string;
+  created_at: string;
+  expires_at: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  denied_at: string | null;
+  consumed_at: string | null;
+  last_poll_at: string | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_kind: 'session' | 'token' | 'agent' | 'anonymous' | 'system';
+  ip: string | null;
+  action: string;
+  project: string | null;
+  target: string | null;
+  outcome: 'ok' | 'denied' | 'failed';
+  detail_json: string;
+}
+
+export interface TeamsDatabase {
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  project_members: ProjectMembersTable;
+  invites: InvitesTable;
+  identities: IdentitiesTable;
+  sso_providers: SsoProvidersTable;
+  device_codes: DeviceCodesTable;
+  audit_events: AuditEventsTable;
+}
+
+export interface Database extends ExperimentsDatabase, LiveDatabase, ComputeDatabase, TeamsDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   login_codes: LoginCodesTable;
