@@ -89,16 +89,21 @@ export class KyselyStore implements Store {
   }
 
   async createLoginCode(codeHash: string, userId: string, expiresAt: string): Promise<void> {
+    // Codes are made at each start: the moment to drop expired ones (used ones go when used).
+    await this.db
+      .deleteFrom('login_codes')
+      .where((eb) => eb.or([eb('expires_at', '<=', now()), eb('used_at', 'is not', null)]))
+      .execute();
     await this.db
       .insertInto('login_codes')
       .values({ code_hash: codeHash, user_id: userId, expires_at: expiresAt, used_at: null })
       .execute();
   }
 
+  /** A code works once: it is deleted as it is used, so no used code stays in the database. */
   async consumeLoginCode(codeHash: string, at: string): Promise<UserRecord | null> {
     const res = await this.db
-      .updateTable('login_codes')
-      .set({ used_at: at })
+      .deleteFrom('login_codes')
       .where('code_hash', '=', codeHash)
       .where('used_at', 'is', null)
       .where('expires_at', '>', at)
