@@ -180,6 +180,14 @@ export class KyselyStore implements Store {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  async deleteTokensByScope(scopes: readonly string[]): Promise<void> {
+    for (let i = 0; i < scopes.length; i += 500)
+      await this.db
+        .deleteFrom('tokens')
+        .where('scope', 'in', scopes.slice(i, i + 500))
+        .execute();
+  }
+
   async findToken(tokenHash: string): Promise<{ token: TokenRecord; user: UserRecord } | null> {
     const r = await this.db
       .selectFrom('tokens')
@@ -281,6 +289,14 @@ export class KyselyStore implements Store {
       .values({ key, value })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
       .execute();
+  }
+
+  async deleteSettings(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 500)
+      await this.db
+        .deleteFrom('settings')
+        .where('key', 'in', keys.slice(i, i + 500))
+        .execute();
   }
 
   async close(): Promise<void> {

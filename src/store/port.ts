@@ -53,6 +53,8 @@ export interface Store {
   }): Promise<TokenRecord>;
   listTokens(userId: string): Promise<TokenRecord[]>;
   revokeToken(id: string, userId: string): Promise<boolean>;
+  /** Deletes tokens by scope (a deleted project's run tokens, `run:<experiment id>`). */
+  deleteTokensByScope(scopes: readonly string[]): Promise<void>;
   findToken(tokenHash: string): Promise<{ token: TokenRecord; user: UserRecord } | null>;
 
   createProject(p: ProjectRecord): Promise<void>;
@@ -66,6 +68,8 @@ export interface Store {
 
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  /** Removes settings rows (a deleted project's, say); absent keys are no error. */
+  deleteSettings(keys: readonly string[]): Promise<void>;
 
   readonly experiments: ExperimentStore;
   readonly compute: ComputeStore;

@@ -23,7 +23,7 @@ export class WebhookSecrets {
   /** Sets the secret (`"generate"` makes a random one) and returns it; `null` removes it. */
   async set(project: string, secret: string | null): Promise<string | null> {
     if (secret === null) {
-      await this.store.setSetting(key(project), '');
+      await this.store.deleteSettings([key(project)]);
       return null;
     }
     const value = secret === 'generate' ? randomBytes(24).toString('hex') : secret;

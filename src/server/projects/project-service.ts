@@ -46,6 +46,7 @@ interface Live {
 export class ProjectService {
   private readonly live = new Map<string, Live>();
   private experimentRows: ExperimentRowSource | null = null;
+  private readonly removers: Array<(project: string) => Promise<void>> = [];
 
   constructor(
     private readonly store: Store,
@@ -66,6 +67,11 @@ export class ProjectService {
   /** Lets the experiments module nest its rows under their baselines in `table()`. */
   attachExperimentRows(source: ExperimentRowSource): void {
     this.experimentRows = source;
+  }
+
+  /** Lets a module delete what it keeps of a project when the project is deleted. */
+  onRemove(remover: (project: string) => Promise<void>): void {
+    this.removers.push(remover);
   }
 
   async list(): Promise<Project[]> {
@@ -132,10 +138,12 @@ export class ProjectService {
   async remove(name: string): Promise<void> {
     await this.record(name);
     this.drop(name);
+    // Before the project's rows go: the removers look up its runs to delete what names them.
+    for (const remove of this.removers) await remove(name);
     await this.store.deleteProject(name);
     // What CI kept for it goes too: cached statuses, stored pull requests, its webhook secret.
     await this.store.ci.removeProject(name);
-    await this.store.setSetting(`ci.webhookSecret:${name}`, '');
+    await this.store.deleteSettings([`ci.webhookSecret:${name}`]);
     await rm(this.mirrorDir(name), { recursive: true, force: true });
     this.tableCache(name, null).clear();
   }

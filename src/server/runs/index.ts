@@ -82,6 +82,14 @@ export function createRuns(deps: RunsDeps) {
     ...(deps.agentBundle ? { agentBundle: deps.agentBundle } : {}),
   });
   scheduler = new Scheduler(store, experiments, auth, targets);
+  // A deleted project leaves nothing behind: its logs, uploads, its runs' settings rows and tokens.
+  projects.onRemove(async (project) => {
+    const ids = (await store.experiments.list(project)).map((e) => e.id);
+    await store.deleteSettings(ids.flatMap((id) => [`compute.run.${id}`, `runs.checkpoint.${id}`]));
+    await store.deleteTokensByScope(ids.map((id) => `run:${id}`));
+    await logs.removeProject(project, ids);
+    await uploads.removeProject(project);
+  });
   const rows = new ExperimentRows(store, projects);
   projects.attachExperimentRows((project, baselines) => rows.rows(project, baselines));
   const sched = scheduler;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { LogChunk } from '../../contracts/experiments.js';
 
 interface LogState {
@@ -68,6 +68,12 @@ export class LogStore {
   async read(project: string, id: string, after: number, limit = 5000): Promise<LogChunk[]> {
     const all = await this.readAll(project, id);
     return all.filter((c) => c.seq > after).slice(0, limit);
+  }
+
+  /** Forgets a deleted project's logs: its files and what is kept in memory of its runs. */
+  async removeProject(project: string, ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.states.delete(id);
+    await rm(path.join(this.dir, project), { recursive: true, force: true });
   }
 
   /** Calls `l` with every chunk stored from now on; returns the unsubscribe. */

@@ -17,6 +17,11 @@ export class UploadStore {
     return path.join(this.dir, project, id);
   }
 
+  /** Removes a deleted project's uploads. */
+  async removeProject(project: string): Promise<void> {
+    await rm(path.join(this.dir, project), { recursive: true, force: true });
+  }
+
   exists(project: string, id: string): boolean {
     return /^[a-z0-9-]{8,64}$/.test(id) && existsSync(this.file(project, id));
   }
