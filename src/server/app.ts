@@ -20,6 +20,7 @@ import { installJsonParser } from './json-body.js';
 import { loggerOptions } from './logging.js';
 import { ensureDemoProject } from './ensure-demo.js';
 import { createRuns, type Runs } from './runs/index.js';
+import { startCluster } from './cluster/index.js';
 import { ExperimentRows } from './runs/experiment-rows.js';
 import { createLive, type Live } from './live/index.js';
 import { registerCi } from './ci/register.js';
@@ -64,6 +65,8 @@ export async function startServer(
   );
   const box = SecretBox.open(config.home, config.secretKey);
   const bus = new EventBus();
+  // Several servers on one PostgreSQL: events reach every server's browsers, one runs the singletons.
+  const cluster = await startCluster(config.databaseUrl, bus, log);
   const auth = new Authenticator(store);
   const projects = new ProjectService(store, box, bus, config.home, {
     // The demo repository is always a source; the admin's roots come beside it.
@@ -95,10 +98,18 @@ export async function startServer(
     auth,
     box,
     home: config.home,
+    leader: cluster.leader,
     ...(config.agentCommand ? { agentCommand: config.agentCommand } : {}),
   });
   runs.register(route, app);
-  const live = createLive({ store, projects, bus, auth, staleAfterSec: config.liveStaleSec ?? 600 });
+  const live = createLive({
+    store,
+    projects,
+    bus,
+    auth,
+    staleAfterSec: config.liveStaleSec ?? 600,
+    leader: cluster.leader,
+  });
   await live.register(app);
   const runRows = new ExperimentRows(store, projects);
   projects.attachExperimentRows(live.withLiveRows((p, baselines) => runRows.rows(p, baselines)));
@@ -181,6 +192,7 @@ export async function startServer(
       ci.close();
       await app.close();
       projects.close();
+      await cluster.close();
       await store.close();
     },
   };

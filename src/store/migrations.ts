@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { teamsMigration } from './migration-007-teams.js';
+import { clusterMigration } from './migration-010-cluster.js';
 
 /** Migrations in order; each written once and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -215,6 +216,7 @@ const migrations: Record<string, Migration> = {
   },
   // Later migrations live in files of their own (migration-NNN-*.ts), so parallel work adds lines here only.
   '007-teams': teamsMigration,
+  '010-cluster': clusterMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

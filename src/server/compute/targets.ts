@@ -46,6 +46,8 @@ export interface TargetDeps {
    * holds no run and was not seen for a while (server died mid-launch, agent never registered).
    */
   reconcile?: { everyMs: number; graceMs: number };
+  /** Whether this server runs the cluster's singletons (the reconciler); default always. */
+  leader?: () => boolean;
 }
 
 /** An agent polls for work at least this often while it lives. */
@@ -75,7 +77,10 @@ export class Targets {
     this.machines = lockedSetting(d.store, 'compute.machines', Remembered);
     this.tokens = new MachineTokens({ store: d.store, auth: d.auth });
     const every = d.reconcile?.everyMs ?? 60_000;
-    this.timer = setInterval(() => void this.reconcile().catch(() => undefined), every);
+    this.timer = setInterval(
+      () => void (d.leader?.() !== false ? this.reconcile() : null)?.catch(() => undefined),
+      every,
+    );
     this.timer.unref();
   }
 
@@ -316,6 +321,12 @@ export class Targets {
       if (tokenId) holding.add(tokenId);
     }
     const now = Date.now();
+    // Agents of a cluster ask other servers too: their tokens' last use is in the database.
+    const { user } = await this.d.store.ensureAdmin();
+    const used = new Map<string, number>();
+    for (const t of await this.d.store.listTokens(user.id))
+      if (t.lastUsedAt) used.set(t.id, Date.parse(t.lastUsedAt));
+    const lastSeen = (tokenId: string) => Math.max(this.seen.get(tokenId) ?? 0, used.get(tokenId) ?? 0);
     // A removed profile gets no more runs: only a machine in the middle of one is kept.
     // A VM is tagged with its bootstrap token; its agent uses the token that was traded for it.
     const agentOf = async (tagged: string) => (await exchangedTo(this.d.store, tagged)) ?? tagged;
@@ -324,7 +335,7 @@ export class Targets {
       if (now - createdMs < grace) return true;
       if (tagged === null) return false;
       const tokenId = await agentOf(tagged);
-      if (holding.has(tokenId) || now - (this.seen.get(tokenId) ?? 0) < SEEN_MS) return true;
+      if (holding.has(tokenId) || now - lastSeen(tokenId) < SEEN_MS) return true;
       // Just restarted: an agent this Kiln started gets one polling interval to come back.
       return now - this.startedAt < SEEN_MS && (await this.d.store.getSetting(agentKey(tokenId))) !== null;
     };

@@ -20,6 +20,8 @@ export interface LiveDeps {
   staleAfterSec?: number;
   /** How often browsers may get a `live.update` per experiment (default 250 ms). */
   fanoutIntervalMs?: number;
+  /** Whether this server runs the cluster's singletons (the stale sweep); default always. */
+  leader?: () => boolean;
 }
 
 /** Wires the live protocol: ingest, fan-out over SSE, plots, stale detection, table rows. */
@@ -37,7 +39,7 @@ export function createLive(deps: LiveDeps) {
     (p, sha, files, inDir) => projects.keptFiles(p, sha, files, inDir),
   );
   const liveAuth = new LiveAuth(auth, store);
-  const sweeper = new StaleSweeper(store, bus, service);
+  const sweeper = new StaleSweeper(store, bus, service, deps.leader);
   let url = '';
   return {
     service,

@@ -14,11 +14,13 @@ export class StaleSweeper {
     private readonly store: Store,
     private readonly bus: EventBus,
     private readonly live: LiveService,
+    /** One server of a cluster tells browsers (all servers', through the bus). */
+    private readonly leader: () => boolean = () => true,
   ) {}
 
   start(): void {
     const every = Math.max(50, Math.min(30_000, this.live.options.staleAfterMs / 2));
-    this.timer = setInterval(() => void this.sweep().catch(() => undefined), every);
+    this.timer = setInterval(() => void (this.leader() ? this.sweep() : null)?.catch(() => undefined), every);
     this.timer.unref();
   }
 

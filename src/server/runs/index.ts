@@ -30,6 +30,8 @@ export interface RunsDeps {
   box: SecretBox;
   /** The single-file agent copied to remote targets (dist/agent.mjs by default). */
   agentBundle?: string;
+  /** Whether this server runs the cluster's singletons (see cluster/leader.ts); default always. */
+  leader?: () => boolean;
 }
 
 /** Wires experiments, the scheduler, the log store and the local compute backend. */
@@ -79,9 +81,14 @@ export function createRuns(deps: RunsDeps) {
     local: backend,
     url: () => url,
     home,
+    ...(deps.leader ? { leader: deps.leader } : {}),
     ...(deps.agentBundle ? { agentBundle: deps.agentBundle } : {}),
   });
-  scheduler = new Scheduler(store, experiments, auth, targets);
+  scheduler = new Scheduler(store, experiments, auth, targets, deps.leader);
+  // A run queued or ended through another server wakes this server's waiting agents too.
+  bus.subscribe((e, _frame, remote) => {
+    if (remote && e.type === 'experiment.status') scheduler?.notify();
+  });
   // A deleted project leaves nothing behind: its logs, uploads, its runs' settings rows and tokens.
   projects.onRemove(async (project) => {
     const ids = (await store.experiments.list(project)).map((e) => e.id);

@@ -67,6 +67,8 @@ export class Scheduler {
     private readonly experiments: ExperimentService,
     private readonly auth: Authenticator,
     readonly targets: Targets,
+    /** Whether this server runs the singletons: lease expiry, machine watch, remote starts. */
+    private readonly leader: () => boolean = () => true,
   ) {
     this.owners = new JobOwners((id) => targets.runToken(id));
   }
@@ -460,8 +462,10 @@ export class Scheduler {
     if (this.ticking) return;
     this.ticking = true;
     try {
+      // Local agents are this server's own; everything else is done by one server of a cluster.
+      const leader = this.leader();
       const now = new Date().toISOString();
-      for (const job of await this.store.experiments.claimed()) {
+      for (const job of leader ? await this.store.experiments.claimed() : []) {
         if (!job.leaseUntil || job.leaseUntil >= now) continue;
         const exp = await this.store.experiments.getById(job.experimentId);
         await this.store.experiments.updateJob(job.id, { state: 'done' });
@@ -470,8 +474,9 @@ export class Scheduler {
         }
         await this.release(job);
       }
-      await watchMachines(this.store, this.experiments, this.targets, (job) => this.release(job));
+      if (leader) await watchMachines(this.store, this.experiments, this.targets, (job) => this.release(job));
       for (const [target, want] of await demandByTarget(this.store)) {
+        if (!leader && target !== 'local') continue;
         const t = await this.targets.get(target).catch(() => null);
         if (!t) continue;
         // Local agents stay up while anything is active; others come per queued or running run.
