@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   conflict: 409,
   payload_too_large: 413,
   git_failed: 502,
+  /** The database is locked by another program for longer than a request waits. */
+  unavailable: 503,
   internal: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;

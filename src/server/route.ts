@@ -2,6 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z, type ZodType } from 'zod';
 import { ERROR_STATUS } from '../contracts/errors.js';
+import { StoreBusy } from '../store/sqlite-busy.js';
 import { ApiFailure } from './api-error.js';
 import type { Auth, Authenticator } from './auth.js';
 
@@ -179,7 +180,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
-  app.setErrorHandler((err: unknown, req, reply) => {
+  app.setErrorHandler((thrown: unknown, req, reply) => {
+    const err = thrown instanceof StoreBusy ? new ApiFailure('unavailable', thrown.message) : thrown;
     if (err instanceof ApiFailure) {
       return reply
         .code(ERROR_STATUS[err.code])

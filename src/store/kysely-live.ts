@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, LiveExperimentsTable } from './schema.js';
+import { isBusy } from './sqlite-busy.js';
 import type { LiveExperimentRecord, LiveImageRecord, LivePointRecord, LiveSave, LiveStore } from './port.js';
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -75,10 +76,18 @@ class SqliteLiveWriter {
     });
   }
 
-  /** False while a Kysely transaction holds the connection: then the caller takes the Kysely path. */
+  /**
+   * False while a Kysely transaction holds the connection, or another program holds the lock:
+   * then the caller takes the Kysely path (which waits for a lock without blocking the loop).
+   */
   save(batch: readonly LiveSave[]): boolean {
     if (this.handle.inTransaction) return false;
-    this.write(batch);
+    try {
+      this.write(batch);
+    } catch (err) {
+      if (isBusy(err)) return false;
+      throw err;
+    }
     return true;
   }
 }

@@ -2,12 +2,13 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyStore } from './kysely-store.js';
 import type { Store } from './port.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
+import { BusyRetryingSqliteDialect } from './sqlite-busy.js';
 
 export type StoreConfig =
   { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
@@ -47,11 +48,14 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    // Waits inside a call block the event loop: longer waits happen between tries (sqlite-busy).
+    sqlite.pragma('busy_timeout = 20');
     // checkpoints run in a thread of their own (wal-checkpointer), never inside a request's commit
     const inFile = config.file !== ':memory:';
     if (inFile) sqlite.pragma('wal_autocheckpoint = 0');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+    const db = new Kysely<Database>({
+      dialect: new BusyRetryingSqliteDialect({ database: cachingStatements(sqlite) }),
+    });
     await migrateToLatest(db as Kysely<unknown>);
     const checkpointer = inFile ? startWalCheckpointer(config.file) : null;
     const store = new KyselyStore(db, 'sqlite', async () => checkpointer?.close());
