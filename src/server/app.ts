@@ -25,6 +25,8 @@ import { ExperimentRows } from './runs/experiment-rows.js';
 import { createLive, type Live } from './live/index.js';
 import { registerCi } from './ci/register.js';
 import { registerCompute } from './compute/register.js';
+import { installAuditHook } from './audit/index.js';
+import { registerAuditRoutes } from './audit/routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -83,6 +85,7 @@ export async function startServer(
   await app.register(fastifyCookie);
   installJsonParser(app);
   installErrorHandler(app);
+  installAuditHook(app, store);
   const routes: Array<{ method: string; url: string; auth?: string }> = [];
   app.addHook('onRoute', (r) => {
     const declared = (r.config as { auth?: string } | undefined)?.auth;
@@ -91,6 +94,7 @@ export async function startServer(
   });
   const route = makeRoute(app, auth);
   registerRoutes(route, { store, auth, projects, version: VERSION });
+  registerAuditRoutes(route, { store });
   const runs = createRuns({
     store,
     projects,

@@ -5,6 +5,7 @@ import { ERROR_STATUS } from '../contracts/errors.js';
 import { StoreBusy } from '../store/sqlite-busy.js';
 import { ApiFailure } from './api-error.js';
 import type { Auth, Authenticator } from './auth.js';
+import { setCaller } from './caller.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -83,6 +84,7 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
       onRequest: async (req) => {
         const who = await auth.authenticate(req);
         callers.set(req, who);
+        setCaller(req, who);
         if (who && !req.headers.authorization) refuseCrossSite(req);
         if (spec.auth === 'public') return;
         if (!who)

@@ -6,6 +6,8 @@ import { KyselyExperimentStore } from './kysely-experiments.js';
 import { KyselyComputeStore } from './kysely-compute.js';
 import { KyselyLiveStore } from './kysely-live.js';
 import { KyselyCiStore } from './kysely-ci.js';
+import { KyselyAuditStore } from './kysely-audit.js';
+import { KyselyDeviceCodeStore } from './kysely-device-codes.js';
 
 const now = () => new Date().toISOString();
 
@@ -41,6 +43,8 @@ export class KyselyStore implements Store {
   readonly compute: KyselyComputeStore;
   readonly live: KyselyLiveStore;
   readonly ci: KyselyCiStore;
+  readonly audit: KyselyAuditStore;
+  readonly deviceCodes: KyselyDeviceCodeStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -52,6 +56,8 @@ export class KyselyStore implements Store {
     this.compute = new KyselyComputeStore(db);
     this.live = new KyselyLiveStore(db);
     this.ci = new KyselyCiStore(db);
+    this.audit = new KyselyAuditStore(db);
+    this.deviceCodes = new KyselyDeviceCodeStore(db);
   }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {

@@ -1,5 +1,7 @@
 /** The Store port: everything the server persists. SQLite and PostgreSQL implement it alike. */
 import type { FetchState } from '../contracts/api.js';
+import type { AuditStore } from './kysely-audit.js';
+import type { DeviceCodeStore } from './kysely-device-codes.js';
 
 export interface UserRecord {
   id: string;
@@ -75,6 +77,8 @@ export interface Store {
   readonly compute: ComputeStore;
   readonly live: LiveStore;
   readonly ci: CiStore;
+  readonly audit: AuditStore;
+  readonly deviceCodes: DeviceCodeStore;
 
   close(): Promise<void>;
 }
