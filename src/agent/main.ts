@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { assertNever } from '../contracts/errors.js';
 import { probeSandbox } from '../compute/sandbox.js';
-import { AgentClient } from './client.js';
+import { AgentClient, DEFAULT_SERVER_GRACE_SEC, ServerUnreachable } from './client.js';
 import { runJob } from './run-job.js';
 
 export const AgentOptions = z.object({
@@ -22,6 +22,11 @@ export const AgentOptions = z.object({
    * as the machine powers off waits for another machine instead of being handed to this one.
    */
   idleTimeoutSec: z.coerce.number().int().min(1).optional(),
+  /**
+   * How long the server may stay unreachable (default 10 minutes). Then an idle agent exits; a
+   * busy one finishes its job, keeps its result, and exits once it delivered it or the period ended.
+   */
+  serverGraceSec: z.coerce.number().int().min(1).default(DEFAULT_SERVER_GRACE_SEC),
 });
 export type AgentOptions = z.infer<typeof AgentOptions>;
 
@@ -44,7 +49,7 @@ export async function runAgent(
   env: NodeJS.ProcessEnv,
   log: (line: string) => void = (l) => console.error(l),
 ): Promise<void> {
-  const client = new AgentClient(opts.url, opts.token, log);
+  const client = new AgentClient(opts.url, opts.token, log, opts.serverGraceSec * 1000);
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && !PRIVATE_ENV.has(k)) baseEnv[k] = v;
   const isolation = await probeSandbox(env);
@@ -60,13 +65,20 @@ export async function runAgent(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const reg = await client.send({
-    type: 'register',
-    hostname: hostname(),
-    pid: process.pid,
-    version: '0.1.0',
-    running: [],
-  });
+  let reg;
+  try {
+    reg = await client.send({
+      type: 'register',
+      hostname: hostname(),
+      pid: process.pid,
+      version: '0.1.0',
+      running: [],
+    });
+  } catch (err) {
+    if (!(err instanceof ServerUnreachable)) throw err;
+    log(`${err.message}: leaving`);
+    return;
+  }
   if (reg.type !== 'registered') throw new Error(`unexpected reply to register: ${reg.type}`);
   const { agentId, heartbeatMs } = reg;
   log(`agent ${agentId} connected to ${opts.url}`);
@@ -82,6 +94,11 @@ export async function runAgent(
       reply = await client.send({ type: 'claim', agentId, waitMs: Math.min(20_000, Math.ceil(left)) });
     } catch (err) {
       if (stopping) break;
+      // Idle, and the server is gone for good (as far as the grace period tells): not waiting for ever.
+      if (err instanceof ServerUnreachable) {
+        log(`${err.message}: leaving`);
+        break;
+      }
       throw err;
     }
     switch (reply.type) {
@@ -90,7 +107,7 @@ export async function runAgent(
         if (
           (await runJob(
             reply.job,
-            { client, agentId, workRoot: opts.work, heartbeatMs, baseEnv, isolation, hide: opts.hide },
+            { client, agentId, workRoot: opts.work, heartbeatMs, baseEnv, isolation, hide: opts.hide, log },
             current,
           )) === 'interrupted'
         ) {
@@ -124,6 +141,7 @@ if (isMain) {
       hide: { type: 'string', multiple: true },
       work: { type: 'string' },
       'idle-timeout': { type: 'string' },
+      'server-grace': { type: 'string' },
     },
   });
   let fromFile: string | undefined;
@@ -140,6 +158,7 @@ if (isMain) {
     token: values.token ?? fromFile ?? process.env.KILN_TOKEN,
     hide: values.hide ?? [],
     idleTimeoutSec: values['idle-timeout'] ?? process.env.KILN_IDLE_TIMEOUT,
+    serverGraceSec: values['server-grace'] ?? (process.env.KILN_SERVER_GRACE || undefined),
     work: path.resolve(
       values.work ?? process.env.KILN_WORK ?? path.join(process.env.KILN_HOME ?? '.kiln', 'work'),
     ),

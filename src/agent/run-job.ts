@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { AgentReply, JobOutcome, JobSpec, RunState } from '../contracts/agent.js';
 import { experimentRef } from '../contracts/experiments.js';
 import { type Isolation, sandboxArgv } from '../compute/sandbox.js';
-import type { AgentClient } from './client.js';
+import { type AgentClient, ServerUnreachable } from './client.js';
 import { startLiveReporter, type LiveReporter } from './live.js';
 import { pushDvcOutputs } from './dvc-push.js';
 import { restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -27,6 +27,8 @@ export interface RunContext {
   isolation: Isolation;
   /** Directories the job must not see besides the work root: the data dir, the agent's own dir. */
   hide: readonly string[];
+  /** The agent's own log (not the job's). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -75,8 +77,16 @@ export async function runJob(
     }
   };
   stopSignal.stop = () => onReply({ type: 'ack', ackedSeq: 0, cancel: true, gone: false });
-  const send = async (state: RunState) =>
-    onReply(await ctx.client.send({ type: 'state', agentId: ctx.agentId, jobId: job.jobId, state }));
+  // A server gone past the grace period does not stop a started job: it finishes, its result kept.
+  const send = async (state: RunState) => {
+    const r = await ctx.client
+      .send({ type: 'state', agentId: ctx.agentId, jobId: job.jobId, state })
+      .catch((err: unknown) => {
+        if (err instanceof ServerUnreachable) return null;
+        throw err;
+      });
+    if (r) onReply(r);
+  };
 
   let shipping = false;
   const ship = async () => {
@@ -221,14 +231,29 @@ export async function runJob(
   // The job can write no more: text held back as a possible secret's beginning goes out now.
   logs.end();
   const deadline = Date.now() + 30_000;
-  while (!logs.idle && !gone && Date.now() < deadline) {
-    await ship().catch(() => undefined);
+  let away = false;
+  while (!logs.idle && !gone && !away && Date.now() < deadline) {
+    await ship().catch((err: unknown) => {
+      // Past the grace period: the result is the last thing tried, once.
+      away = err instanceof ServerUnreachable;
+    });
     if (!logs.idle) await new Promise((r) => setTimeout(r, 100));
   }
-  if (!gone)
-    await ctx.client
-      .send({ type: 'result', agentId: ctx.agentId, jobId: job.jobId, outcome })
-      .catch(() => undefined);
+  const delivered =
+    gone ||
+    (await ctx.client.send({ type: 'result', agentId: ctx.agentId, jobId: job.jobId, outcome }).then(
+      () => true,
+      (err: unknown) => !(err instanceof ServerUnreachable),
+    ));
+  if (!delivered) {
+    // Nobody took the result: the workspace stays, with the result commit (also in the mirror
+    // when it could be pushed), for a person to pick up.
+    ctx.log?.(
+      `could not deliver the result of ${job.project}/${job.name} (${outcome.status}${resultCommit ? ` ${resultCommit}` : ''}): the server stayed unreachable; its workspace is kept at ${dir}`,
+    );
+    await rm(scriptFile, { force: true }).catch(() => undefined);
+    return outcome.status;
+  }
   await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   await rm(scriptFile, { force: true }).catch(() => undefined);
   return outcome.status;

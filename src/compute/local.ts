@@ -36,8 +36,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The agent's own switches, none a secret: the sandbox and the spot-notice watch. */
-const AGENT_SETTINGS = new Set(['KILN_SANDBOX', 'KILN_PREEMPTION', 'KILN_METADATA_URL']);
+/**
+ * The agent's own switches, none a secret: the sandbox, the spot-notice watch, and how long it
+ * waits for an unreachable server.
+ */
+const AGENT_SETTINGS = new Set(['KILN_SANDBOX', 'KILN_PREEMPTION', 'KILN_METADATA_URL', 'KILN_SERVER_GRACE']);
 
 /** The server's own settings and secrets, never handed to an agent (and so to a job). */
 function agentEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -51,7 +54,8 @@ const QUICK_EXIT_MS = 10_000;
 
 /**
  * The embedded target: agents are child processes on this machine, detached so they outlive a
- * server restart and reconnect to the next server. Their pids, token ids and logs are kept under
+ * server restart and reconnect to the next server (an agent whose server stays away past
+ * KILN_SERVER_GRACE exits: see agent/client.ts). Their pids, token ids and logs are kept under
  * `<home>/agents/`. Each agent gets its own token on stdin (never in its environment, where a job
  * could read it from `/proc`), and its jobs never see the data dir (`--hide`).
  */
