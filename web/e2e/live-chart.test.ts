@@ -72,7 +72,9 @@ describe('a running experiment in the plots pane', () => {
     const dots = card('train/loss').locator('svg g.mark-symbol.role-mark path');
     const seen: number[] = [];
     for (const until = Date.now() + 240_000; Date.now() < until;) {
-      const [now, state] = await Promise.all([dots.count(), status.textContent()]);
+      const [now, chipText] = await Promise.all([dots.count(), status.textContent()]);
+      // A running chip counts its time: "running · 12s".
+      const state = chipText?.split(' · ')[0] ?? null;
       if (state === 'running' && now > 0 && now !== seen.at(-1)) seen.push(now);
       if (seen.length >= 3 || (state !== null && !['queued', 'starting', 'running'].includes(state))) break;
       await page.waitForTimeout(500);

@@ -22,7 +22,7 @@ export function ComparePage({ name, revs }: { name: string; revs: string[] }) {
     return revs.flatMap((r) => byRev.get(r) ?? []);
   }, [table.data, revs]);
   const targets = useMemo(() => plotTargets(rows), [rows]);
-  const colors = useStableColors(targets.map((t) => t.label));
+  const colors = useStableColors(targets);
   const comparison = useMemo(
     () => compareRows(rows, table.data?.columns ?? [], goals),
     [rows, table.data, goals],

@@ -31,7 +31,7 @@ export function ExperimentHeader({ exp, actions }: { exp: Experiment; actions: R
       </div>
       <div className="exp-title">
         <h1 className="mono">{exp.name}</h1>
-        <StatusChip status={exp.status} />
+        <StatusChip status={exp.status} since={exp.startedAt} />
         {exp.sweepId && (
           <span className="chip" title={`sweep ${exp.sweepId}`}>
             sweep

@@ -24,7 +24,7 @@ export const LogLineView = memo(function LogLineView({
 }) {
   const { segments } = parseAnsi(visibleText(line), line.start);
   return (
-    <div className={`log-line log-${line.stream}`} style={{ top }}>
+    <div className={`log-line log-${line.stream}${line.error ? ' log-error' : ''}`} style={{ top }}>
       <span className="log-n">{n}</span>
       <span className="log-text">
         {segments.map((s, i) => (

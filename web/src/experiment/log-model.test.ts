@@ -35,4 +35,22 @@ describe('log model', () => {
     ]);
     expect(stripAnsi('\u001b[1mbold\u001b[0m')).toBe('bold');
   });
+  it('marks stderr error reports, not DVC progress on stderr', () => {
+    const err = (text: string) => ({ seq: 0, stream: 'stderr' as const, text });
+    const m = appendChunks(
+      emptyLog,
+      [
+        "Running stage 'train' (params changed):\n",
+        '> python3 train.py\n',
+        'Updating lock file\n',
+        'Traceback (most recent call last):\n',
+        '  File "train.py", line 3, in <module>\n',
+        'ValueError: lr must be positive\n',
+        "ERROR: failed to reproduce 'train'\n",
+      ].map((t, i) => ({ ...err(t), seq: i + 1 })),
+    );
+    expect(m.lines.map((l) => l.error)).toEqual([false, false, false, true, true, true, true]);
+    const out = appendChunks(emptyLog, [{ seq: 1, stream: 'stdout', text: 'error rate 0.1\n' }]);
+    expect(out.lines[0]?.error).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
 import type { LogChunk, LogStream } from '../../../src/contracts/experiments.js';
-import { parseAnsi, type Style } from './ansi.js';
+import { parseAnsi, stripAnsi, type Style } from './ansi.js';
 
 export interface LogLine {
   stream: LogStream;
@@ -7,6 +7,21 @@ export interface LogLine {
   text: string;
   /** ANSI style carried over from the lines before. */
   start: Style;
+  /** An error report (not DVC's progress, which goes to stderr too): painted red. */
+  error?: boolean;
+}
+
+/** Words of an error report; DVC's "Running stage…", "> cmd", "Updating lock file" have none. */
+const ERROR_WORDS = /(?:error|exception|traceback|fatal|failed|panic)\b/i;
+
+/**
+ * Whether a stderr line reports an error: it names one, or it is an indented line right after
+ * one (a Python traceback's frames). Stdout and system lines never are.
+ */
+export function isErrorLine(stream: LogStream, text: string, prevError: boolean): boolean {
+  if (stream !== 'stderr') return false;
+  const shown = stripAnsi(text);
+  return ERROR_WORDS.test(shown) || (prevError && /^\s+\S/.test(shown));
 }
 
 export interface LogModel {
@@ -44,13 +59,16 @@ export function appendChunks(model: LogModel, chunks: readonly LogChunk[]): LogM
     pieces.forEach((piece, i) => {
       const last = lines[lines.length - 1];
       if (i === 0 && open && last) {
-        lines[lines.length - 1] = { ...last, text: collapseCr(last.text + piece) };
+        const text = collapseCr(last.text + piece);
+        const before = lines[lines.length - 2]?.error === true;
+        lines[lines.length - 1] = { ...last, text, error: isErrorLine(last.stream, text, before) };
         return;
       }
       if (i === pieces.length - 1 && piece === '') return;
       const prev = lines[lines.length - 1];
       const start = prev ? parseAnsi(visibleText(prev), prev.start).end : {};
-      lines.push({ stream: c.stream, text: collapseCr(piece), start });
+      const text = collapseCr(piece);
+      lines.push({ stream: c.stream, text, start, error: isErrorLine(c.stream, text, prev?.error === true) });
     });
     open = !c.text.endsWith('\n');
   }

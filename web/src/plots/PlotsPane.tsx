@@ -21,7 +21,7 @@ export function PlotsPane({ project, rows, selected, pinned, onClose }: Props) {
     return chosenRevs(pinned.revs, selected).flatMap((rev) => byRev.get(rev) ?? []);
   }, [rows, pinned.revs, selected]);
   const targets = useMemo(() => plotTargets(chosen), [chosen]);
-  const colors = useStableColors(targets.map((t) => t.label));
+  const colors = useStableColors(targets);
   const { sources, loading, failed, retry } = usePlotSources(project, targets);
 
   return (

@@ -26,31 +26,40 @@ export function extraColor(i: number): string {
   return `hsl(${String(hue)} 62% ${String(i % 2 ? 38 : 50)}%)`;
 }
 
-/**
- * One colour per experiment, stable while it stays plotted: ids keep the colour they had, new ids
- * take the first colour nobody uses. Removing an experiment never recolours the others.
- */
-export function assignColors(
-  ids: readonly string[],
-  previous: ReadonlyMap<string, string>,
-): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const id of ids) {
-    const had = previous.get(id);
-    if (had !== undefined && !out.has(id)) out.set(id, had);
+/** FNV-1a: a small, well-spread string hash, the same in every browser. */
+function hash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
   }
-  const used = new Set(out.values());
-  let next = 0;
-  const take = (): string => {
-    for (;;) {
-      const c = next < PALETTE.length ? (PALETTE[next] ?? extraColor(next)) : extraColor(next);
-      next++;
-      if (!used.has(c)) {
-        used.add(c);
-        return c;
-      }
-    }
-  };
-  for (const id of ids) if (!out.has(id)) out.set(id, take());
-  return out;
+  return h;
+}
+
+const slot = (i: number): string => (i < PALETTE.length ? (PALETTE[i] ?? extraColor(i)) : extraColor(i));
+
+/** The colour an experiment (or commit) always asks for: a function of its name alone. */
+export function preferredColor(id: string): string {
+  return slot(hash(id) % PALETTE.length);
+}
+
+/**
+ * Colours for the plotted ids, each its {@link preferredColor} wherever it is shown (table pane,
+ * experiment page, Compare), whatever else is selected. Only two ids that ask for the same colour
+ * in one plot are told apart: the first by name keeps it, the other takes the next free one.
+ */
+export function assignColors(ids: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  const byName = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const id of byName) {
+    const first = hash(id) % PALETTE.length;
+    let c = slot(first);
+    // The palette round from the preferred slot, then golden-angle hues past it.
+    for (let k = 1; used.has(c); k++)
+      c = k < PALETTE.length ? slot((first + k) % PALETTE.length) : extraColor(k);
+    used.add(c);
+    out.set(id, c);
+  }
+  return new Map(ids.map((id) => [id, out.get(id) ?? preferredColor(id)]));
 }

@@ -46,11 +46,24 @@ describe('buildPlot', () => {
   it('lists each definition once across sources', () => {
     expect(collectDefinitions(two).map(plotTitle)).toEqual(['train/loss', 'ROC', 'Confusion matrix']);
   });
+
+  it('leaves out a bare file plot that a named definition draws (confusion.json as a matrix only)', () => {
+    const bare = (f: string) => ({ ...LOSS, id: f, x: null, files: [f] });
+    const stagePlots = [bare('eval/plots/confusion.json'), bare('eval/plots/other.json')];
+    const s = source('a');
+    const sources = [{ label: 'main', source: { ...s, definitions: [...s.definitions, ...stagePlots] } }];
+    expect(collectDefinitions(sources).map((d) => d.id)).toEqual([
+      LOSS.id,
+      'ROC',
+      'Confusion matrix',
+      'eval/plots/other.json',
+    ]);
+  });
 });
 
 describe('buildSpec', () => {
   it('colours by experiment with the stable colour map, for every template', () => {
-    const colors = assignColors(['main', 'exp-1'], new Map());
+    const colors = assignColors(['main', 'exp-1']);
     for (const template of ['linear', 'simple', 'smooth', 'scatter', 'bar_horizontal'] as const) {
       const spec = JSON.stringify(
         buildSpec({ ...buildPlot(LOSS, two), template }, { colors, smoothing: 0.6 }),

@@ -134,10 +134,26 @@ export function buildPlot(d: PlotDefinition, sources: readonly LabeledSource[]):
   };
 }
 
-/** Every data plot of the chosen sources, each definition once (sources share dvc.yaml). */
+/** A file a stage's `plots:` lists (or a directory's file) with no template, axes or title of its own. */
+const bareFilePlot = (d: PlotDefinition): boolean =>
+  d.files.length === 1 &&
+  d.id === d.files[0] &&
+  d.template === 'linear' &&
+  d.x === null &&
+  d.y === null &&
+  d.title === null;
+
+/**
+ * Every data plot of the chosen sources, each definition once (sources share dvc.yaml). A bare
+ * file plot that a named definition already draws is left out: the demo's `eval/plots` directory
+ * holds confusion.json, which its "Confusion matrix" draws as a matrix; drawn again as the default
+ * line chart it would mean nothing.
+ */
 export function collectDefinitions(sources: readonly LabeledSource[]): PlotDefinition[] {
   const seen = new Map<string, PlotDefinition>();
   for (const { source } of sources)
     for (const d of source.definitions) if (!seen.has(d.id) && !isImageDefinition(d)) seen.set(d.id, d);
-  return [...seen.values()];
+  const all = [...seen.values()];
+  const drawnByName = new Set(all.filter((d) => !bareFilePlot(d)).flatMap((d) => d.files));
+  return all.filter((d) => !bareFilePlot(d) || !drawnByName.has(d.id));
 }

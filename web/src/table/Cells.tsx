@@ -57,7 +57,7 @@ export const CommitCell = memo(function CommitCell({
           {shortRev(row.rev)}
         </span>
       )}
-      {row.status && <StatusChip status={row.status} />}
+      {row.status && <StatusChip status={row.status} since={row.date} />}
       {row.target !== undefined && row.target !== 'local' && (
         <span className="chip chip-target" title={`runs on the compute profile ${row.target}`}>
           {row.target}

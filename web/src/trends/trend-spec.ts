@@ -28,7 +28,7 @@ export function trendSpec(points: readonly TrendPoint[], metric: string): TopLev
     },
     layer: [
       {
-        mark: { type: 'line', color: '#4c78a8', strokeWidth: 2, interpolate: 'monotone' },
+        mark: { type: 'line', color: '#4c78a8', strokeWidth: 2, interpolate: 'linear' },
         transform: [{ filter: 'datum.value != null' }],
       },
       {

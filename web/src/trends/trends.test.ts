@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
+import { trendSpec } from './trend-spec.js';
 import { branchCommits, branchesOf, trendSeries } from './trends.js';
 
 const commit = (rev: string, parents: string[], acc: number | string, branches: string[] = []): TableRow => ({
@@ -52,5 +53,18 @@ describe('trends', () => {
     const s = trendSeries(rows, 'main', ACC);
     expect(s.map((p) => p.value)).toEqual([0.5, 0.7, null, 0.9]);
     expect(s[0]?.message).toBe('commit a');
+  });
+});
+
+describe('trendSpec', () => {
+  it('joins the real points with straight segments (a smoothed curve would dip below them)', () => {
+    const spec = JSON.stringify(
+      trendSpec(
+        [0, 1, 2].map((index) => ({ index, rev: `${String(index)}`.repeat(40), message: 'm', date: '2026-01-01T00:00:00Z', value: index ? 1 : 0 })),
+        'acc',
+      ),
+    );
+    expect(spec).toContain('"interpolate":"linear"');
+    expect(spec).not.toMatch(/monotone|basis|cardinal|natural/);
   });
 });
