@@ -40,9 +40,7 @@ function ExperimentPlots({ exp, row }: { exp: Experiment; row: TableRow | undefi
   const rev = row?.rev;
   const targets = useMemo<PlotTarget[]>(
     () =>
-      row
-        ? plotTargets([row])
-        : [{ key: exp.name, label: exp.name, exp: exp.name, rev: null, saved: false }],
+      row ? plotTargets([row]) : [{ key: exp.name, label: exp.name, exp: exp.name, rev: null, saved: false }],
     // The row object is new on each table read; its rev and status say what to load.
     [exp.name, rev, row?.status],
   );

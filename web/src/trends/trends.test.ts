@@ -60,7 +60,13 @@ describe('trendSpec', () => {
   it('joins the real points with straight segments (a smoothed curve would dip below them)', () => {
     const spec = JSON.stringify(
       trendSpec(
-        [0, 1, 2].map((index) => ({ index, rev: `${String(index)}`.repeat(40), message: 'm', date: '2026-01-01T00:00:00Z', value: index ? 1 : 0 })),
+        [0, 1, 2].map((index) => ({
+          index,
+          rev: `${String(index)}`.repeat(40),
+          message: 'm',
+          date: '2026-01-01T00:00:00Z',
+          value: index ? 1 : 0,
+        })),
         'acc',
       ),
     );
