@@ -68,6 +68,19 @@ export async function prepareWorkspace(job: JobSpec, dir: string): Promise<strin
   return project;
 }
 
+/**
+ * The result commit's message: the person's own words when they wrote some (its first line after
+ * the experiment's name, the rest as the body), then where it came from.
+ */
+export function resultMessage(job: Pick<JobSpec, 'name' | 'baseline' | 'message'>): string {
+  const from = `experiment from ${job.baseline.slice(0, 7)}`;
+  const typed = (job.message ?? '').replace(/\r\n?/g, '\n').trim();
+  if (typed === '') return `${job.name}: ${from}\n\nRun by Kiln.`;
+  const [subject = '', ...rest] = typed.split('\n');
+  const body = rest.join('\n').trim();
+  return `${job.name}: ${subject.trim()}\n\n${body === '' ? '' : `${body}\n\n`}Run by Kiln, ${from}.`;
+}
+
 /** Commits what the job changed (params, metrics, plots; ignored files stay out) and pushes the experiment ref. */
 export async function saveResults(
   job: JobSpec,
@@ -76,8 +89,7 @@ export async function saveResults(
 ): Promise<{ sha: string; pushErrors: string[] }> {
   const env = TRUSTED_GIT;
   await git(['add', '-A', '--', '.', ':(exclude).venv'], { cwd: dir, env });
-  const message = `${job.name}: experiment from ${job.baseline.slice(0, 7)}\n\nRun by Kiln.`;
-  await git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], {
+  await git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', resultMessage(job)], {
     cwd: dir,
     env,
   });

@@ -17,6 +17,8 @@ export const JobSpec = z.object({
   project: z.string(),
   name: z.string(),
   baseline: z.string(),
+  /** What the person wrote when starting the run: the result commit's message keeps it. */
+  message: z.string().max(10_000).optional(),
   /** Where to clone the baseline from (the server's mirror). */
   cloneUrl: z.string(),
   /** Git URLs the result ref is pushed to (the mirror, then the project's source remote). */

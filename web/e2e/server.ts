@@ -29,7 +29,12 @@ export interface RunningServer {
 }
 
 /** Starts the real `kiln serve` on a fresh data dir and resolves with the login link it prints. */
-export async function startKiln(home: string, port: number, timeoutMs = 60_000): Promise<RunningServer> {
+export async function startKiln(
+  home: string,
+  port: number,
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
   for (const built of ['dist/cli/main.js', 'web/dist/index.html']) {
     if (!existsSync(repoRoot + built))
       throw new Error(`${built} is missing: run \`npm run build\` before the browser test`);
@@ -41,7 +46,7 @@ export async function startKiln(home: string, port: number, timeoutMs = 60_000):
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Fixture repositories are temp dirs.
-      env: { ...process.env, KILN_SOURCE_ROOTS: tmpdir(), KILN_ALLOW_PRIVATE_SOURCES: '1' },
+      env: { ...process.env, KILN_SOURCE_ROOTS: tmpdir(), KILN_ALLOW_PRIVATE_SOURCES: '1', ...env },
     },
   );
   let log = '';
@@ -117,10 +122,11 @@ export interface KilnSuite {
 }
 
 /**
- * Starts a real `kiln serve` on a fresh data dir and Debian's Chromium before the file's tests,
- * and stops both after them (the data dir stays unless KILN_E2E_CLEAN=1).
+ * Starts a real `kiln serve` on a fresh data dir (with `opts.env` added to its environment, which
+ * its local agents and their jobs inherit) and Debian's Chromium before the file's tests, and stops
+ * both after them (the data dir stays unless KILN_E2E_CLEAN=1).
  */
-export function kilnSuite(prefix: string): KilnSuite {
+export function kilnSuite(prefix: string, opts: { env?: Record<string, string> } = {}): KilnSuite {
   let home = '';
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
@@ -129,7 +135,7 @@ export function kilnSuite(prefix: string): KilnSuite {
   beforeAll(async () => {
     if (!up) return;
     home = await mkdtemp(join(tmpdir(), prefix));
-    server = await startKiln(home, await freePort());
+    server = await startKiln(home, await freePort(), 60_000, opts.env);
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {

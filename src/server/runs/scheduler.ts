@@ -447,6 +447,7 @@ export class Scheduler {
       ],
       ackedSeq: await this.experiments.logs.lastSeq(exp.project, exp.id),
       ...(resumeFrom ? { resumeFrom } : {}),
+      ...(exp.message ? { message: exp.message } : {}),
     };
   }
 
