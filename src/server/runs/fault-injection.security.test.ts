@@ -97,7 +97,7 @@ const liveSteps = async (name: string): Promise<number[]> => {
   // Before its first point the run has no live plots: a 404 with the reason.
   const r = PlotsResponse.safeParse(await api('GET', `/api/projects/demo/plots?exp=${name}`));
   const s = r.data?.sources[0]?.series.find((x) => x.path === 'dvclive/plots/metrics/fault.tsv');
-  return s?.rows.map((x) => x.step) ?? [];
+  return s?.rows.map((x) => Number(x.step)) ?? [];
 };
 const agentPids = async (): Promise<number[]> => {
   const dir = path.join(home, 'agents');
