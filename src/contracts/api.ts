@@ -3,6 +3,7 @@
  * as its type; the server validates every request body and query against these.
  */
 import { z } from 'zod';
+import { PasswordLoginBody } from './identity.js';
 
 /** A project name: also its id in URLs and CLI commands. */
 export const ProjectName = z
@@ -226,6 +227,7 @@ export type CreatedToken = z.infer<typeof CreatedToken>;
 export const LoginBody = z.union([
   z.object({ token: z.string().min(1).max(500) }),
   z.object({ code: z.string().min(1).max(500) }),
+  PasswordLoginBody,
 ]);
 export type LoginBody = z.infer<typeof LoginBody>;
 

@@ -12,6 +12,7 @@ import { EventBus } from './event-bus.js';
 import { ProjectService } from './projects/project-service.js';
 import { ANONYMOUS_BODY_LIMIT, installErrorHandler, makeRoute } from './route.js';
 import { registerRoutes } from './routes.js';
+import { registerIdentity } from './identity/routes.js';
 import { SecretBox } from './secrets.js';
 import { probeSandbox } from '../compute/sandbox.js';
 import { registerSse } from './sse.js';
@@ -93,7 +94,13 @@ export async function startServer(
       if (method !== 'HEAD') routes.push({ method, url: r.url, ...(declared ? { auth: declared } : {}) });
   });
   const route = makeRoute(app, auth);
-  registerRoutes(route, { store, auth, projects, version: VERSION });
+  const identity = registerIdentity(route, {
+    store,
+    auth,
+    box,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+  });
+  registerRoutes(route, { store, auth, projects, version: VERSION, passwordSignIn: identity.passwordSignIn });
   registerAuditRoutes(route, { store });
   const runs = createRuns({
     store,

@@ -16,6 +16,7 @@ import type { ProjectService } from './projects/project-service.js';
 import type { Store } from '../store/port.js';
 import { sha256 } from './secrets.js';
 import { packTablePage } from './table/packed-page.js';
+import type { PasswordSignIn } from './identity/routes.js';
 
 const ProjectParams = z.object({ name: ProjectName });
 const TokenParams = z.object({ id: z.string().min(1).max(100) });
@@ -27,7 +28,14 @@ function me(auth: Auth | null): Me {
 
 export function registerRoutes(
   route: ReturnType<typeof makeRoute>,
-  deps: { store: Store; auth: Authenticator; projects: ProjectService; version: string },
+  deps: {
+    store: Store;
+    auth: Authenticator;
+    projects: ProjectService;
+    version: string;
+    /** Name + password sign-in (identity/password-login.ts). */
+    passwordSignIn?: PasswordSignIn;
+  },
 ): void {
   const { store, auth, projects } = deps;
 
@@ -38,9 +46,10 @@ export function registerRoutes(
 
   route(
     { method: 'POST', url: '/api/auth/login', auth: 'public', body: LoginBody },
-    async ({ body, reply }) => {
+    async ({ body, req, reply }) => {
       let user = null;
       if ('code' in body) user = await store.consumeLoginCode(sha256(body.code), new Date().toISOString());
+      else if ('password' in body) user = (await deps.passwordSignIn?.(body.name, body.password, req)) ?? null;
       else {
         const found = await store.findToken(sha256(body.token));
         user = found && found.token.scope === 'user' ? found.user : null;

@@ -8,6 +8,7 @@ import { KyselyLiveStore } from './kysely-live.js';
 import { KyselyCiStore } from './kysely-ci.js';
 import { KyselyAuditStore } from './kysely-audit.js';
 import { KyselyDeviceCodeStore } from './kysely-device-codes.js';
+import { KyselyIdentityStore } from './kysely-identity.js';
 
 const now = () => new Date().toISOString();
 
@@ -45,6 +46,7 @@ export class KyselyStore implements Store {
   readonly ci: KyselyCiStore;
   readonly audit: KyselyAuditStore;
   readonly deviceCodes: KyselyDeviceCodeStore;
+  readonly identity: KyselyIdentityStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -58,6 +60,7 @@ export class KyselyStore implements Store {
     this.ci = new KyselyCiStore(db);
     this.audit = new KyselyAuditStore(db);
     this.deviceCodes = new KyselyDeviceCodeStore(db);
+    this.identity = new KyselyIdentityStore(db);
   }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {

@@ -2,6 +2,7 @@
 import type { FetchState } from '../contracts/api.js';
 import type { AuditStore } from './kysely-audit.js';
 import type { DeviceCodeStore } from './kysely-device-codes.js';
+import type { IdentityStore } from './kysely-identity.js';
 
 export interface UserRecord {
   id: string;
@@ -79,6 +80,8 @@ export interface Store {
   readonly ci: CiStore;
   readonly audit: AuditStore;
   readonly deviceCodes: DeviceCodeStore;
+  /** Invites, passwords, SSO identities and providers (kysely-identity.ts). */
+  readonly identity: IdentityStore;
 
   close(): Promise<void>;
 }
