@@ -9,7 +9,10 @@ export const UserName = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash or underscore (starting with a letter or digit)');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'use letters, digits, dot, dash or underscore (starting with a letter or digit)',
+  );
 export type UserName = z.infer<typeof UserName>;
 
 export const CreateInviteBody = z.object({
@@ -67,7 +70,10 @@ export type InviteInfo = z.infer<typeof InviteInfo>;
 export const AcceptInviteBody = InviteTokenBody.extend({ password: z.string().min(1).max(1000) });
 export type AcceptInviteBody = z.infer<typeof AcceptInviteBody>;
 
-export const PasswordLoginBody = z.object({ name: z.string().min(1).max(254), password: z.string().min(1).max(1000) });
+export const PasswordLoginBody = z.object({
+  name: z.string().min(1).max(254),
+  password: z.string().min(1).max(1000),
+});
 export type PasswordLoginBody = z.infer<typeof PasswordLoginBody>;
 
 export const StartSsoBody = z.object({

@@ -41,8 +41,17 @@ describe('HTTP API on a real server', () => {
     expect(await r.json()).toMatchObject({ ok: true });
   });
 
-  it('every route but health, login and logout refuses a missing or wrong token', async () => {
-    const open = new Set(['GET /api/health', 'POST /api/auth/login', 'POST /api/auth/logout']);
+  it('every route but health, sign-in (login, logout, SSO, invite links) refuses a missing or wrong token', async () => {
+    const open = new Set([
+      'GET /api/health',
+      'POST /api/auth/login',
+      'POST /api/auth/logout',
+      'GET /api/auth/providers',
+      'POST /api/auth/sso/:id/start',
+      'GET /api/auth/sso/:id/callback',
+      'POST /api/invite/open',
+      'POST /api/invite/accept',
+    ]);
     const guarded = s.routes.filter((r) => r.url.startsWith('/api/') && !open.has(`${r.method} ${r.url}`));
     expect(guarded.length).toBeGreaterThan(8);
     for (const r of guarded) {

@@ -49,7 +49,8 @@ export function registerRoutes(
     async ({ body, req, reply }) => {
       let user = null;
       if ('code' in body) user = await store.consumeLoginCode(sha256(body.code), new Date().toISOString());
-      else if ('password' in body) user = (await deps.passwordSignIn?.(body.name, body.password, req)) ?? null;
+      else if ('password' in body)
+        user = (await deps.passwordSignIn?.(body.name, body.password, req)) ?? null;
       else {
         const found = await store.findToken(sha256(body.token));
         user = found && found.token.scope === 'user' ? found.user : null;

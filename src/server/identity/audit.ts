@@ -3,7 +3,8 @@ import type { Store } from '../../store/port.js';
 
 /** A sign-in event for the audit trail (the shape of helper C's `recordAudit` input). */
 export interface SignInEvent {
-  action: 'signin.ok' | 'signin.failed' | 'invite.created' | 'invite.accepted' | 'invite.revoked' | 'sso.provider';
+  action:
+    'signin.ok' | 'signin.failed' | 'invite.created' | 'invite.accepted' | 'invite.revoked' | 'sso.provider';
   outcome?: 'ok' | 'denied' | 'failed';
   actor?: { id: string | null; name: string | null; kind: 'session' | 'anonymous' } | null;
   req?: FastifyRequest;

@@ -19,7 +19,10 @@ export class SignInRefused extends Error {}
 
 function baseName(p: ExternalPerson): string {
   const raw = p.preferredName ?? p.email?.split('@')[0] ?? 'user';
-  const clean = raw.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 50);
+  const clean = raw
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 50);
   return clean || 'user';
 }
 
@@ -56,7 +59,9 @@ export async function userForSignIn(
 
   const invite = inviteToken
     ? await invites.open(inviteToken).catch(() => {
-        throw new SignInRefused('this invite link is invalid, expired, revoked or already used: ask for a new one');
+        throw new SignInRefused(
+          'this invite link is invalid, expired, revoked or already used: ask for a new one',
+        );
       })
     : verifiedEmail
       ? await store.identity.pendingInviteByEmail(verifiedEmail, at)
@@ -64,13 +69,16 @@ export async function userForSignIn(
   if (invite) return { user: (await invites.accept(invite, { identity })).user, how: 'invite' };
 
   const domain = verifiedEmail?.split('@')[1]?.toLowerCase();
-  const byDomain = domain !== undefined && provider.config.allowedDomains.some((d) => d.toLowerCase() === domain);
+  const byDomain =
+    domain !== undefined && provider.config.allowedDomains.some((d) => d.toLowerCase() === domain);
   const byGroup = person.groups.some((g) => provider.config.allowedGroups.includes(g));
   if (!byDomain && !byGroup) {
     const who = person.email ?? person.preferredName ?? person.subject;
     throw new SignInRefused(
       `${who} may not sign in to Kiln with ${provider.displayName}: ask an admin for an invite` +
-        (person.email && !person.emailVerified ? ` (the provider did not say ${person.email} is verified)` : ''),
+        (person.email && !person.emailVerified
+          ? ` (the provider did not say ${person.email} is verified)`
+          : ''),
     );
   }
   const id = crypto.randomUUID();

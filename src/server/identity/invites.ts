@@ -89,7 +89,8 @@ export class InviteService {
   async open(token: string): Promise<InviteRecord> {
     const rec = await this.store.identity.inviteByTokenHash(sha256(token));
     const now = new Date().toISOString();
-    if (!rec || rec.acceptedAt || rec.revokedAt || rec.expiresAt <= now) throw new ApiFailure('not_found', GONE);
+    if (!rec || rec.acceptedAt || rec.revokedAt || rec.expiresAt <= now)
+      throw new ApiFailure('not_found', GONE);
     return rec;
   }
 
@@ -105,7 +106,10 @@ export class InviteService {
   }
 
   /** Sets the invitee's password and creates them in the invite's team; the link is then used up. */
-  async acceptWithPassword(token: string, password: string): Promise<{ user: SignInUser; invite: InviteRecord }> {
+  async acceptWithPassword(
+    token: string,
+    password: string,
+  ): Promise<{ user: SignInUser; invite: InviteRecord }> {
     const rec = await this.open(token);
     const problem = passwordProblem(password, rec.name);
     if (problem) throw new ApiFailure('bad_request', problem);
@@ -118,7 +122,10 @@ export class InviteService {
     how: { passwordHash?: string; identity?: { provider: string; subject: string; email: string | null } },
   ): Promise<{ user: SignInUser; invite: InviteRecord }> {
     if (await this.store.identity.userByName(rec.name))
-      throw new ApiFailure('conflict', `a user named ${rec.name} was created meanwhile; ask for a new invite`);
+      throw new ApiFailure(
+        'conflict',
+        `a user named ${rec.name} was created meanwhile; ask for a new invite`,
+      );
     const id = crypto.randomUUID();
     const ok = await this.store.identity.acceptInvite(
       rec.id,

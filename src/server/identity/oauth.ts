@@ -18,14 +18,28 @@ function endpoints(p: ResolvedProvider): { authorize: string; token: string; api
     };
   }
   const base = (p.config.issuer ?? 'https://gitlab.com').replace(/\/+$/, '');
-  return { authorize: `${base}/oauth/authorize`, token: `${base}/oauth/token`, api: `${base}/api/v4`, scopes: ['read_user'] };
+  return {
+    authorize: `${base}/oauth/authorize`,
+    token: `${base}/oauth/token`,
+    api: `${base}/api/v4`,
+    scopes: ['read_user'],
+  };
 }
 
-export function oauthAuthorizationUrl(p: ResolvedProvider, redirectUri: string): { url: URL; checks: FlowChecks } {
+export function oauthAuthorizationUrl(
+  p: ResolvedProvider,
+  redirectUri: string,
+): { url: URL; checks: FlowChecks } {
   const e = endpoints(p);
   const c = new OAuth2Client(p.config.clientId, p.clientSecret, redirectUri);
   const checks = { state: generateState(), nonce: '', verifier: generateCodeVerifier() };
-  const url = c.createAuthorizationURLWithPKCE(e.authorize, checks.state, CodeChallengeMethod.S256, checks.verifier, e.scopes);
+  const url = c.createAuthorizationURLWithPKCE(
+    e.authorize,
+    checks.state,
+    CodeChallengeMethod.S256,
+    checks.verifier,
+    e.scopes,
+  );
   return { url, checks };
 }
 
@@ -42,7 +56,12 @@ async function getJson(url: string, accessToken: string): Promise<unknown> {
 }
 
 /** Redeems the code and asks the provider's API who it belongs to. `state` is checked by the caller. */
-export async function oauthPerson(p: ResolvedProvider, code: string, checks: FlowChecks, redirectUri: string): Promise<ExternalPerson> {
+export async function oauthPerson(
+  p: ResolvedProvider,
+  code: string,
+  checks: FlowChecks,
+  redirectUri: string,
+): Promise<ExternalPerson> {
   const e = endpoints(p);
   const c = new OAuth2Client(p.config.clientId, p.clientSecret, redirectUri);
   const tokens = await c.validateAuthorizationCode(e.token, code, checks.verifier);
@@ -57,7 +76,9 @@ export async function oauthPerson(p: ResolvedProvider, code: string, checks: Flo
       primary?: unknown;
       verified?: unknown;
     }>;
-    const primary = Array.isArray(emails) ? emails.find((m) => m.primary === true && typeof m.email === 'string') : undefined;
+    const primary = Array.isArray(emails)
+      ? emails.find((m) => m.primary === true && typeof m.email === 'string')
+      : undefined;
     if (typeof user.id !== 'number' && typeof user.id !== 'string') throw new Error('GitHub sent no user id');
     return {
       subject: String(user.id),
@@ -78,7 +99,9 @@ export async function oauthPerson(p: ResolvedProvider, code: string, checks: Flo
     subject: String(user.id),
     email: typeof user.email === 'string' ? user.email : null,
     // GitLab's primary e-mail is a confirmed one; an account still unconfirmed shows no confirmed_at.
-    emailVerified: typeof user.email === 'string' && (user.confirmed_at === undefined || typeof user.confirmed_at === 'string'),
+    emailVerified:
+      typeof user.email === 'string' &&
+      (user.confirmed_at === undefined || typeof user.confirmed_at === 'string'),
     groups: [],
     preferredName: typeof user.username === 'string' ? user.username : null,
   };

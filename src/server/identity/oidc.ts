@@ -55,7 +55,11 @@ export async function oidcAuthorizationUrl(
  * Redeems the code (openid-client checks state, PKCE, the ID token's signature, issuer,
  * audience, expiry and nonce) and reads who signed in from the ID token and the userinfo.
  */
-export async function oidcPerson(p: ResolvedProvider, currentUrl: URL, checks: FlowChecks): Promise<ExternalPerson> {
+export async function oidcPerson(
+  p: ResolvedProvider,
+  currentUrl: URL,
+  checks: FlowChecks,
+): Promise<ExternalPerson> {
   const config = await configOf(p);
   const tokens = await client.authorizationCodeGrant(config, currentUrl, {
     pkceCodeVerifier: checks.verifier,

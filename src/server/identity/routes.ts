@@ -40,13 +40,17 @@ export interface IdentityDeps {
 export type PasswordSignIn = PasswordLogin['signIn'];
 
 /** Invites, passwords and SSO: the routes, and the password sign-in the login route calls. */
-export function registerIdentity(route: ReturnType<typeof makeRoute>, deps: IdentityDeps): { passwordSignIn: PasswordSignIn } {
+export function registerIdentity(
+  route: ReturnType<typeof makeRoute>,
+  deps: IdentityDeps,
+): { passwordSignIn: PasswordSignIn } {
   const { store, auth } = deps;
   const invites = new InviteService(store);
   const providers = new SsoProviders(store, deps.box);
   const flow = new SsoFlow(store, deps.box, providers, invites);
   const passwords = new PasswordLogin(store);
-  const baseUrl = (req: FastifyRequest) => deps.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
+  const baseUrl = (req: FastifyRequest) =>
+    deps.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
 
   route(
     { method: 'POST', url: '/api/invites', auth: 'user', body: CreateInviteBody, status: 201 },
@@ -78,7 +82,8 @@ export function registerIdentity(route: ReturnType<typeof makeRoute>, deps: Iden
   // The invite link's token travels in bodies, never in a URL a log could keep.
   route(
     { method: 'POST', url: '/api/invite/open', auth: 'public', body: InviteTokenBody },
-    async ({ body }): Promise<InviteInfo> => invites.info(await invites.open(body.token), await providers.buttons()),
+    async ({ body }): Promise<InviteInfo> =>
+      invites.info(await invites.open(body.token), await providers.buttons()),
   );
 
   route(
@@ -97,12 +102,21 @@ export function registerIdentity(route: ReturnType<typeof makeRoute>, deps: Iden
     },
   );
 
-  route({ method: 'GET', url: '/api/auth/providers', auth: 'public' }, async (): Promise<SignInProviders> => ({
-    providers: await providers.buttons(),
-  }));
+  route(
+    { method: 'GET', url: '/api/auth/providers', auth: 'public' },
+    async (): Promise<SignInProviders> => ({
+      providers: await providers.buttons(),
+    }),
+  );
 
   route(
-    { method: 'POST', url: '/api/auth/sso/:id/start', auth: 'public', params: ProviderParams, body: StartSsoBody },
+    {
+      method: 'POST',
+      url: '/api/auth/sso/:id/start',
+      auth: 'public',
+      params: ProviderParams,
+      body: StartSsoBody,
+    },
     async ({ params, body, req, reply }): Promise<SsoRedirect> => ({
       url: await flow.start(params.id, body.invite ?? null, baseUrl(req), reply),
     }),
@@ -118,12 +132,21 @@ export function registerIdentity(route: ReturnType<typeof makeRoute>, deps: Iden
     },
   );
 
-  route({ method: 'GET', url: '/api/sso-providers', auth: 'admin' }, async ({ req }): Promise<SsoProviderList> => ({
-    providers: await providers.list(baseUrl(req)),
-  }));
+  route(
+    { method: 'GET', url: '/api/sso-providers', auth: 'admin' },
+    async ({ req }): Promise<SsoProviderList> => ({
+      providers: await providers.list(baseUrl(req)),
+    }),
+  );
 
   route(
-    { method: 'PUT', url: '/api/sso-providers/:id', auth: 'admin', params: ProviderParams, body: SsoProviderBody },
+    {
+      method: 'PUT',
+      url: '/api/sso-providers/:id',
+      auth: 'admin',
+      params: ProviderParams,
+      body: SsoProviderBody,
+    },
     async ({ params, body, req }) => {
       if (params.id !== body.id) return providers.put({ ...body, id: params.id }, baseUrl(req));
       return providers.put(body, baseUrl(req));

@@ -37,7 +37,12 @@ export class SsoFlow {
   ) {}
 
   /** The provider's sign-in URL; the state, nonce and PKCE verifier go in a sealed cookie. */
-  async start(providerId: string, invite: string | null, baseUrl: string, reply: FastifyReply): Promise<string> {
+  async start(
+    providerId: string,
+    invite: string | null,
+    baseUrl: string,
+    reply: FastifyReply,
+  ): Promise<string> {
     const p = await this.providers.resolve(providerId);
     // An invite is checked now, so a dead link is refused before the trip to the provider.
     if (invite) await this.invites.open(invite);
@@ -57,7 +62,10 @@ export class SsoFlow {
 
   private flowOf(req: FastifyRequest, providerId: string): Flow {
     const sealed = req.cookies[FLOW_COOKIE];
-    if (!sealed) throw new SignInRefused('this sign-in was not started here (or took longer than 10 minutes): start again');
+    if (!sealed)
+      throw new SignInRefused(
+        'this sign-in was not started here (or took longer than 10 minutes): start again',
+      );
     let flow: Flow;
     try {
       flow = Flow.parse(JSON.parse(this.box.open(sealed)));
@@ -65,12 +73,19 @@ export class SsoFlow {
       throw new SignInRefused('this sign-in was not started here: start again');
     }
     if (flow.provider !== providerId || flow.expires < Date.now())
-      throw new SignInRefused('this sign-in took longer than 10 minutes or was meant for another provider: start again');
+      throw new SignInRefused(
+        'this sign-in took longer than 10 minutes or was meant for another provider: start again',
+      );
     return flow;
   }
 
   /** The provider sent the browser back: check everything, then find or create the Kiln user. */
-  async finish(providerId: string, req: FastifyRequest, reply: FastifyReply, baseUrl: string): Promise<FlowOutcome> {
+  async finish(
+    providerId: string,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    baseUrl: string,
+  ): Promise<FlowOutcome> {
     // One try per started sign-in: the cookie goes whatever happens next.
     void reply.clearCookie(FLOW_COOKIE, { path: '/api/auth/sso' });
     const current = new URL(req.url, baseUrl);
@@ -81,18 +96,20 @@ export class SsoFlow {
       const sent = current.searchParams;
       const providerError = sent.get('error');
       if (providerError)
-        throw new SignInRefused(`${p.displayName} did not sign you in: ${sent.get('error_description') ?? providerError}`);
+        throw new SignInRefused(
+          `${p.displayName} did not sign you in: ${sent.get('error_description') ?? providerError}`,
+        );
       try {
         if (p.kind === 'oidc') person = await oidcPerson(p, current, flow);
         else {
-          if (sent.get('state') !== flow.state) throw new Error('the state sent back does not match this sign-in');
+          if (sent.get('state') !== flow.state)
+            throw new Error('the state sent back does not match this sign-in');
           person = await oauthPerson(p, sent.get('code') ?? '', flow, callbackUrl(baseUrl, p.id));
         }
       } catch (err) {
-        req.log.warn({ provider: p.id, reason: err instanceof Error ? err.message : String(err) }, 'SSO sign-in refused');
-        throw new SignInRefused(
-          `${p.displayName} sign-in could not be checked (${err instanceof Error ? err.message : 'unknown error'}): start again`,
-        );
+        const why = reasonOf(err);
+        req.log.warn({ provider: p.id, reason: why }, 'SSO sign-in refused');
+        throw new SignInRefused(`${p.displayName} sign-in could not be checked (${why}): start again`);
       }
       const { user, how } = await userForSignIn(this.store, this.invites, p, person, flow.invite);
       await audit(this.store, {
@@ -116,4 +133,18 @@ export class SsoFlow {
       return { ok: false, message };
     }
   }
+}
+
+/**
+ * openid-client's and arctic's errors in words: the provider's error code, else the innermost
+ * cause (openid-client wraps oauth4webapi's precise "unexpected state" / claim errors).
+ */
+function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const e = err as Error & { error?: unknown; error_description?: unknown };
+  if (typeof e.error === 'string')
+    return typeof e.error_description === 'string' ? `${e.error}: ${e.error_description}` : e.error;
+  if (e.cause instanceof Error) return reasonOf(e.cause);
+  const claim = (e.cause as { claim?: unknown } | undefined)?.claim;
+  return typeof claim === 'string' ? `${e.message}: ${claim}` : e.message;
 }

@@ -62,11 +62,15 @@ export class SsoProviders {
 
   async put(body: SsoProviderBody, baseUrl: string): Promise<SsoProvider> {
     if (body.kind === 'oidc' && !body.issuer)
-      throw new ApiFailure('bad_request', 'an OpenID Connect provider needs its issuer URL (e.g. https://login.example.com)');
+      throw new ApiFailure(
+        'bad_request',
+        'an OpenID Connect provider needs its issuer URL (e.g. https://login.example.com)',
+      );
     if (body.issuer && new URL(body.issuer).protocol !== 'https:' && !isLoopback(body.issuer))
       throw new ApiFailure('bad_request', `the issuer ${body.issuer} must use https`);
     const team = await this.store.identity.teamByIdOrName(body.team);
-    if (!team) throw new ApiFailure('bad_request', `no team named ${body.team} for people this provider lets in`);
+    if (!team)
+      throw new ApiFailure('bad_request', `no team named ${body.team} for people this provider lets in`);
     const existing = await this.store.identity.getProvider(body.id);
     if (existing && existing.kind !== body.kind)
       throw new ApiFailure('conflict', `provider ${body.id} is a ${existing.kind} provider; pick another id`);
@@ -90,7 +94,8 @@ export class SsoProviders {
   }
 
   async remove(id: string): Promise<void> {
-    if (!(await this.store.identity.deleteProvider(id))) throw new ApiFailure('not_found', `no sign-in provider ${id}`);
+    if (!(await this.store.identity.deleteProvider(id)))
+      throw new ApiFailure('not_found', `no sign-in provider ${id}`);
   }
 
   async resolve(id: string): Promise<ResolvedProvider> {
