@@ -9,6 +9,7 @@ import { KyselyCiStore } from './kysely-ci.js';
 import { KyselyAuditStore } from './kysely-audit.js';
 import { KyselyDeviceCodeStore } from './kysely-device-codes.js';
 import { KyselyIdentityStore } from './kysely-identity.js';
+import { KyselyAgentStore } from './kysely-agents.js';
 
 const now = () => new Date().toISOString();
 
@@ -47,6 +48,7 @@ export class KyselyStore implements Store {
   readonly audit: KyselyAuditStore;
   readonly deviceCodes: KyselyDeviceCodeStore;
   readonly identity: KyselyIdentityStore;
+  readonly agents: KyselyAgentStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -61,6 +63,7 @@ export class KyselyStore implements Store {
     this.audit = new KyselyAuditStore(db);
     this.deviceCodes = new KyselyDeviceCodeStore(db);
     this.identity = new KyselyIdentityStore(db);
+    this.agents = new KyselyAgentStore(db);
   }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {

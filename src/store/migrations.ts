@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { teamsMigration } from './migration-007-teams.js';
+import { storeTables } from './migration-008-store-tables.js';
 import { clusterMigration } from './migration-010-cluster.js';
 
 /** Migrations in order; each written once and never edited after it lands. */
@@ -216,6 +217,7 @@ const migrations: Record<string, Migration> = {
   },
   // Later migrations live in files of their own (migration-NNN-*.ts), so parallel work adds lines here only.
   '007-teams': teamsMigration,
+  '008-store-tables': { up: storeTables },
   '010-cluster': clusterMigration,
 };
 
@@ -228,7 +230,14 @@ export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void
 }
 
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Parallel work lands numbered migrations out of order (010 before 008): a database that ran a
+  // later one still runs an earlier one it lacks. Each migration touches its own tables only.
+  const migrator = new Migrator({
+    db,
+    provider,
+    allowUnorderedMigrations: true,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -3,6 +3,9 @@ import type { FetchState } from '../contracts/api.js';
 import type { AuditStore } from './kysely-audit.js';
 import type { DeviceCodeStore } from './kysely-device-codes.js';
 import type { IdentityStore } from './kysely-identity.js';
+import type { AgentStore } from './agent-port.js';
+
+export type * from './agent-port.js';
 
 export interface UserRecord {
   id: string;
@@ -82,6 +85,8 @@ export interface Store {
   readonly deviceCodes: DeviceCodeStore;
   /** Invites, passwords, SSO identities and providers (kysely-identity.ts). */
   readonly identity: IdentityStore;
+  /** Compute agents' tokens, where runs were placed, checkpoints, machine-starting targets. */
+  readonly agents: AgentStore;
 
   close(): Promise<void>;
 }

@@ -163,7 +163,8 @@ export interface TeamsDatabase {
   audit_events: AuditEventsTable;
 }
 
-export interface Database extends ExperimentsDatabase, LiveDatabase, ComputeDatabase, TeamsDatabase {
+export interface Database
+  extends ExperimentsDatabase, LiveDatabase, ComputeDatabase, TeamsDatabase, AgentsDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   login_codes: LoginCodesTable;
@@ -282,4 +283,52 @@ export interface ComputeDatabase {
   compute_credentials: ComputeCredentialsTable;
   compute_profiles: ComputeProfilesTable;
   compute_instances: ComputeInstancesTable;
+}
+
+export interface AgentTokensTable {
+  token_id: string;
+  target: string;
+  kind: string;
+  machine_id: string | null;
+  detail: string;
+  zone: string | null;
+  price_per_hour: number | null;
+  /** An exchanged agent token: the bootstrap token whose record it shares. */
+  via: string | null;
+  /** A bootstrap token: until when it may be exchanged (ISO time). */
+  bootstrap_until: string | null;
+  /** A bootstrap token whose machine went: an exchange after this fails. */
+  bootstrap_revoked: number;
+  /** A bootstrap token: the agent token it was exchanged for. */
+  exchanged_to: string | null;
+  created_at: string;
+}
+
+export interface RunPlacementsTable {
+  experiment_id: string;
+  token_id: string | null;
+  hostname: string;
+  started_at: string;
+}
+
+export interface RunCheckpointsTable {
+  experiment_id: string;
+  sha: string;
+  updated_at: string;
+}
+
+export interface ComputeMachinesTable {
+  name: string;
+  kind: string;
+  settings_json: string;
+  profile: string | null;
+  /** Changes on every remember: a forget names the version it looked at. */
+  version: string;
+}
+
+export interface AgentsDatabase {
+  agent_tokens: AgentTokensTable;
+  run_placements: RunPlacementsTable;
+  run_checkpoints: RunCheckpointsTable;
+  compute_machines: ComputeMachinesTable;
 }

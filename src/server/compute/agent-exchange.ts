@@ -2,13 +2,7 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { makeRoute } from '../route.js';
-import { agentKey, BOOTSTRAP_SCOPE, bootstrapKey, exchangedKey, readAgentRecord } from './agent-record.js';
-
-/**
- * What the server writes over a bootstrap token's expiry when it revokes the token (its machine
- * went): an exchange under way then revokes the agent token it just made.
- */
-export const BOOTSTRAP_REVOKED = 'revoked';
+import { BOOTSTRAP_SCOPE } from './agent-record.js';
 
 /**
  * - `POST /api/agents/exchange` with a VM's bootstrap token (from its user data) → `{token, id}`,
@@ -27,19 +21,17 @@ export function registerAgentTokenRoutes(
     const who = await auth.authenticate(req);
     if (!who?.tokenId || who.scope !== BOOTSTRAP_SCOPE)
       throw new ApiFailure('unauthorized', 'send "Authorization: token <the machine\'s bootstrap token>"');
-    const until = await store.getSetting(bootstrapKey(who.tokenId));
+    const boot = await store.agents.bootstrap(who.tokenId);
     // One use: of two exchanges at once, only the one whose revocation counted goes on.
     if (!(await store.revokeToken(who.tokenId, who.user.id)))
       throw new ApiFailure('unauthorized', 'this bootstrap token was exchanged already');
-    if (!until || !(Date.parse(until) >= Date.now()))
+    if (!boot || !(Date.parse(boot.until) >= Date.now()))
       throw new ApiFailure('unauthorized', 'this bootstrap token expired before its machine exchanged it');
-    const rec = await readAgentRecord(store, who.tokenId);
-    const t = await auth.createToken(who.user.id, `agent ${rec?.target ?? 'machine'}`, 'agent');
-    await store.setSetting(agentKey(t.id), JSON.stringify({ via: who.tokenId }));
-    await store.setSetting(exchangedKey(who.tokenId), t.id);
-    // The server revoked the bootstrap token meanwhile (its machine went): it marks the token
-    // before it looks for the exchanged one, so either it saw ours above or we see its mark here.
-    if ((await store.getSetting(bootstrapKey(who.tokenId))) !== until) {
+    const t = await auth.createToken(who.user.id, `agent ${boot.target}`, 'agent');
+    // The server may revoke the bootstrap token meanwhile (its machine went). The database
+    // orders the two: either the revocation sees this exchange and revokes the agent token, or
+    // this exchange sees the revocation and is refused here.
+    if ((await store.agents.exchange(who.tokenId, t.id)) !== 'exchanged') {
       await store.revokeToken(t.id, who.user.id);
       throw new ApiFailure('unauthorized', 'the machine of this bootstrap token was ended meanwhile');
     }

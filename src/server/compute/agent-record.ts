@@ -1,18 +1,16 @@
-import { z } from 'zod';
-import { ComputeKind } from '../../contracts/compute.js';
-import type { Store } from '../../store/port.js';
+import type { ComputeKind } from '../../contracts/compute.js';
+import type { AgentPlacement } from '../../store/port.js';
 
 /** What the server knows of one agent token: its target and where the agent runs. */
-export const AgentRecord = z.object({
-  target: z.string(),
-  kind: ComputeKind,
-  id: z.string().nullable(),
-  detail: z.string(),
+export interface AgentRecord {
+  target: string;
+  kind: ComputeKind;
+  id: string | null;
+  detail: string;
   /** Cloud machines: their zone and on-demand hourly price, for the row's cost so far. */
-  zone: z.string().nullable().default(null),
-  pricePerHour: z.number().nullable().default(null),
-});
-export type AgentRecord = z.infer<typeof AgentRecord>;
+  zone: string | null;
+  pricePerHour: number | null;
+}
 
 /**
  * A cloud VM's user data holds a *bootstrap* token only: the startup script trades it once for
@@ -23,25 +21,20 @@ export const BOOTSTRAP_SCOPE = 'agent-bootstrap';
 /** An unexchanged bootstrap token is refused after this long. */
 export const BOOTSTRAP_TTL_MS = 30 * 60_000;
 
-export const agentKey = (tokenId: string) => `compute.agent.${tokenId}`;
-/** The real token a bootstrap token was exchanged for (machines are tagged with the bootstrap id). */
-export const exchangedKey = (bootstrapId: string) => `compute.exchanged.${bootstrapId}`;
-/** Until when a bootstrap token may be exchanged (ISO time). */
-export const bootstrapKey = (bootstrapId: string) => `compute.bootstrap.${bootstrapId}`;
+export const toPlacement = (r: AgentRecord): AgentPlacement => ({
+  target: r.target,
+  kind: r.kind,
+  machineId: r.id,
+  detail: r.detail,
+  zone: r.zone,
+  pricePerHour: r.pricePerHour,
+});
 
-/** An exchanged token's record points at its bootstrap token's, which the launch keeps writing. */
-const Via = z.object({ via: z.string() });
-
-/** The record of an agent token, through an exchange; null for tokens no backend minted. */
-export async function readAgentRecord(store: Store, tokenId: string): Promise<AgentRecord | null> {
-  let raw = await store.getSetting(agentKey(tokenId));
-  const via = raw ? Via.safeParse(JSON.parse(raw)) : null;
-  if (via?.success) raw = await store.getSetting(agentKey(via.data.via));
-  const r = raw ? AgentRecord.safeParse(JSON.parse(raw)) : null;
-  return r?.success ? r.data : null;
-}
-
-/** The token a bootstrap token was exchanged for, if it was. */
-export function exchangedTo(store: Store, bootstrapId: string): Promise<string | null> {
-  return store.getSetting(exchangedKey(bootstrapId));
-}
+export const fromPlacement = (p: AgentPlacement): AgentRecord => ({
+  target: p.target,
+  kind: p.kind,
+  id: p.machineId,
+  detail: p.detail,
+  zone: p.zone,
+  pricePerHour: p.pricePerHour,
+});

@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
 import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
+
+/** A bootstrap token's record as a cloud launch makes it, before its VM is known. */
+const AT = {
+  target: 'brief',
+  kind: 'aws' as const,
+  machineId: null,
+  detail: '',
+  zone: null,
+  pricePerHour: null,
+};
 
 /**
  * Agent tokens of cloud VMs, through the real server, CloudBackend and startup script on the
@@ -112,7 +123,7 @@ describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
     const store = h.server.store;
     const { user } = await store.ensureAdmin();
     const t = await h.server.auth.createToken(user.id, 'bootstrap brief', 'agent-bootstrap');
-    await store.setSetting(`compute.bootstrap.${t.id}`, new Date(Date.now() - 1000).toISOString());
+    await store.agents.openBootstrap(t.id, AT, new Date(Date.now() - 1000).toISOString());
     const res = await fetch(`${h.server.url}/api/agents/exchange`, {
       method: 'POST',
       headers: { authorization: `token ${t.token}` },
@@ -120,7 +131,7 @@ describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: string }).error).toContain('expired');
     const fresh = await h.server.auth.createToken(user.id, 'bootstrap brief', 'agent-bootstrap');
-    await store.setSetting(`compute.bootstrap.${fresh.id}`, new Date(Date.now() + 60_000).toISOString());
+    await store.agents.openBootstrap(fresh.id, AT, new Date(Date.now() + 60_000).toISOString());
     expect(await call('POST', '/api/agents/exchange', fresh.token)).toBe(200);
     expect(await call('POST', '/api/agents/exchange', fresh.token)).toBe(401);
     // A bootstrap token opens no other route.
@@ -135,22 +146,23 @@ describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
     const { user } = await store.ensureAdmin();
     // A launch that never got a machine: the reconciler revokes its token once the TTL passed.
     const t = await h.server.auth.createToken(user.id, 'bootstrap brief', 'agent-bootstrap');
-    await store.setSetting(`compute.bootstrap.${t.id}`, new Date(Date.now() + 60_000).toISOString());
-    const tokens = JSON.parse((await store.getSetting('compute.machineTokens')) ?? '{}') as object;
-    await store.setSetting(
-      'compute.machineTokens',
-      JSON.stringify({ ...tokens, [t.id]: { target: 'brief', at: 0 } }),
-    );
-    const entry = async () =>
-      t.id in (JSON.parse((await store.getSetting('compute.machineTokens')) ?? '{}') as object);
+    await store.agents.openBootstrap(t.id, AT, new Date(Date.now() + 60_000).toISOString());
+    // Made longer ago than the TTL, as the reconciler judges a launch that never got a machine.
+    await (store as unknown as { db: Kysely<{ agent_tokens: { token_id: string; created_at: string } }> }).db
+      .updateTable('agent_tokens')
+      .set({ created_at: new Date(0).toISOString() })
+      .where('token_id', '=', t.id)
+      .execute();
+    const open = async () => (await store.agents.bootstrap(t.id))?.revoked === false;
     // The server revokes it after the exchange spent it and before it recorded the agent token.
-    const setSetting = store.setSetting.bind(store);
-    store.setSetting = async (key, value) => {
-      if (key === `compute.exchanged.${t.id}`) while (await entry()) await targets.reconcile();
-      return setSetting(key, value);
+    const exchange = store.agents.exchange.bind(store.agents);
+    let agentTokenId: string | null = null;
+    store.agents.exchange = async (bootstrapId, agentToken) => {
+      agentTokenId = agentToken;
+      if (bootstrapId === t.id) while (await open()) await targets.reconcile();
+      return exchange(bootstrapId, agentToken);
     };
     let status: number;
-    let agentTokenId: string | null;
     try {
       const res = await fetch(`${h.server.url}/api/agents/exchange`, {
         method: 'POST',
@@ -158,10 +170,9 @@ describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
       });
       status = res.status;
       const body = (await res.json()) as { token?: string };
-      agentTokenId = await store.getSetting(`compute.exchanged.${t.id}`);
       if (body.token) expect(await claim(body.token)).toBe(401);
     } finally {
-      store.setSetting = setSetting;
+      store.agents.exchange = exchange;
     }
     expect(status).toBe(401);
     expect(agentTokenId).not.toBeNull();

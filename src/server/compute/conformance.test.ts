@@ -59,9 +59,15 @@ async function agentToken(name: string): Promise<{ id: string; token: string }> 
 async function bootstrapToken(name: string): Promise<{ id: string; token: string }> {
   const { user } = await s.store.ensureAdmin();
   const t = await s.auth.createToken(user.id, `bootstrap ${name}`, 'agent-bootstrap');
-  await s.store.setSetting(`compute.bootstrap.${t.id}`, new Date(Date.now() + 600_000).toISOString());
-  const rec = { target: name, kind: 'aws', id: null, detail: '', zone: null, pricePerHour: null };
-  await s.store.setSetting(`compute.agent.${t.id}`, JSON.stringify(rec));
+  const at = {
+    target: name,
+    kind: 'aws' as const,
+    machineId: null,
+    detail: '',
+    zone: null,
+    pricePerHour: null,
+  };
+  await s.store.agents.openBootstrap(t.id, at, new Date(Date.now() + 600_000).toISOString());
   return t;
 }
 

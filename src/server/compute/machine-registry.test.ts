@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
 
 /**
- * The server's list of targets that start machines (`compute.machines`): what the reconciler
+ * The server's list of targets that start machines (the `compute_machines` table): what the reconciler
  * ends and what counts toward a profile's maxInstances over its machine choices. The real
  * server with the simulated cloud; nothing here launches a VM.
  */
@@ -19,8 +19,7 @@ afterAll(async () => {
   await h?.close();
 }, 60_000);
 
-const machines = async () =>
-  Object.keys(JSON.parse((await h.server.store.getSetting('compute.machines')) ?? '{}') as object).sort();
+const machines = async () => (await h.server.store.agents.machineTargets()).map((m) => m.name).sort();
 
 it('targets remembered while the reconciler forgets a removed profile are all kept', async () => {
   const targets = h.server.runs.scheduler.targets;

@@ -189,14 +189,14 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a machine of their own', () => {
 
   it('removing the profile ends the VMs of every machine of it, and forgets them', async () => {
     const targets = h.server.runs.scheduler.targets;
-    const machines = JSON.parse((await h.server.store.getSetting('compute.machines')) ?? '{}') as object;
-    expect(Object.keys(machines).filter((k) => k.startsWith('gpu~'))).toHaveLength(2);
+    const machines = (await h.server.store.agents.machineTargets()).map((m) => m.name);
+    expect(machines.filter((k) => k.startsWith('gpu~'))).toHaveLength(2);
     expect((await h.api('DELETE', '/api/compute/profiles/gpu')).status).toBe(204);
     await targets.reconcile();
     expect([...sim.instances.values()].filter((i) => i.state === 'running')).toEqual([]);
     await expect
-      .poll(async () => (await targets.reconcile(), h.server.store.getSetting('compute.machines')))
-      .toBe('{}');
+      .poll(async () => (await targets.reconcile(), await h.server.store.agents.machineTargets()))
+      .toEqual([]);
   }, 60_000);
 });
 

@@ -1,46 +1,40 @@
-import { z } from 'zod';
 import type { ComputeKind, Placement } from '../../contracts/compute.js';
-import type { Store } from '../../store/port.js';
+import type { RunPlacementRecord, Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
-import { BOOTSTRAP_REVOKED } from './agent-exchange.js';
 import {
   type AgentRecord,
-  agentKey,
   BOOTSTRAP_SCOPE,
   BOOTSTRAP_TTL_MS,
-  bootstrapKey,
-  exchangedTo,
-  readAgentRecord,
+  fromPlacement,
+  toPlacement,
 } from './agent-record.js';
-import { lockedSetting } from './locked-setting.js';
-
-/** Where one experiment's job was claimed. */
-const RunRecord = z.object({ tokenId: z.string().nullable(), hostname: z.string(), startedAt: z.string() });
-
-/** Tokens minted for cloud machines, by token id: the reconciler revokes those whose machine is gone. */
-const Minted = z.record(z.string(), z.object({ target: z.string(), at: z.number() }));
 
 /** What the reconciler asks of a target to tell whether a machine still runs. */
 interface Running {
   running?: (id: string) => Promise<boolean>;
 }
 
+const unplaced = (target: string, kind: ComputeKind): AgentRecord => ({
+  target,
+  kind,
+  id: null,
+  detail: '',
+  zone: null,
+  pricePerHour: null,
+});
+
 /**
  * The agent tokens of compute machines and what the server knows of each (which target, where
- * it runs), bootstrap tokens of cloud VMs, and where each run was claimed.
+ * it runs), bootstrap tokens of cloud VMs, and where each run was claimed; all in the Store's
+ * agent tables, so every server sees the same.
  */
 export class MachineTokens {
-  /** Reads (and with `change`, rewrites) the cloud machines' tokens, one change at a time. */
-  private readonly minted;
-
-  constructor(private readonly d: { store: Store; auth: Authenticator }) {
-    this.minted = lockedSetting(d.store, 'compute.machineTokens', Minted);
-  }
+  constructor(private readonly d: { store: Store; auth: Authenticator }) {}
 
   async mint(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
     const { user } = await this.d.store.ensureAdmin();
     const t = await this.d.auth.createToken(user.id, `agent ${target}`, 'agent');
-    await this.place(t.id, { target, kind, id: null, detail: '', zone: null, pricePerHour: null });
+    await this.place(t.id, unplaced(target, kind));
     return { id: t.id, token: t.token };
   }
 
@@ -48,39 +42,41 @@ export class MachineTokens {
   async bootstrap(target: string, kind: ComputeKind): Promise<{ id: string; token: string }> {
     const { user } = await this.d.store.ensureAdmin();
     const t = await this.d.auth.createToken(user.id, `bootstrap ${target}`, BOOTSTRAP_SCOPE);
-    await this.d.store.setSetting(bootstrapKey(t.id), new Date(Date.now() + BOOTSTRAP_TTL_MS).toISOString());
-    await this.place(t.id, { target, kind, id: null, detail: '', zone: null, pricePerHour: null });
-    await this.minted((all) => {
-      all[t.id] = { target, at: Date.now() };
-    });
+    const until = new Date(Date.now() + BOOTSTRAP_TTL_MS).toISOString();
+    await this.d.store.agents.openBootstrap(t.id, toPlacement(unplaced(target, kind)), until);
     return { id: t.id, token: t.token };
   }
 
   async place(tokenId: string, rec: AgentRecord): Promise<void> {
-    await this.d.store.setSetting(agentKey(tokenId), JSON.stringify(rec));
+    await this.d.store.agents.place(tokenId, toPlacement(rec));
   }
 
   /** The agent behind a token; tokens no backend minted (local, hand-made) belong to `local`. */
   async record(tokenId: string | null): Promise<AgentRecord> {
-    const r = tokenId ? await readAgentRecord(this.d.store, tokenId) : null;
-    return r ?? { target: 'local', kind: 'local', id: null, detail: '', zone: null, pricePerHour: null };
+    const r = tokenId ? await this.d.store.agents.placementOf(tokenId) : null;
+    return r ? fromPlacement(r) : unplaced('local', 'local');
+  }
+
+  /** Whether a backend of this Kiln minted the token. */
+  async known(tokenId: string): Promise<boolean> {
+    return (await this.d.store.agents.placementOf(tokenId)) !== null;
+  }
+
+  /** The agent token a VM's bootstrap token was traded for, if it was. */
+  async exchangedTo(bootstrapId: string): Promise<string | null> {
+    return (await this.d.store.agents.bootstrap(bootstrapId))?.exchangedTo ?? null;
   }
 
   /**
-   * Revokes a token and, for a bootstrap token, the agent token it was exchanged for. A
-   * bootstrap token is marked revoked first: an exchange that records its agent token after
-   * this looked for one finds the mark and revokes that token itself (agent-exchange.ts).
+   * Revokes a token and, for a bootstrap token, the agent token it was exchanged for. The
+   * bootstrap row is marked revoked in the same statement that reads its exchange, so an
+   * exchange under way either is seen here or fails (agent-exchange.ts).
    */
   async revoke(tokenId: string): Promise<void> {
     const { user } = await this.d.store.ensureAdmin();
-    if ((await this.d.store.getSetting(bootstrapKey(tokenId))) !== null)
-      await this.d.store.setSetting(bootstrapKey(tokenId), BOOTSTRAP_REVOKED);
+    const boot = await this.d.store.agents.revokeBootstrap(tokenId);
     await this.d.store.revokeToken(tokenId, user.id);
-    const real = await exchangedTo(this.d.store, tokenId);
-    if (real) await this.d.store.revokeToken(real, user.id);
-    await this.minted((all) => {
-      delete all[tokenId];
-    });
+    if (boot?.exchangedTo) await this.d.store.revokeToken(boot.exchangedTo, user.id);
   }
 
   /**
@@ -89,28 +85,29 @@ export class MachineTokens {
    * that never got a machine.
    */
   async revokeGone(targets: Map<string, Running>): Promise<void> {
-    for (const [tokenId, e] of Object.entries(await this.minted())) {
-      const rec = await readAgentRecord(this.d.store, tokenId);
-      if (!rec?.id) {
-        if (Date.now() - e.at > BOOTSTRAP_TTL_MS) await this.revoke(tokenId);
+    for (const b of await this.d.store.agents.openBootstraps()) {
+      if (!b.machineId) {
+        if (Date.now() - Date.parse(b.createdAt) > BOOTSTRAP_TTL_MS) await this.revoke(b.tokenId);
         continue;
       }
-      const t = targets.get(e.target);
+      const t = targets.get(b.target);
       if (!t?.running) continue;
-      const up = await t.running(rec.id).catch(() => true);
-      if (!up) await this.revoke(tokenId);
+      const up = await t.running(b.machineId).catch(() => true);
+      if (!up) await this.revoke(b.tokenId);
     }
   }
 
   async recordRun(experimentId: string, tokenId: string | null, hostname: string): Promise<void> {
-    const rec = { tokenId, hostname, startedAt: new Date().toISOString() };
-    await this.d.store.setSetting(`compute.run.${experimentId}`, JSON.stringify(rec));
+    await this.d.store.agents.putRunPlacement({
+      experimentId,
+      tokenId,
+      hostname,
+      startedAt: new Date().toISOString(),
+    });
   }
 
-  private async run(experimentId: string): Promise<z.infer<typeof RunRecord> | null> {
-    const raw = await this.d.store.getSetting(`compute.run.${experimentId}`);
-    const r = raw ? RunRecord.safeParse(JSON.parse(raw)) : null;
-    return r?.success ? r.data : null;
+  private run(experimentId: string): Promise<RunPlacementRecord | null> {
+    return this.d.store.agents.runPlacement(experimentId);
   }
 
   /** The token of the agent that claimed an experiment's job (null before, or a hand-made agent). */

@@ -1,35 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { ComputeKind, type Placement } from '../../contracts/compute.js';
 import type { ComputeBackend } from '../../compute/port.js';
 import { SlurmSettings, SshSettings } from '../../compute/profiles/settings.js';
 import { SlurmBackend } from '../../compute/slurm/backend.js';
 import { SshBackend } from '../../compute/ssh/backend.js';
-import type { Store } from '../../store/port.js';
+import type { MachineTargetRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
 import type { CredentialService } from './credential-service.js';
 import { isVariant, readVariant, variantSettings } from './variants.js';
-import { type AgentRecord, agentKey, exchangedTo } from './agent-record.js';
-import { lockedSetting } from './locked-setting.js';
+import type { AgentRecord } from './agent-record.js';
 import { MachineTokens } from './machine-tokens.js';
 // The cloud and Kubernetes SDKs load with the first such profile, not with the server.
 import type { MachineDeps, ProviderFactory } from './remote-targets.js';
 import type { Liveness, Target } from './target.js';
 
-type MachineKind = 'kubernetes' | 'aws' | 'gcp' | 'azure';
-/** Targets that started machines; a variant names its profile. */
-const Remembered = z.record(
-  z.string(),
-  z.object({
-    kind: z.enum(['kubernetes', 'aws', 'gcp', 'azure']),
-    settings: z.unknown(),
-    profile: z.string().optional(),
-  }),
-);
-type Remembered = z.infer<typeof Remembered>;
+type MachineKind = MachineTargetRecord['kind'];
 
 export interface TargetDeps {
   store: Store;
@@ -74,7 +62,6 @@ export class Targets {
   providers: ProviderFactory | undefined;
 
   constructor(private readonly d: TargetDeps) {
-    this.machines = lockedSetting(d.store, 'compute.machines', Remembered);
     this.tokens = new MachineTokens({ store: d.store, auth: d.auth });
     const every = d.reconcile?.everyMs ?? 60_000;
     this.timer = setInterval(
@@ -193,9 +180,9 @@ export class Targets {
   /** Machines of a cloud profile running now, over the profile and its variants. */
   private async profileAlive(profile: string): Promise<number> {
     let n = 0;
-    for (const [name, m] of Object.entries(await this.remembered())) {
-      if ((m.profile ?? name) !== profile) continue;
-      const t = await this.get(name).catch(() => null);
+    for (const m of await this.remembered()) {
+      if ((m.profile ?? m.name) !== profile) continue;
+      const t = await this.get(m.name).catch(() => null);
       n += t ? await t.backend.alive().catch(() => 0) : 0;
     }
     return n;
@@ -256,15 +243,10 @@ export class Targets {
    * Profiles that started machines, kept after the profile is removed so the reconciler still
    * ends what they left behind.
    */
-  private remembered(): Promise<Remembered> {
-    return this.machines();
+  private remembered(): Promise<MachineTargetRecord[]> {
+    return this.d.store.agents.machineTargets();
   }
 
-  /**
-   * Reads (and with `change`, rewrites) `compute.machines`, one change at a time: the reconciler
-   * forgets on its own timer while the scheduler's tick builds (remembers) variants.
-   */
-  private readonly machines: (change?: (all: Remembered) => void) => Promise<Remembered>;
   /** Agent and bootstrap tokens of machines, and where each run was claimed. */
   private readonly tokens: MachineTokens;
 
@@ -274,16 +256,20 @@ export class Targets {
     settings: unknown,
     profile?: string,
   ): Promise<void> {
-    const entry = { kind, settings, ...(profile && profile !== name ? { profile } : {}) };
-    await this.machines((all) => {
-      all[name] = entry;
+    await this.d.store.agents.rememberMachineTarget({
+      name,
+      kind,
+      settings,
+      profile: profile && profile !== name ? profile : null,
     });
   }
 
-  private async forget(name: string): Promise<void> {
-    await this.machines((all) => {
-      delete all[name];
-    });
+  /**
+   * Forgets a target unless it was remembered again since the reconciler read it (a launch on
+   * any server remembers it first): the database compares the version.
+   */
+  private async forget(m: MachineTargetRecord): Promise<void> {
+    await this.d.store.agents.forgetMachineTarget(m.name, m.version);
   }
 
   /** Targets with a queued or running experiment. */
@@ -329,7 +315,7 @@ export class Targets {
     const lastSeen = (tokenId: string) => Math.max(this.seen.get(tokenId) ?? 0, used.get(tokenId) ?? 0);
     // A removed profile gets no more runs: only a machine in the middle of one is kept.
     // A VM is tagged with its bootstrap token; its agent uses the token that was traded for it.
-    const agentOf = async (tagged: string) => (await exchangedTo(this.d.store, tagged)) ?? tagged;
+    const agentOf = async (tagged: string) => (await this.tokens.exchangedTo(tagged)) ?? tagged;
     const busy: Liveness = async (tagged) => tagged !== null && holding.has(await agentOf(tagged));
     const live: Liveness = async (tagged, createdMs) => {
       if (now - createdMs < grace) return true;
@@ -337,7 +323,7 @@ export class Targets {
       const tokenId = await agentOf(tagged);
       if (holding.has(tokenId) || now - lastSeen(tokenId) < SEEN_MS) return true;
       // Just restarted: an agent this Kiln started gets one polling interval to come back.
-      return now - this.startedAt < SEEN_MS && (await this.d.store.getSetting(agentKey(tokenId))) !== null;
+      return now - this.startedAt < SEEN_MS && (await this.tokens.known(tokenId));
     };
     return { live, busy };
   }
@@ -356,7 +342,8 @@ export class Targets {
       const tagged = new Set([...profiles].map((p) => p.toLowerCase()));
       const wanted = await this.wanted();
       const seen = new Map<string, Target>();
-      for (const [name, m] of Object.entries(await this.remembered())) {
+      for (const m of await this.remembered()) {
+        const name = m.name;
         const base = m.profile ?? name;
         const gone = !profiles.has(base);
         // A removed profile takes no more runs.
@@ -377,11 +364,13 @@ export class Targets {
         const left = t.machines ?? (() => t.backend.alive());
         await this.serial(base, async () => {
           if ((await left().catch(() => 1)) > 0) return;
-          await this.forget(name);
+          await this.forget(m);
           this.built.delete(name);
         });
       }
       await this.tokens.revokeGone(seen);
+      // Rows of ended runs and machines: checkpoints of finished runs, dead tokens' records.
+      await this.d.store.agents.prune().catch(() => 0);
       return [...killed];
     })().finally(() => {
       this.reconciling = null;

@@ -23,7 +23,7 @@ export async function requeueInterrupted(
     });
     return false;
   }
-  if (checkpoint) await store.setSetting(`runs.checkpoint.${exp.id}`, checkpoint);
+  if (checkpoint) await store.agents.putCheckpoint(exp.id, checkpoint);
   await experiments.transition(exp, 'queued', {
     error: `attempt ${attempts} interrupted (${reason}); resuming${checkpoint ? ` from checkpoint ${checkpoint.slice(0, 7)}` : ''}`,
   });

@@ -400,7 +400,7 @@ export class Scheduler {
     // Only an attempt after an interrupted one can have a checkpoint to resume from.
     const resumeFrom =
       timeline.filter((t) => t.status === 'starting').length > 1
-        ? await this.store.getSetting(`runs.checkpoint.${exp.id}`)
+        ? await this.store.agents.checkpoint(exp.id)
         : null;
     // The project's S3 DVC remote keys, for `dvc pull/push` or Kiln's own, masked in the log.
     const awsEnv: Record<string, string> = s3

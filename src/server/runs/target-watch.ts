@@ -32,9 +32,8 @@ export async function watchMachines(
     lastLook.set(job.id, Date.now());
     const exp = await store.experiments.getById(job.experimentId);
     if (!exp) continue;
-    const run = await store.getSetting(`compute.run.${exp.id}`);
-    const tokenId = run ? /"tokenId":"([^"]+)"/.exec(run)?.[1] : undefined;
-    const agent = await targets.agent(tokenId ?? null);
+    const tokenId = (await store.agents.runPlacement(exp.id))?.tokenId ?? null;
+    const agent = await targets.agent(tokenId);
     if (!agent.id || (await t.running(agent.id))) continue;
     const fresh = await store.experiments.getJob(job.id);
     if (fresh?.state !== 'claimed') continue;
