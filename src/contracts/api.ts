@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PasswordLoginBody } from './identity.js';
+import { ProjectAccessInfo, TeamName, TeamRole, TokenScope } from './teams.js';
 
 /** A project name: also its id in URLs and CLI commands. */
 export const ProjectName = z
@@ -72,6 +73,8 @@ export const CreateProjectBody = z.object({
   subdir: RepoPath.optional(),
   credentials: GitCredentials.optional(),
   settings: ProjectSettings.partial().optional(),
+  /** The team that owns the project (default: the `default` team). */
+  team: TeamName.optional(),
 });
 export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
 
@@ -99,6 +102,8 @@ export const Project = z.object({
   lastCommit: z.object({ rev: z.string(), message: z.string(), date: z.string() }).nullable(),
   runningExperiments: z.number().int(),
   createdAt: z.string(),
+  /** The caller's role and permissions in the project. */
+  access: ProjectAccessInfo.optional(),
 });
 export type Project = z.infer<typeof Project>;
 
@@ -215,10 +220,19 @@ export const AccessToken = z.object({
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   scope: z.string(),
+  /** The projects the token is limited to; absent/null = every project of its owner. */
+  projects: z.array(z.string()).nullable().optional(),
+  expiresAt: z.string().nullable().optional(),
 });
 export type AccessToken = z.infer<typeof AccessToken>;
 
-export const CreateTokenBody = z.object({ name: z.string().min(1).max(100) });
+export const CreateTokenBody = z.object({
+  name: z.string().min(1).max(100),
+  /** read | run | live | admin (default admin: what the person may do). */
+  scope: TokenScope.optional(),
+  projects: z.array(ProjectName).max(100).optional(),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
 
 export const CreatedToken = AccessToken.extend({ token: z.string() });
@@ -231,7 +245,12 @@ export const LoginBody = z.union([
 ]);
 export type LoginBody = z.infer<typeof LoginBody>;
 
-export const Me = z.object({ user: z.string(), role: z.enum(['admin', 'user']) });
+export const Me = z.object({
+  user: z.string(),
+  role: z.enum(['admin', 'user']),
+  /** The person's teams and role in each. */
+  teams: z.array(z.object({ id: z.string(), name: z.string(), role: TeamRole })).optional(),
+});
 export type Me = z.infer<typeof Me>;
 
 /** Every error response body. `code` comes from the table in errors.ts. */

@@ -41,7 +41,7 @@ export interface RunningServer {
   live: Live;
   loginUrl: string;
   /** Every registered route, for tests that check each one's auth. */
-  routes: ReadonlyArray<{ method: string; url: string; auth?: string }>;
+  routes: ReadonlyArray<{ method: string; url: string; permission?: string }>;
   close(): Promise<void>;
 }
 
@@ -87,13 +87,14 @@ export async function startServer(
   installJsonParser(app);
   installErrorHandler(app);
   installAuditHook(app, store);
-  const routes: Array<{ method: string; url: string; auth?: string }> = [];
+  const routes: Array<{ method: string; url: string; permission?: string }> = [];
   app.addHook('onRoute', (r) => {
-    const declared = (r.config as { auth?: string } | undefined)?.auth;
+    const declared = (r.config as { permission?: string } | undefined)?.permission;
     for (const method of [r.method].flat())
-      if (method !== 'HEAD') routes.push({ method, url: r.url, ...(declared ? { auth: declared } : {}) });
+      if (method !== 'HEAD')
+        routes.push({ method, url: r.url, ...(declared ? { permission: declared } : {}) });
   });
-  const route = makeRoute(app, auth);
+  const route = makeRoute(app, auth, store);
   const identity = registerIdentity(route, {
     store,
     auth,
@@ -134,7 +135,7 @@ export async function startServer(
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   registerCompute(route, { store, box, auth });
-  registerSse(app, auth, bus);
+  registerSse(route, store, bus);
 
   const dist = webDist();
   if (dist) {

@@ -4,89 +4,54 @@ import { randomToken, sha256 } from './secrets.js';
 
 export const SESSION_COOKIE = 'kiln_session';
 const SESSION_DAYS = 30;
-/**
- * A verified access token is trusted this long without asking the database again (agents send
- * several requests a second). Revoking through the store forgets it at once; the limit only
- * bounds a change made outside this process, and how stale a token's "last used" may be.
- */
-const TOKEN_REUSE_MS = 10_000;
-const TOKEN_CACHE_MAX = 10_000;
-
-type Verified = { user: UserRecord; scope: string; tokenId: string };
 
 export interface Auth {
   user: UserRecord;
   role: UserRecord['role'];
-  /** `user` for sessions and personal tokens; narrower scopes (e.g. a run's token) for agents. */
+  /**
+   * `user` for sessions and pre-teams personal tokens; `read | run | live | admin` for scoped
+   * personal tokens; narrower machine scopes (`agent`, `run:<id>`) for agents and runs.
+   */
   scope: string;
   tokenId: string | null;
+  /** The projects a token is limited to; null = every project of its owner. */
+  projects: string[] | null;
 }
 
-/** Resolves a request's identity from its session cookie or `Authorization: token …` header. */
+export interface TokenOptions {
+  scope?: string;
+  projects?: string[] | null;
+  expiresAt?: string | null;
+}
+
+/**
+ * Resolves a request's identity from its session cookie or `Authorization: token …` header.
+ * Every request reads the token from the database: a revocation, an expiry or a role change
+ * made through any server sharing the database holds on the next request (nothing is cached).
+ */
 export class Authenticator {
-  /** Verified tokens by hash, with when they were read. */
-  private readonly verified = new Map<string, { at: number; who: Verified }>();
-  /** Look-ups under way by hash: requests sent together share one. */
-  private readonly pending = new Map<string, Promise<Verified | null>>();
-  /** Counts revocations' starts and ends: a look-up that one overlapped is not kept. */
-  private revocations = 0;
-
-  constructor(private readonly store: Store) {
-    // Every revocation (the tokens page, a run's end, a machine's end) goes through the store:
-    // wrapping it here makes each one forget the token before anyone can use it again.
-    const revoke = store.revokeToken.bind(store);
-    store.revokeToken = async (id, userId) => {
-      this.revocations++;
-      // Requests from now on look the token up afresh, not through a look-up already under way.
-      this.pending.clear();
-      try {
-        return await revoke(id, userId);
-      } finally {
-        this.revocations++;
-        for (const [hash, v] of this.verified) if (v.who.tokenId === id) this.verified.delete(hash);
-      }
-    };
-  }
-
-  /** The token's owner and scope, from memory when verified within TOKEN_REUSE_MS. */
-  private async verify(token: string): Promise<Verified | null> {
-    const hash = sha256(token);
-    const have = this.verified.get(hash);
-    if (have && Date.now() - have.at < TOKEN_REUSE_MS) return have.who;
-    this.verified.delete(hash);
-    const under = this.pending.get(hash);
-    if (under) return under;
-    const lookup = this.lookUp(hash).finally(() => {
-      if (this.pending.get(hash) === lookup) this.pending.delete(hash);
-    });
-    this.pending.set(hash, lookup);
-    return lookup;
-  }
-
-  private async lookUp(hash: string): Promise<Verified | null> {
-    const before = this.revocations;
-    const found = await this.store.findToken(hash);
-    if (!found) return null;
-    const who = { user: found.user, scope: found.token.scope, tokenId: found.token.id };
-    if (before === this.revocations) {
-      if (this.verified.size >= TOKEN_CACHE_MAX) this.verified.clear();
-      this.verified.set(hash, { at: Date.now(), who });
-    }
-    return who;
-  }
+  constructor(private readonly store: Store) {}
 
   async authenticate(req: FastifyRequest): Promise<Auth | null> {
     const header = req.headers.authorization;
     if (header) {
       const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
       if (!m?.[1]) return null;
-      const who = await this.verify(m[1]);
-      return who ? { user: who.user, role: who.user.role, scope: who.scope, tokenId: who.tokenId } : null;
+      return this.byToken(m[1]);
     }
     const cookie = req.cookies[SESSION_COOKIE];
     if (!cookie) return null;
     const user = await this.store.findSession(sha256(cookie), new Date().toISOString());
-    return user ? { user, role: user.role, scope: 'user', tokenId: null } : null;
+    return user ? { user, role: user.role, scope: 'user', tokenId: null, projects: null } : null;
+  }
+
+  /** The caller a raw access token stands for; null when unknown, revoked or expired. */
+  async byToken(token: string): Promise<Auth | null> {
+    const found = await this.store.teams.findToken(sha256(token));
+    if (!found) return null;
+    const { token: t, user } = found;
+    if (t.expiresAt && Date.parse(t.expiresAt) <= Date.now()) return null;
+    return { user, role: user.role, scope: t.scope, tokenId: t.id, projects: t.projects };
   }
 
   async createSession(userId: string): Promise<{ id: string; maxAgeSec: number }> {
@@ -106,14 +71,21 @@ export class Authenticator {
     return code;
   }
 
-  async createToken(userId: string, name: string, scope = 'user') {
+  /**
+   * A new token, returned once in clear. `scope` (or `opts.scope`) defaults to `user` (a
+   * person's full access); personal tokens may name projects and an expiry.
+   */
+  async createToken(userId: string, name: string, scopeOrOpts: string | TokenOptions = 'user') {
+    const opts = typeof scopeOrOpts === 'string' ? { scope: scopeOrOpts } : scopeOrOpts;
     const token = randomToken('kiln_');
-    const rec = await this.store.createToken({
+    const rec = await this.store.teams.createToken({
       id: crypto.randomUUID(),
       userId,
       name,
       tokenHash: sha256(token),
-      scope,
+      scope: opts.scope ?? 'user',
+      projects: opts.projects ?? null,
+      expiresAt: opts.expiresAt ?? null,
     });
     return { ...rec, token };
   }

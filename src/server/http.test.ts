@@ -82,7 +82,11 @@ describe('HTTP API on a real server', () => {
     const cookie = res.headers.get('set-cookie')?.split(';')[0] ?? '';
     expect(cookie).toMatch(/^kiln_session=/);
     const me = await fetch(`${s.url}/api/me`, { headers: { cookie } });
-    expect(await me.json()).toEqual({ user: 'admin', role: 'admin' });
+    expect(await me.json()).toEqual({
+      user: 'admin',
+      role: 'admin',
+      teams: [{ id: 'default', name: 'default', role: 'owner' }],
+    });
     const again = await s.api('POST', '/api/auth/login', { code }, { authorization: '' });
     expect(again.status).toBe(401);
     await fetch(`${s.url}/api/auth/logout`, { method: 'POST', headers: { cookie } });

@@ -1,68 +1,207 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runWithToken } from './security-kit.js';
-import { TestRepo } from './table/test-repo.js';
+import { PERMISSIONS, atLeast, type Permission, type TeamRole } from './authz/index.js';
+import { makeCast, runWithToken, type Cast } from './authz/test-teams.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
+/**
+ * The authorization matrix, generated from the route table: every route × every kind of caller
+ * → the status its declared permission promises. Project routes are called on project `p` of
+ * team `ml`, so membership decides; a project the caller may not see answers 404 exactly as
+ * one that does not exist.
+ */
+
 let s: TestServer;
-const creds: Record<string, string | null> = { anonymous: null, 'bad token': 'kiln_not-a-real-token-at-all' };
+let cast: Cast;
+
+/** How each caller stands: its role in `p` and team `ml`, and what its token is. */
+interface Caller {
+  token: () => Promise<string | null>;
+  /** role in project p / team ml; null = not a member (404) */
+  role: TeamRole | null;
+  kind: 'anonymous' | 'invalid' | 'person' | 'admin' | 'run' | 'agent';
+  scope?: 'read' | 'run' | 'live' | 'admin';
+}
+const callers: Record<string, Caller> = {};
 
 beforeAll(async () => {
   s = await startTestServer();
-  const { user } = await s.store.ensureAdmin();
-  const repo = new TestRepo();
-  await s.addProject('p', repo.dir.length ? (repo.commit('c'), repo.dir) : repo.dir);
-  creds['run token'] = (await runWithToken(s, 'p', 'x', 'a'.repeat(40))).token;
-  creds['agent token'] = (await s.auth.createToken(user.id, 'agent', 'agent')).token;
-  creds['admin token'] = s.token;
-});
+  cast = await makeCast(s);
+  const { user: admin } = await s.store.ensureAdmin();
+  const u = cast.users;
+  const fixed = (t: string | null) => async () => t;
+  const expired = await s.auth.createToken(u.owner.id, 'old', {
+    scope: 'admin',
+    expiresAt: new Date(Date.now() - 1000).toISOString(),
+  });
+  const revoked = await s.auth.createToken(u.owner.id, 'gone', { scope: 'admin' });
+  await s.store.revokeToken(revoked.id, u.owner.id);
+  const run = await runWithToken(s, 'p', 'x', cast.head);
+  const scoped = async (scope: 'read' | 'run' | 'live' | 'admin') =>
+    (await s.auth.createToken(u.owner.id, scope, { scope })).token;
+  Object.assign(callers, {
+    anonymous: { token: fixed(null), role: null, kind: 'anonymous' },
+    'bad token': { token: fixed('kiln_not-a-real-token-at-all'), role: null, kind: 'invalid' },
+    'expired token': { token: fixed(expired.token), role: null, kind: 'invalid' },
+    'revoked token': { token: fixed(revoked.token), role: null, kind: 'invalid' },
+    viewer: { token: fixed(u.viewer.token), role: 'viewer', kind: 'person', scope: 'admin' },
+    member: { token: fixed(u.member.token), role: 'member', kind: 'person', scope: 'admin' },
+    maintainer: { token: fixed(u.maintainer.token), role: 'maintainer', kind: 'person', scope: 'admin' },
+    owner: { token: fixed(u.owner.token), role: 'owner', kind: 'person', scope: 'admin' },
+    "other team's owner": { token: fixed(u.otherOwner.token), role: null, kind: 'person', scope: 'admin' },
+    'instance admin': { token: fixed(s.token), role: 'owner', kind: 'admin', scope: 'admin' },
+    'read token (owner)': {
+      token: fixed(await scoped('read')),
+      role: 'viewer',
+      kind: 'person',
+      scope: 'read',
+    },
+    'run token (owner)': { token: fixed(await scoped('run')), role: 'member', kind: 'person', scope: 'run' },
+    'live token (owner)': {
+      token: fixed(await scoped('live')),
+      role: 'member',
+      kind: 'person',
+      scope: 'live',
+    },
+    'admin token (owner)': {
+      token: fixed(await scoped('admin')),
+      role: 'owner',
+      kind: 'person',
+      scope: 'admin',
+    },
+    'admin token limited to q': {
+      token: fixed((await s.auth.createToken(admin.id, 'q only', { scope: 'admin', projects: ['q'] })).token),
+      role: null,
+      kind: 'admin',
+      scope: 'admin',
+    },
+    "a run's token": { token: fixed(run.token), role: null, kind: 'run' },
+    // Fresh each time: POST /api/agents/revoke ends the token that calls it.
+    'agent token': {
+      token: async () => (await s.auth.createToken(admin.id, 'agent', 'agent')).token,
+      role: null,
+      kind: 'agent',
+    },
+  } satisfies Record<string, Caller>);
+}, 120_000);
 afterAll(async () => s?.close());
 
-/** Public routes that check their own credentials, by what they let in. */
-const SELF: Record<string, (cred: string) => 401 | 403 | 'in'> = {
-  // DVCLive's protocol: a person's token or a run's.
-  '/api/live': (c) => (c === 'anonymous' || c === 'bad token' ? 401 : c === 'agent token' ? 403 : 'in'),
-  '/webhook/dvc': (c) => (c === 'anonymous' || c === 'bad token' ? 401 : c === 'agent token' ? 403 : 'in'),
-  // Only a machine's bootstrap token, which none of these is.
-  '/api/agents/exchange': () => 401,
-};
+type Want = 401 | 403 | 404 | 'in';
 
-/** What each credential must get from a route declaring `auth`: `in` = past authentication. */
-function expected(auth: string, cred: string, url: string): 401 | 403 | 'in' {
-  const self = SELF[url];
-  if (self) return self(cred);
-  if (auth === 'public') return 'in';
-  if (cred === 'anonymous' || cred === 'bad token') return 401;
-  if (auth === 'agent') return cred === 'agent token' ? 'in' : 403;
-  return cred === 'admin token' ? 'in' : 403;
+/** Routes whose own checks come on top of (or instead of) the declared permission. */
+function special(url: string, c: Caller): Want | undefined {
+  // Only a machine's bootstrap token, which none of these is.
+  if (url === '/api/agents/exchange') return 401;
+  if (url.startsWith('/api/git/')) {
+    if (c.kind === 'anonymous' || c.kind === 'invalid') return 401;
+    if (c.kind === 'agent' || c.kind === 'run') return 'in';
+    return c.scope === 'live' || c.role === null ? 404 : 'in';
+  }
+  return undefined;
 }
 
-it('every route of the route table answers each credential as its declared permission says', async () => {
-  const routes = s.routes.filter((r) => r.auth !== undefined);
+const NEEDS: Partial<Record<Permission, TeamRole>> = {
+  'project:read': 'viewer',
+  'project:run': 'member',
+  'project:maintain': 'maintainer',
+  'project:own': 'owner',
+  'team:admin': 'owner',
+};
+
+function expected(permission: Permission, c: Caller, url: string): Want {
+  const own = special(url, c);
+  if (own !== undefined) return own;
+  if (permission === 'public') return 'in';
+  if (c.kind === 'anonymous' || c.kind === 'invalid') return 401;
+  if (permission === 'agent') return c.kind === 'agent' ? 'in' : 403;
+  if (permission === 'live') return c.kind === 'run' || (c.scope && c.scope !== 'read') ? 'in' : 403;
+  if (c.kind === 'run' || c.kind === 'agent' || c.scope === 'live') return 403;
+  if (permission === 'signed-in') return 'in';
+  if (permission === 'instance:admin') return c.kind === 'admin' ? 'in' : 403;
+  if (c.role === null) return 404;
+  const needed = NEEDS[permission];
+  if (!needed) throw new Error(`no expectation for permission ${permission}`);
+  if (permission === 'team:admin' && c.scope !== 'admin') return 403;
+  return atLeast(c.role, needed) ? 'in' : 403;
+}
+
+/** The request for a route: `p` for a project, `ml` for a team, `nope` for anything else. */
+function concrete(url: string): string {
+  if (url.startsWith('/api/git/')) return '/api/git/p/info/refs?service=git-upload-pack';
+  return url
+    .replace(/^\/api\/projects\/:name/, '/api/projects/p')
+    .replace(/:team\b/, 'ml')
+    .replace(/:[A-Za-z]+/g, 'nope')
+    .replace('*', 'nope');
+}
+
+/** The 404 of a project the caller may not see, told apart from a 404 of something under it. */
+const hidden = (status: number, body: string) =>
+  status === 404 && /no project named \\"p\\"|no team named \\"ml\\"/.test(body);
+
+it('every route declares a permission the matrix knows', () => {
+  const undeclared = s.routes.filter((r) => r.url.startsWith('/api/') || r.url.startsWith('/webhook/'));
+  const missing = undeclared.filter((r) => !r.permission).map((r) => `${r.method} ${r.url}`);
+  expect(missing).toEqual([]);
+  const unknown = s.routes.filter((r) => r.permission && !PERMISSIONS.includes(r.permission as Permission));
+  expect(unknown).toEqual([]);
+});
+
+it('every route of the route table answers each caller as its declared permission says', async () => {
+  // A deleted project would turn the rest into 404s: deleting comes last, once per caller.
+  const routes = s.routes
+    .filter((r) => r.permission !== undefined)
+    .sort((a, b) => Number(isDelete(a)) - Number(isDelete(b)));
   expect(routes.length).toBeGreaterThan(50);
   const unexpected: string[] = [];
   let cases = 0;
+  const one = async (r: (typeof routes)[number], name: string, c: Caller) => {
+    const url = concrete(r.url);
+    if (isDelete(r)) await restoreP();
+    const token = await c.token();
+    const res = await fetch(s.url + url, {
+      method: r.method,
+      headers: token ? { authorization: url.startsWith('/api/git/') ? basic(token) : `token ${token}` } : {},
+      signal: AbortSignal.timeout(20_000),
+    }).catch((err: unknown) => ({ status: 0, text: async () => String(err) }));
+    const body = await res.text().catch(() => '');
+    const want = expected(r.permission as Permission, c, r.url);
+    const ok =
+      res.status > 0 &&
+      res.status < 500 &&
+      (want === 'in'
+        ? res.status !== 401 && res.status !== 403 && !hidden(res.status, body)
+        : want === 404
+          ? hidden(res.status, body) || (r.url.startsWith('/api/git/') && res.status === 404)
+          : res.status === want);
+    if (!ok)
+      unexpected.push(
+        `${r.method} ${r.url} [${r.permission}] as ${name}: want ${want}, got ${res.status} ${body.slice(0, 120)}`,
+      );
+  };
   for (const r of routes) {
-    // Parameters name nothing that exists: a route past authentication answers 4xx, no side effect.
-    const url = r.url.replace(/:[A-Za-z]+/g, 'nope').replace('*', 'nope');
-    for (const [cred, token] of Object.entries(creds)) {
-      cases++;
-      const res = await fetch(s.url + url, {
-        method: r.method,
-        headers: token ? { authorization: `token ${token}` } : {},
-        signal: AbortSignal.timeout(10_000),
-      }).catch((err: unknown) => ({ status: 0, text: async () => String(err) }));
-      const body = await res.text().catch(() => '');
-      const want = expected(r.auth ?? '', cred, r.url);
-      const ok =
-        res.status > 0 &&
-        res.status < 500 &&
-        (want === 'in' ? res.status !== 401 && res.status !== 403 : res.status === want);
-      if (!ok)
-        unexpected.push(`${r.method} ${r.url} [${r.auth}] as ${cred}: ${res.status} ${body.slice(0, 120)}`);
-    }
+    const each = Object.entries(callers);
+    cases += each.length;
+    // Callers of one GET go together; changes go one at a time, as a person would make them.
+    if (r.method !== 'GET') for (const [name, c] of each) await one(r, name, c);
+    else await Promise.all(each.map(([name, c]) => one(r, name, c)));
   }
   console.log(
-    `route matrix: ${routes.length} routes × ${Object.keys(creds).length} credentials = ${cases} cases, ${unexpected.length} unexpected`,
+    `route matrix: ${routes.length} routes × ${Object.keys(callers).length} callers = ${cases} cases, ${unexpected.length} unexpected`,
   );
   expect(unexpected).toEqual([]);
-}, 300_000);
+}, 600_000);
+
+function isDelete(r: { method: string; url: string }): boolean {
+  return r.method === 'DELETE' && r.url === '/api/projects/:name';
+}
+
+function basic(token: string): string {
+  return `Basic ${Buffer.from(`kiln:${token}`).toString('base64')}`;
+}
+
+/** Puts project `p` back in team `ml` if a permitted DELETE removed it. */
+async function restoreP(): Promise<void> {
+  if (await s.store.getProject('p')) return;
+  await s.addProject('p', cast.repo.dir);
+  await s.store.teams.setProjectTeam('p', cast.team.id);
+}

@@ -6,6 +6,16 @@ import { StoreBusy } from '../store/sqlite-busy.js';
 import { ApiFailure } from './api-error.js';
 import type { Auth, Authenticator } from './auth.js';
 import { setCaller } from './caller.js';
+import type { Store } from '../store/port.js';
+import {
+  can,
+  personalScope,
+  projectAccess,
+  projectNotFound,
+  refusal,
+  type Permission,
+  type ProjectAccess,
+} from './authz/index.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -13,10 +23,13 @@ export interface RouteSpec<P, Q, B> {
   method: Method;
   url: string;
   /**
-   * `public` routes skip auth; `user` needs a session or personal token; `admin` an admin;
-   * `agent` an agent-scoped token (which every other route refuses).
+   * What the caller needs (see authz/permissions.ts), checked before the body is read.
+   * `project:*` routes name their project in `:name` (under /api/projects) or `:project`; a
+   * caller who is no member gets 404 as for a project that does not exist. `team:admin`
+   * routes name their team in `:team`. `agent` takes only agent tokens; `live` a person's
+   * token allowed to post live metrics or a run's token (the project is checked by the route).
    */
-  auth: 'public' | 'user' | 'admin' | 'agent';
+  permission: Permission;
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
@@ -40,6 +53,8 @@ export interface RouteContext<P, Q, B> {
   query: Q;
   body: B;
   auth: Auth | null;
+  /** The caller's effective role in the route's project (`project:*` routes). */
+  access: ProjectAccess | null;
   req: FastifyRequest;
   reply: FastifyReply;
 }
@@ -63,7 +78,7 @@ function parse<T>(schema: ZodType<T> | undefined, input: unknown, where: string)
  * The one route builder: parses and validates params, query and body against zod schemas,
  * authenticates, maps failures to `{error, code, detail}`; handlers receive typed input and return data.
  */
-export function makeRoute(app: FastifyInstance, auth: Authenticator) {
+export function makeRoute(app: FastifyInstance, auth: Authenticator, store: Store) {
   return function route<P = undefined, Q = undefined, B = undefined, R = unknown>(
     spec: RouteSpec<P, Q, B>,
     handler: (ctx: RouteContext<P, Q, B>) => Promise<R>,
@@ -71,6 +86,7 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
     // Who is calling, settled before the body is read (onRequest), so an anonymous or refused
     // caller never gets a large body parsed.
     const callers = new WeakMap<FastifyRequest, Auth | null>();
+    const accesses = new WeakMap<FastifyRequest, ProjectAccess>();
     const anonymousLimit = Math.min(
       spec.anonymousBodyLimit ?? ANONYMOUS_BODY_LIMIT,
       spec.bodyLimit ?? BODY_LIMIT,
@@ -79,25 +95,16 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
       method: spec.method,
       url: spec.url,
       bodyLimit: spec.bodyLimit ?? BODY_LIMIT,
-      // Read back by the route table (app.ts), so the security tests check every declared permission.
-      config: { auth: spec.auth },
+      // Read back by the route table (app.ts), so the security tests check every declared
+      // permission, and by the audit trail.
+      config: { permission: spec.permission },
       onRequest: async (req) => {
         const who = await auth.authenticate(req);
         callers.set(req, who);
         setCaller(req, who);
         if (who && !req.headers.authorization) refuseCrossSite(req);
-        if (spec.auth === 'public') return;
-        if (!who)
-          throw new ApiFailure('unauthorized', 'log in or send "Authorization: token <access token>"');
-        if (spec.auth === 'agent') {
-          if (who.scope !== 'agent')
-            throw new ApiFailure('forbidden', `a ${who.scope} token cannot act as an agent`);
-        } else {
-          if (spec.auth === 'admin' && who.role !== 'admin')
-            throw new ApiFailure('forbidden', 'this needs an admin');
-          if (who.scope !== 'user')
-            throw new ApiFailure('forbidden', `a ${who.scope} token cannot call this route`);
-        }
+        const access = await authorize(store, spec.permission, who, req.params as Record<string, string>);
+        if (access) accesses.set(req, access);
       },
       preParsing: async (req, _reply, payload) => {
         if (callers.get(req)) return payload;
@@ -110,6 +117,7 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
           query: parse(spec.query, req.query, 'query'),
           body: parse(spec.body, req.body, 'body'),
           auth: who,
+          access: accesses.get(req) ?? null,
           req,
           reply,
         };
@@ -121,6 +129,75 @@ export function makeRoute(app: FastifyInstance, auth: Authenticator) {
       },
     });
   };
+}
+
+/**
+ * Refuses a caller without `permission` (401 anonymous, 403 short of it, 404 for a project or
+ * team they are no member of); returns their access to the route's project.
+ */
+async function authorize(
+  store: Store,
+  permission: Permission,
+  who: Auth | null,
+  params: Record<string, string> | undefined,
+): Promise<ProjectAccess | null> {
+  if (permission === 'public') return null;
+  if (!who)
+    throw new ApiFailure(
+      'unauthorized',
+      permission === 'live'
+        ? 'missing or invalid token'
+        : 'log in or send "Authorization: token <access token>"',
+      permission === 'live' ? 'send "Authorization: token <DVC_STUDIO_TOKEN>"' : undefined,
+    );
+  const scope = personalScope(who.scope);
+  if (permission === 'agent') {
+    if (!can(who, 'agent')) throw new ApiFailure('forbidden', `a ${who.scope} token cannot act as an agent`);
+    return null;
+  }
+  if (permission === 'live') {
+    if (!can(who, 'live'))
+      throw new ApiFailure(
+        'forbidden',
+        `a ${who.scope} token cannot post live metrics`,
+        'use a token with scope live, run or admin, or the run token Kiln gives a job',
+      );
+    return null;
+  }
+  if (scope === null) throw new ApiFailure('forbidden', `a ${who.scope} token cannot call this route`);
+  if (scope === 'live')
+    throw new ApiFailure('forbidden', 'a live token can only post live metrics (POST /api/live)');
+  if (permission === 'signed-in') return null;
+  if (permission === 'instance:admin') {
+    if (who.role !== 'admin') throw new ApiFailure('forbidden', 'this needs an admin');
+    if (!can(who, permission)) throw new ApiFailure('forbidden', `a ${who.scope} token cannot do this`);
+    return null;
+  }
+  if (permission === 'team:admin') {
+    const key = params?.team ?? '';
+    const team = await store.teams.getTeam(key);
+    const mine = team ? (await store.teams.teamsOf(who.user.id)).find((t) => t.id === team.id) : undefined;
+    if (!team || (!mine && who.role !== 'admin')) throw new ApiFailure('not_found', `no team named "${key}"`);
+    if (!can(who, permission, mine?.role ?? null))
+      throw new ApiFailure(
+        'forbidden',
+        scope !== 'admin'
+          ? `a ${who.scope} token cannot manage teams`
+          : `only an owner of team ${team.name} can do this`,
+      );
+    return null;
+  }
+  const name = params?.name ?? params?.project ?? '';
+  const access = await projectAccess(store, who, name);
+  if (!access) throw new ApiFailure('not_found', projectNotFound(name));
+  if (!can(who, permission, access.role))
+    throw new ApiFailure(
+      'forbidden',
+      access.capped
+        ? `a ${who.scope} token cannot do this (its scope allows what a ${access.role} may do)`
+        : refusal(access.role, permission, access.team),
+    );
+  return access;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

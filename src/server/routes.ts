@@ -6,9 +6,14 @@ import {
   ProjectName,
   TableQuery,
   UpdateProjectBody,
+  type AccessToken,
   type CreatedToken,
   type Me,
 } from '../contracts/api.js';
+import { DEFAULT_TEAM_ID } from '../store/migration-007-teams.js';
+import type { ScopedTokenRecord } from '../store/teams-port.js';
+import { accessInfo } from './authz/access-info.js';
+import { atLeast, personalScope, projectAccess, projectNotFound } from './authz/index.js';
 import { ApiFailure } from './api-error.js';
 import { SESSION_COOKIE, type Auth, type Authenticator } from './auth.js';
 import type { makeRoute } from './route.js';
@@ -21,9 +26,9 @@ import type { PasswordSignIn } from './identity/routes.js';
 const ProjectParams = z.object({ name: ProjectName });
 const TokenParams = z.object({ id: z.string().min(1).max(100) });
 
-function me(auth: Auth | null): Me {
+async function me(store: Store, auth: Auth | null): Promise<Me> {
   if (!auth) throw new ApiFailure('unauthorized', 'not logged in');
-  return { user: auth.user.name, role: auth.role };
+  return { user: auth.user.name, role: auth.role, teams: await store.teams.teamsOf(auth.user.id) };
 }
 
 export function registerRoutes(
@@ -39,21 +44,22 @@ export function registerRoutes(
 ): void {
   const { store, auth, projects } = deps;
 
-  route({ method: 'GET', url: '/api/health', auth: 'public' }, async () => ({
+  route({ method: 'GET', url: '/api/health', permission: 'public' }, async () => ({
     ok: true,
     version: deps.version,
   }));
 
   route(
-    { method: 'POST', url: '/api/auth/login', auth: 'public', body: LoginBody },
+    { method: 'POST', url: '/api/auth/login', permission: 'public', body: LoginBody },
     async ({ body, req, reply }) => {
       let user = null;
       if ('code' in body) user = await store.consumeLoginCode(sha256(body.code), new Date().toISOString());
       else if ('password' in body)
         user = (await deps.passwordSignIn?.(body.name, body.password, req)) ?? null;
       else {
-        const found = await store.findToken(sha256(body.token));
-        user = found && found.token.scope === 'user' ? found.user : null;
+        // Only a token with its owner's full access signs in a browser, never a narrower one.
+        const found = await auth.byToken(body.token);
+        user = found && personalScope(found.scope) === 'admin' && !found.projects ? found.user : null;
       }
       if (!user)
         throw new ApiFailure('unauthorized', 'that login link or token is invalid, expired or already used');
@@ -68,36 +74,44 @@ export function registerRoutes(
     },
   );
 
-  route({ method: 'POST', url: '/api/auth/logout', auth: 'public' }, async ({ req, reply }) => {
+  route({ method: 'POST', url: '/api/auth/logout', permission: 'public' }, async ({ req, reply }) => {
     const cookie = req.cookies[SESSION_COOKIE];
     if (cookie) await store.deleteSession(sha256(cookie));
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return undefined;
   });
 
-  route({ method: 'GET', url: '/api/me', auth: 'user' }, async ({ auth: a }) => me(a));
+  route({ method: 'GET', url: '/api/me', permission: 'signed-in' }, async ({ auth: a }) => me(store, a));
 
-  route({ method: 'GET', url: '/api/tokens', auth: 'user' }, async ({ auth: a }) => ({
-    tokens: await store.listTokens(mustAuth(a).user.id),
+  route({ method: 'GET', url: '/api/tokens', permission: 'signed-in' }, async ({ auth: a }) => ({
+    tokens: (await store.teams.listTokens(mustAuth(a).user.id)).map(presentToken),
   }));
 
   route(
-    { method: 'POST', url: '/api/tokens', auth: 'user', body: CreateTokenBody, status: 201 },
+    { method: 'POST', url: '/api/tokens', permission: 'signed-in', body: CreateTokenBody, status: 201 },
     async ({ body, auth: a }) => {
-      const t = await auth.createToken(mustAuth(a).user.id, body.name);
-      return {
-        id: t.id,
-        name: t.name,
-        createdAt: t.createdAt,
-        lastUsedAt: t.lastUsedAt,
-        scope: t.scope,
-        token: t.token,
-      } satisfies CreatedToken;
+      const who = mustAuth(a);
+      const scope = body.scope ?? 'admin';
+      // A token never makes a wider one: a read token cannot mint an admin token.
+      const mine = personalScope(who.scope);
+      if (mine !== 'admin' && scope !== mine && !(mine === 'run' && (scope === 'read' || scope === 'live')))
+        throw new ApiFailure('forbidden', `a ${who.scope} token cannot create a ${scope} token`);
+      const projects = body.projects ?? who.projects ?? null;
+      for (const p of projects ?? [])
+        if (!(await projectAccess(store, who, p))) throw new ApiFailure('not_found', projectNotFound(p));
+      const t = await auth.createToken(who.user.id, body.name, {
+        scope,
+        projects,
+        expiresAt: body.expiresInDays
+          ? new Date(Date.now() + body.expiresInDays * 86_400_000).toISOString()
+          : null,
+      });
+      return { ...presentToken(t), token: t.token } satisfies CreatedToken;
     },
   );
 
   route(
-    { method: 'DELETE', url: '/api/tokens/:id', auth: 'user', params: TokenParams },
+    { method: 'DELETE', url: '/api/tokens/:id', permission: 'signed-in', params: TokenParams },
     async ({ params, auth: a }) => {
       if (!(await store.revokeToken(params.id, mustAuth(a).user.id)))
         throw new ApiFailure('not_found', 'no such token');
@@ -105,25 +119,41 @@ export function registerRoutes(
     },
   );
 
-  route({ method: 'GET', url: '/api/projects', auth: 'user' }, async () => ({
-    projects: await projects.list(),
-  }));
+  // Only the caller's projects: one they are no member of does not exist for them.
+  route({ method: 'GET', url: '/api/projects', permission: 'signed-in' }, async ({ auth: a }) => {
+    const who = mustAuth(a);
+    const all = await projects.list();
+    const out = [];
+    for (const p of all) {
+      const access = await projectAccess(store, who, p.name);
+      if (access) out.push({ ...p, access: accessInfo(access) });
+    }
+    return { projects: out };
+  });
 
   route(
-    { method: 'POST', url: '/api/projects', auth: 'user', body: CreateProjectBody, status: 201 },
-    async ({ body }) => projects.create(body),
+    { method: 'POST', url: '/api/projects', permission: 'signed-in', body: CreateProjectBody, status: 201 },
+    async ({ body, auth: a }) => {
+      const teamId = await teamForNewProject(store, mustAuth(a), body.team);
+      const p = await projects.create(body, teamId);
+      const access = await projectAccess(store, mustAuth(a), p.name);
+      return access ? { ...p, access: accessInfo(access) } : p;
+    },
   );
 
   route(
-    { method: 'GET', url: '/api/projects/:name', auth: 'user', params: ProjectParams },
-    async ({ params }) => projects.get(params.name),
+    { method: 'GET', url: '/api/projects/:name', permission: 'project:read', params: ProjectParams },
+    async ({ params, access }) => ({
+      ...(await projects.get(params.name)),
+      ...(access ? { access: accessInfo(access) } : {}),
+    }),
   );
 
   route(
     {
       method: 'PATCH',
       url: '/api/projects/:name',
-      auth: 'user',
+      permission: 'project:maintain',
       params: ProjectParams,
       body: UpdateProjectBody,
     },
@@ -131,7 +161,7 @@ export function registerRoutes(
   );
 
   route(
-    { method: 'DELETE', url: '/api/projects/:name', auth: 'user', params: ProjectParams },
+    { method: 'DELETE', url: '/api/projects/:name', permission: 'project:own', params: ProjectParams },
     async ({ params }) => {
       await projects.remove(params.name);
       return undefined;
@@ -139,7 +169,7 @@ export function registerRoutes(
   );
 
   route(
-    { method: 'POST', url: '/api/projects/:name/reload', auth: 'user', params: ProjectParams },
+    { method: 'POST', url: '/api/projects/:name/reload', permission: 'project:read', params: ProjectParams },
     async ({ params }) => projects.reload(params.name),
   );
 
@@ -147,7 +177,7 @@ export function registerRoutes(
     {
       method: 'GET',
       url: '/api/projects/:name/table',
-      auth: 'user',
+      permission: 'project:read',
       params: ProjectParams,
       query: TableQuery,
     },
@@ -156,6 +186,39 @@ export function registerRoutes(
       return query.format === 'columns' ? packTablePage(page) : page;
     },
   );
+}
+
+function presentToken(t: ScopedTokenRecord): AccessToken {
+  return {
+    id: t.id,
+    name: t.name,
+    // Tokens made before scopes existed act with their owner's full access.
+    scope: t.scope === 'user' ? 'admin' : t.scope,
+    createdAt: t.createdAt,
+    lastUsedAt: t.lastUsedAt,
+    projects: t.projects,
+    expiresAt: t.expiresAt,
+  };
+}
+
+/**
+ * The team a new project goes to: the named one, where the caller must be a maintainer or
+ * owner (or an instance admin); without a name, the default team, which takes only admins'
+ * and the default team's maintainers' projects.
+ */
+async function teamForNewProject(store: Store, who: Auth, name: string | undefined): Promise<string> {
+  const team = await store.teams.getTeam(name ?? DEFAULT_TEAM_ID);
+  const mine = team ? (await store.teams.teamsOf(who.user.id)).find((t) => t.id === team.id) : undefined;
+  if (!team || (!mine && who.role !== 'admin'))
+    throw new ApiFailure('not_found', `no team named "${name ?? DEFAULT_TEAM_ID}"`);
+  const role = who.role === 'admin' ? 'owner' : (mine?.role ?? 'viewer');
+  if (personalScope(who.scope) !== 'admin' || !atLeast(role, 'maintainer'))
+    throw new ApiFailure(
+      'forbidden',
+      `only maintainers and owners of team ${team.name} can add projects to it`,
+      personalScope(who.scope) !== 'admin' ? `a ${who.scope} token cannot add projects` : undefined,
+    );
+  return team.id;
 }
 
 function mustAuth(a: Auth | null): Auth {

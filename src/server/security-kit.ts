@@ -20,7 +20,7 @@ export async function runWithToken(
     name,
     baseline,
     message: '',
-    changeSetJson: JSON.stringify({ params: [], inputs: [], script: null }),
+    changeSetJson: JSON.stringify({ params: [], inputs: [], script: 'true' }),
     target: 'local',
     timeoutSec: 60,
     priority: 0,

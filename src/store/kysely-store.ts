@@ -10,6 +10,7 @@ import { KyselyAuditStore } from './kysely-audit.js';
 import { KyselyDeviceCodeStore } from './kysely-device-codes.js';
 import { KyselyIdentityStore } from './kysely-identity.js';
 import { KyselyAgentStore } from './kysely-agents.js';
+import { KyselyTeamsStore } from './kysely-teams.js';
 
 const now = () => new Date().toISOString();
 
@@ -49,6 +50,7 @@ export class KyselyStore implements Store {
   readonly deviceCodes: KyselyDeviceCodeStore;
   readonly identity: KyselyIdentityStore;
   readonly agents: KyselyAgentStore;
+  readonly teams: KyselyTeamsStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -64,6 +66,7 @@ export class KyselyStore implements Store {
     this.deviceCodes = new KyselyDeviceCodeStore(db);
     this.identity = new KyselyIdentityStore(db);
     this.agents = new KyselyAgentStore(db);
+    this.teams = new KyselyTeamsStore(db);
   }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { runOwnersMigration } from './migration-011-run-owners.js';
 import { teamsMigration } from './migration-007-teams.js';
 import { storeTables } from './migration-008-store-tables.js';
 import { clusterMigration } from './migration-010-cluster.js';
@@ -219,6 +220,7 @@ const migrations: Record<string, Migration> = {
   '007-teams': teamsMigration,
   '008-store-tables': { up: storeTables },
   '010-cluster': clusterMigration,
+  '011-run-owners': runOwnersMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -6,6 +6,7 @@ import type { IdentityStore } from './kysely-identity.js';
 import type { AgentStore } from './agent-port.js';
 
 export type * from './agent-port.js';
+import type { TeamsStore } from './teams-port.js';
 
 export interface UserRecord {
   id: string;
@@ -78,6 +79,8 @@ export interface Store {
   deleteSettings(keys: readonly string[]): Promise<void>;
 
   readonly experiments: ExperimentStore;
+  /** Teams, memberships, roles, people and scoped tokens (kysely-teams.ts). */
+  readonly teams: TeamsStore;
   readonly compute: ComputeStore;
   readonly live: LiveStore;
   readonly ci: CiStore;

@@ -161,6 +161,13 @@ export interface TeamsDatabase {
   sso_providers: SsoProvidersTable;
   device_codes: DeviceCodesTable;
   audit_events: AuditEventsTable;
+  run_owners: RunOwnersTable;
+}
+
+export interface RunOwnersTable {
+  experiment_id: string;
+  user_id: string;
+  created_at: string;
 }
 
 export interface Database

@@ -9,7 +9,7 @@ import type { makeRoute } from '../route.js';
  * projects they own; anyone else is refused.
  */
 export function registerAuditRoutes(route: ReturnType<typeof makeRoute>, deps: { store: Store }): void {
-  route({ method: 'GET', url: '/api/audit', auth: 'user', query: AuditQuery }, async ({ query, auth }) => {
+  route({ method: 'GET', url: '/api/audit', permission: 'signed-in', query: AuditQuery }, async ({ query, auth }) => {
     if (!auth) throw new ApiFailure('unauthorized', 'log in to read the audit trail');
     if (query.cursor && !isAuditCursor(query.cursor))
       throw new ApiFailure(

@@ -45,7 +45,7 @@ export function registerCiRoutes(
     {
       method: 'POST',
       url: '/api/projects/:name/ci-commits',
-      auth: 'user',
+      permission: 'project:run',
       params: ProjectParams,
       body: CiCommitBody,
       status: 201,
@@ -57,7 +57,12 @@ export function registerCiRoutes(
   );
 
   route(
-    { method: 'GET', url: '/api/projects/:name/commits/:rev/ci', auth: 'user', params: CommitParams },
+    {
+      method: 'GET',
+      url: '/api/projects/:name/commits/:rev/ci',
+      permission: 'project:read',
+      params: CommitParams,
+    },
     async ({ params }) => commitCi(deps, params.name, params.rev),
   );
 
@@ -65,7 +70,7 @@ export function registerCiRoutes(
     {
       method: 'GET',
       url: '/api/projects/:name/ci/commits',
-      auth: 'user',
+      permission: 'project:read',
       params: ProjectParams,
       query: CiSummariesQuery,
     },
@@ -73,7 +78,7 @@ export function registerCiRoutes(
   );
 
   route(
-    { method: 'GET', url: '/api/projects/:name/ci/forge', auth: 'user', params: ProjectParams },
+    { method: 'GET', url: '/api/projects/:name/ci/forge', permission: 'project:read', params: ProjectParams },
     async ({ params }) => {
       const { rec, creds } = await projectAccess(deps.store, deps.box, params.name);
       const forge = await projectForge(rec, creds, deps.settings);
@@ -85,7 +90,7 @@ export function registerCiRoutes(
     {
       method: 'POST',
       url: '/api/projects/:name/experiments/:exp/pull-request',
-      auth: 'user',
+      permission: 'project:run',
       params: ExpParams,
       body: ExperimentPullRequestBody,
       status: 201,
@@ -106,7 +111,12 @@ export function registerCiRoutes(
     paths: ['/webhook/github', '/webhook/gitlab', '/webhook/gitea', '/webhook/bitbucket'],
   });
   route(
-    { method: 'GET', url: '/api/projects/:name/ci/webhook', auth: 'admin', params: ProjectParams },
+    {
+      method: 'GET',
+      url: '/api/projects/:name/ci/webhook',
+      permission: 'project:maintain',
+      params: ProjectParams,
+    },
     async ({ params }) => {
       await projectAccess(deps.store, deps.box, params.name);
       return webhook(params.name, await deps.secrets.get(params.name));
@@ -116,7 +126,7 @@ export function registerCiRoutes(
     {
       method: 'PUT',
       url: '/api/projects/:name/ci/webhook',
-      auth: 'admin',
+      permission: 'project:maintain',
       params: ProjectParams,
       body: ProjectWebhookBody,
     },
@@ -126,10 +136,12 @@ export function registerCiRoutes(
     },
   );
 
-  route({ method: 'GET', url: '/api/ci/settings', auth: 'admin' }, async () => deps.settings.get());
+  route({ method: 'GET', url: '/api/ci/settings', permission: 'instance:admin' }, async () =>
+    deps.settings.get(),
+  );
 
   route(
-    { method: 'PUT', url: '/api/ci/settings', auth: 'admin', body: UpdateCiSettingsBody },
+    { method: 'PUT', url: '/api/ci/settings', permission: 'instance:admin', body: UpdateCiSettingsBody },
     async ({ body }) => deps.settings.update(body),
   );
 }

@@ -77,12 +77,12 @@ export async function registerWebhookRoutes(
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
       done(null, body),
     );
-    const route = makeRoute(scope, auth);
+    const route = makeRoute(scope, auth, deps.store);
     route(
       {
         method: 'POST',
         url: '/webhook/:forge',
-        auth: 'public',
+        permission: 'public',
         params: WebhookParams,
         body: RawBody,
         // Forges sign, not authenticate, their calls: a push of many commits runs to a few MB.

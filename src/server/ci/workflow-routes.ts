@@ -4,7 +4,8 @@ import type { makeRoute } from '../route.js';
 
 /** `POST /api/ci/workflow`: the CI wizard's live preview; body WizardInput → GeneratedWorkflow. */
 export function registerCiWorkflowRoute(route: ReturnType<typeof makeRoute>): void {
-  route({ method: 'POST', url: '/api/ci/workflow', auth: 'user', body: WizardInput }, async ({ body }) =>
-    generateWorkflow(body),
+  route(
+    { method: 'POST', url: '/api/ci/workflow', permission: 'signed-in', body: WizardInput },
+    async ({ body }) => generateWorkflow(body),
   );
 }

@@ -24,7 +24,7 @@ export function registerAgentDownload(
   auth: Authenticator,
   bundle = agentBundlePath(),
 ): void {
-  route({ method: 'GET', url: '/api/compute/agent.mjs', auth: 'agent' }, async ({ reply }) => {
+  route({ method: 'GET', url: '/api/compute/agent.mjs', permission: 'agent' }, async ({ reply }) => {
     if (!existsSync(bundle))
       throw new ApiFailure('not_found', 'the agent bundle is not built: npm run build');
     return reply.type('text/javascript').send(createReadStream(bundle));

@@ -17,7 +17,7 @@ export function registerAgentTokenRoutes(
   store: Store,
 ): void {
   // Public: the route checks the bootstrap scope itself, as every other route refuses it.
-  route({ method: 'POST', url: '/api/agents/exchange', auth: 'public' }, async ({ req }) => {
+  route({ method: 'POST', url: '/api/agents/exchange', permission: 'public' }, async ({ req }) => {
     const who = await auth.authenticate(req);
     if (!who?.tokenId || who.scope !== BOOTSTRAP_SCOPE)
       throw new ApiFailure('unauthorized', 'send "Authorization: token <the machine\'s bootstrap token>"');
@@ -37,7 +37,7 @@ export function registerAgentTokenRoutes(
     }
     return { token: t.token, id: t.id };
   });
-  route({ method: 'POST', url: '/api/agents/revoke', auth: 'agent' }, async ({ auth: who }) => {
+  route({ method: 'POST', url: '/api/agents/revoke', permission: 'agent' }, async ({ auth: who }) => {
     if (who?.tokenId) await store.revokeToken(who.tokenId, who.user.id);
   });
 }

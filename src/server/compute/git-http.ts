@@ -6,10 +6,13 @@ import { z } from 'zod';
 import { experimentRef } from '../../contracts/experiments.js';
 import { parsePushHead, refusalReport } from '../../git/push-commands.js';
 import type { Store } from '../../store/port.js';
-import { sha256 } from '../secrets.js';
+import type { Auth, Authenticator } from '../auth.js';
+import { can, projectAccess, projectNotFound } from '../authz/index.js';
+import { setCaller } from '../caller.js';
 
 export interface GitHttpDeps {
   store: Store;
+  auth: Authenticator;
   /** The project's bare mirror on this machine. */
   mirror: (project: string) => Promise<string>;
 }
@@ -21,30 +24,39 @@ const PATHS = /^(info\/refs|git-upload-pack|git-receive-pack)$/;
 /** What a caller may do: read the project, or also push the refs of its one run. */
 type Access = { kind: 'read' } | { kind: 'write'; refs: ReadonlySet<string>; run: string };
 
-/** The run token of an experiment of `project` (or an agent token) from HTTP Basic auth's password. */
-async function allowed(store: Store, project: string, header: string | undefined): Promise<Access | null> {
+/** The caller from HTTP Basic auth, whose password is a token (Git sends no other header). */
+async function caller(auth: Authenticator, header: string | undefined): Promise<Auth | null> {
   const m = /^basic\s+([A-Za-z0-9+/=]+)$/i.exec(header?.trim() ?? '');
   if (!m?.[1]) return null;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const password = decoded.slice(decoded.indexOf(':') + 1);
-  const found = await store.findToken(sha256(password));
-  if (!found) return null;
-  if (found.token.scope === 'agent') return { kind: 'read' };
-  const run = /^run:(.+)$/.exec(found.token.scope);
-  if (!run?.[1]) return null;
-  const exp = await store.experiments.getById(run[1]);
-  if (exp?.project !== project) return null;
-  // A run writes its result and its checkpoint, nothing else: not the branches, tags or other
-  // runs' refs that the table and the Run form trust.
-  const refs = new Set([experimentRef(exp.baseline, exp.name), `refs/kiln/checkpoints/${exp.id}`]);
-  return { kind: 'write', refs, run: `${exp.project}/${exp.name}` };
+  return auth.byToken(decoded.slice(decoded.indexOf(':') + 1));
+}
+
+/**
+ * What `who` may do with `project`'s mirror: an agent reads any project (it runs their jobs);
+ * a run token reads and pushes its own run's refs; a person reads the projects they may see.
+ * Null: the project does not exist for this caller.
+ */
+async function allowed(store: Store, who: Auth, project: string): Promise<Access | null> {
+  if (who.scope === 'agent') return { kind: 'read' };
+  const run = /^run:(.+)$/.exec(who.scope);
+  if (run?.[1]) {
+    const exp = await store.experiments.getById(run[1]);
+    if (exp?.project !== project) return null;
+    // A run writes its result and its checkpoint, nothing else: not the branches, tags or other
+    // runs' refs that the table and the Run form trust.
+    const refs = new Set([experimentRef(exp.baseline, exp.name), `refs/kiln/checkpoints/${exp.id}`]);
+    return { kind: 'write', refs, run: `${exp.project}/${exp.name}` };
+  }
+  const access = await projectAccess(store, who, project);
+  return access && can(who, 'project:read', access.role) ? { kind: 'read' } : null;
 }
 
 /**
  * Git's smart HTTP for the project mirrors, so agents on other machines clone the baseline and
- * push their result ref: `git http-backend` runs as a CGI child per request. Agents authenticate
- * with HTTP Basic, the password being their run token; only run tokens may push, and only their
- * own run's refs.
+ * push their result ref: `git http-backend` runs as a CGI child per request. Callers authenticate
+ * with HTTP Basic, the password being a token; only run tokens may push, and only their own
+ * run's refs. People clone the projects they may read with an access token.
  */
 export function registerGitHttp(app: FastifyInstance, deps: GitHttpDeps): void {
   for (const type of ['application/x-git-upload-pack-request', 'application/x-git-receive-pack-request'])
@@ -54,13 +66,18 @@ export function registerGitHttp(app: FastifyInstance, deps: GitHttpDeps): void {
     const query = new URL(req.url, 'http://x').searchParams;
     const service = query.get('service') ?? '';
     // Authenticate before anything else, so an anonymous caller learns nothing about paths.
-    const access = p.success ? await allowed(deps.store, p.data.project, req.headers.authorization) : null;
-    if (!access)
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Basic realm="kiln"')
-        .send({ error: 'a run token is needed', code: 'unauthorized' });
-    if (!p.success || !PATHS.test(p.data['*']) || (service && !SERVICES.has(service)))
+    const who = await caller(deps.auth, req.headers.authorization);
+    setCaller(req, who);
+    if (!who)
+      return reply.code(401).header('www-authenticate', 'Basic realm="kiln"').send({
+        error: 'a token is needed (a run token, or an access token as the password)',
+        code: 'unauthorized',
+      });
+    if (!p.success) return reply.code(404).send({ error: 'no such git path', code: 'not_found' });
+    const access = await allowed(deps.store, who, p.data.project);
+    // A project the caller may not see answers as one that does not exist.
+    if (!access) return reply.code(404).send({ error: projectNotFound(p.data.project), code: 'not_found' });
+    if (!PATHS.test(p.data['*']) || (service && !SERVICES.has(service)))
       return reply.code(404).send({ error: 'no such git path', code: 'not_found' });
     const pushing = p.data['*'] === 'git-receive-pack' || service === 'git-receive-pack';
     if (pushing && access.kind !== 'write')
@@ -71,7 +88,14 @@ export function registerGitHttp(app: FastifyInstance, deps: GitHttpDeps): void {
       return backend(req, reply, cgi, req.method === 'POST' ? req.raw : null);
     return guardedPush(req, reply, cgi, access);
   };
-  app.route({ method: ['GET', 'POST'], url: '/api/git/:project/*', handler });
+  // Declared in the route table like every route: reading needs project:read (a person who may
+  // see the project, an agent, or the project's run token); pushing a run token of the project.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/api/git/:project/*',
+    config: { permission: 'project:read' },
+    handler,
+  });
 }
 
 interface Cgi {

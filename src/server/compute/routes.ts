@@ -20,38 +20,56 @@ export function registerComputeRoutes(
 ): void {
   const { credentials, profiles } = deps;
   route(
-    { method: 'GET', url: '/api/compute/credentials', auth: 'admin' },
+    { method: 'GET', url: '/api/compute/credentials', permission: 'instance:admin' },
     async (): Promise<CredentialList> => ({
       credentials: await credentials.list(),
     }),
   );
   route(
-    { method: 'POST', url: '/api/compute/credentials', auth: 'admin', body: CredentialInput, status: 201 },
+    {
+      method: 'POST',
+      url: '/api/compute/credentials',
+      permission: 'instance:admin',
+      body: CredentialInput,
+      status: 201,
+    },
     ({ body }) => credentials.put(body),
   );
   route(
-    { method: 'DELETE', url: '/api/compute/credentials/:name', auth: 'admin', params: Named },
+    { method: 'DELETE', url: '/api/compute/credentials/:name', permission: 'instance:admin', params: Named },
     ({ params }) => credentials.remove(params.name),
   );
   route(
-    { method: 'POST', url: '/api/compute/credentials/:name/test', auth: 'admin', params: Named },
+    {
+      method: 'POST',
+      url: '/api/compute/credentials/:name/test',
+      permission: 'instance:admin',
+      params: Named,
+    },
     ({ params }) => credentials.test(params.name),
   );
   route(
-    { method: 'GET', url: '/api/compute/profiles', auth: 'user' },
+    { method: 'GET', url: '/api/compute/profiles', permission: 'signed-in' },
     async (): Promise<ComputeProfileList> => ({
       profiles: await profiles.list(),
     }),
   );
   route(
-    { method: 'POST', url: '/api/compute/profiles', auth: 'admin', body: ComputeProfileInput, status: 201 },
+    {
+      method: 'POST',
+      url: '/api/compute/profiles',
+      permission: 'instance:admin',
+      body: ComputeProfileInput,
+      status: 201,
+    },
     ({ body }) => profiles.create(body),
   );
   route(
-    { method: 'DELETE', url: '/api/compute/profiles/:name', auth: 'admin', params: Named },
+    { method: 'DELETE', url: '/api/compute/profiles/:name', permission: 'instance:admin', params: Named },
     ({ params }) => profiles.remove(params.name),
   );
-  route({ method: 'POST', url: '/api/compute/resolve', auth: 'user', body: ResolveRequest }, ({ body }) =>
-    profiles.resolve(body.profile, body.overrides),
+  route(
+    { method: 'POST', url: '/api/compute/resolve', permission: 'signed-in', body: ResolveRequest },
+    ({ body }) => profiles.resolve(body.profile, body.overrides),
   );
 }

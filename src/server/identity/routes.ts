@@ -53,7 +53,7 @@ export function registerIdentity(
     deps.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
 
   route(
-    { method: 'POST', url: '/api/invites', auth: 'user', body: CreateInviteBody, status: 201 },
+    { method: 'POST', url: '/api/invites', permission: 'signed-in', body: CreateInviteBody, status: 201 },
     async ({ body, auth: a, req }): Promise<CreatedInvite> => {
       const made = await invites.create(a, body, baseUrl(req));
       await audit(store, {
@@ -66,12 +66,12 @@ export function registerIdentity(
     },
   );
 
-  route({ method: 'GET', url: '/api/invites', auth: 'user' }, async ({ auth: a }): Promise<InviteList> => ({
+  route({ method: 'GET', url: '/api/invites', permission: 'signed-in' }, async ({ auth: a }): Promise<InviteList> => ({
     invites: await invites.pending(a),
   }));
 
   route(
-    { method: 'DELETE', url: '/api/invites/:id', auth: 'user', params: IdParams },
+    { method: 'DELETE', url: '/api/invites/:id', permission: 'signed-in', params: IdParams },
     async ({ params, auth: a, req }) => {
       const rec = await invites.revoke(a, params.id);
       await audit(store, { action: 'invite.revoked', req, target: rec.name, detail: { team: rec.teamName } });
@@ -81,13 +81,13 @@ export function registerIdentity(
 
   // The invite link's token travels in bodies, never in a URL a log could keep.
   route(
-    { method: 'POST', url: '/api/invite/open', auth: 'public', body: InviteTokenBody },
+    { method: 'POST', url: '/api/invite/open', permission: 'public', body: InviteTokenBody },
     async ({ body }): Promise<InviteInfo> =>
       invites.info(await invites.open(body.token), await providers.buttons()),
   );
 
   route(
-    { method: 'POST', url: '/api/invite/accept', auth: 'public', body: AcceptInviteBody },
+    { method: 'POST', url: '/api/invite/accept', permission: 'public', body: AcceptInviteBody },
     async ({ body, req, reply }): Promise<Me> => {
       const { user, invite } = await invites.acceptWithPassword(body.token, body.password);
       await startSession(auth, reply, user.id);
@@ -103,7 +103,7 @@ export function registerIdentity(
   );
 
   route(
-    { method: 'GET', url: '/api/auth/providers', auth: 'public' },
+    { method: 'GET', url: '/api/auth/providers', permission: 'public' },
     async (): Promise<SignInProviders> => ({
       providers: await providers.buttons(),
     }),
@@ -113,7 +113,7 @@ export function registerIdentity(
     {
       method: 'POST',
       url: '/api/auth/sso/:id/start',
-      auth: 'public',
+      permission: 'public',
       params: ProviderParams,
       body: StartSsoBody,
     },
@@ -123,7 +123,7 @@ export function registerIdentity(
   );
 
   route(
-    { method: 'GET', url: '/api/auth/sso/:id/callback', auth: 'public', params: ProviderParams },
+    { method: 'GET', url: '/api/auth/sso/:id/callback', permission: 'public', params: ProviderParams },
     async ({ params, req, reply }) => {
       const done = await flow.finish(params.id, req, reply, baseUrl(req));
       if (!done.ok) return reply.redirect(`/login?error=${encodeURIComponent(done.message)}`, 303);
@@ -133,7 +133,7 @@ export function registerIdentity(
   );
 
   route(
-    { method: 'GET', url: '/api/sso-providers', auth: 'admin' },
+    { method: 'GET', url: '/api/sso-providers', permission: 'instance:admin' },
     async ({ req }): Promise<SsoProviderList> => ({
       providers: await providers.list(baseUrl(req)),
     }),
@@ -143,7 +143,7 @@ export function registerIdentity(
     {
       method: 'PUT',
       url: '/api/sso-providers/:id',
-      auth: 'admin',
+      permission: 'instance:admin',
       params: ProviderParams,
       body: SsoProviderBody,
     },
@@ -154,7 +154,7 @@ export function registerIdentity(
   );
 
   route(
-    { method: 'DELETE', url: '/api/sso-providers/:id', auth: 'admin', params: ProviderParams },
+    { method: 'DELETE', url: '/api/sso-providers/:id', permission: 'instance:admin', params: ProviderParams },
     async ({ params }) => {
       await providers.remove(params.id);
       return undefined;

@@ -38,14 +38,22 @@ export function createLive(deps: LiveDeps) {
     (p) => projects.mirrorDir(p),
     (p, sha, files, inDir) => projects.keptFiles(p, sha, files, inDir),
   );
-  const liveAuth = new LiveAuth(auth, store);
+  const liveAuth = new LiveAuth(store);
   const sweeper = new StaleSweeper(store, bus, service, deps.leader);
   let url = '';
   return {
     service,
     /** Registers `/api/live`, `/webhook/dvc`, the live list/delete and plots routes. */
     async register(app: FastifyInstance) {
-      await registerLiveRoutes(app, { auth, liveAuth, live: service, plots, projects, url: () => url });
+      await registerLiveRoutes(app, {
+        auth,
+        store,
+        liveAuth,
+        live: service,
+        plots,
+        projects,
+        url: () => url,
+      });
     },
     start(serverUrl: string) {
       url = serverUrl;

@@ -1,36 +1,35 @@
-import type { FastifyRequest } from 'fastify';
 import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
-import type { Auth, Authenticator } from '../auth.js';
-
-/** Who may post live events: a person's token, or a Kiln run's token limited to its project. */
-export type LiveCaller =
-  { kind: 'user'; auth: Auth } | { kind: 'run'; auth: Auth; project: string; experimentId: string };
+import type { Auth } from '../auth.js';
+import { atLeast, projectAccess, refusal } from '../authz/index.js';
 
 /**
- * Authenticates `/api/live` and `/webhook/dvc` callers. Training posts many events a second with
- * one token: the Authenticator keeps verified tokens in memory and forgets one the moment it is
- * revoked, so nothing here caches the token itself — only which experiment a run token is for,
- * which never changes.
+ * Who may post live events: a person's token (scope live, run or admin, limited to the projects
+ * they may run in and that the token names), or a Kiln run's token limited to its project.
+ */
+export type LiveCaller =
+  | {
+      kind: 'user';
+      auth: Auth;
+      /** `hidden` for a project the person may not see (it must look absent), else ok/forbidden. */
+      access(project: string): Promise<'ok' | 'hidden' | 'forbidden'>;
+      refusal(project: string): Promise<string>;
+    }
+  | { kind: 'run'; auth: Auth; project: string; experimentId: string };
+
+/**
+ * Turns the route builder's caller of `/api/live` and `/webhook/dvc` into a live caller. Only
+ * which experiment a run token is for is kept in memory (it never changes); the token itself is
+ * read from the database on each request, so a revocation holds at once.
  */
 export class LiveAuth {
   private readonly runs = new Map<string, { project: string; experimentId: string }>();
 
-  constructor(
-    private readonly auth: Authenticator,
-    private readonly store: Store,
-  ) {}
+  constructor(private readonly store: Store) {}
 
-  async authorize(req: FastifyRequest): Promise<LiveCaller> {
-    if (!req.headers.authorization)
+  async callerFor(who: Auth | null): Promise<LiveCaller> {
+    if (!who)
       throw new ApiFailure('unauthorized', 'missing token', 'send "Authorization: token <DVC_STUDIO_TOKEN>"');
-    const who = await this.auth.authenticate(req);
-    if (!who) throw new ApiFailure('unauthorized', 'invalid token', 'the token is unknown or revoked');
-    return this.callerFor(who);
-  }
-
-  private async callerFor(who: Auth): Promise<LiveCaller> {
-    if (who.scope === 'user') return { kind: 'user', auth: who };
     const run = /^run:(.+)$/.exec(who.scope);
     if (run?.[1]) {
       let known = this.runs.get(run[1]);
@@ -43,10 +42,19 @@ export class LiveAuth {
       }
       return { kind: 'run', auth: who, ...known };
     }
-    throw new ApiFailure(
-      'forbidden',
-      `a ${who.scope} token cannot post live metrics`,
-      'use a personal access token or the run token Kiln gives a job',
-    );
+    const store = this.store;
+    return {
+      kind: 'user',
+      auth: who,
+      async access(project) {
+        const a = await projectAccess(store, who, project);
+        if (!a) return 'hidden';
+        return atLeast(a.role, 'member') ? 'ok' : 'forbidden';
+      },
+      async refusal(project) {
+        const a = await projectAccess(store, who, project);
+        return a ? refusal(a.role, 'live', a.team) : 'not a member';
+      },
+    };
   }
 }

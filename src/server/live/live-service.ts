@@ -68,10 +68,26 @@ export class LiveService {
     return found ?? [];
   }
 
+  /**
+   * The projects a person's token may post to: one they are no member of (or that their token
+   * does not name) is left out, so it answers as an unknown repository; one where they may
+   * not run is refused with the reason.
+   */
+  private async visible<T extends { name: string }>(projects: T[], caller: LiveCaller | null): Promise<T[]> {
+    if (caller?.kind !== 'user') return projects;
+    const out: T[] = [];
+    for (const p of projects) {
+      const a = await caller.access(p.name);
+      if (a === 'forbidden') throw new ApiFailure('forbidden', await caller.refusal(p.name));
+      if (a === 'ok') out.push(p);
+    }
+    return out;
+  }
+
   /** Every project whose source is `repoUrl` (a monorepo may be added once per subdir), or a 404. */
   async projectsFor(repoUrl: string, caller: LiveCaller | null): Promise<string[]> {
     if (caller?.kind === 'run') return [await this.projectFor(repoUrl, caller)];
-    const names = (await this.projectsOf(repoUrl)).map((p) => p.name);
+    const names = (await this.visible(await this.projectsOf(repoUrl), caller)).map((p) => p.name);
     if (!names.length) throw unknownRepo(repoUrl);
     return names;
   }
@@ -86,7 +102,7 @@ export class LiveService {
     caller: LiveCaller | null,
     hint: { subdir?: string | undefined; baseline?: string; name?: string } = {},
   ): Promise<string> {
-    const projects = await this.projectsOf(repoUrl);
+    const projects = await this.visible(await this.projectsOf(repoUrl), caller);
     if (caller?.kind === 'run') {
       if (projects.length && !projects.some((p) => p.name === caller.project))
         throw new ApiFailure(

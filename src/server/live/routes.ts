@@ -14,6 +14,7 @@ import {
 import { checkLimits, checkRequestBytes } from '../../core/live/limits.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
+import type { Store } from '../../store/port.js';
 import type { ProjectService } from '../projects/project-service.js';
 import { makeRoute } from '../route.js';
 import type { LiveAuth } from './live-auth.js';
@@ -22,6 +23,7 @@ import type { PlotsReader } from './plots.js';
 
 export interface LiveRouteDeps {
   auth: Authenticator;
+  store: Store;
   liveAuth: LiveAuth;
   live: LiveService;
   plots: PlotsReader;
@@ -79,24 +81,27 @@ export async function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDe
           .code(413)
           .send({ error: 'request too large', code: 'payload_too_large', detail: check.detail });
     });
-    const route = makeRoute(child, deps.auth);
+    const route = makeRoute(child, deps.auth, deps.store);
     const { live, liveAuth, plots, projects } = deps;
 
-    route({ method: 'POST', url: '/api/live', auth: 'public' }, async ({ req }): Promise<LiveAck> => {
-      const caller = await liveAuth.authorize(req);
-      const event = parseBody(LiveEvent, req.body);
-      const length = Number(req.headers['content-length'] ?? 0);
-      const limits = checkLimits(event, Number.isFinite(length) ? length : 0);
-      if (!limits.ok)
-        throw new ApiFailure('payload_too_large', 'request over the live limits', limits.detail);
-      const rec = await live.ingest(event, caller);
-      return { ok: true, id: rec.id, url: `${deps.url()}/projects/${encodeURIComponent(rec.project)}` };
-    });
+    route(
+      { method: 'POST', url: '/api/live', permission: 'live' },
+      async ({ req, auth }): Promise<LiveAck> => {
+        const caller = await liveAuth.callerFor(auth);
+        const event = parseBody(LiveEvent, req.body);
+        const length = Number(req.headers['content-length'] ?? 0);
+        const limits = checkLimits(event, Number.isFinite(length) ? length : 0);
+        if (!limits.ok)
+          throw new ApiFailure('payload_too_large', 'request over the live limits', limits.detail);
+        const rec = await live.ingest(event, caller);
+        return { ok: true, id: rec.id, url: `${deps.url()}/projects/${encodeURIComponent(rec.project)}` };
+      },
+    );
 
     route(
-      { method: 'POST', url: '/webhook/dvc', auth: 'public' },
-      async ({ req }): Promise<DvcWebhookAnswer> => {
-        const caller = await liveAuth.authorize(req);
+      { method: 'POST', url: '/webhook/dvc', permission: 'live' },
+      async ({ req, auth }): Promise<DvcWebhookAnswer> => {
+        const caller = await liveAuth.callerFor(auth);
         const body = parseBody(DvcWebhook, req.body);
         // A monorepo added once per subdir: the refs are the repository's, so each project's.
         const names = await live.projectsFor(body.repo_url, caller);
@@ -112,7 +117,7 @@ export async function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDe
     );
 
     route(
-      { method: 'GET', url: '/api/projects/:name/live', auth: 'user', params: ProjectParams },
+      { method: 'GET', url: '/api/projects/:name/live', permission: 'project:read', params: ProjectParams },
       async ({ params }): Promise<LiveExperimentList> => {
         await projects.get(params.name);
         const page = await projects.table(params.name, true, 0, 100_000);
@@ -122,7 +127,12 @@ export async function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDe
     );
 
     route(
-      { method: 'DELETE', url: '/api/projects/:name/live/:id', auth: 'user', params: LiveParams },
+      {
+        method: 'DELETE',
+        url: '/api/projects/:name/live/:id',
+        permission: 'project:run',
+        params: LiveParams,
+      },
       async ({ params }) => {
         await live.remove(params.name, params.id);
       },
@@ -132,7 +142,7 @@ export async function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDe
       {
         method: 'GET',
         url: '/api/projects/:name/plots',
-        auth: 'user',
+        permission: 'project:read',
         params: ProjectParams,
         query: PlotsQuery,
       },

@@ -85,7 +85,8 @@ export class ProjectService {
     return this.present(await this.record(name), running.get(name) ?? 0);
   }
 
-  async create(body: CreateProjectBody): Promise<Project> {
+  /** Adds a project owned by `teamId` (default: the `default` team). */
+  async create(body: CreateProjectBody, teamId?: string): Promise<Project> {
     if (await this.store.getProject(body.name))
       throw new ApiFailure('conflict', `a project named "${body.name}" already exists`);
     const source = normalizeSource(body.source, process.cwd());
@@ -107,6 +108,7 @@ export class ProjectService {
       fetchAt: null,
       fetchError: null,
       createdAt: new Date().toISOString(),
+      ...(teamId ? { teamId } : {}),
     });
     void this.reload(body.name).catch(() => undefined);
     return this.get(body.name);

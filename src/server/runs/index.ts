@@ -107,7 +107,7 @@ export function createRuns(deps: RunsDeps) {
     register(route: ReturnType<typeof makeRoute>, app: FastifyInstance) {
       // Uploads stream to disk from the raw request; no parser buffers them.
       app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null));
-      registerGitHttp(app, { store, mirror: async (p) => (await experiments.where(p)).mirror });
+      registerGitHttp(app, { store, auth, mirror: async (p) => (await experiments.where(p)).mirror });
       registerRunRoutes(route, {
         store,
         auth,

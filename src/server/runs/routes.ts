@@ -13,10 +13,12 @@ import {
   UpdateExperimentBody,
   isFinished,
   type CreatedAgentToken,
+  type CreatedExperiments,
   type LogPage,
 } from '../../contracts/experiments.js';
 import { ApiFailure } from '../api-error.js';
-import type { Authenticator } from '../auth.js';
+import type { Auth, Authenticator } from '../auth.js';
+import { atLeast, type ProjectAccess } from '../authz/index.js';
 import type { makeRoute } from '../route.js';
 import type { Store } from '../../store/port.js';
 import type { ExperimentService } from './experiment-service.js';
@@ -45,65 +47,116 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
   const { experiments, scheduler, auth, store } = deps;
   const base = '/api/projects/:name/experiments';
 
+  /** Records who queued the runs: members may cancel or reorder only their own. */
+  const owned = async (created: CreatedExperiments, who: Auth | null): Promise<CreatedExperiments> => {
+    if (who) for (const e of created.experiments) await store.teams.setRunOwner(e.id, who.user.id);
+    return created;
+  };
+  const ownRunOnly = async (
+    project: string,
+    name: string,
+    who: Auth | null,
+    access: ProjectAccess | null,
+    verb: string,
+  ): Promise<void> => {
+    if (!who || !access || atLeast(access.role, 'maintainer')) return;
+    const exp = await experiments.record(project, name);
+    if ((await store.teams.runOwner(exp.id)) !== who.user.id)
+      throw new ApiFailure(
+        'forbidden',
+        `${access.role}s can ${verb} only their own runs${access.team ? ` — ask a maintainer of team ${access.team}` : ''}`,
+      );
+  };
+
   route(
     {
       method: 'POST',
       url: base,
-      auth: 'user',
+      permission: 'project:run',
       params: ProjectParams,
       body: CreateExperimentBody,
       status: 201,
     },
-    async ({ params, body }) => {
+    async ({ params, body, auth: who }) => {
       await scheduler.targets.check(body.target);
-      return experiments.create(params.name, body);
+      return owned(await experiments.create(params.name, body), who);
     },
   );
-  route({ method: 'GET', url: base, auth: 'user', params: ProjectParams }, async ({ params }) => ({
-    experiments: await experiments.list(params.name),
-  }));
+  route(
+    { method: 'GET', url: base, permission: 'project:read', params: ProjectParams },
+    async ({ params }) => ({
+      experiments: await experiments.list(params.name),
+    }),
+  );
   route(
     {
       method: 'GET',
       url: '/api/projects/:name/experiments-form',
-      auth: 'user',
+      permission: 'project:read',
       params: ProjectParams,
       query: FormQuery,
     },
     async ({ params, query }) => experiments.form(params.name, query.rev),
   );
-  route({ method: 'GET', url: `${base}/:exp`, auth: 'user', params: ExpParams }, async ({ params }) => {
-    const e = await experiments.get(params.name, params.exp);
-    return { ...e, placement: await scheduler.targets.placement(e.id, e.target) };
-  });
   route(
-    { method: 'PATCH', url: `${base}/:exp`, auth: 'user', params: ExpParams, body: UpdateExperimentBody },
-    async ({ params, body }) => {
+    { method: 'GET', url: `${base}/:exp`, permission: 'project:read', params: ExpParams },
+    async ({ params }) => {
+      const e = await experiments.get(params.name, params.exp);
+      return { ...e, placement: await scheduler.targets.placement(e.id, e.target) };
+    },
+  );
+  route(
+    {
+      method: 'PATCH',
+      url: `${base}/:exp`,
+      permission: 'project:run',
+      params: ExpParams,
+      body: UpdateExperimentBody,
+    },
+    async ({ params, body, auth: who, access }) => {
+      await ownRunOnly(params.name, params.exp, who, access, 'reorder');
       const r = await experiments.setPriority(params.name, params.exp, body.priority);
       scheduler.notify();
       return r;
     },
   );
-  route({ method: 'POST', url: `${base}/:exp/cancel`, auth: 'user', params: ExpParams }, async ({ params }) =>
-    experiments.cancel(params.name, params.exp),
+  route(
+    { method: 'POST', url: `${base}/:exp/cancel`, permission: 'project:run', params: ExpParams },
+    async ({ params, auth: who, access }) => {
+      await ownRunOnly(params.name, params.exp, who, access, 'cancel');
+      return experiments.cancel(params.name, params.exp);
+    },
   );
   route(
     {
       method: 'POST',
       url: `${base}/:exp/run-again`,
-      auth: 'user',
+      permission: 'project:run',
       params: ExpParams,
       body: RunAgainBody,
       status: 201,
     },
-    async ({ params, body }) => experiments.runAgain(params.name, params.exp, body.name),
+    async ({ params, body, auth: who }) =>
+      owned(await experiments.runAgain(params.name, params.exp, body.name), who),
   );
   route(
-    { method: 'POST', url: `${base}/:exp/branch`, auth: 'user', params: ExpParams, body: CreateBranchBody },
+    {
+      method: 'POST',
+      url: `${base}/:exp/branch`,
+      permission: 'project:run',
+      params: ExpParams,
+      body: CreateBranchBody,
+    },
     async ({ params, body }) => createBranch(experiments, params.name, params.exp, body),
   );
   route(
-    { method: 'GET', url: `${base}/:exp/logs`, auth: 'user', params: ExpParams, query: LogQuery },
+    {
+      method: 'GET',
+      url: `${base}/:exp/logs`,
+      permission: 'project:read',
+      params: ExpParams,
+      query: LogQuery,
+    },
     async ({ params, query }) => {
       const exp = await experiments.record(params.name, params.exp);
       let chunks = await experiments.logs.read(exp.project, exp.id, query.after);
@@ -132,7 +185,13 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
     },
   );
   route(
-    { method: 'GET', url: `${base}/:exp/logs/stream`, auth: 'user', params: ExpParams, query: LogQuery },
+    {
+      method: 'GET',
+      url: `${base}/:exp/logs/stream`,
+      permission: 'project:read',
+      params: ExpParams,
+      query: LogQuery,
+    },
     async ({ params, query, req, reply }) => {
       await streamLog(experiments, params.name, params.exp, query.after, req, reply);
       return undefined;
@@ -143,7 +202,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
     {
       method: 'POST',
       url: '/api/projects/:name/uploads',
-      auth: 'user',
+      permission: 'project:run',
       params: ProjectParams,
       query: UploadQuery,
       status: 201,
@@ -160,27 +219,33 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
       return { ...saved, path: query.path };
     },
   );
-  route({ method: 'GET', url: '/api/compute/local', auth: 'user' }, async (): Promise<LocalCompute> => ({
-    concurrency: (await scheduler.settings()).concurrency,
-    isolation: await probeSandbox(),
-  }));
   route(
-    { method: 'PUT', url: '/api/compute/local', auth: 'admin', body: ConcurrencyBody },
+    { method: 'GET', url: '/api/compute/local', permission: 'signed-in' },
+    async (): Promise<LocalCompute> => ({
+      concurrency: (await scheduler.settings()).concurrency,
+      isolation: await probeSandbox(),
+    }),
+  );
+  route(
+    { method: 'PUT', url: '/api/compute/local', permission: 'instance:admin', body: ConcurrencyBody },
     async ({ body }) => {
       await store.setSetting('compute.local.concurrency', String(body.concurrency));
       scheduler.notify();
       return { concurrency: body.concurrency };
     },
   );
-  route({ method: 'POST', url: '/api/agents/tokens', auth: 'admin', status: 201 }, async ({ auth: who }) => {
-    if (!who) throw new ApiFailure('unauthorized', 'not logged in');
-    const t = await auth.createToken(who.user.id, 'agent', 'agent');
-    return { token: t.token, id: t.id } satisfies CreatedAgentToken;
-  });
+  route(
+    { method: 'POST', url: '/api/agents/tokens', permission: 'instance:admin', status: 201 },
+    async ({ auth: who }) => {
+      if (!who) throw new ApiFailure('unauthorized', 'not logged in');
+      const t = await auth.createToken(who.user.id, 'agent', 'agent');
+      return { token: t.token, id: t.id } satisfies CreatedAgentToken;
+    },
+  );
 
   // Agents use their own scoped token, which the user routes refuse.
   route(
-    { method: 'POST', url: '/api/agent', auth: 'agent', body: AgentMessage },
+    { method: 'POST', url: '/api/agent', permission: 'agent', body: AgentMessage },
     async ({ body, auth: who, req, reply }) => {
       // An agent that dies mid long-poll closes its connection before the answer.
       const gone = new AbortController();

@@ -1,0 +1,3 @@
+/** Authorization in one place: permissions, roles, token scopes and project access. */
+export * from './permissions.js';
+export * from './access.js';
