@@ -35,7 +35,7 @@ beforeAll(async () => {
   });
   const revoked = await s.auth.createToken(u.owner.id, 'gone', { scope: 'admin' });
   await s.store.revokeToken(revoked.id, u.owner.id);
-  const run = await runWithToken(s, 'p', 'x', cast.head);
+  let runs = 0;
   const scoped = async (scope: 'read' | 'run' | 'live' | 'admin') =>
     (await s.auth.createToken(u.owner.id, scope, { scope })).token;
   Object.assign(callers, {
@@ -74,7 +74,12 @@ beforeAll(async () => {
       kind: 'admin',
       scope: 'admin',
     },
-    "a run's token": { token: fixed(run.token), role: null, kind: 'run' },
+    // Fresh each time too: deleting project p (a permitted DELETE) ends its runs' tokens.
+    "a run's token": {
+      token: async () => (await runWithToken(s, 'p', `x${++runs}`, cast.head)).token,
+      role: null,
+      kind: 'run',
+    },
     // Fresh each time: POST /api/agents/revoke ends the token that calls it.
     'agent token': {
       token: async () => (await s.auth.createToken(admin.id, 'agent', 'agent')).token,
@@ -91,6 +96,9 @@ type Want = 401 | 403 | 404 | 'in';
 function special(url: string, c: Caller): Want | undefined {
   // Only a machine's bootstrap token, which none of these is.
   if (url === '/api/agents/exchange') return 401;
+  // The audit trail is for instance admins and team owners (audit/routes.ts).
+  if (url === '/api/audit' && c.kind === 'person' && c.scope === 'admin' && c.role !== 'owner' && c.role)
+    return 403;
   if (url.startsWith('/api/git/')) {
     if (c.kind === 'anonymous' || c.kind === 'invalid') return 401;
     if (c.kind === 'agent' || c.kind === 'run') return 'in';

@@ -66,9 +66,12 @@ export function registerIdentity(
     },
   );
 
-  route({ method: 'GET', url: '/api/invites', permission: 'signed-in' }, async ({ auth: a }): Promise<InviteList> => ({
-    invites: await invites.pending(a),
-  }));
+  route(
+    { method: 'GET', url: '/api/invites', permission: 'signed-in' },
+    async ({ auth: a }): Promise<InviteList> => ({
+      invites: await invites.pending(a),
+    }),
+  );
 
   route(
     { method: 'DELETE', url: '/api/invites/:id', permission: 'signed-in', params: IdParams },
