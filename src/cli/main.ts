@@ -13,6 +13,7 @@ import { registerProject } from './commands/project.js';
 import { registerServe } from './commands/serve.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
 import { registerCompute } from './commands/compute.js';
+import { registerUserInvite } from './commands/user-invite.js';
 
 const program = new Command('kiln')
   .description('Kiln: an experiment studio for Git + DVC projects')
@@ -35,6 +36,7 @@ registerExpCommit(exp);
 registerAgent(program);
 registerPipelineCommands(program);
 registerCompute(program);
+registerUserInvite(program.command('user').description('people: invites'));
 
 try {
   await program.parseAsync(process.argv);
