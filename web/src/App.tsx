@@ -1,6 +1,7 @@
 import { useAuth } from './use-auth.js';
 import { matchRoute, useLocation } from './router.js';
 import { LoginPage } from './pages/LoginPage.js';
+import { InvitePage } from './pages/InvitePage.js';
 import { ProjectsPage } from './pages/ProjectsPage.js';
 import { ProjectPage } from './pages/ProjectPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
@@ -15,7 +16,7 @@ import { assertNever } from '../../src/contracts/errors.js';
 import type { Route } from './router.js';
 import type { Me } from '../../src/contracts/api.js';
 
-function Page({ route }: { route: Exclude<Route, { page: 'login' }> }) {
+function Page({ route }: { route: Exclude<Route, { page: 'login' | 'invite' }> }) {
   switch (route.page) {
     case 'projects':
       return <ProjectsPage />;
@@ -46,6 +47,7 @@ export function App() {
   const onLogin = (me: Me) => setMe(me);
 
   if (route.page === 'login') return <LoginPage code={route.code} onLogin={onLogin} />;
+  if (route.page === 'invite') return <InvitePage token={route.token} onLogin={onLogin} />;
   switch (auth.state) {
     case 'loading':
       return <div className="boot" aria-busy="true" />;

@@ -27,6 +27,7 @@ export function useLocation(): URL {
 
 export type Route =
   | { page: 'login'; code: string | null }
+  | { page: 'invite'; token: string }
   | { page: 'projects' }
   | { page: 'project'; name: string }
   | { page: 'project-settings'; name: string }
@@ -41,6 +42,8 @@ export function matchRoute(url: URL): Route {
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const [first, second, third, fourth] = parts;
   if (first === 'login') return { page: 'login', code: url.searchParams.get('code') };
+  if (first === 'invite' && second !== undefined && third === undefined)
+    return { page: 'invite', token: second };
   if (first === undefined) return { page: 'projects' };
   if (first === 'settings' && second === undefined) return { page: 'settings' };
   if (first === 'ci' && second === undefined)

@@ -3,6 +3,8 @@ import { useAsync } from '../use-async.js';
 import { Link } from '../ui/Link.js';
 import { Skeleton, ErrorState } from '../ui/States.js';
 import { TokensSection } from './TokensSection.js';
+import { InvitesSection } from './InvitesSection.js';
+import { SsoProvidersSection } from './SsoProvidersSection.js';
 import { CredentialsSection } from '../compute/CredentialsSection.js';
 import { ProfilesSection } from '../compute/ProfilesSection.js';
 
@@ -12,6 +14,8 @@ export function SettingsPage() {
     <div className="page page-narrow">
       <h1>Settings</h1>
       <TokensSection />
+      <InvitesSection />
+      <SsoProvidersSection />
       <CredentialsSection />
       <ProfilesSection />
       <section className="card">
