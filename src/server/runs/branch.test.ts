@@ -33,6 +33,8 @@ it('a branch made with push: false survives the next pruning fetch and stays out
   });
   expect(b.status, JSON.stringify(b.json)).toBe(200);
   expect(b.json).toMatchObject({ pushed: false, commit: sha });
+  // The table shows the new branch at once, not at the next periodic fetch.
+  expect(await branchesOf(sha)).toContain('only-here');
   const mirror = h.server.projects.mirrorDir('demo');
   const source = path.join(h.home, 'demo-repo');
 

@@ -31,6 +31,7 @@ export async function createBranch(
   }
   if (!body.push || source === mirror) {
     if (source !== mirror) await keepLocalBranch(mirror, body.branch, exp.resultCommit);
+    await experiments.reloadProject(project);
     return { branch: body.branch, commit: exp.resultCommit, pushed: false };
   }
   try {
@@ -42,5 +43,6 @@ export async function createBranch(
       throw new ApiFailure('git_failed', `the branch was made but could not be pushed: ${err.message}`);
     throw err;
   }
+  await experiments.reloadProject(project);
   return { branch: body.branch, commit: exp.resultCommit, pushed: true };
 }

@@ -280,6 +280,11 @@ export class ExperimentService {
     return this.projects.dvcRemoteCredentials(project);
   }
 
+  /** Fetches the project and refreshes its table (a branch was made: its chip shows at once). */
+  async reloadProject(project: string): Promise<void> {
+    await this.projects.reload(project).catch(() => undefined);
+  }
+
   /** Pushes a commit of the mirror to the project's own remote, with the project's credentials. */
   pushToSource(project: string, sha: string, ref: string): Promise<void> {
     return this.projects.pushToSource(project, sha, ref);
