@@ -131,8 +131,44 @@ export async function runAgent(
   process.off('SIGINT', onSignal);
 }
 
+/**
+ * `node agent.mjs pipeline run`: the job's default script runs the DVC pipeline with this when the
+ * machine has neither DVC nor the kiln CLI (ssh, Slurm, Kubernetes, cloud VMs get only the agent),
+ * so every target runs stages and writes dvc.lock as the local one does.
+ */
+async function pipelineCommand(args: readonly string[]): Promise<number> {
+  if (args[0] !== 'run' || args.slice(1).some((a) => a !== '--force')) {
+    console.error('usage: agent.mjs pipeline run [--force]');
+    return 2;
+  }
+  const { PipelineError } = await import('../dvc/pipeline/project.js');
+  const { runPipeline } = await import('../dvc/pipeline/run.js');
+  try {
+    const r = await runPipeline({ root: process.cwd(), force: args.includes('--force') });
+    if (r.ran.length === 0) process.stderr.write('Everything is up to date.\n');
+    return 0;
+  } catch (e) {
+    if (!(e instanceof PipelineError)) throw e;
+    process.stderr.write(`kiln pipeline: ${e.message}\n`);
+    return 1;
+  }
+}
+
 const isMain = process.argv[1] !== undefined && /agent(\/main)?\.(ts|js|mjs)$/.test(process.argv[1]);
-if (isMain) {
+if (isMain && process.argv[2] === '--help') {
+  // The default job script looks for the "  pipeline" line before it uses the command.
+  process.stdout.write(
+    'Usage: node agent.mjs --url URL --token-file FILE [--work DIR]\n\nCommands:\n  pipeline run   run the DVC pipeline in the current directory, without DVC\n',
+  );
+} else if (isMain && process.argv[2] === 'pipeline') {
+  pipelineCommand(process.argv.slice(3)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`kiln pipeline: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+} else if (isMain) {
   const { values } = parseArgs({
     options: {
       url: { type: 'string' },

@@ -42,7 +42,9 @@ function kilnCliEnv(): Record<string, string> {
     const pipeline = path.resolve(path.dirname(cli), '../dist/cli/commands/pipeline.js');
     return { KILN_CLI: cli, ...(existsSync(pipeline) ? { KILN_PIPELINE: '1' } : {}) };
   }
-  return {};
+  // The single-file agent (remote targets) runs the pipeline itself: `agent.mjs pipeline run`.
+  const self = fileURLToPath(import.meta.url);
+  return self.endsWith('.mjs') ? { KILN_CLI: self, KILN_PIPELINE: '1' } : {};
 }
 
 /** Runs one job: workspace, script in its own process group, streamed log, results, outcome. */
@@ -140,7 +142,8 @@ export async function runJob(
     logs.write('system', `kiln: ${ctx.isolation.detail}\n`);
     if (cancel) throw new Error('cancelled');
     await send('running');
-    const jobEnv = { ...ctx.baseEnv, ...job.env, ...kilnCliEnv(), PYTHONUNBUFFERED: '1' };
+    const cli = kilnCliEnv();
+    const jobEnv = { ...ctx.baseEnv, ...job.env, ...cli, PYTHONUNBUFFERED: '1' };
     live = await startLiveReporter(cwd, job.env, (m) => logs.write('system', `kiln: ${m}\n`));
     stopWatch = watchPreemption({ ...ctx.baseEnv, ...job.env }, (what) => {
       preempted = what;
@@ -157,7 +160,12 @@ export async function runJob(
                 cwd,
                 hide: [ctx.workRoot, ...ctx.hide],
                 // A local clone borrows the mirror's objects (`--shared`): shown, read-only.
-                readOnly: [scriptFile, ...(path.isAbsolute(job.cloneUrl) ? [job.cloneUrl] : [])],
+                // The single-file agent is shown too (read-only), for `agent.mjs pipeline run`.
+                readOnly: [
+                  scriptFile,
+                  ...(path.isAbsolute(job.cloneUrl) ? [job.cloneUrl] : []),
+                  ...(cli.KILN_CLI?.endsWith('.mjs') ? [cli.KILN_CLI] : []),
+                ],
               },
               script,
             )

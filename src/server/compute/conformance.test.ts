@@ -1,11 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../test-server.js';
+import { Experiment, LogPage, experimentRef, isFinished } from '../../contracts/experiments.js';
+import { git } from '../../git/run-git.js';
+import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
+import { startSimCloudServer } from './sim-cloud-harness.js';
+import { makeBareDvcProject } from '../../../test/fixtures.js';
 import { CloudBackend } from '../../compute/cloud/backend.js';
 import { resolveMachine } from '../../compute/cloud/catalog.js';
 import { SimulatedCloud } from '../../compute/cloud/simulated.js';
@@ -19,6 +24,7 @@ import { SshBackend } from '../../compute/ssh/backend.js';
 import {
   AGENT_BUNDLE,
   agentBundle,
+  missing,
   requires,
   type Service,
   SLURM_CONF,
@@ -278,4 +284,119 @@ describe('compute conformance: crash scenarios', () => {
       [...cloud.instances.values()].every((i) => i.state === 'terminated'),
     );
   }, 60_000);
+});
+
+/**
+ * Every target prepares the workspace the same way (issue 14): a make-dvc-project repo whose
+ * input lives only in its local DVC remote runs on each target with a changed param. Each run
+ * must pull the input before the job, push the outputs it made after it (the md5s its result
+ * commit's dvc.lock names are in the remote), and leave its result ref in the project's source.
+ */
+describe('compute conformance: a project with its inputs in a DVC remote runs on every target', () => {
+  const sim = new SimulatedCloud('aws', { ...process.env, PATH });
+  let h: Awaited<ReturnType<typeof startSimCloudServer>>;
+  let fixture: Awaited<ReturnType<typeof makeBareDvcProject>>;
+  const hasSsh = missing(sshd) === null;
+  const hasSlurm = missing(slurm) === null;
+
+  beforeAll(async () => {
+    if (missing(agentBundle)) return;
+    process.env.SLURM_CONF = SLURM_CONF;
+    fixture = await makeBareDvcProject('kiln-conf-dvc-', 3);
+    h = await startSimCloudServer(sim, {
+      vm: { region: 'us-west', type: 'm', spot: false, maxInstances: 1 },
+    });
+    const ok = async (url: string, body: unknown) => {
+      const r = await h.api('POST', url, body);
+      expect(r.status, `${url}: ${JSON.stringify(r.json)}`).toBe(201);
+    };
+    await ok('/api/compute/credentials', {
+      name: 'kc',
+      secret: { kind: 'kubernetes', kubeconfig: kube.kubeconfig() },
+    });
+    await ok('/api/compute/profiles', {
+      name: 'pods',
+      kind: 'kubernetes',
+      settings: { credential: 'kc', namespace: 'dvc', maxInstances: 1 },
+    });
+    if (hasSsh) {
+      await ok('/api/compute/credentials', {
+        name: 'sshkey',
+        secret: { kind: 'ssh', privateKey: readFileSync(SSH_KEY, 'utf8') },
+      });
+      await ok('/api/compute/profiles', {
+        name: 'box',
+        kind: 'ssh',
+        settings: {
+          hosts: ['127.0.0.1:2222'],
+          credential: 'sshkey',
+          user: 'root',
+          node: process.execPath,
+          workDir: `.kiln-conf-dvc-${process.pid}`,
+          trustAnyHostKey: true,
+        },
+      });
+    }
+    if (hasSlurm)
+      await ok('/api/compute/profiles', {
+        name: 'cluster',
+        kind: 'slurm',
+        settings: { cpus: 1, timeLimitMin: 10, node: process.execPath, maxInstances: 1 },
+      });
+    await ok('/api/projects', { name: 'dvcfix', source: fixture.bare });
+    expect((await h.api('POST', '/api/projects/dvcfix/reload')).status).toBe(200);
+  }, 180_000);
+  afterAll(async () => {
+    await h?.close();
+    if (fixture) await rm(fixture.tmp, { recursive: true, force: true });
+  }, 60_000);
+
+  const runs: Array<{ target: string; label: string; needs: Service[] }> = [
+    { target: 'local', label: 'local', needs: [] },
+    { target: 'box', label: 'ssh', needs: [sshd] },
+    { target: 'cluster', label: 'slurm', needs: [slurm] },
+    { target: 'pods', label: 'kubernetes (API stand-in)', needs: [] },
+    { target: 'vm', label: 'simulated cloud', needs: [] },
+  ];
+  for (const [i, r] of runs.entries()) {
+    it(`${r.label}: pulls the DVC inputs, pushes the outputs, leaves the result ref`, async (ctx) => {
+      requires(ctx, agentBundle, ...r.needs);
+      const name = `dvc-${r.label.split(' ')[0] ?? r.target}`;
+      const created = await h.api('POST', '/api/projects/dvcfix/experiments', {
+        rev: 'main',
+        name,
+        target: r.target,
+        // A value no commit of the fixture has: its model is new, so the remote lacks it.
+        set: [`train.lr=0.0${i + 1}37`],
+      });
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+      const until = Date.now() + 240_000;
+      let e = Experiment.parse((await h.api('GET', `/api/projects/dvcfix/experiments/${name}`)).json);
+      while (!isFinished(e.status) && Date.now() < until) {
+        await new Promise((res) => setTimeout(res, 250));
+        e = Experiment.parse((await h.api('GET', `/api/projects/dvcfix/experiments/${name}`)).json);
+      }
+      const log = LogPage.parse((await h.api('GET', `/api/projects/dvcfix/experiments/${name}/logs`)).json)
+        .chunks.map((c) => c.text)
+        .join('');
+      expect(e.status, log).toBe('succeeded');
+      expect(log).toMatch(/kiln: [1-9]\d* file\(s\) fetched, [1-9]\d* path\(s\) checked out/);
+      expect(log).toMatch(/kiln: [1-9]\d* file\(s\) pushed/);
+      const sha = e.resultCommit ?? '';
+      expect(sha).toMatch(/^[0-9a-f]{40}$/);
+      expect((await git(['rev-parse', experimentRef(e.baseline, name)], { cwd: fixture.bare })).trim()).toBe(
+        sha,
+      );
+      // The model the run made, as the result's dvc.lock names it, is in the DVC remote (DVC 3 layout).
+      const lock = parseDvcLock(await git(['show', `${sha}:dvc.lock`], { cwd: fixture.bare }));
+      if (!lock.ok) throw new Error(lock.error);
+      const train = lock.value.stages.find((x) => x.name === 'train');
+      const model = String(train?.outs.find((o) => o.path === 'model.pkl')?.md5 ?? '');
+      expect(model).toMatch(/^[0-9a-f]{32}$/);
+      expect(existsSync(path.join(fixture.store, 'files', 'md5', model.slice(0, 2), model.slice(2)))).toBe(
+        true,
+      );
+      expect(JSON.stringify(train?.params)).toContain(`0.0${i + 1}37`);
+    }, 300_000);
+  }
 });
