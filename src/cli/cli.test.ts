@@ -103,6 +103,26 @@ describe('kiln CLI against a real server', () => {
     expect(text.stdout).toContain('0.1');
   });
 
+  it('exp table names each experiment beside its commit', async () => {
+    // An experiment DVC pushed: a commit on the first commit, under refs/exps/.
+    const base = repo.git('rev-list', '--max-parents=0', 'HEAD');
+    const sha = repo.git(
+      'commit-tree',
+      `${base}^{tree}`,
+      '-p',
+      base,
+      '-m',
+      'dvc: commit experiment tidy-lark',
+    );
+    repo.git('update-ref', `refs/exps/${base.slice(0, 2)}/${base.slice(2)}/tidy-lark`, sha);
+    expect((await kiln(['project', 'reload', 'cli-proj'], env)).code).toBe(0);
+    const text = (await kiln(['exp', 'table', 'cli-proj'], env)).stdout.split('\n');
+    expect(text[0]?.split('\t').slice(0, 3)).toEqual(['rev', 'experiment', 'message']);
+    const row = text.find((l) => l.startsWith(sha.slice(0, 7)))?.split('\t');
+    expect(row?.[1]).toMatch(/^tidy-lark( \(\w+\))?$/);
+    expect(text.find((l) => l.startsWith(base.slice(0, 7)))?.split('\t')[1]).toBe('-');
+  });
+
   it('fails clearly: no token, unknown project, bad name, unreachable server', async () => {
     const noToken = await kiln(['project', 'list'], { KILN_URL: s.url });
     expect(noToken.code).toBe(2);

@@ -27,9 +27,12 @@ function show(v: Value | undefined): string {
   return JSON.stringify(v);
 }
 
-/** A plain-text table: commit, message, then every column, tab-separated for `column -t`. */
+/**
+ * A plain-text table: commit, experiment (name and status, "-" on commit rows), message, then
+ * every column, tab-separated for `column -t`.
+ */
 export function formatTable(rows: readonly TableRow[], cols: readonly TableColumn[]): string {
-  const head = ['rev', 'message', ...cols.map((c) => `${c.file}:${c.path.join('.')}`)];
+  const head = ['rev', 'experiment', 'message', ...cols.map((c) => `${c.file}:${c.path.join('.')}`)];
   const lines = [head.join('\t')];
   for (const r of rows) {
     const msg = (r.message.split('\n')[0] ?? '').slice(0, 50);
@@ -37,6 +40,7 @@ export function formatTable(rows: readonly TableRow[], cols: readonly TableColum
     lines.push(
       [
         r.rev.slice(0, 7) + (refs.length ? ` (${refs.join(', ')})` : ''),
+        r.name === undefined ? '-' : `${r.name}${r.status ? ` (${r.status})` : ''}`,
         msg,
         ...cols.map((c) => (r.errors[c.file] ? '!' : show(valueAt(r, c)))),
       ].join('\t'),
