@@ -97,6 +97,7 @@ describe('createDemoProject', () => {
       'eval/plots/confusion.json',
       'dvclive/metrics.json',
       'dvclive/plots/metrics/train/loss.tsv',
+      'dvclive/params.yaml',
     ]) {
       expect(tracked).toContain(file);
     }
@@ -118,6 +119,8 @@ describe('createDemoProject', () => {
     ]) {
       expect(text).toContain(piece);
     }
+    // As DVCLive's make_dvcyaml writes it: the params it logged show for every commit.
+    expect(isRecord(dvc) && dvc.params).toEqual(['dvclive/params.yaml']);
     expect(Array.isArray(dvc.plots)).toBe(true);
     const params: unknown = parse(await readFile(join(repo, 'params.yaml'), 'utf8'));
     expect(num(params, 'train', 'lr')).toBeGreaterThan(0);

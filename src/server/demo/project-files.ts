@@ -77,6 +77,10 @@ export const DVC_YAML = `stages:
       - eval/plots:
           cache: false
 
+# DVCLive's make_dvcyaml lists the params it logged, so DVC (and Kiln) show them for every commit.
+params:
+  - dvclive/params.yaml
+
 plots:
   - ROC:
       template: simple
