@@ -12,6 +12,7 @@ import { PlotsView } from '../plots/PlotsView.js';
 import { plotTargets, type PlotTarget } from '../plots/targets.js';
 import { useStableColors } from '../plots/use-colors.js';
 import { usePlotSources } from '../plots/use-plot-sources.js';
+import { rowKey } from '../table/rows.js';
 import { findRows, metricLines } from './metrics.js';
 
 /** The experiment's metrics against its baseline's, read from the project's table, then its plots. */
@@ -40,7 +41,18 @@ function ExperimentPlots({ exp, row }: { exp: Experiment; row: TableRow | undefi
   const rev = row?.rev;
   const targets = useMemo<PlotTarget[]>(
     () =>
-      row ? plotTargets([row]) : [{ key: exp.name, label: exp.name, exp: exp.name, rev: null, saved: false }],
+      row
+        ? plotTargets([row])
+        : [
+            {
+              key: exp.name,
+              row: rowKey({ rev: exp.id, name: exp.name, baseline: exp.baseline }),
+              label: exp.name,
+              exp: exp.name,
+              rev: null,
+              saved: false,
+            },
+          ],
     // The row object is new on each table read; its rev and status say what to load.
     [exp.name, rev, row?.status],
   );

@@ -19,6 +19,7 @@ import {
   isSweepGroupId,
   liveRows,
   nestExperiments,
+  rowKey,
   sweepGroups,
   withSweepGroups,
   type SweepGroup,
@@ -38,7 +39,7 @@ import { useRunKeys } from '../run/use-run-keys.js';
 import { useGoals } from '../compare/use-goals.js';
 import { PlotsPane } from '../plots/PlotsPane.js';
 import { InsightsButtons } from '../plots/InsightsButtons.js';
-import { chosenRevs, useFollowPins, usePinned, useRevFollower } from '../plots/use-pinned.js';
+import { chosenRevs, usePinned } from '../plots/use-pinned.js';
 import { experimentPath, navigate } from '../router.js';
 
 const NO_SWEEPS: ReadonlyMap<string, SweepGroup> = new Map();
@@ -125,15 +126,9 @@ export function ProjectPage({ name }: { name: string }) {
     [nested, view.baseline],
   );
   const order = useMemo(() => reconcileOrder(view.order, columns), [view.order, columns]);
-  // Pins and the selection stay on a run's row when its rev changes (id → result commit), so
-  // Plots and Compare keep showing it.
-  useFollowPins(pinned, nested);
-  const moved = useRevFollower(nested);
-  useEffect(() => {
-    const now = selected === null ? undefined : moved(selected);
-    if (now !== undefined) setSelected(now);
-  }, [moved, selected]);
-  const selectedRow = useMemo(() => nested.find((r) => r.rev === selected), [nested, selected]);
+  // Pins and the selection hold row keys (rowKey): a run's row keeps its key when its rev turns
+  // from its id into its result commit, so Plots and Compare keep showing it.
+  const selectedRow = useMemo(() => nested.find((r) => rowKey(r) === selected), [nested, selected]);
   const selectedGroup = selected === null ? undefined : groups.get(selected);
   // A sweep's group row is the cursor only: plots, Compare and the delta baseline never take it.
   const source = selected !== null && isSweepGroupId(selected) ? null : selected;
@@ -149,6 +144,11 @@ export function ProjectPage({ name }: { name: string }) {
       ? () => setRunFrom(runSourceOf(runRow))
       : undefined;
   const onOpen = selectedExp ? () => navigate(experimentPath(name, selectedExp)) : undefined;
+  // Pins and the selection hold row keys; Compare is addressed by commits, each once.
+  const chosenCommits = useMemo(() => {
+    const byKey = new Map(nested.map((r) => [rowKey(r), r.rev]));
+    return [...new Set(chosenRevs(pinned.revs, source).flatMap((k) => byKey.get(k) ?? []))];
+  }, [nested, pinned.revs, source]);
   useRunKeys({ onRun, onOpen });
   const orderedColumns = useMemo(
     () => order.flatMap((id) => columnsById.get(id) ?? []),
@@ -222,7 +222,7 @@ export function ProjectPage({ name }: { name: string }) {
         columns={orderedColumns}
         columnsById={columnsById}
         baseline={baseline}
-        selected={source}
+        selected={source === null ? null : (selectedRow?.rev ?? null)}
         onExport={exportCsv}
         filterRef={filterRef}
         onRun={onRun}
@@ -231,7 +231,7 @@ export function ProjectPage({ name }: { name: string }) {
         extra={
           <InsightsButtons
             project={name}
-            chosen={chosenRevs(pinned.revs, source)}
+            chosen={chosenCommits}
             plotsOpen={plotsOpen}
             onPlots={() => setPlotsOpen((o) => !o)}
           />

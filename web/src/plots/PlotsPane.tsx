@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { TableRow } from '../../../src/contracts/api.js';
 import { errorMessage } from '../api-error.js';
+import { rowKey } from '../table/rows.js';
 import { PlotsView } from './PlotsView.js';
 import { plotTargets } from './targets.js';
 import { useStableColors } from './use-colors.js';
@@ -17,8 +18,8 @@ interface Props {
 
 export function PlotsPane({ project, rows, selected, pinned, onClose }: Props) {
   const chosen = useMemo(() => {
-    const byRev = new Map(rows.map((r) => [r.rev, r]));
-    return chosenRevs(pinned.revs, selected).flatMap((rev) => byRev.get(rev) ?? []);
+    const byKey = new Map(rows.map((r) => [rowKey(r), r]));
+    return chosenRevs(pinned.revs, selected).flatMap((key) => byKey.get(key) ?? []);
   }, [rows, pinned.revs, selected]);
   const targets = useMemo(() => plotTargets(chosen), [chosen]);
   const colors = useStableColors(targets);
@@ -30,7 +31,7 @@ export function PlotsPane({ project, rows, selected, pinned, onClose }: Props) {
         <h2>Plots</h2>
         <div className="plots-chips">
           {targets.map((t) => {
-            const isPinned = pinned.revs.includes(t.key);
+            const isPinned = pinned.revs.includes(t.row);
             const failure = failed.find((f) => f.target.key === t.key);
             return (
               <span
@@ -43,7 +44,7 @@ export function PlotsPane({ project, rows, selected, pinned, onClose }: Props) {
                 {loading.includes(t) && <span className="exp-chip-spin" aria-label="loading" />}
                 <button
                   className="exp-chip-btn"
-                  onClick={() => pinned.toggle(t.key)}
+                  onClick={() => pinned.toggle(t.row)}
                   title={isPinned ? 'Unpin' : 'Pin, then select other rows to add them'}
                 >
                   {isPinned ? '×' : '+ Pin'}

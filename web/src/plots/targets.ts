@@ -1,8 +1,12 @@
 import type { TableRow } from '../../../src/contracts/api.js';
+import { rowKey } from '../table/rows.js';
 
 /** What to ask the plots route for one chosen row, and what its legend says. */
 export interface PlotTarget {
+  /** What is fetched: a new rev (a run's result commit once saved) is fetched anew. */
   key: string;
+  /** The table row it plots ({@link rowKey}): what pins hold. */
+  row: string;
   label: string;
   /** Live/experiment name (`exp=`), tried first for experiment rows. */
   exp: string | null;
@@ -27,6 +31,7 @@ export function plotTargets(rows: readonly TableRow[]): PlotTarget[] {
     const label = (counts.get(base) ?? 0) > 1 ? `${base} (${r.rev.slice(0, 7)})` : base;
     return {
       key: r.rev,
+      row: rowKey(r),
       label,
       exp: r.name ?? null,
       rev: SHA.test(r.rev) ? r.rev : null,

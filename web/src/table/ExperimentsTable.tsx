@@ -6,7 +6,7 @@ import { headerDepth } from './columns.js';
 import { GROUP_ROW_HEIGHT, LEAF_ROW_HEIGHT, ROW_HEIGHT, prefixOffsets } from './layout.js';
 import { TableHeader } from './TableHeader.js';
 import { CommitCell, FixedCell, RangeCell, SweepCell, ValueCell } from './Cells.js';
-import { groupOf, isSweepGroupId, sweepGroupId, type SweepGroup } from './rows.js';
+import { groupOf, isSweepGroupId, rowKey, sweepGroupId, type SweepGroup } from './rows.js';
 import { isFixed } from './use-experiments-table.js';
 import type { TableView } from './use-table-view.js';
 import type { Pinned } from '../plots/use-pinned.js';
@@ -124,14 +124,14 @@ export function ExperimentsTable(props: Props) {
 
   /** Checks a sweep's experiments, or unchecks them all when they all are. */
   const checkGroup = (g: SweepGroup) => {
-    const want = !g.members.every((m) => checked.has(m.rev));
-    for (const m of g.members) if (checked.has(m.rev) !== want) pins.toggle(m.rev);
+    const want = !g.members.every((m) => checked.has(rowKey(m)));
+    for (const m of g.members) if (checked.has(rowKey(m)) !== want) pins.toggle(rowKey(m));
   };
 
   /** Folds or unfolds a sweep; folding away the selected experiment selects the group row instead. */
   const toggleGroup = (id: string) => {
     const g = sweeps.get(id);
-    if (g && !view.isCollapsed(id) && g.members.some((m) => m.rev === selected)) onSelect(id);
+    if (g && !view.isCollapsed(id) && g.members.some((m) => rowKey(m) === selected)) onSelect(id);
     view.toggleCollapsed(id);
   };
 
@@ -201,8 +201,8 @@ export function ExperimentsTable(props: Props) {
           const group = groupOf(r);
           if (group) {
             const collapsed = view.isCollapsed(group.id);
-            const some = group.members.some((m) => checked.has(m.rev));
-            const all = some && group.members.every((m) => checked.has(m.rev));
+            const some = group.members.some((m) => checked.has(rowKey(m)));
+            const all = some && group.members.every((m) => checked.has(rowKey(m)));
             return (
               <div
                 key={row.id}
@@ -264,16 +264,16 @@ export function ExperimentsTable(props: Props) {
                       <>
                         <RowCheck
                           label={`Select ${r.name ?? shortRev(r.rev)}`}
-                          checked={checked.has(r.rev)}
+                          checked={checked.has(row.id)}
                           onCheck={(shift) => {
                             const from = shift ? lastChecked.current : null;
                             lastChecked.current = vr.index;
-                            const want = !checked.has(r.rev);
+                            const want = !checked.has(row.id);
                             const lo = Math.min(from ?? vr.index, vr.index);
                             const hi = Math.max(from ?? vr.index, vr.index);
                             for (const other of rows.slice(lo, hi + 1))
-                              if (!groupOf(other.original) && checked.has(other.original.rev) !== want)
-                                pins.toggle(other.original.rev);
+                              if (!groupOf(other.original) && checked.has(other.id) !== want)
+                                pins.toggle(other.id);
                           }}
                         />
                         <CommitCell

@@ -56,8 +56,7 @@ export function SelectAll({
   const ref = useRef<HTMLInputElement>(null);
   const some = checked.size > 0;
   // Checked rows may include some filtered out: only a count this large can cover every row shown.
-  const all =
-    some && rows.length > 0 && checked.size >= rows.length && rows.every((r) => checked.has(r.original.rev));
+  const all = some && rows.length > 0 && checked.size >= rows.length && rows.every((r) => checked.has(r.id));
   useEffect(() => {
     if (ref.current) ref.current.indeterminate = some && !all;
   }, [some, all]);
@@ -79,7 +78,7 @@ export function SelectAll({
       onClick={(e) => e.stopPropagation()}
       onChange={() => {
         if (some) pinned.clear();
-        else for (const r of rows) pinned.toggle(r.original.rev);
+        else for (const r of rows) pinned.toggle(r.id);
       }}
     />
   );

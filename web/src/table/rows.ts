@@ -67,6 +67,15 @@ export function liveRows(rows: readonly TableRow[]): TableRow[] {
   return rows.filter((r) => isActiveRow(r) || (r.status === undefined && baselines.has(r.rev)));
 }
 
+/**
+ * A row's identity in the grid (selection, checks, pins): a commit row is its commit, an experiment
+ * row its experiment. A branch made from an experiment points at the same commit, yet it is
+ * another row: checking one never checks the other. An experiment keeps its key from queued to
+ * saved, when its rev turns from its id into its result commit.
+ */
+export const rowKey = (r: Pick<TableRow, 'rev' | 'name' | 'baseline'>): string =>
+  r.name === undefined ? r.rev : `exp:${r.baseline ?? ''}/${r.name}`;
+
 /** The grid row id of a sweep's group row, and its key in the fold state. */
 export const sweepGroupId = (sweep: string): string => `sweep:${sweep}`;
 

@@ -12,6 +12,7 @@ import type { TableColumn, TableRow, Value } from '../../../src/contracts/api.js
 import { leafName, reconcileOrder } from './columns.js';
 import { compareValues } from './sort.js';
 import { columnValue } from './values.js';
+import { rowKey } from './rows.js';
 import type { TableView } from './use-table-view.js';
 
 export const FIXED_COLUMNS = ['commit', 'author', 'date'] as const;
@@ -81,7 +82,7 @@ export function useExperimentsTable(
   return useReactTable({
     data: rows,
     columns: defs,
-    getRowId: (r) => r.rev,
+    getRowId: rowKey,
     state: { sorting: view.sorting, columnVisibility: view.hidden, columnOrder: order },
     onSortingChange: (u) => view.setSorting(apply(u, view.sorting)),
     onColumnVisibilityChange: (u) => view.setHidden(apply(u, view.hidden)),
