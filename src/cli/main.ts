@@ -10,6 +10,8 @@ import { registerExpLogs } from './commands/exp-logs.js';
 import { registerExpRun } from './commands/exp-run.js';
 import { registerExpTable } from './commands/exp-table.js';
 import { registerProject } from './commands/project.js';
+import { registerTeam } from './commands/team.js';
+import { registerToken } from './commands/token.js';
 import { registerServe } from './commands/serve.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
 import { registerCompute } from './commands/compute.js';
@@ -25,6 +27,8 @@ const program = new Command('kiln')
 registerServe(program);
 registerAdmin(program);
 registerProject(program);
+registerTeam(program);
+registerToken(program);
 registerCiWorkflow(program);
 const exp = program.command('exp').description('experiments');
 registerExpTable(exp);

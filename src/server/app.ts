@@ -16,6 +16,7 @@ import { registerIdentity } from './identity/routes.js';
 import { SecretBox } from './secrets.js';
 import { probeSandbox } from '../compute/sandbox.js';
 import { registerSse } from './sse.js';
+import { registerTeamRoutes } from './authz/team-routes.js';
 import { secureDataDir } from './data-dir.js';
 import { installJsonParser } from './json-body.js';
 import { loggerOptions } from './logging.js';
@@ -136,6 +137,7 @@ export async function startServer(
   });
   registerCompute(route, { store, box, auth });
   registerSse(route, store, bus);
+  registerTeamRoutes(route, { store });
 
   const dist = webDist();
   if (dist) {

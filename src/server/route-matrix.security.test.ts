@@ -123,8 +123,11 @@ function expected(permission: Permission, c: Caller, url: string): Want {
   if (permission === 'agent') return c.kind === 'agent' ? 'in' : 403;
   if (permission === 'live') return c.kind === 'run' || (c.scope && c.scope !== 'read') ? 'in' : 403;
   if (c.kind === 'run' || c.kind === 'agent' || c.scope === 'live') return 403;
-  if (permission === 'signed-in') return 'in';
+  // A team's page exists only for its members (and instance admins), like a project.
+  if (permission === 'signed-in')
+    return url === '/api/teams/:team' && c.kind === 'person' && c.role === null ? 404 : 'in';
   if (permission === 'instance:admin') return c.kind === 'admin' ? 'in' : 403;
+  if (permission === 'team:admin' && c.kind === 'admin') return 'in';
   if (c.role === null) return 404;
   const needed = NEEDS[permission];
   if (!needed) throw new Error(`no expectation for permission ${permission}`);

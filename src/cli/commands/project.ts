@@ -32,23 +32,32 @@ export function registerProject(program: Command): void {
     .argument('<name>', 'project name')
     .argument('<source>', 'Git URL (https, ssh, file) or local path')
     .option('--subdir <dir>', 'the DVC project lives in this subdirectory (monorepo)')
+    .option('--team <team>', 'the team that owns the project (default: the default team)')
     .option('--json', 'print the project as JSON')
-    .action(async (name: string, source: string, opts: { subdir?: string; json?: boolean }, cmd: Command) => {
-      const parsedName = ProjectName.safeParse(name);
-      if (!parsedName.success)
-        throw new CliError(`invalid project name: ${parsedName.error.issues[0]?.message ?? ''}`, 2);
-      const client = new ApiClient(clientOptions(cmd), process.env);
-      await client.request('POST', '/api/projects', Project, {
-        name,
-        source,
-        ...(opts.subdir ? { subdir: opts.subdir } : {}),
-      });
-      const p = await waitForFetch(client, name, Boolean(opts.json));
-      if (opts.json) console.log(JSON.stringify(p, null, 2));
-      else console.log(line(p));
-      if (p.fetch.state === 'error')
-        throw new CliError(`project added, but fetching failed: ${p.fetch.error ?? ''}`);
-    });
+    .action(
+      async (
+        name: string,
+        source: string,
+        opts: { subdir?: string; team?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const parsedName = ProjectName.safeParse(name);
+        if (!parsedName.success)
+          throw new CliError(`invalid project name: ${parsedName.error.issues[0]?.message ?? ''}`, 2);
+        const client = new ApiClient(clientOptions(cmd), process.env);
+        await client.request('POST', '/api/projects', Project, {
+          name,
+          source,
+          ...(opts.subdir ? { subdir: opts.subdir } : {}),
+          ...(opts.team ? { team: opts.team } : {}),
+        });
+        const p = await waitForFetch(client, name, Boolean(opts.json));
+        if (opts.json) console.log(JSON.stringify(p, null, 2));
+        else console.log(line(p));
+        if (p.fetch.state === 'error')
+          throw new CliError(`project added, but fetching failed: ${p.fetch.error ?? ''}`);
+      },
+    );
   project
     .command('list')
     .description('list projects')
