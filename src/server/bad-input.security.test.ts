@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestRepo } from './table/test-repo.js';
+import { latencyFigures } from '../../test/kiln-process.js';
 
 // The server runs in its own process, so /api/health's latency is the server's alone, not this
 // test's while it builds a 33 MB body.
@@ -126,18 +127,19 @@ function send(
 
 /** Polls a URL every 20 ms until stdin closes; prints the slowest answer's time and when it came. */
 const POLLER = `
-let stop = false, max = 0, at = 0, n = 0;
+let stop = false, max = 0, at = 0;
+const took = [];
 process.stdin.on('end', () => (stop = true)).resume();
 (async () => {
   while (!stop) {
     const t = performance.now();
     await fetch(process.argv[1]).then((r) => r.text());
-    const took = performance.now() - t;
-    if (took > max) [max, at] = [took, Date.now()];
-    n++;
+    const ms = performance.now() - t;
+    if (ms > max) [max, at] = [ms, Date.now()];
+    took.push(ms);
     await new Promise((r) => setTimeout(r, 20));
   }
-  process.stdout.write(JSON.stringify({ max, at, n }));
+  process.stdout.write(JSON.stringify({ took, at }));
 })();
 `;
 
@@ -299,32 +301,50 @@ it('every bad input is a 4xx with a message a person can act on, and health stay
   const poller = spawn(process.execPath, ['-e', POLLER, `${s.url}/api/health`], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const polled = new Promise<{ max: number; at: number; n: number }>((resolve) => {
+  const polled = new Promise<{ took: number[]; at: number }>((resolve) => {
     let out = '';
     poller.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    poller.on('exit', () => resolve(JSON.parse(out) as { max: number; at: number; n: number }));
+    poller.on('exit', () => resolve(JSON.parse(out) as { took: number[]; at: number }));
   });
   const started: Array<[number, string]> = [];
   const unexpected: string[] = [];
+  const slowest: Array<[number, string]> = [];
   const cases = corpus();
   for (const c of cases) {
     const body =
       c.body === undefined ? undefined : typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
     started.push([Date.now(), c.what]);
+    const t0 = performance.now();
     const res = await send(c.method, c.url, body, c.type, c.declared);
+    slowest.push([performance.now() - t0, c.what]);
     const json = res.json;
     const clear = typeof json.error === 'string' && json.error.length >= 10 && json.code !== 'internal';
     if (res.status < 400 || res.status >= 500 || !clear)
       unexpected.push(`${c.what}: ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
   }
   poller.stdin.end();
-  const health = await polled;
-  const during = started.filter(([t]) => t <= health.at).at(-1)?.[1] ?? 'setup';
+  const polls = await polled;
+  const health = latencyFigures(polls.took);
+  // The slowest poll ended at `at` and began its latency earlier: the cases in that window.
+  const during =
+    started
+      .filter(([t], i) => t <= polls.at && (started[i + 1]?.[0] ?? Infinity) >= polls.at - health.max)
+      .map(([, what]) => what)
+      .join(' / ') || 'setup';
   console.log(
-    `bad-input corpus: ${cases.length} cases, ${unexpected.length} unexpected; /api/health slowest ${health.max.toFixed(0)} ms (during ${during}) over ${health.n} polls`,
+    `bad-input corpus: ${cases.length} cases, ${unexpected.length} unexpected; /api/health p50 ${health.p50} ms, p95 ${health.p95} ms, slowest ${health.max} ms (during ${during}) over ${health.n} polls; ` +
+      `slowest cases ${slowest
+        .sort((a, b) => b[0] - a[0])
+        .slice(0, 3)
+        .map(([ms, what]) => `${what.slice(0, 50)} ${Math.round(ms)} ms`)
+        .join(', ')}`,
   );
   expect(unexpected).toEqual([]);
-  // The aim is 100 ms (printed above); a shared CI machine's neighbours alone can cost several
-  // hundred, so the bound catches a blocked event loop (seconds), not scheduling noise.
+  // Health answers within 100 ms typically (measured p50 33-37 ms, p95 130-155 ms under the
+  // corpus on a 2-core machine at load 17; idle there: p50 5 ms, p95 26 ms, max 242 ms). Its
+  // slowest single poll is scheduling noise on a shared machine as much as the server, so that
+  // bound only catches a loop blocked for seconds; p50 and p95 catch a loop often blocked.
+  expect(health.p50).toBeLessThan(100);
+  expect(health.p95).toBeLessThan(500);
   expect(health.max).toBeLessThan(2000);
 }, 180_000);
