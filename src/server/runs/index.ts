@@ -94,6 +94,7 @@ export function createRuns(deps: RunsDeps) {
     const ids = (await store.experiments.list(project)).map((e) => e.id);
     await store.deleteSettings(ids.flatMap((id) => [`compute.run.${id}`, `runs.checkpoint.${id}`]));
     await store.deleteTokensByScope(ids.map((id) => `run:${id}`));
+    await store.teams.removeRunOwners(ids);
     await logs.removeProject(project, ids);
     await uploads.removeProject(project);
   });
