@@ -3,6 +3,7 @@ import { useAsync } from '../use-async.js';
 import { Link } from '../ui/Link.js';
 import { Skeleton, ErrorState } from '../ui/States.js';
 import { TokensSection } from './TokensSection.js';
+import { TeamsSection } from './TeamsSection.js';
 import { InvitesSection } from './InvitesSection.js';
 import { SsoProvidersSection } from './SsoProvidersSection.js';
 import { CredentialsSection } from '../compute/CredentialsSection.js';
@@ -10,10 +11,12 @@ import { ProfilesSection } from '../compute/ProfilesSection.js';
 
 export function SettingsPage() {
   const projects = useAsync(() => api.projects().then((r) => r.projects), 'settings-projects');
+  const me = useAsync(() => api.me(), 'settings-me');
   return (
     <div className="page page-narrow">
       <h1>Settings</h1>
       <TokensSection />
+      <TeamsSection admin={me.data?.role === 'admin'} />
       <InvitesSection />
       <SsoProvidersSection />
       <CredentialsSection />
