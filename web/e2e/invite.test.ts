@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { kilnSuite } from './server.js';
 
@@ -21,12 +20,10 @@ describe('Invite → accept → signed in as the new member', () => {
     }
 
     // A second team, "vision", with a project of its own; the demo stays in the default team.
-    // The team row is written straight into the server's database: teams have no HTTP API yet.
-    const db = new Database(join(home, 'kiln.db'));
-    db.prepare(
-      `insert into teams (id, name, personal, monthly_cap_usd, created_at) values ('vision', 'vision', 0, null, ?)`,
-    ).run(new Date().toISOString());
-    db.close();
+    const team = await admin.request.post(new URL('/api/teams', admin.url()).toString(), {
+      data: { name: 'vision' },
+    });
+    expect(team.status(), await team.text()).toBe(201);
     const added = await admin.request.post(new URL('/api/projects', admin.url()).toString(), {
       data: { name: 'vision-demo', source: join(home, 'demo-repo'), team: 'vision' },
     });
@@ -95,5 +92,5 @@ describe('Invite → accept → signed in as the new member', () => {
     await nina.locator('.topbar-user', { hasText: 'nina' }).waitFor();
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
 });
