@@ -29,6 +29,7 @@ import { registerCi } from './ci/register.js';
 import { registerCompute } from './compute/register.js';
 import { installAuditHook } from './audit/index.js';
 import { registerAuditRoutes } from './audit/routes.js';
+import { registerDeviceLogin } from './device-login/routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -104,6 +105,7 @@ export async function startServer(
   });
   registerRoutes(route, { store, auth, projects, version: VERSION, passwordSignIn: identity.passwordSignIn });
   registerAuditRoutes(route, { store });
+  registerDeviceLogin(route, { store, auth, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   const runs = createRuns({
     store,
     projects,

@@ -22,6 +22,12 @@ export function SettingsPage() {
       <CredentialsSection />
       <ProfilesSection />
       <section className="card">
+        <h2>Audit</h2>
+        <p className="muted">
+          Who did what, when and from where: <Link to="/settings/audit">the audit trail</Link>.
+        </p>
+      </section>
+      <section className="card">
         <h2>CI</h2>
         <p className="muted">
           Run experiments in your repository's own CI: <Link to="/ci">generate a CML workflow</Link>.
