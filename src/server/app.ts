@@ -30,6 +30,7 @@ import { registerCompute } from './compute/register.js';
 import { installAuditHook } from './audit/index.js';
 import { registerAuditRoutes } from './audit/routes.js';
 import { registerDeviceLogin } from './device-login/routes.js';
+import { registerBudgetRoutes } from './compute/budget-routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -105,6 +106,7 @@ export async function startServer(
   });
   registerRoutes(route, { store, auth, projects, version: VERSION, passwordSignIn: identity.passwordSignIn });
   registerAuditRoutes(route, { store });
+  registerBudgetRoutes(route, { store });
   registerDeviceLogin(route, { store, auth, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   const runs = createRuns({
     store,

@@ -8,6 +8,7 @@ import { KyselyLiveStore } from './kysely-live.js';
 import { KyselyCiStore } from './kysely-ci.js';
 import { KyselyAuditStore } from './kysely-audit.js';
 import { KyselyDeviceCodeStore } from './kysely-device-codes.js';
+import { KyselyBudgetStore } from './kysely-budget.js';
 import { KyselyIdentityStore } from './kysely-identity.js';
 import { KyselyAgentStore } from './kysely-agents.js';
 import { KyselyTeamsStore } from './kysely-teams.js';
@@ -48,6 +49,7 @@ export class KyselyStore implements Store {
   readonly ci: KyselyCiStore;
   readonly audit: KyselyAuditStore;
   readonly deviceCodes: KyselyDeviceCodeStore;
+  readonly budget: KyselyBudgetStore;
   readonly identity: KyselyIdentityStore;
   readonly agents: KyselyAgentStore;
   readonly teams: KyselyTeamsStore;
@@ -64,6 +66,7 @@ export class KyselyStore implements Store {
     this.ci = new KyselyCiStore(db);
     this.audit = new KyselyAuditStore(db);
     this.deviceCodes = new KyselyDeviceCodeStore(db);
+    this.budget = new KyselyBudgetStore(db);
     this.identity = new KyselyIdentityStore(db);
     this.agents = new KyselyAgentStore(db);
     this.teams = new KyselyTeamsStore(db);

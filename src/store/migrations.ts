@@ -3,6 +3,7 @@ import { runOwnersMigration } from './migration-011-run-owners.js';
 import { teamsMigration } from './migration-007-teams.js';
 import { storeTables } from './migration-008-store-tables.js';
 import { clusterMigration } from './migration-010-cluster.js';
+import { profileTeamsMigration } from './migration-013-profile-teams.js';
 
 /** Migrations in order; each written once and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -221,6 +222,7 @@ const migrations: Record<string, Migration> = {
   '008-store-tables': { up: storeTables },
   '010-cluster': clusterMigration,
   '011-run-owners': runOwnersMigration,
+  '013-profile-teams': profileTeamsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -2,6 +2,7 @@
 import type { FetchState } from '../contracts/api.js';
 import type { AuditStore } from './kysely-audit.js';
 import type { DeviceCodeStore } from './kysely-device-codes.js';
+import type { BudgetStore } from './kysely-budget.js';
 import type { IdentityStore } from './kysely-identity.js';
 import type { AgentStore } from './agent-port.js';
 
@@ -86,6 +87,7 @@ export interface Store {
   readonly ci: CiStore;
   readonly audit: AuditStore;
   readonly deviceCodes: DeviceCodeStore;
+  readonly budget: BudgetStore;
   /** Invites, passwords, SSO identities and providers (kysely-identity.ts). */
   readonly identity: IdentityStore;
   /** Compute agents' tokens, where runs were placed, checkpoints, machine-starting targets. */
