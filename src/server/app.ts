@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
+import { holdSqliteDataDir } from '../store/sqlite-holder.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { Authenticator } from './auth.js';
@@ -64,6 +65,8 @@ export async function startServer(
   logStream?: { write(line: string): void },
 ): Promise<RunningServer> {
   secureDataDir(config.home, log);
+  // SQLite serves one server: a second one on this data dir is refused, pointing to PostgreSQL.
+  const holder = config.databaseUrl ? null : holdSqliteDataDir(config.home);
   const store = await openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }
@@ -212,6 +215,7 @@ export async function startServer(
       projects.close();
       await cluster.close();
       await store.close();
+      holder?.release();
     },
   };
 }

@@ -12,6 +12,7 @@ import { KyselyBudgetStore } from './kysely-budget.js';
 import { KyselyIdentityStore } from './kysely-identity.js';
 import { KyselyAgentStore } from './kysely-agents.js';
 import { KyselyTeamsStore } from './kysely-teams.js';
+import { KyselyFileStore, KyselyGitRefStore, KyselyRunLogStore } from './kysely-bytes.js';
 
 const now = () => new Date().toISOString();
 
@@ -53,6 +54,9 @@ export class KyselyStore implements Store {
   readonly identity: KyselyIdentityStore;
   readonly agents: KyselyAgentStore;
   readonly teams: KyselyTeamsStore;
+  readonly logs: KyselyRunLogStore;
+  readonly files: KyselyFileStore;
+  readonly gitRefs: KyselyGitRefStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -70,6 +74,9 @@ export class KyselyStore implements Store {
     this.identity = new KyselyIdentityStore(db);
     this.agents = new KyselyAgentStore(db);
     this.teams = new KyselyTeamsStore(db);
+    this.logs = new KyselyRunLogStore(db);
+    this.files = new KyselyFileStore(db);
+    this.gitRefs = new KyselyGitRefStore(db);
   }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {

@@ -5,9 +5,11 @@ import type { DeviceCodeStore } from './kysely-device-codes.js';
 import type { BudgetStore } from './kysely-budget.js';
 import type { IdentityStore } from './kysely-identity.js';
 import type { AgentStore } from './agent-port.js';
+import type { FileStore, GitRefStore, RunLogStore } from './bytes-port.js';
 
 export type * from './agent-port.js';
 import type { TeamsStore } from './teams-port.js';
+export type * from './bytes-port.js';
 
 export interface UserRecord {
   id: string;
@@ -92,6 +94,10 @@ export interface Store {
   readonly identity: IdentityStore;
   /** Compute agents' tokens, where runs were placed, checkpoints, machine-starting targets. */
   readonly agents: AgentStore;
+  /** Run logs, uploads and pushed refs: bytes any server of a cluster must serve. */
+  readonly logs: RunLogStore;
+  readonly files: FileStore;
+  readonly gitRefs: GitRefStore;
 
   close(): Promise<void>;
 }

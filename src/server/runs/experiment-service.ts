@@ -310,7 +310,7 @@ export class ExperimentService {
   ): Promise<void> {
     let tracked: Set<string> | undefined;
     for (const i of inputs) {
-      if (!this.uploads.exists(project, i.uploadId))
+      if (!(await this.uploads.exists(project, i.uploadId)))
         throw new ApiFailure('bad_request', `no upload "${i.uploadId}" for ${i.path}`);
       tracked ??= new Set((await baselineInputs(mirror, sha, subdir)).map((f) => f.path));
       if (!tracked.has(path.normalize(i.path)))
