@@ -14,6 +14,7 @@ const GROUPS: Group[] = [
   { name: 'launch', module: './launch.js', fn: 'benchLaunch' },
   { name: 'live', module: './live.js', fn: 'benchLive' },
   { name: 'dispatch', module: './dispatch.js', fn: 'benchDispatch' },
+  { name: 'cluster', module: './cluster.js', fn: 'benchCluster' },
 ];
 
 const args = process.argv.slice(2);

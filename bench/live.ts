@@ -17,7 +17,7 @@ const EVENTS_PER_WRITER = 200;
 const ROUNDS = 3;
 const SHA = 'd'.repeat(40);
 
-function postOnce(agent: Agent, url: URL, token: string, body: string): Promise<number> {
+export function postOnce(agent: Agent, url: URL, token: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -40,7 +40,7 @@ function postOnce(agent: Agent, url: URL, token: string, body: string): Promise<
   });
 }
 
-function dataEvent(repo: string, name: string, step: number): string {
+export function dataEvent(repo: string, name: string, step: number): string {
   const loss = 1 / (step + 1);
   return JSON.stringify({
     type: 'data',
@@ -55,7 +55,7 @@ function dataEvent(repo: string, name: string, step: number): string {
 }
 
 /** Events per second with WRITERS concurrent sequential writers. */
-async function drive(url: URL, token: string, repo: string, tag: string): Promise<number> {
+export async function drive(url: URL, token: string, repo: string, tag: string): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: WRITERS });
   const t0 = performance.now();
   await Promise.all(

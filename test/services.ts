@@ -21,7 +21,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const AGENT_BUNDLE = path.resolve(import.meta.dirname, '../dist/agent.mjs');
 
 /**
- * `KILN_TEST_WITHOUT=sshd,slurm,postgres,chromium,bubblewrap` runs the suite as a clean clone would, with
+ * `KILN_TEST_WITHOUT=sshd,slurm,postgres,chromium,bubblewrap,nginx` runs the suite as a clean clone would, with
  * those services taken as absent even where they run.
  */
 const without = new Set((process.env.KILN_TEST_WITHOUT ?? '').split(',').map((s) => s.trim()));
@@ -49,6 +49,15 @@ export const bubblewrap: Service = {
     spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', '--proc', '/proc', 'true']).status === 0,
   ),
   reason: 'needs bubblewrap (bwrap) able to sandbox jobs here, installed by .ci/run',
+};
+export const nginx: Service = {
+  available: present('nginx', existsSync('/usr/sbin/nginx')),
+  reason:
+    "needs Debian's nginx at /usr/sbin/nginx (the several-servers test's load balancer), installed by .ci/run",
+};
+export const built: Service = {
+  available: existsSync(path.resolve(import.meta.dirname, '../dist/cli/main.js')) && existsSync(AGENT_BUNDLE),
+  reason: 'needs the built server and agent (dist/): npm run build, as npm test does first',
 };
 export const agentBundle: Service = {
   available: existsSync(AGENT_BUNDLE),

@@ -33,7 +33,7 @@ export async function startLiveReporter(
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
       });
-      const stopped = tailer.stop(experimentRev ? { experimentRev } : {}).then(
+      const stopped = tailer.stop(experimentRev ? { experimentRev } : {}, Date.now() + STOP_TIMEOUT_MS).then(
         () => 'ok' as const,
         () => 'failed' as const,
       );

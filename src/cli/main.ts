@@ -16,8 +16,6 @@ import { registerServe } from './commands/serve.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
 import { registerCompute } from './commands/compute.js';
 import { registerUserInvite } from './commands/user-invite.js';
-import { registerLogin } from './commands/login.js';
-import { registerAudit } from './commands/audit.js';
 
 const program = new Command('kiln')
   .description('Kiln: an experiment studio for Git + DVC projects')
@@ -43,8 +41,6 @@ registerAgent(program);
 registerPipelineCommands(program);
 registerCompute(program);
 registerUserInvite(program.command('user').description('people: invites'));
-registerLogin(program);
-registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import { holdSqliteDataDir } from '../store/sqlite-holder.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { Authenticator } from './auth.js';
@@ -30,8 +29,6 @@ import { registerCi } from './ci/register.js';
 import { registerCompute } from './compute/register.js';
 import { installAuditHook } from './audit/index.js';
 import { registerAuditRoutes } from './audit/routes.js';
-import { registerDeviceLogin } from './device-login/routes.js';
-import { registerBudgetRoutes } from './compute/budget-routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -65,8 +62,6 @@ export async function startServer(
   logStream?: { write(line: string): void },
 ): Promise<RunningServer> {
   secureDataDir(config.home, log);
-  // SQLite serves one server: a second one on this data dir is refused, pointing to PostgreSQL.
-  const holder = config.databaseUrl ? null : holdSqliteDataDir(config.home);
   const store = await openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }
@@ -109,8 +104,6 @@ export async function startServer(
   });
   registerRoutes(route, { store, auth, projects, version: VERSION, passwordSignIn: identity.passwordSignIn });
   registerAuditRoutes(route, { store });
-  registerBudgetRoutes(route, { store });
-  registerDeviceLogin(route, { store, auth, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   const runs = createRuns({
     store,
     projects,
@@ -215,7 +208,6 @@ export async function startServer(
       projects.close();
       await cluster.close();
       await store.close();
-      holder?.release();
     },
   };
 }

@@ -64,36 +64,50 @@ export class DvcliveTailer {
     void this.tick();
   }
 
-  /** Stops scanning; sends what is left, then `done` (with the result commit when known). */
-  async stop(result: { experimentRev?: string } = {}): Promise<void> {
+  /**
+   * Stops scanning; sends what is left, then `done` (with the result commit when known). Through
+   * a server's restart both are sent again until they get through, or until `untilMs`.
+   */
+  async stop(result: { experimentRev?: string } = {}, untilMs = Date.now() + 15_000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.inFlight;
-    await this.poll().catch(() => undefined);
-    const base = this.base();
-    await this.deliver({
+    const done: LiveEvent = {
       type: 'done',
-      ...base,
+      ...this.base(),
       ...(result.experimentRev ? { experiment_rev: result.experimentRev } : {}),
-    });
+    };
+    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+      if ((await this.poll().catch(() => false)) && (await this.deliver(done))) return;
+      if (Date.now() + delay > untilMs) return;
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 
-  /** One scan: sends `start` first, then a `data` event with whatever changed. Resolves when sent. */
-  async poll(): Promise<void> {
+  /**
+   * One scan: sends `start` first, then a `data` event with whatever changed. Resolves when sent,
+   * to whether everything got through.
+   */
+  async poll(): Promise<boolean> {
     if (!this.started) {
       const ok = await this.deliver({ type: 'start', ...this.base() });
-      if (!ok) return;
+      if (!ok) return false;
       this.started = true;
     }
     const event = await this.collect();
-    if (!event) return;
-    if (await this.deliver(event.event)) for (const [f, step] of event.steps) this.acked.set(f, step);
-    else for (const f of event.files) this.seen.delete(f);
+    if (!event) return true;
+    if (await this.deliver(event.event)) {
+      for (const [f, step] of event.steps) this.acked.set(f, step);
+      return true;
+    }
+    for (const f of event.files) this.seen.delete(f);
+    return false;
   }
 
   private tick(): Promise<void> {
     if (this.inFlight) return this.inFlight;
     this.inFlight = this.poll()
+      .then(() => undefined)
       .catch(() => undefined)
       .finally(() => (this.inFlight = null));
     return this.inFlight;

@@ -13,7 +13,6 @@ import {
 import { deriveColumns } from '../../core/table/derive-columns.js';
 import { credentialEnv, normalizeSource, syncMirror } from '../../git/mirror.js';
 import { restoreLocalBranches } from '../../git/local-branches.js';
-import { restorePushedRefs } from '../compute/pushed-refs.js';
 import { git, GitError } from '../../git/run-git.js';
 import type { ProjectRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
@@ -63,6 +62,14 @@ export class ProjectService {
 
   mirrorDir(name: string): string {
     return path.join(this.home, 'repos', `${name}.git`);
+  }
+
+  /**
+   * Whether this server has fetched the project yet: with several servers, a project another
+   * server added (its fetch state says `ok`) has no mirror here until this server fetches it.
+   */
+  hasMirror(name: string): boolean {
+    return existsSync(path.join(this.mirrorDir(name), 'HEAD'));
   }
 
   /** Lets the experiments module nest its rows under their baselines in `table()`. */
@@ -193,8 +200,6 @@ export class ProjectService {
       try {
         await syncMirror(this.mirrorDir(name), rec.source, this.credentials(rec));
         await restoreLocalBranches(this.mirrorDir(name));
-        // Results and checkpoints other servers of a cluster received (see compute/pushed-refs.ts).
-        await restorePushedRefs(this.store, name, this.mirrorDir(name));
         const added = await live.table.refresh();
         await this.store.updateProject(name, {
           fetchState: 'ok',
@@ -221,6 +226,7 @@ export class ProjectService {
 
   async table(name: string, all: boolean, offset: number, limit: number): Promise<TablePage> {
     const rec = await this.record(name);
+    if (rec.fetchState === 'ok' && !this.hasMirror(name)) await this.reload(name);
     const live = await this.liveTable(name);
     if (live.table.size === 0 && rec.fetchState === 'ok') {
       // Server restarted: rebuild the in-memory table from the mirror (blob cache makes it cheap).

@@ -19,7 +19,6 @@ import { randomName } from '../../core/run/names.js';
 import { MachineOverrides, type ResolvedMachine } from '../../contracts/compute.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
 import { machineOf, placeRun, profileOf, readVariant } from '../compute/variants.js';
-import { checkRunBudget } from '../compute/team-budget.js';
 import { ApiFailure } from '../api-error.js';
 import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
@@ -52,8 +51,6 @@ export class ExperimentService {
     const baseline = await resolveRev(mirror, body.rev);
     const read = (file: string) => readAt(mirror, baseline, subdir ? path.join(subdir, file) : file);
     const plans = await planOverrides(body.params, body.set, read);
-    // Refused before anything is stored: a profile closed to the team, or a cost past its cap.
-    await checkRunBudget(this.store, project, placed, plans.length);
     await this.checkInputs(project, mirror, baseline, subdir, body.inputs);
     const script = body.script ?? (await this.defaultScriptAt(mirror, baseline, subdir));
     const names = await this.names(project, body.name, plans.length);
@@ -296,7 +293,9 @@ export class ExperimentService {
   async where(project: string): Promise<{ mirror: string; subdir: string; source: string }> {
     const p = await this.projects.get(project);
     // A project added a moment ago may still be on its first fetch: wait for it.
-    if (p.fetch.state === 'never' || p.fetch.state === 'fetching') await this.projects.reload(project);
+    // Or another server of a cluster fetched it, not this one.
+    if (p.fetch.state === 'never' || p.fetch.state === 'fetching' || !this.projects.hasMirror(project))
+      await this.projects.reload(project);
     return { mirror: this.projects.mirrorDir(project), subdir: p.subdir ?? '', source: p.source };
   }
 
@@ -310,7 +309,7 @@ export class ExperimentService {
   ): Promise<void> {
     let tracked: Set<string> | undefined;
     for (const i of inputs) {
-      if (!(await this.uploads.exists(project, i.uploadId)))
+      if (!this.uploads.exists(project, i.uploadId))
         throw new ApiFailure('bad_request', `no upload "${i.uploadId}" for ${i.path}`);
       tracked ??= new Set((await baselineInputs(mirror, sha, subdir)).map((f) => f.path));
       if (!tracked.has(path.normalize(i.path)))

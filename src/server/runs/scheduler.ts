@@ -11,7 +11,9 @@ import type { Targets } from '../compute/targets.js';
 import { profileOf } from '../compute/variants.js';
 import type { ExperimentService } from './experiment-service.js';
 import { requeueInterrupted } from './interrupted.js';
+import { AgentTargets } from './agent-targets.js';
 import { JobOwners } from './job-owners.js';
+import { jobEnv } from './job-env.js';
 import { presentExperiment } from './present.js';
 import { demandByTarget, forwardResult, watchMachines } from './target-watch.js';
 
@@ -30,13 +32,11 @@ export interface SchedulerSettings {
 
 const DEFAULTS: SchedulerSettings = { leaseMs: 30_000, concurrency: 2 };
 
+/** A result's forward to the project's remote may take this long (git push's own time limit). */
+const RESULT_LEASE_MS = 10 * 60_000;
+
 /** How long a project's checkout details are reused: as long as the settings are. */
 const REUSE_MS = 1000;
-/**
- * An agent's target is fixed by its token; it is looked up again this often only so the
- * reconciler keeps seeing the agent as alive (it counts an agent silent for 2 minutes as gone).
- */
-const AGENT_REFRESH_MS = 30_000;
 
 /**
  * Hands queued jobs to agents (highest priority first, then oldest), at most `concurrency` at
@@ -57,8 +57,8 @@ export class Scheduler {
   private adminId: string | undefined;
   /** Targets whose queued rows say why no machine started. */
   private readonly noted = new Set<string>();
-  /** Target of each agent token ('' for none), looked up once per AGENT_REFRESH_MS. */
-  private readonly agentTargets = new Map<string, { at: number; target: Promise<string> }>();
+  /** Target of each agent token, looked up again now and then. */
+  private readonly agentTargets: AgentTargets;
   /** Projects' checkout details, read at most REUSE_MS ago. */
   private readonly projectCache = new Map<string, { at: number; value: Promise<ProjectSpec> }>();
 
@@ -71,6 +71,7 @@ export class Scheduler {
     private readonly leader: () => boolean = () => true,
   ) {
     this.owners = new JobOwners((id) => targets.runToken(id));
+    this.agentTargets = new AgentTargets((tokenId) => targets.agent(tokenId).then((a) => a.target));
   }
 
   /** The settings, read at most once a second: every claim and acknowledgement needs them. */
@@ -167,7 +168,12 @@ export class Scheduler {
           msg.jobId,
           async (job, exp) => {
             const o = msg.outcome;
-            await this.store.experiments.updateJob(job.id, { state: 'done' });
+            // The job stays claimed until the run's end is written: a server that dies in between
+            // gets the result again from the agent (retrying) and finishes the run, which would
+            // otherwise stay `saving`. Its lease covers the forward to the project's remote.
+            await this.store.experiments.updateJob(job.id, {
+              leaseUntil: new Date(Date.now() + RESULT_LEASE_MS).toISOString(),
+            });
             if (o.status === 'succeeded') {
               // The result reaches the project's remote before the row says succeeded.
               const forwardError = await forwardResult(this.experiments, exp, o.resultCommit);
@@ -195,6 +201,7 @@ export class Scheduler {
             const again =
               o.status === 'interrupted' &&
               (await requeueInterrupted(this.store, this.experiments, exp, o.reason, o.checkpoint));
+            await this.store.experiments.updateJob(job.id, { state: 'done' });
             await this.retire(msg.agentId, exp.target);
             await this.release(job);
             if (again) {
@@ -261,7 +268,9 @@ export class Scheduler {
     valid: () => Promise<boolean>,
   ): Promise<AgentReply> {
     const deadline = Date.now() + waitMs;
-    const target = await this.agentTarget(this.tokens.get(agentId) ?? tokenId);
+    const target = await this.agentTargets.get(this.tokens.get(agentId) ?? tokenId);
+    const again = await this.undelivered(agentId, tokenId);
+    if (again) return again;
     for (;;) {
       // Nobody is listening for the answer: a job taken now would wait for a lease to end, then be lost.
       if (gone?.aborted) return { type: 'idle' };
@@ -312,21 +321,23 @@ export class Scheduler {
     }
   }
 
-  /** The target an agent's token serves; tokens no backend minted serve `local`. */
-  private async agentTarget(tokenId: string | null): Promise<string> {
-    const key = tokenId ?? '';
-    const now = Date.now();
-    const have = this.agentTargets.get(key);
-    if (have && now - have.at < AGENT_REFRESH_MS) return have.target;
-    // Tokens of ended machines stop asking: their entries go with the next look-up.
-    for (const [k, v] of this.agentTargets) if (now - v.at >= AGENT_REFRESH_MS) this.agentTargets.delete(k);
-    // Agents starting together share one look-up.
-    const target = this.targets.agent(tokenId).then((a) => a.target);
-    this.agentTargets.set(key, { at: now, target });
-    target.catch(() => {
-      if (this.agentTargets.get(key)?.target === target) this.agentTargets.delete(key);
+  /**
+   * An agent runs one job at a time and asks for work only once it reported the last one: a job
+   * it still holds in `starting` never reached it (its server died between the claim and the
+   * answer). It gets that job again, not a second one, and the run keeps its one attempt.
+   */
+  private async undelivered(agentId: string, tokenId: string | null): Promise<AgentReply | null> {
+    const job = (await this.store.experiments.claimed()).find((j) => j.agentId === agentId);
+    if (!job || !(await this.owners.owns(job, tokenId))) return null;
+    const exp = await this.store.experiments.getById(job.experimentId);
+    if (exp?.status !== 'starting') return null;
+    const { leaseMs } = await this.settings();
+    await this.store.experiments.updateJob(job.id, {
+      leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
     });
-    return target;
+    if (job.runTokenId) await this.store.revokeToken(job.runTokenId, await this.admin());
+    this.owners.claimed(job.id, this.tokens.get(agentId) ?? tokenId);
+    return { type: 'job', job: await this.prepare(job, exp) };
   }
 
   /** A project's checkout details and DVC remote keys as read at most REUSE_MS ago. */
@@ -384,11 +395,14 @@ export class Scheduler {
       `run:${exp.id}`,
     );
     await this.store.experiments.updateJob(job.id, { runTokenId: token.id });
-    const started = await this.experiments.transition(
-      exp,
-      'starting',
-      exp.error?.startsWith('waiting: ') ? { error: null } : {},
-    );
+    const started =
+      exp.status === 'starting'
+        ? exp
+        : await this.experiments.transition(
+            exp,
+            'starting',
+            exp.error?.startsWith('waiting: ') ? { error: null } : {},
+          );
     const { mirror, subdir, source, s3 } = await this.project(exp.project);
     const remote = exp.target !== 'local';
     // Remote agents can't reach the mirror's path: they clone and push over Kiln's git HTTP.
@@ -402,14 +416,6 @@ export class Scheduler {
       timeline.filter((t) => t.status === 'starting').length > 1
         ? await this.store.agents.checkpoint(exp.id)
         : null;
-    // The project's S3 DVC remote keys, for `dvc pull/push` or Kiln's own, masked in the log.
-    const awsEnv: Record<string, string> = s3
-      ? {
-          AWS_ACCESS_KEY_ID: s3.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-          ...(s3.sessionToken ? { AWS_SESSION_TOKEN: s3.sessionToken } : {}),
-        }
-      : {};
     const kind =
       exp.target === 'local' ? 'local' : (await this.targets.get(exp.target).catch(() => null))?.kind;
     return {
@@ -422,35 +428,11 @@ export class Scheduler {
       pushUrls,
       subdir,
       changeSet,
-      // Another server of a cluster may have taken the upload: it is fetched to this one's disk.
       uploads: Object.fromEntries(
-        await Promise.all(
-          changeSet.inputs.map(async (i) => {
-            const up = this.experiments.uploads;
-            return [i.path, (await up.fetch(exp.project, i.uploadId)) ?? up.file(exp.project, i.uploadId)];
-          }),
-        ),
+        changeSet.inputs.map((i) => [i.path, this.experiments.uploads.file(exp.project, i.uploadId)]),
       ),
       timeoutSec: exp.timeoutSec,
-      env: {
-        DVC_EXP_BASELINE_REV: exp.baseline,
-        DVC_EXP_NAME: exp.name,
-        DVC_STUDIO_URL: this.url,
-        DVC_STUDIO_TOKEN: token.token,
-        DVC_STUDIO_REPO_URL: source,
-        KILN_URL: this.url,
-        KILN_PROJECT: exp.project,
-        KILN_EXPERIMENT_ID: exp.id,
-        KILN_EXPERIMENT_NAME: exp.name,
-        KILN_JOB_ID: job.id,
-        // Cloud machines watch their provider's spot notice, to checkpoint and resume elsewhere.
-        ...(kind === 'aws' || kind === 'gcp' || kind === 'azure' ? { KILN_PREEMPTION: kind } : {}),
-        ...awsEnv,
-      },
-      secrets: [
-        token.token,
-        ...(s3 ? [s3.secretAccessKey, ...(s3.sessionToken ? [s3.sessionToken] : [])] : []),
-      ],
+      ...jobEnv({ exp, jobId: job.id, url: this.url, token: token.token, source, kind, s3 }),
       ackedSeq: await this.experiments.logs.lastSeq(exp.project, exp.id),
       ...(resumeFrom ? { resumeFrom } : {}),
       ...(exp.message ? { message: exp.message } : {}),

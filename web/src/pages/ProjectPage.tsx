@@ -138,16 +138,11 @@ export function ProjectPage({ name }: { name: string }) {
   const runFromGroup = selectedGroup && runSourceOfGroup(selectedGroup, nested);
   const runRow = selectedRow ?? defaultRunRow(nested);
   const runChoices = useMemo(() => baselineChoices(nested), [nested]);
-  // A role that may not run sees Run disabled with the reason, not a failure after the click.
-  const access = project.data?.access;
-  const runDenied = access && !access.permissions['project:run'] ? access.reasons['project:run'] : undefined;
-  const onRun = runDenied
-    ? undefined
-    : runFromGroup
-      ? () => setRunFrom(runFromGroup)
-      : runRow
-        ? () => setRunFrom(runSourceOf(runRow))
-        : undefined;
+  const onRun = runFromGroup
+    ? () => setRunFrom(runFromGroup)
+    : runRow
+      ? () => setRunFrom(runSourceOf(runRow))
+      : undefined;
   const onOpen = selectedExp ? () => navigate(experimentPath(name, selectedExp)) : undefined;
   // Pins and the selection hold row keys; Compare is addressed by commits, each once.
   const chosenCommits = useMemo(() => {
@@ -231,7 +226,6 @@ export function ProjectPage({ name }: { name: string }) {
         onExport={exportCsv}
         filterRef={filterRef}
         onRun={onRun}
-        runDenied={runDenied}
         onOpen={onOpen}
         foldable={counts.size}
         extra={
