@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import { ApiError } from '../contracts/api.js';
+import { savedLogin } from './login-config.js';
 
 /** A failed CLI action: printed as `kiln: <message>` with exit code 1 (2 for usage errors). */
 export class CliError extends Error {
@@ -23,11 +24,15 @@ export class ApiClient {
   private readonly token: string;
 
   constructor(opts: ClientOptions, env: NodeJS.ProcessEnv) {
-    this.base = (opts.url ?? env.KILN_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-    const token = opts.token ?? env.KILN_TOKEN;
+    const url = opts.url || env.KILN_URL || undefined;
+    const given = opts.token || env.KILN_TOKEN || undefined;
+    // Without --token/KILN_TOKEN, the token `kiln login` saved for this server (or the last one).
+    const saved = given ? null : savedLogin(env, url);
+    this.base = (url ?? saved?.url ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+    const token = given ?? saved?.token;
     if (!token)
       throw new CliError(
-        'no access token: pass --token or set KILN_TOKEN (`kiln admin token` prints one)',
+        'no access token: run `kiln login`, pass --token or set KILN_TOKEN (`kiln admin token` prints one)',
         2,
       );
     this.token = token;

@@ -16,6 +16,8 @@ import { registerServe } from './commands/serve.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
 import { registerCompute } from './commands/compute.js';
 import { registerUserInvite } from './commands/user-invite.js';
+import { registerLogin } from './commands/login.js';
+import { registerAudit } from './commands/audit.js';
 
 const program = new Command('kiln')
   .description('Kiln: an experiment studio for Git + DVC projects')
@@ -41,6 +43,8 @@ registerAgent(program);
 registerPipelineCommands(program);
 registerCompute(program);
 registerUserInvite(program.command('user').description('people: invites'));
+registerLogin(program);
+registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
+import { holdSqliteDataDir } from '../store/sqlite-holder.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { Authenticator } from './auth.js';
@@ -29,6 +30,8 @@ import { registerCi } from './ci/register.js';
 import { registerCompute } from './compute/register.js';
 import { installAuditHook } from './audit/index.js';
 import { registerAuditRoutes } from './audit/routes.js';
+import { registerDeviceLogin } from './device-login/routes.js';
+import { registerBudgetRoutes } from './compute/budget-routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -62,6 +65,8 @@ export async function startServer(
   logStream?: { write(line: string): void },
 ): Promise<RunningServer> {
   secureDataDir(config.home, log);
+  // SQLite serves one server: a second one on this data dir is refused, pointing to PostgreSQL.
+  const holder = config.databaseUrl ? null : holdSqliteDataDir(config.home);
   const store = await openStore(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl }
@@ -104,6 +109,8 @@ export async function startServer(
   });
   registerRoutes(route, { store, auth, projects, version: VERSION, passwordSignIn: identity.passwordSignIn });
   registerAuditRoutes(route, { store });
+  registerBudgetRoutes(route, { store });
+  registerDeviceLogin(route, { store, auth, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   const runs = createRuns({
     store,
     projects,
@@ -208,6 +215,7 @@ export async function startServer(
       projects.close();
       await cluster.close();
       await store.close();
+      holder?.release();
     },
   };
 }

@@ -8,9 +8,11 @@ import { KyselyLiveStore } from './kysely-live.js';
 import { KyselyCiStore } from './kysely-ci.js';
 import { KyselyAuditStore } from './kysely-audit.js';
 import { KyselyDeviceCodeStore } from './kysely-device-codes.js';
+import { KyselyBudgetStore } from './kysely-budget.js';
 import { KyselyIdentityStore } from './kysely-identity.js';
 import { KyselyAgentStore } from './kysely-agents.js';
 import { KyselyTeamsStore } from './kysely-teams.js';
+import { KyselyFileStore, KyselyGitRefStore, KyselyRunLogStore } from './kysely-bytes.js';
 
 const now = () => new Date().toISOString();
 
@@ -48,9 +50,13 @@ export class KyselyStore implements Store {
   readonly ci: KyselyCiStore;
   readonly audit: KyselyAuditStore;
   readonly deviceCodes: KyselyDeviceCodeStore;
+  readonly budget: KyselyBudgetStore;
   readonly identity: KyselyIdentityStore;
   readonly agents: KyselyAgentStore;
   readonly teams: KyselyTeamsStore;
+  readonly logs: KyselyRunLogStore;
+  readonly files: KyselyFileStore;
+  readonly gitRefs: KyselyGitRefStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -64,9 +70,13 @@ export class KyselyStore implements Store {
     this.ci = new KyselyCiStore(db);
     this.audit = new KyselyAuditStore(db);
     this.deviceCodes = new KyselyDeviceCodeStore(db);
+    this.budget = new KyselyBudgetStore(db);
     this.identity = new KyselyIdentityStore(db);
     this.agents = new KyselyAgentStore(db);
     this.teams = new KyselyTeamsStore(db);
+    this.logs = new KyselyRunLogStore(db);
+    this.files = new KyselyFileStore(db);
+    this.gitRefs = new KyselyGitRefStore(db);
   }
 
   async ensureAdmin(): Promise<{ user: UserRecord; created: boolean }> {

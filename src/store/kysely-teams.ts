@@ -357,6 +357,14 @@ export class KyselyTeamsStore implements TeamsStore {
       .execute();
   }
 
+  async removeRunOwners(experimentIds: readonly string[]): Promise<void> {
+    for (let i = 0; i < experimentIds.length; i += 500)
+      await this.db
+        .deleteFrom('run_owners')
+        .where('experiment_id', 'in', experimentIds.slice(i, i + 500))
+        .execute();
+  }
+
   /** Who queued a run; null for runs queued by no person (before teams, or by CI/webhooks). */
   async runOwner(experimentId: string): Promise<string | null> {
     const r = await this.db

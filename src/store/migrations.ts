@@ -2,7 +2,9 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { runOwnersMigration } from './migration-011-run-owners.js';
 import { teamsMigration } from './migration-007-teams.js';
 import { storeTables } from './migration-008-store-tables.js';
+import { runBytes } from './migration-009-run-bytes.js';
 import { clusterMigration } from './migration-010-cluster.js';
+import { profileTeamsMigration } from './migration-013-profile-teams.js';
 
 /** Migrations in order; each written once and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -219,8 +221,10 @@ const migrations: Record<string, Migration> = {
   // Later migrations live in files of their own (migration-NNN-*.ts), so parallel work adds lines here only.
   '007-teams': teamsMigration,
   '008-store-tables': { up: storeTables },
+  '009-run-bytes': { up: runBytes },
   '010-cluster': clusterMigration,
   '011-run-owners': runOwnersMigration,
+  '013-profile-teams': profileTeamsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

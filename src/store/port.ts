@@ -2,11 +2,14 @@
 import type { FetchState } from '../contracts/api.js';
 import type { AuditStore } from './kysely-audit.js';
 import type { DeviceCodeStore } from './kysely-device-codes.js';
+import type { BudgetStore } from './kysely-budget.js';
 import type { IdentityStore } from './kysely-identity.js';
 import type { AgentStore } from './agent-port.js';
+import type { FileStore, GitRefStore, RunLogStore } from './bytes-port.js';
 
 export type * from './agent-port.js';
 import type { TeamsStore } from './teams-port.js';
+export type * from './bytes-port.js';
 
 export interface UserRecord {
   id: string;
@@ -86,10 +89,15 @@ export interface Store {
   readonly ci: CiStore;
   readonly audit: AuditStore;
   readonly deviceCodes: DeviceCodeStore;
+  readonly budget: BudgetStore;
   /** Invites, passwords, SSO identities and providers (kysely-identity.ts). */
   readonly identity: IdentityStore;
   /** Compute agents' tokens, where runs were placed, checkpoints, machine-starting targets. */
   readonly agents: AgentStore;
+  /** Run logs, uploads and pushed refs: bytes any server of a cluster must serve. */
+  readonly logs: RunLogStore;
+  readonly files: FileStore;
+  readonly gitRefs: GitRefStore;
 
   close(): Promise<void>;
 }

@@ -171,7 +171,7 @@ export interface RunOwnersTable {
 }
 
 export interface Database
-  extends ExperimentsDatabase, LiveDatabase, ComputeDatabase, TeamsDatabase, AgentsDatabase {
+  extends ExperimentsDatabase, LiveDatabase, ComputeDatabase, TeamsDatabase, AgentsDatabase, BytesDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   login_codes: LoginCodesTable;
@@ -338,4 +338,32 @@ export interface AgentsDatabase {
   run_placements: RunPlacementsTable;
   run_checkpoints: RunCheckpointsTable;
   compute_machines: ComputeMachinesTable;
+}
+
+export interface RunLogsTable {
+  experiment_id: string;
+  seq: number;
+  stream: string;
+  text: string;
+}
+
+export interface StoredFilesTable {
+  key: string;
+  part: number;
+  data: Buffer;
+}
+
+export interface GitRefsTable {
+  project: string;
+  ref: string;
+  sha: string;
+  /** A git bundle of the ref's commits the project's upstream lacks. */
+  bundle: Buffer;
+  updated_at: string;
+}
+
+export interface BytesDatabase {
+  run_logs: RunLogsTable;
+  stored_files: StoredFilesTable;
+  git_refs: GitRefsTable;
 }

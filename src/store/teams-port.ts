@@ -77,4 +77,6 @@ export interface TeamsStore {
   findToken(tokenHash: string): Promise<{ token: ScopedTokenRecord; user: PersonRecord } | null>;
   setRunOwner(experimentId: string, userId: string): Promise<void>;
   runOwner(experimentId: string): Promise<string | null>;
+  /** Forgets who queued these runs (their project was deleted). */
+  removeRunOwners(experimentIds: readonly string[]): Promise<void>;
 }

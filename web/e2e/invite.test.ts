@@ -13,11 +13,27 @@ describe('Invite → accept → signed in as the new member', () => {
     admin.on('pageerror', (e) => errors.push(e.message));
     await admin.goto(server.loginUrl);
     await admin.waitForURL((u) => u.pathname === '/');
+    const demo = admin.locator('a.project-name', { hasText: /^demo$/ });
+    for (let i = 0; i < 90 && !(await demo.isVisible()); i++) {
+      await admin.waitForTimeout(1000);
+      await admin.reload();
+    }
+
+    // A second team, "vision", with a project of its own; the demo stays in the default team.
+    const team = await admin.request.post(new URL('/api/teams', admin.url()).toString(), {
+      data: { name: 'vision' },
+    });
+    expect(team.status(), await team.text()).toBe(201);
+    const added = await admin.request.post(new URL('/api/projects', admin.url()).toString(), {
+      data: { name: 'vision-demo', source: join(home, 'demo-repo'), team: 'vision' },
+    });
+    expect(added.status(), await added.text()).toBe(201);
     await admin.goto(new URL('/settings', admin.url()).toString());
 
     const invites = admin.getByRole('region', { name: 'Invites' });
     await invites.getByLabel('User name').fill('nina');
     await invites.getByLabel('E-mail (optional)').fill('nina@example.org');
+    await invites.getByLabel('Team').fill('vision');
     await invites.getByLabel('Role').selectOption('member');
     await invites.getByRole('button', { name: 'Create invite' }).click();
     const link = (await invites.getByLabel('Invite link').textContent()) ?? '';
@@ -34,7 +50,8 @@ describe('Invite → accept → signed in as the new member', () => {
     nina.on('pageerror', (e) => errors.push(e.message));
     await nina.goto(link);
     const form = nina.getByRole('form', { name: 'Accept invite' });
-    await form.getByText('You are invited to team default as member.').waitFor();
+    await form.getByText('You are invited to team vision as member.').waitFor();
+    await nina.screenshot({ path: join(home, 'invite-page.png') });
     await form.getByLabel('Choose a password').fill('short');
     await form.getByText('At least 10 characters.').waitFor();
     await expect(form.getByRole('button', { name: 'Set password and sign in' }).isDisabled()).resolves.toBe(
@@ -45,9 +62,13 @@ describe('Invite → accept → signed in as the new member', () => {
     await form.getByRole('button', { name: 'Set password and sign in' }).click();
     await nina.waitForURL((u) => u.pathname === '/');
     await nina.locator('.topbar-user', { hasText: 'nina' }).waitFor();
-    // A member of the default team sees its project (the demo).
-    await nina.locator('a.project-name', { hasText: /^demo$/ }).waitFor({ timeout: 90_000 });
+    // A member of team vision sees its project and not the default team's demo, which is not
+    // found for her even by its address.
+    await nina.locator('a.project-name', { hasText: /^vision-demo$/ }).waitFor();
+    await expect(nina.locator('a.project-name').allTextContents()).resolves.toEqual(['vision-demo']);
     await nina.screenshot({ path: join(home, 'invited-member.png'), fullPage: true });
+    const hidden = await nina.request.get(new URL('/api/projects/demo', link).toString());
+    expect(hidden.status()).toBe(404);
 
     // The link is used up; the admin's pending list no longer has it.
     const again = await context.newPage();
@@ -60,6 +81,7 @@ describe('Invite → accept → signed in as the new member', () => {
     await context.clearCookies();
     await nina.goto(new URL('/login', link).toString());
     const signIn = nina.getByRole('form', { name: 'Sign in' });
+    await nina.screenshot({ path: join(home, 'sign-in-page.png') });
     await signIn.getByLabel('User name').fill('nina');
     await signIn.getByLabel('Password').fill('wrong password here');
     await signIn.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -70,5 +92,5 @@ describe('Invite → accept → signed in as the new member', () => {
     await nina.locator('.topbar-user', { hasText: 'nina' }).waitFor();
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
 });

@@ -83,7 +83,10 @@ describe('experiments pushed with dvc exp push, in the browser', () => {
     const table = (await (await page.request.get(`${origin}/api/projects/demo/table`)).json()) as {
       rows: Array<{ rev: string; branches: string[] }>;
     };
-    expect(table.rows.find((r) => r.rev === pushedSha)?.branches).toContain('exp-pushed-lr');
+    // The branch is a commit row of its own now, beside the pushed experiment's row.
+    expect(table.rows.filter((r) => r.rev === pushedSha).flatMap((r) => r.branches)).toContain(
+      'exp-pushed-lr',
+    );
 
     // Run again queues a Kiln run of the same change, from the same baseline, and opens it.
     await page.getByRole('button', { name: /Run again/ }).click();

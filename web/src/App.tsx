@@ -10,6 +10,8 @@ import { ExperimentPage } from './experiment/ExperimentPage.js';
 import { ComparePage } from './compare/ComparePage.js';
 import { CiWizardPage } from './ci/CiWizardPage.js';
 import { TrendsPage } from './trends/TrendsPage.js';
+import { AuditPage } from './account/AuditPage.js';
+import { DeviceLoginPage } from './account/DeviceLoginPage.js';
 import { Shell } from './ui/Shell.js';
 import { ErrorState } from './ui/States.js';
 import { assertNever } from '../../src/contracts/errors.js';
@@ -34,6 +36,10 @@ function Page({ route }: { route: Exclude<Route, { page: 'login' | 'invite' }> }
       return <TrendsPage name={route.name} />;
     case 'settings':
       return <SettingsPage />;
+    case 'audit':
+      return <AuditPage />;
+    case 'device-login':
+      return <DeviceLoginPage code={route.code} />;
     case 'not-found':
       return <ErrorState title="Page not found" message="There is nothing at this address." />;
     default:

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AccessToken,
   CreatedToken,
+  type CreateTokenBody,
   Me,
   Project,
   ProjectList,
@@ -81,7 +82,7 @@ export const api = {
   login: (body: LoginBody) => request('POST', '/api/auth/login', Me, body),
   logout: () => request('POST', '/api/auth/logout', Ignored),
   tokens: () => request('GET', '/api/tokens', TokenList),
-  createToken: (name: string) => request('POST', '/api/tokens', CreatedToken, { name }),
+  createToken: (body: CreateTokenBody) => request('POST', '/api/tokens', CreatedToken, body),
   revokeToken: (id: string) => request('DELETE', `/api/tokens/${encodeURIComponent(id)}`, Ignored),
   projects: () => request('GET', '/api/projects', ProjectList),
   createProject: (body: CreateProjectBody) => request('POST', '/api/projects', Project, body),

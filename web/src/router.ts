@@ -36,6 +36,8 @@ export type Route =
   | { page: 'trends'; name: string }
   | { page: 'ci-wizard'; project: string | null }
   | { page: 'settings' }
+  | { page: 'audit' }
+  | { page: 'device-login'; code: string | null }
   | { page: 'not-found' };
 
 export function matchRoute(url: URL): Route {
@@ -46,6 +48,9 @@ export function matchRoute(url: URL): Route {
     return { page: 'invite', token: second };
   if (first === undefined) return { page: 'projects' };
   if (first === 'settings' && second === undefined) return { page: 'settings' };
+  if (first === 'settings' && second === 'audit' && third === undefined) return { page: 'audit' };
+  if (first === 'device-login' && second === undefined)
+    return { page: 'device-login', code: url.searchParams.get('code') };
   if (first === 'ci' && second === undefined)
     return { page: 'ci-wizard', project: url.searchParams.get('project') };
   if (first === 'projects' && second !== undefined && third === undefined)

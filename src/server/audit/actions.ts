@@ -112,7 +112,7 @@ export const ACTION_RULES: readonly ActionRule[] = [
     targetBody: 'name',
     bodyFields: ['name', 'kind'],
   },
-  { method: 'PUT', url: /^\/api\/compute\/profiles\/:name/, action: 'profile.changed', targetParam: 'name' },
+  { method: 'PUT', url: /^\/api\/compute\/profiles\/:name$/, action: 'profile.changed', targetParam: 'name' },
   {
     method: 'PATCH',
     url: /^\/api\/compute\/profiles\/:name/,
@@ -123,6 +123,12 @@ export const ACTION_RULES: readonly ActionRule[] = [
     method: 'DELETE',
     url: exact('/api/compute/profiles/:name'),
     action: 'profile.removed',
+    targetParam: 'name',
+  },
+  {
+    method: 'PUT',
+    url: exact('/api/compute/profiles/:name/teams'),
+    action: 'profile.teams',
     targetParam: 'name',
   },
   { method: 'PUT', url: exact('/api/compute/local'), action: 'compute.local', bodyFields: ['concurrency'] },

@@ -205,3 +205,34 @@ describe('tokens are read from the database on every request (issue 17)', () => 
     expect(r.json.error).toMatch(/a read token cannot/);
   });
 });
+
+describe('team owners manage members; project owners per-project roles', () => {
+  it('a project override raises a viewer to member there; only owners set roles; a team keeps an owner', async () => {
+    const o = cast.users.owner.token;
+    const v = cast.users.viewer.token;
+    expect((await call(s, v, 'POST', '/api/projects/p/experiments', {})).status).toBe(403);
+    const refused = await call(s, cast.users.member.token, 'PUT', '/api/projects/p/members/vera', {
+      role: 'member',
+    });
+    expect(refused.status).toBe(403);
+    expect((await call(s, o, 'PUT', '/api/projects/p/members/vera', { role: 'member' })).status).toBe(200);
+    // Past the role check: the empty body is what is refused now.
+    expect((await call(s, v, 'POST', '/api/projects/p/experiments', {})).status).toBe(400);
+    const members = await call(s, v, 'GET', '/api/projects/p/members');
+    expect(members.json.overrides).toEqual([expect.objectContaining({ name: 'vera', role: 'member' })]);
+    expect((await call(s, o, 'PUT', '/api/projects/p/members/vera', { role: null })).status).toBe(200);
+    expect((await call(s, v, 'POST', '/api/projects/p/experiments', {})).status).toBe(403);
+
+    expect(
+      (await call(s, cast.users.maintainer.token, 'PUT', '/api/teams/ml/members/vera', { role: 'member' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await call(s, cast.users.otherOwner.token, 'PUT', '/api/teams/ml/members/vera', { role: 'member' }))
+        .status,
+    ).toBe(404);
+    const last = await call(s, o, 'PUT', '/api/teams/ml/members/olga', { role: 'member' });
+    expect(last.status).toBe(409);
+    expect(last.json.error).toBe('a team needs an owner: make someone else owner first');
+  });
+});

@@ -35,7 +35,7 @@ export class CiCommitService {
     private readonly settings: CiSettingsStore,
     private readonly summaries: CiSummaryService,
     /** The stored upload for an id of this project, or null (the Run form's uploads). */
-    private readonly uploadFile: (project: string, uploadId: string) => string | null,
+    private readonly uploadFile: (project: string, uploadId: string) => Promise<string | null>,
   ) {}
 
   async commit(name: string, body: Body, author: string): Promise<CiCommitResult> {

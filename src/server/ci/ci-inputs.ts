@@ -12,11 +12,11 @@ import { ApiFailure } from '../api-error.js';
 export async function applyInputs(
   root: string,
   inputs: readonly ReplacedInput[],
-  uploadFile: (uploadId: string) => string | null,
+  uploadFile: (uploadId: string) => Promise<string | null>,
 ): Promise<InputChange[]> {
   const out: InputChange[] = [];
   for (const input of inputs) {
-    const source = uploadFile(input.uploadId);
+    const source = await uploadFile(input.uploadId);
     if (!source) throw new ApiFailure('bad_request', `no upload "${input.uploadId}" for ${input.path}`);
     try {
       out.push(await replaceInput(root, input.path, source, 'commit'));

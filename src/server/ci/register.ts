@@ -35,9 +35,9 @@ export async function registerCi(
   const settings = new CiSettingsStore(deps.home, deps.box);
   const summaries = new CiSummaryService({ ...deps, settings });
   // The Run form's uploads (`POST /api/projects/:name/uploads`) live here; CI commits read them.
-  const uploads = new UploadStore(path.join(deps.home, 'uploads'));
+  const uploads = new UploadStore(path.join(deps.home, 'uploads'), deps.store);
   const commits = new CiCommitService(deps.store, deps.box, deps.projects, settings, summaries, (p, id) =>
-    uploads.exists(p, id) ? uploads.file(p, id) : null,
+    uploads.fetch(p, id),
   );
   registerCiWorkflowRoute(route);
   const secrets = new WebhookSecrets(deps.store, deps.box);

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { experimentRef } from '../../contracts/experiments.js';
 import { parsePushHead, refusalReport } from '../../git/push-commands.js';
+import { keepPushedRefs } from './pushed-refs.js';
 import type { Store } from '../../store/port.js';
 import type { Auth, Authenticator } from '../auth.js';
 import { can, projectAccess, projectNotFound } from '../authz/index.js';
@@ -22,7 +23,9 @@ const SERVICES = new Set(['git-upload-pack', 'git-receive-pack']);
 const PATHS = /^(info\/refs|git-upload-pack|git-receive-pack)$/;
 
 /** What a caller may do: read the project, or also push the refs of its one run. */
-type Access = { kind: 'read' } | { kind: 'write'; refs: ReadonlySet<string>; run: string };
+type Access =
+  | { kind: 'read' }
+  | { kind: 'write'; refs: ReadonlySet<string>; run: string; project: string; experimentId: string };
 
 /** The caller from HTTP Basic auth, whose password is a token (Git sends no other header). */
 async function caller(auth: Authenticator, header: string | undefined): Promise<Auth | null> {
@@ -46,7 +49,7 @@ async function allowed(store: Store, who: Auth, project: string): Promise<Access
     // A run writes its result and its checkpoint, nothing else: not the branches, tags or other
     // runs' refs that the table and the Run form trust.
     const refs = new Set([experimentRef(exp.baseline, exp.name), `refs/kiln/checkpoints/${exp.id}`]);
-    return { kind: 'write', refs, run: `${exp.project}/${exp.name}` };
+    return { kind: 'write', refs, run: `${exp.project}/${exp.name}`, project, experimentId: exp.id };
   }
   const access = await projectAccess(store, who, project);
   return access && can(who, 'project:read', access.role) ? { kind: 'read' } : null;
@@ -86,7 +89,7 @@ export function registerGitHttp(app: FastifyInstance, deps: GitHttpDeps): void {
     const cgi = { root, pathInfo: `/${p.data['*']}`, query: query.toString() };
     if (req.method !== 'POST' || p.data['*'] !== 'git-receive-pack' || access.kind !== 'write')
       return backend(req, reply, cgi, req.method === 'POST' ? req.raw : null);
-    return guardedPush(req, reply, cgi, access);
+    return guardedPush(req, reply, cgi, access, deps.store);
   };
   // Declared in the route table like every route: reading needs project:read (a person who may
   // see the project, an agent, or the project's run token); pushing a run token of the project.
@@ -112,7 +115,8 @@ function guardedPush(
   req: FastifyRequest,
   reply: FastifyReply,
   cgi: Cgi,
-  access: { refs: ReadonlySet<string>; run: string },
+  access: Extract<Access, { kind: 'write' }>,
+  store: Store,
 ): Promise<void> {
   const gzip = /gzip/i.test(String(req.headers['content-encoding'] ?? ''));
   const source: Readable = gzip ? req.raw.pipe(createGunzip()) : req.raw;
@@ -137,7 +141,10 @@ function guardedPush(
       if (foreign.length === 0)
         return finish(async () => {
           source.unshift(buf);
-          await backend(req, reply, cgi, source, gzip);
+          // The agent hears "ok" only once its refs are in the shared store too (pushed-refs.ts).
+          await backend(req, reply, cgi, source, gzip, () =>
+            keepPushedRefs(store, cgi.root, access, head.commands),
+          );
         });
       const reason = `the token of run ${access.run} may push only ${[...access.refs].join(' and ')}, not ${foreign[0]?.ref ?? ''}`;
       if (!head.capabilities.includes('report-status') && !head.capabilities.includes('report-status-v2'))
@@ -176,6 +183,8 @@ async function backend(
   cgi: Cgi,
   input: Readable | null,
   inflated = false,
+  /** Runs once git is done, before its answer is sent; a failure answers 500 instead. */
+  before?: () => Promise<void>,
 ): Promise<void> {
   const child = spawn('git', ['http-backend'], {
     env: {
@@ -206,9 +215,11 @@ async function backend(
   const res = reply.raw;
   let head = Buffer.alloc(0);
   let headersDone = false;
+  const held: Buffer[] = [];
+  const write = (b: Buffer) => (before ? held.push(b) : res.write(b));
   child.stdout.on('data', (chunk: Buffer) => {
     if (headersDone) {
-      res.write(chunk);
+      write(chunk);
       return;
     }
     head = Buffer.concat([head, chunk]);
@@ -225,13 +236,26 @@ async function backend(
       else res.setHeader(name, value);
     }
     res.statusCode = status;
-    res.write(head.subarray(end + 4));
+    write(head.subarray(end + 4));
   });
   await new Promise<void>((resolve) => {
     child.on('close', () => {
       if (!headersDone) res.statusCode = 500;
-      res.end();
-      resolve();
+      const kept = before && headersDone ? before() : Promise.resolve();
+      void kept.then(
+        () => {
+          for (const b of held) res.write(b);
+          res.end();
+          resolve();
+        },
+        () => {
+          // Not durable beyond this server: the agent's push fails and it pushes again.
+          res.removeHeader('content-type');
+          res.statusCode = 500;
+          res.end();
+          resolve();
+        },
+      );
     });
     child.on('error', () => {
       res.destroy();

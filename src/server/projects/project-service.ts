@@ -13,6 +13,7 @@ import {
 import { deriveColumns } from '../../core/table/derive-columns.js';
 import { credentialEnv, normalizeSource, syncMirror } from '../../git/mirror.js';
 import { restoreLocalBranches } from '../../git/local-branches.js';
+import { restorePushedRefs } from '../compute/pushed-refs.js';
 import { git, GitError } from '../../git/run-git.js';
 import type { ProjectRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
@@ -200,6 +201,8 @@ export class ProjectService {
       try {
         await syncMirror(this.mirrorDir(name), rec.source, this.credentials(rec));
         await restoreLocalBranches(this.mirrorDir(name));
+        // Results and checkpoints other servers of a cluster received (see compute/pushed-refs.ts).
+        await restorePushedRefs(this.store, name, this.mirrorDir(name));
         const added = await live.table.refresh();
         await this.store.updateProject(name, {
           fetchState: 'ok',

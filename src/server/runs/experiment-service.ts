@@ -19,6 +19,7 @@ import { randomName } from '../../core/run/names.js';
 import { MachineOverrides, type ResolvedMachine } from '../../contracts/compute.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
 import { machineOf, placeRun, profileOf, readVariant } from '../compute/variants.js';
+import { checkRunBudget } from '../compute/team-budget.js';
 import { ApiFailure } from '../api-error.js';
 import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
@@ -51,6 +52,8 @@ export class ExperimentService {
     const baseline = await resolveRev(mirror, body.rev);
     const read = (file: string) => readAt(mirror, baseline, subdir ? path.join(subdir, file) : file);
     const plans = await planOverrides(body.params, body.set, read);
+    // Refused before anything is stored: a profile closed to the team, or a cost past its cap.
+    await checkRunBudget(this.store, project, placed, plans.length);
     await this.checkInputs(project, mirror, baseline, subdir, body.inputs);
     const script = body.script ?? (await this.defaultScriptAt(mirror, baseline, subdir));
     const names = await this.names(project, body.name, plans.length);
@@ -309,7 +312,7 @@ export class ExperimentService {
   ): Promise<void> {
     let tracked: Set<string> | undefined;
     for (const i of inputs) {
-      if (!this.uploads.exists(project, i.uploadId))
+      if (!(await this.uploads.exists(project, i.uploadId)))
         throw new ApiFailure('bad_request', `no upload "${i.uploadId}" for ${i.path}`);
       tracked ??= new Set((await baselineInputs(mirror, sha, subdir)).map((f) => f.path));
       if (!tracked.has(path.normalize(i.path)))

@@ -38,7 +38,7 @@ export interface RunsDeps {
 export function createRuns(deps: RunsDeps) {
   const { store, projects, bus, auth, home } = deps;
   const names = new Map<string, string>();
-  const logs = new LogStore(path.join(home, 'logs'), (project, id, chunk) => {
+  const logs = new LogStore(store, path.join(home, 'logs'), (project, id, chunk) => {
     const name = names.get(id);
     if (name) bus.publish({ type: 'experiment.log', project, id, name, chunk });
     else
@@ -48,7 +48,7 @@ export function createRuns(deps: RunsDeps) {
         bus.publish({ type: 'experiment.log', project, id, name: e.name, chunk });
       });
   });
-  const uploads = new UploadStore(path.join(home, 'uploads'));
+  const uploads = new UploadStore(path.join(home, 'uploads'), store);
   let url = '';
   const backend = new LocalBackend({
     home,
@@ -89,11 +89,12 @@ export function createRuns(deps: RunsDeps) {
   bus.subscribe((e, _frame, remote) => {
     if (remote && e.type === 'experiment.status') scheduler?.notify();
   });
-  // A deleted project leaves nothing behind: its logs, uploads, its runs' settings rows and tokens.
+  // A deleted project leaves nothing behind: its logs, uploads and run tokens (its runs' rows
+  // in the agent and log tables go with its experiments).
   projects.onRemove(async (project) => {
     const ids = (await store.experiments.list(project)).map((e) => e.id);
-    await store.deleteSettings(ids.flatMap((id) => [`compute.run.${id}`, `runs.checkpoint.${id}`]));
     await store.deleteTokensByScope(ids.map((id) => `run:${id}`));
+    await store.teams.removeRunOwners(ids);
     await logs.removeProject(project, ids);
     await uploads.removeProject(project);
   });

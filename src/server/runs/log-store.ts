@@ -1,82 +1,57 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { LogChunk } from '../../contracts/experiments.js';
-
-interface LogState {
-  lastSeq: number;
-  chain: Promise<unknown>;
-}
+import type { Store } from '../../store/port.js';
 
 /**
- * Job logs on disk, one JSON chunk a line under `<home>/logs/<project>/<experiment id>.jsonl`.
- * Chunks are stored in sequence order exactly once: a resent chunk is skipped and a gap waits
- * for the agent to resend, so the acknowledged sequence always means "everything up to here".
+ * Job logs in the Store (`run_logs`, one row per chunk), so every server of a cluster appends to
+ * and reads the same log, and a server's death loses no acknowledged line. Chunks are stored in
+ * sequence order exactly once — checked by the database, not in memory: a resent chunk is
+ * skipped and a gap waits for the agent to resend, so the acknowledged sequence always means
+ * "everything up to here". Logs written by an older Kiln to `<home>/logs/<project>/<id>.jsonl`
+ * move into the Store the first time their run is read.
  */
 export class LogStore {
-  private readonly states = new Map<string, LogState>();
   private readonly listeners = new Map<string, Set<(c: LogChunk) => void>>();
+  /** Runs whose old log file was looked for (only a cache of that look). */
+  private readonly imported = new Set<string>();
 
   constructor(
-    private readonly dir: string,
+    private readonly store: Store,
+    private readonly legacyDir: string,
     private readonly onAppend: (project: string, id: string, chunk: LogChunk) => void = () => undefined,
   ) {}
 
-  file(project: string, id: string): string {
-    return path.join(this.dir, project, `${id}.jsonl`);
-  }
-
-  private async state(project: string, id: string): Promise<LogState> {
-    const known = this.states.get(id);
-    if (known) return known;
-    const chunks = await this.readAll(project, id);
-    const s = this.states.get(id) ?? { lastSeq: chunks.at(-1)?.seq ?? 0, chain: Promise.resolve() };
-    this.states.set(id, s);
-    return s;
-  }
-
   async lastSeq(project: string, id: string): Promise<number> {
-    return (await this.state(project, id)).lastSeq;
+    await this.importLegacy(project, id);
+    return this.store.logs.lastSeq(id);
   }
 
   /** Stores the chunks that continue the log; returns the new acknowledged sequence. */
   async append(project: string, id: string, chunks: readonly LogChunk[]): Promise<number> {
-    const s = await this.state(project, id);
-    const run = s.chain.then(async () => {
-      const fresh: LogChunk[] = [];
-      let seq = s.lastSeq;
-      for (const c of [...chunks].sort((a, b) => a.seq - b.seq)) {
-        if (c.seq <= seq) continue;
-        if (c.seq !== seq + 1) break;
-        fresh.push(c);
-        seq = c.seq;
-      }
-      if (fresh.length === 0) return s.lastSeq;
-      await mkdir(path.dirname(this.file(project, id)), { recursive: true });
-      await appendFile(this.file(project, id), fresh.map((c) => JSON.stringify(c) + '\n').join(''));
-      s.lastSeq = seq;
-      for (const c of fresh) {
-        this.onAppend(project, id, c);
-        for (const l of this.listeners.get(id) ?? []) l(c);
-      }
-      return seq;
-    });
-    s.chain = run.catch(() => undefined);
-    return run;
+    await this.importLegacy(project, id);
+    const { stored, lastSeq } = await this.store.logs.append(id, chunks);
+    // Only what this call stored is announced: a chunk two servers received is announced once.
+    for (const c of stored) {
+      this.onAppend(project, id, c);
+      for (const l of this.listeners.get(id) ?? []) l(c);
+    }
+    return lastSeq;
   }
 
   async read(project: string, id: string, after: number, limit = 5000): Promise<LogChunk[]> {
-    const all = await this.readAll(project, id);
-    return all.filter((c) => c.seq > after).slice(0, limit);
+    await this.importLegacy(project, id);
+    return this.store.logs.read(id, after, limit);
   }
 
-  /** Forgets a deleted project's logs: its files and what is kept in memory of its runs. */
+  /** Forgets a deleted project's logs (its rows go with its experiments) and any old files. */
   async removeProject(project: string, ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.states.delete(id);
-    await rm(path.join(this.dir, project), { recursive: true, force: true });
+    for (const id of ids) this.imported.delete(id);
+    await rm(path.join(this.legacyDir, project), { recursive: true, force: true });
   }
 
-  /** Calls `l` with every chunk stored from now on; returns the unsubscribe. */
+  /** Calls `l` with every chunk this server stores from now on; returns the unsubscribe. */
   subscribe(id: string, l: (c: LogChunk) => void): () => void {
     const set = this.listeners.get(id) ?? new Set();
     set.add(l);
@@ -87,22 +62,31 @@ export class LogStore {
     };
   }
 
-  private async readAll(project: string, id: string): Promise<LogChunk[]> {
-    const file = this.file(project, id);
-    if (!existsSync(file)) return [];
-    const out: LogChunk[] = [];
-    for (const line of (await readFile(file, 'utf8')).split('\n')) {
-      if (!line) continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(line);
-      } catch {
-        // A line cut short by a crash: the agent resends it, since it was never acknowledged.
-        continue;
-      }
-      const c = LogChunk.safeParse(json);
-      if (c.success && c.data.seq === (out.at(-1)?.seq ?? 0) + 1) out.push(c.data);
+  private async importLegacy(project: string, id: string): Promise<void> {
+    if (this.imported.has(id)) return;
+    const file = path.join(this.legacyDir, project, `${id}.jsonl`);
+    if (existsSync(file) && !(await this.store.logs.has(id))) {
+      const chunks = await readLegacy(file);
+      for (let i = 0; i < chunks.length; i += 500) await this.store.logs.append(id, chunks.slice(i, i + 500));
+      await rm(file, { force: true });
     }
-    return out;
+    this.imported.add(id);
   }
+}
+
+async function readLegacy(file: string): Promise<LogChunk[]> {
+  const out: LogChunk[] = [];
+  for (const line of (await readFile(file, 'utf8')).split('\n')) {
+    if (!line) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      // A line cut short by a crash: the agent resent it, since it was never acknowledged.
+      continue;
+    }
+    const c = LogChunk.safeParse(json);
+    if (c.success && c.data.seq === (out.at(-1)?.seq ?? 0) + 1) out.push(c.data);
+  }
+  return out;
 }

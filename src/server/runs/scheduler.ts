@@ -428,8 +428,14 @@ export class Scheduler {
       pushUrls,
       subdir,
       changeSet,
+      // Another server of a cluster may have taken the upload: it is fetched to this one's disk.
       uploads: Object.fromEntries(
-        changeSet.inputs.map((i) => [i.path, this.experiments.uploads.file(exp.project, i.uploadId)]),
+        await Promise.all(
+          changeSet.inputs.map(async (i) => {
+            const up = this.experiments.uploads;
+            return [i.path, (await up.fetch(exp.project, i.uploadId)) ?? up.file(exp.project, i.uploadId)];
+          }),
+        ),
       ),
       timeoutSec: exp.timeoutSec,
       ...jobEnv({ exp, jobId: job.id, url: this.url, token: token.token, source, kind, s3 }),

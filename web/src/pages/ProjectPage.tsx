@@ -138,11 +138,16 @@ export function ProjectPage({ name }: { name: string }) {
   const runFromGroup = selectedGroup && runSourceOfGroup(selectedGroup, nested);
   const runRow = selectedRow ?? defaultRunRow(nested);
   const runChoices = useMemo(() => baselineChoices(nested), [nested]);
-  const onRun = runFromGroup
-    ? () => setRunFrom(runFromGroup)
-    : runRow
-      ? () => setRunFrom(runSourceOf(runRow))
-      : undefined;
+  // A role that may not run sees Run disabled with the reason, not a failure after the click.
+  const access = project.data?.access;
+  const runDenied = access && !access.permissions['project:run'] ? access.reasons['project:run'] : undefined;
+  const onRun = runDenied
+    ? undefined
+    : runFromGroup
+      ? () => setRunFrom(runFromGroup)
+      : runRow
+        ? () => setRunFrom(runSourceOf(runRow))
+        : undefined;
   const onOpen = selectedExp ? () => navigate(experimentPath(name, selectedExp)) : undefined;
   // Pins and the selection hold row keys; Compare is addressed by commits, each once.
   const chosenCommits = useMemo(() => {
@@ -226,6 +231,7 @@ export function ProjectPage({ name }: { name: string }) {
         onExport={exportCsv}
         filterRef={filterRef}
         onRun={onRun}
+        runDenied={runDenied}
         onOpen={onOpen}
         foldable={counts.size}
         extra={

@@ -3,6 +3,7 @@ import { useAsync } from '../use-async.js';
 import { Link } from '../ui/Link.js';
 import { Skeleton, ErrorState } from '../ui/States.js';
 import { TokensSection } from './TokensSection.js';
+import { TeamsSection } from './TeamsSection.js';
 import { InvitesSection } from './InvitesSection.js';
 import { SsoProvidersSection } from './SsoProvidersSection.js';
 import { CredentialsSection } from '../compute/CredentialsSection.js';
@@ -10,14 +11,22 @@ import { ProfilesSection } from '../compute/ProfilesSection.js';
 
 export function SettingsPage() {
   const projects = useAsync(() => api.projects().then((r) => r.projects), 'settings-projects');
+  const me = useAsync(() => api.me(), 'settings-me');
   return (
     <div className="page page-narrow">
       <h1>Settings</h1>
       <TokensSection />
+      <TeamsSection admin={me.data?.role === 'admin'} />
       <InvitesSection />
       <SsoProvidersSection />
       <CredentialsSection />
       <ProfilesSection />
+      <section className="card">
+        <h2>Audit</h2>
+        <p className="muted">
+          Who did what, when and from where: <Link to="/settings/audit">the audit trail</Link>.
+        </p>
+      </section>
       <section className="card">
         <h2>CI</h2>
         <p className="muted">

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { CreatedToken } from '../../../src/contracts/api.js';
+import type { TokenScope } from '../../../src/contracts/teams.js';
 import { api } from '../api.js';
 import { useAsync } from '../use-async.js';
 import { ErrorBanner, ErrorState, Skeleton } from '../ui/States.js';
@@ -8,6 +9,9 @@ import { relativeTime } from '../ui/time.js';
 export function TokensSection() {
   const tokens = useAsync(() => api.tokens().then((r) => r.tokens), 'tokens');
   const [name, setName] = useState('');
+  const [scope, setScope] = useState<TokenScope>('read');
+  const [projects, setProjects] = useState('');
+  const [days, setDays] = useState('');
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [copied, setCopied] = useState(false);
@@ -15,15 +19,26 @@ export function TokensSection() {
   const create = (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    api.createToken(name.trim()).then(
-      (t) => {
-        setCreated(t);
-        setCopied(false);
-        setName('');
-        tokens.reload();
-      },
-      (err: unknown) => setError(err),
-    );
+    const only = projects
+      .split(/[\s,]+/)
+      .map((p) => p.trim())
+      .filter(Boolean);
+    api
+      .createToken({
+        name: name.trim(),
+        scope,
+        ...(only.length ? { projects: only } : {}),
+        ...(Number(days) > 0 ? { expiresInDays: Math.round(Number(days)) } : {}),
+      })
+      .then(
+        (t) => {
+          setCreated(t);
+          setCopied(false);
+          setName('');
+          tokens.reload();
+        },
+        (err: unknown) => setError(err),
+      );
   };
   const revoke = (id: string, tokenName: string) => {
     if (!window.confirm(`Revoke the token "${tokenName}"? Scripts using it stop working.`)) return;
@@ -48,6 +63,25 @@ export function TokensSection() {
           onChange={(e) => setName(e.target.value)}
           placeholder="Token name, e.g. ci-runner"
           maxLength={100}
+        />
+        <select aria-label="Scope" value={scope} onChange={(e) => setScope(e.target.value as TokenScope)}>
+          <option value="read">read — see projects</option>
+          <option value="run">run — also run experiments</option>
+          <option value="live">live — post live metrics only (DVC_STUDIO_TOKEN)</option>
+          <option value="admin">admin — all you may do</option>
+        </select>
+        <input
+          value={projects}
+          onChange={(e) => setProjects(e.target.value)}
+          placeholder="Only these projects (optional)"
+          aria-label="Projects"
+        />
+        <input
+          value={days}
+          onChange={(e) => setDays(e.target.value)}
+          placeholder="Expires in days (optional)"
+          aria-label="Expires in days"
+          inputMode="numeric"
         />
         <button className="btn btn-primary" disabled={!name.trim()}>
           Create token
@@ -82,6 +116,8 @@ export function TokensSection() {
             <tr>
               <th>Name</th>
               <th>Scope</th>
+              <th>Projects</th>
+              <th>Expires</th>
               <th>Created</th>
               <th>Last used</th>
               <th />
@@ -92,6 +128,14 @@ export function TokensSection() {
               <tr key={t.id}>
                 <td>{t.name}</td>
                 <td className="mono">{t.scope}</td>
+                <td>{t.projects?.join(', ') ?? <span className="muted">all yours</span>}</td>
+                <td title={t.expiresAt ?? ''}>
+                  {t.expiresAt ? (
+                    new Date(t.expiresAt).toLocaleDateString()
+                  ) : (
+                    <span className="muted">never</span>
+                  )}
+                </td>
                 <td title={t.createdAt}>{relativeTime(t.createdAt)}</td>
                 <td title={t.lastUsedAt ?? ''}>
                   {t.lastUsedAt ? relativeTime(t.lastUsedAt) : <span className="muted">never</span>}

@@ -17,6 +17,8 @@ interface Props {
   filterRef: RefObject<HTMLInputElement | null>;
   /** Opens the Run drawer from the selected row; absent or undefined disables the button. */
   onRun?: () => void;
+  /** Why the caller may not run here (their role): the button is disabled and says so. */
+  runDenied?: string | undefined;
   /** Opens the selected experiment's page (experiment rows only). */
   onOpen?: () => void;
   /** Plots, Compare, Trends, CI wizard (web/src/plots/InsightsButtons.tsx). */
@@ -36,6 +38,7 @@ export function TableToolbar({
   onExport,
   filterRef,
   onRun,
+  runDenied,
   onOpen,
   extra,
   foldable = 0,
@@ -63,12 +66,18 @@ export function TableToolbar({
         </button>
         <button
           className="btn btn-primary"
-          disabled={!onRun}
+          disabled={!onRun || runDenied !== undefined}
           onClick={onRun}
-          title="Run from the selected commit, or the default branch (r)"
+          title={runDenied ?? 'Run from the selected commit, or the default branch (r)'}
+          aria-describedby={runDenied ? 'run-denied' : undefined}
         >
           ▶ Run
         </button>
+        {runDenied && (
+          <span id="run-denied" className="muted run-denied" role="note">
+            {runDenied}
+          </span>
+        )}
         <label className="switch" title="Show commits whose message holds [skip studio]">
           <input
             type="checkbox"
