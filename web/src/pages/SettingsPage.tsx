@@ -3,6 +3,7 @@ import { useAsync } from '../use-async.js';
 import { Link } from '../ui/Link.js';
 import { Skeleton, ErrorState } from '../ui/States.js';
 import { TokensSection } from './TokensSection.js';
+import { SpendingSection } from '../account/SpendingSection.js';
 import { TeamsSection } from './TeamsSection.js';
 import { InvitesSection } from './InvitesSection.js';
 import { SsoProvidersSection } from './SsoProvidersSection.js';
@@ -21,6 +22,7 @@ export function SettingsPage() {
       <SsoProvidersSection />
       <CredentialsSection />
       <ProfilesSection />
+      <SpendingSection />
       <section className="card">
         <h2>Audit</h2>
         <p className="muted">
