@@ -29,7 +29,7 @@ export class AgentClient {
     private readonly url: string,
     private readonly token: string,
     private readonly log: (line: string) => void,
-    private readonly graceMs = DEFAULT_SERVER_GRACE_SEC * 1000,
+    readonly graceMs = DEFAULT_SERVER_GRACE_SEC * 1000,
   ) {}
 
   /** Seconds the server has been unreachable so far (0 while it answers). */

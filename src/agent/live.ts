@@ -1,6 +1,9 @@
 import { DvcliveTailer, httpSender } from './dvclive-tail/index.js';
 
-/** How long the end of a run waits for the last live events before giving up on them. */
+/**
+ * How long the end of a run waits for the last live events before giving up on them when the
+ * server answers; while it is away (restarting), up to the agent's grace period.
+ */
 const STOP_TIMEOUT_MS = 15_000;
 
 export interface LiveReporter {
@@ -17,6 +20,7 @@ export async function startLiveReporter(
   workspace: string,
   env: Readonly<Record<string, string>>,
   onProblem: (message: string) => void,
+  awayGraceMs = STOP_TIMEOUT_MS,
 ): Promise<LiveReporter | null> {
   const url = env['DVC_STUDIO_URL'];
   const token = env['DVC_STUDIO_TOKEN'];
@@ -31,12 +35,15 @@ export async function startLiveReporter(
     async stop(experimentRev) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+        timer = setTimeout(() => resolve('timeout'), Math.max(STOP_TIMEOUT_MS, awayGraceMs) + 10_000);
       });
-      const stopped = tailer.stop(experimentRev ? { experimentRev } : {}, Date.now() + STOP_TIMEOUT_MS).then(
-        () => 'ok' as const,
-        () => 'failed' as const,
-      );
+      const now = Date.now();
+      const stopped = tailer
+        .stop(experimentRev ? { experimentRev } : {}, now + STOP_TIMEOUT_MS, now + awayGraceMs)
+        .then(
+          () => 'ok' as const,
+          () => 'failed' as const,
+        );
       const r = await Promise.race([stopped, timeout]);
       clearTimeout(timer);
       if (r !== 'ok') onProblem(`live metrics: the final report ${r === 'timeout' ? 'timed out' : 'failed'}`);

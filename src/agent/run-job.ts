@@ -144,7 +144,12 @@ export async function runJob(
     await send('running');
     const cli = kilnCliEnv();
     const jobEnv = { ...ctx.baseEnv, ...job.env, ...cli, PYTHONUNBUFFERED: '1' };
-    live = await startLiveReporter(cwd, job.env, (m) => logs.write('system', `kiln: ${m}\n`));
+    live = await startLiveReporter(
+      cwd,
+      job.env,
+      (m) => logs.write('system', `kiln: ${m}\n`),
+      ctx.client.graceMs,
+    );
     stopWatch = watchPreemption({ ...ctx.baseEnv, ...job.env }, (what) => {
       preempted = what;
       killTree('SIGTERM');

@@ -1,2 +1,2 @@
-export { DvcliveTailer, type DvcliveTailerOptions, type LiveSender } from './tailer.js';
+export { DvcliveTailer, LiveOutage, type DvcliveTailerOptions, type LiveSender } from './tailer.js';
 export { httpSender } from './send.js';

@@ -1,5 +1,5 @@
 import type { LiveEvent } from '../../contracts/live.js';
-import type { LiveSender } from './tailer.js';
+import { LiveOutage, type LiveSender } from './tailer.js';
 
 /**
  * Posts events to `${studioUrl}/api/live` as `dvc-studio-client` does (`Authorization: token …`,
@@ -13,8 +13,11 @@ export function httpSender(studioUrl: string, token: string, timeoutMs = 5000): 
       headers: { 'content-type': 'application/json', authorization: `token ${token}` },
       body: JSON.stringify(event),
       signal: AbortSignal.timeout(timeoutMs),
+    }).catch((err: unknown) => {
+      throw new LiveOutage(`live post failed: ${err instanceof Error ? err.message : String(err)}`);
     });
-    await res.arrayBuffer();
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status >= 500) throw new LiveOutage(`live post answered ${res.status}`);
     if (res.status !== 200) throw new Error(`live post answered ${res.status}`);
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent, PlotRow } from '../../contracts/live.js';
-import { DvcliveTailer } from './tailer.js';
+import { DvcliveTailer, LiveOutage } from './tailer.js';
 
 const SHA = 'ffffffff0123456789abcdef0123456789abcdef';
 
@@ -172,6 +172,49 @@ describe('DvcliveTailer', () => {
     writeFileSync(path.join(root, 'eval/curve.csv'), 'step,f1\n0,0.2\n');
     await t.poll();
     expect(rowsOf(c.events, 'eval/curve.csv').at(-1)).toEqual({ step: 0, f1: 0.2 });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a run that ran whole while its server was away delivers every point once it is back; a refusing server is given up on', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'kiln-tail-'));
+    const live = new FakeDvclive(root);
+    // The server is down (connection refused) from before the start until 600 ms after the end.
+    let backAt = Number.POSITIVE_INFINITY;
+    const events: LiveEvent[] = [];
+    const t = new DvcliveTailer({
+      workspace: root,
+      repoUrl: 'git@h:o/r.git',
+      baselineSha: SHA,
+      name: 'e1',
+      send: async (e) => {
+        if (Date.now() < backAt) throw new LiveOutage('connect ECONNREFUSED');
+        events.push(structuredClone(e));
+      },
+    });
+    for (let step = 0; step < 4; step++) {
+      live.log(step, 0.5, 1 / (step + 1));
+      await t.poll();
+    }
+    backAt = Date.now() + 600;
+    const started = Date.now();
+    // The answer deadline (100 ms) passes while the server is away; the away deadline does not.
+    await t.stop({}, started + 100, started + 10_000);
+    expect(events.map((e) => e.type)).toEqual(['start', 'data', 'done']);
+    expect(rowsOf(events, 'dvclive/plots/metrics/acc.tsv').map((r) => r.step)).toEqual([0, 1, 2, 3]);
+
+    // A server that answers but refuses (4xx) is not waited for past the answer deadline.
+    const refused = new DvcliveTailer({
+      workspace: root,
+      repoUrl: 'git@h:o/r.git',
+      baselineSha: SHA,
+      name: 'e2',
+      send: async () => {
+        throw new Error('live post answered 403');
+      },
+    });
+    const t0 = Date.now();
+    await refused.stop({}, t0 + 300, t0 + 60_000);
+    expect(Date.now() - t0).toBeLessThan(30_000);
     rmSync(root, { recursive: true, force: true });
   });
 });

@@ -5,6 +5,14 @@ import { isImagePath } from '../../core/live/plot-defs.js';
 import { readFile } from 'node:fs/promises';
 import { fileState, readObject, readStepRows, watchedFiles, type FileState } from './scan.js';
 
+/**
+ * The live endpoint could not be reached, or a balancer said the server behind it is gone
+ * (5xx): the server is away, not refusing, so the events are worth sending again later.
+ */
+export class LiveOutage extends Error {
+  override name = 'LiveOutage';
+}
+
 /** Delivers one event; rejects when the server did not take it (the tailer then resends later). */
 export type LiveSender = (event: LiveEvent) => Promise<void>;
 
@@ -39,6 +47,8 @@ export class DvcliveTailer {
   private started = false;
   /** Sends that failed; the data they carried is sent again by a later scan. */
   failures = 0;
+  /** Whether the last failed send found the server away (unreachable, 5xx) rather than refusing. */
+  private away = false;
 
   constructor(private readonly opts: DvcliveTailerOptions) {
     this.dir = opts.dvcliveDir ?? 'dvclive';
@@ -66,9 +76,15 @@ export class DvcliveTailer {
 
   /**
    * Stops scanning; sends what is left, then `done` (with the result commit when known). Through
-   * a server's restart both are sent again until they get through, or until `untilMs`.
+   * a server's restart both are sent again until they get through, or until `untilMs` — or, while
+   * the server is away rather than refusing, until `awayUntilMs` (the agent's grace period: a run
+   * that ran whole while its server was down still has every point to deliver).
    */
-  async stop(result: { experimentRev?: string } = {}, untilMs = Date.now() + 15_000): Promise<void> {
+  async stop(
+    result: { experimentRev?: string } = {},
+    untilMs = Date.now() + 15_000,
+    awayUntilMs = untilMs,
+  ): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.inFlight;
@@ -79,7 +95,7 @@ export class DvcliveTailer {
     };
     for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
       if ((await this.poll().catch(() => false)) && (await this.deliver(done))) return;
-      if (Date.now() + delay > untilMs) return;
+      if (Date.now() + delay > (this.away ? Math.max(untilMs, awayUntilMs) : untilMs)) return;
       await new Promise((r) => setTimeout(r, delay));
     }
   }
@@ -125,9 +141,11 @@ export class DvcliveTailer {
   private async deliver(e: LiveEvent): Promise<boolean> {
     try {
       await this.opts.send(e);
+      this.away = false;
       return true;
-    } catch {
+    } catch (err) {
       this.failures++;
+      this.away = err instanceof LiveOutage;
       return false;
     }
   }
