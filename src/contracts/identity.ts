@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
-/** Team roles, weakest first. */
-export const TeamRole = z.enum(['viewer', 'member', 'maintainer', 'owner']);
-export type TeamRole = z.infer<typeof TeamRole>;
+import { TeamRole } from './teams.js';
+
+/** Team roles, weakest first: one definition, in the teams contract. */
+export { TeamRole };
 
 /** A user name: what people type to sign in and what the audit trail shows. */
 export const UserName = z
