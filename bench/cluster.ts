@@ -13,7 +13,7 @@ import { AgentReply, type AgentMessage } from '../src/contracts/agent.js';
 import { CreatedExperiments } from '../src/contracts/experiments.js';
 import { openStore } from '../src/store/open-store.js';
 import { Authenticator } from '../src/server/auth.js';
-import { TestRepo } from '../src/server/table/test-repo.js';
+import { TestRepo } from '../test/test-repo.js';
 import { freshDatabase } from '../test/cluster.js';
 import { NGINX, startFleet } from '../test/fleet.js';
 import { runAgentsApart } from './dispatch-agents.js';

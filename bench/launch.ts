@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CreatedExperiments, LogPage, type Experiment } from '../src/contracts/experiments.js';
-import { startRunServer } from '../src/server/runs/test-harness.js';
+import { startRunServer } from '../test/test-harness.js';
 import { median, percentile, round, type BenchResult } from './result.js';
 
 const RUNS = 5;

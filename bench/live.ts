@@ -8,8 +8,8 @@
  */
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTestServer, type TestServer } from '../src/server/test-server.js';
-import { TestRepo } from '../src/server/table/test-repo.js';
+import { startTestServer, type TestServer } from '../test/test-server.js';
+import { TestRepo } from '../test/test-repo.js';
 import { percentile, round, type BenchResult } from './result.js';
 
 const WRITERS = 50;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ProjectTable } from '../src/server/table/project-table.js';
 import { TableCache } from '../src/server/table/table-cache.js';
-import { startTestServer } from '../src/server/test-server.js';
+import { startTestServer } from '../test/test-server.js';
 import { median, round, type BenchResult } from './result.js';
 import { MAKE_DVC_PROJECT } from '../test/fixtures.js';
 

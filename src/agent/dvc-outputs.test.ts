@@ -10,7 +10,7 @@ import { parseDvcLock } from '../core/dvc/dvc-lock.js';
 import { pullPipeline } from '../dvc/pipeline/sync.js';
 import { runPipeline } from '../dvc/pipeline/run.js';
 import { git } from '../git/run-git.js';
-import { startTestServer, type TestServer } from '../server/test-server.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { makeBareDvcProject } from '../../test/fixtures.js';
 
 const run = promisify(execFile);

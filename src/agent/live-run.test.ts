@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TablePage } from '../contracts/api.js';
 import { Experiment, LogPage } from '../contracts/experiments.js';
 import { PlotsResponse } from '../contracts/live.js';
-import { startRunServer } from '../server/runs/test-harness.js';
+import { startRunServer } from '../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 

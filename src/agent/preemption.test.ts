@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startMetadataStandIn } from './metadata-standin.js';
+import { startMetadataStandIn } from '../../test/metadata-standin.js';
 import { checkPreemption, watchPreemption } from './preemption.js';
 
 let md: Awaited<ReturnType<typeof startMetadataStandIn>>;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Experiment } from '../contracts/experiments.js';
 import { git } from '../git/run-git.js';
 
-const serveChild = path.resolve(import.meta.dirname, '../server/runs/testdata/serve-child.ts');
+const serveChild = path.resolve(import.meta.dirname, '../../test/serve-child.ts');
 let home = '';
 let server: ChildProcess | null = null;
 

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/test-server.js';
-import { TestRepo } from '../server/table/test-repo.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
+import { TestRepo } from '../../test/test-repo.js';
 
 // `npm test` builds first, so the real bin runs; without a build, tsx runs the source.
 const BIN = path.resolve(import.meta.dirname, '../../bin/kiln.js');

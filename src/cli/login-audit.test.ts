@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/test-server.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/kiln.js');
 const BUILT = existsSync(path.resolve(import.meta.dirname, '../../dist/cli/main.js'));

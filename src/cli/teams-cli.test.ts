@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/test-server.js';
-import { TestRepo } from '../server/table/test-repo.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
+import { TestRepo } from '../../test/test-repo.js';
 
 const ENTRY = ['--import', 'tsx', path.resolve(import.meta.dirname, 'main.ts')];
 

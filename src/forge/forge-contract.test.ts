@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BitbucketForge } from './bitbucket.js';
-import { FakeForge, type Answer } from './fake-forge.js';
+import { FakeForge, type Answer } from '../../test/fake-forge.js';
 import { GiteaForge } from './gitea.js';
 import { GitHubForge } from './github.js';
 import { GitLabForge } from './gitlab.js';

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestRepo } from './table/test-repo.js';
+import { TestRepo } from '../../test/test-repo.js';
 import { latencyFigures } from '../../test/kiln-process.js';
 
 // The server runs in its own process, so /api/health's latency is the server's alone, not this

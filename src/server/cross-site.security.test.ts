@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestRepo } from './table/test-repo.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { TestRepo } from '../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 let s: TestServer;
 let cookie = '';

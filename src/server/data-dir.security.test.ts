@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './app.js';
-import { TestRepo } from './table/test-repo.js';
+import { TestRepo } from '../../test/test-repo.js';
 
 const servers: RunningServer[] = [];
 let checked = 0;

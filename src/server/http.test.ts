@@ -2,8 +2,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Project, TablePage } from '../contracts/api.js';
-import { TestRepo } from './table/test-repo.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { TestRepo } from '../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 let s: TestServer;
 let repo: TestRepo;

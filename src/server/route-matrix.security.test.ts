@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PERMISSIONS, atLeast, type Permission, type TeamRole } from './authz/index.js';
-import { makeCast, runWithToken, type Cast } from './authz/test-teams.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { makeCast, runWithToken, type Cast } from '../../test/test-teams.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 /**
  * The authorization matrix, generated from the route table: every route × every kind of caller

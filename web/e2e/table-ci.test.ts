@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { FakeForge, type Answer } from '../../src/forge/fake-forge.js';
+import { FakeForge, type Answer } from '../../test/fake-forge.js';
 import { freePort, startKiln, type RunningServer } from './server.js';
 import { makeWideRepo } from './table-wide-repo.js';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestRepo } from '../../server/table/test-repo.js';
-import { startTestServer, type TestServer } from '../../server/test-server.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 // `npm test` builds first, so the real bin runs; without a build, tsx runs the source.
 const ROOT = path.resolve(import.meta.dirname, '../../..');

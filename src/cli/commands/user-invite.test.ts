@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/test-server.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 const MAIN = path.resolve(import.meta.dirname, '../main.ts');
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesSettings } from '../profiles/settings.js';
 import { KubernetesBackend } from './backend.js';
-import { KubeStandIn } from './stand-in.js';
+import { KubeStandIn } from '../../../test/kubernetes-stand-in.js';
 
 let api: KubeStandIn;
 const revoked: string[] = [];

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditPage, type AuditEvent } from '../../contracts/audit.js';
 import type { Database } from '../../store/schema.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KyselyStore } from '../../store/kysely-store.js';
-import { post } from '../live/live-test-kit.js';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { call, makeCast, runWithToken, type Cast } from './test-teams.js';
+import { post } from '../../../test/live-test-kit.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { call, makeCast, runWithToken, type Cast } from '../../../test/test-teams.js';
 
 let s: TestServer;
 let cast: Cast;

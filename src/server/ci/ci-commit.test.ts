@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TablePage } from '../../contracts/api.js';
 import { CiCommitResult } from '../../contracts/ci.js';
-import { TestRepo } from '../table/test-repo.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 const PARAMS = '# training settings\ntrain:\n  lr: 0.1 # keep it small\n  epochs: 10\nseed: 1\n';
 

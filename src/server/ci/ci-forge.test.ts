@@ -11,9 +11,9 @@ import {
   GeneratedWorkflow,
   WebhookResult,
 } from '../../contracts/ci.js';
-import { FakeForge } from '../../forge/fake-forge.js';
-import { TestRepo } from '../table/test-repo.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { FakeForge } from '../../../test/fake-forge.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 // The project's source is a GitHub-style URL; git's url.insteadOf sends it to a local bare repo,
 // and the configured host sends API calls to a recorded GitHub on 127.0.0.1.

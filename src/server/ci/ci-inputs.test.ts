@@ -8,7 +8,7 @@ import { UploadedFile } from '../../contracts/experiments.js';
 import { parseDvcFile } from '../../core/dvc/dvc-file.js';
 import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
 import { git } from '../../git/run-git.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { makeBareDvcProject } from '../../../test/fixtures.js';
 import { pushFiles } from '../../../test/push-files.js';
 

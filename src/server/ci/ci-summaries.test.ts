@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CiCommitResult, CiSettings, CiSummaries } from '../../contracts/ci.js';
-import { FakeForge, type Answer } from '../../forge/fake-forge.js';
-import { TestRepo } from '../table/test-repo.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { FakeForge, type Answer } from '../../../test/fake-forge.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 // A GitHub-style source that git sends to a local bare repo, and a recorded GitHub API whose
 // answers the tests change to play CI progressing.

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CiSummaries, ExperimentPullRequest, ProjectForge } from '../../contracts/ci.js';
-import { FakeForge } from '../../forge/fake-forge.js';
+import { FakeForge } from '../../../test/fake-forge.js';
 import type { ExperimentRecord } from '../../store/port.js';
-import { TestRepo } from '../table/test-repo.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 // A GitHub-style project (git's url.insteadOf sends it to a local bare repo; the API goes to a
 // recorded GitHub) and a plain-Git one; each has a finished experiment whose result commit

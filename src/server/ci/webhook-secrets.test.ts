@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectWebhook, WebhookResult } from '../../contracts/ci.js';
-import { TestRepo } from '../table/test-repo.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 // Two projects on the same GitHub repository URL; each gets its own webhook secret. The sources
 // are never fetched (reload failures are ignored by the webhook), only matched by URL.

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeneratedWorkflow } from '../../contracts/ci.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 // `npm test` builds first, so the real bin runs; without a build, tsx runs the source.
 const ROOT = path.resolve(import.meta.dirname, '../../..');

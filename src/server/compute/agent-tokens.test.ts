@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
+import { simulatedAws, startSimCloudServer } from '../../../test/sim-cloud-harness.js';
 
 /** A bootstrap token's record as a cloud launch makes it, before its VM is known. */
 const AT = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeStandIn } from '../../compute/kubernetes/stand-in.js';
+import { KubeStandIn } from '../../../test/kubernetes-stand-in.js';
 import { checkCredential } from './checks.js';
 
 const kube = new KubeStandIn();

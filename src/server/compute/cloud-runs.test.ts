@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMetadataStandIn } from '../../agent/metadata-standin.js';
+import { startMetadataStandIn } from '../../../test/metadata-standin.js';
 import { LogPage } from '../../contracts/experiments.js';
-import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
+import { simulatedAws, startSimCloudServer } from '../../../test/sim-cloud-harness.js';
 
 /**
  * `kind: aws` (and gcp/azure, built the same way) profiles through the scheduler: the real

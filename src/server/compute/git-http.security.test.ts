@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experimentRef } from '../../contracts/experiments.js';
-import { TestRepo } from '../table/test-repo.js';
-import { runWithToken } from '../security-kit.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { runWithToken } from '../../../test/security-kit.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { gitHttpUrl } from './git-http.js';
 
 const run = promisify(execFile);

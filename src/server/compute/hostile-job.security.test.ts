@@ -13,14 +13,14 @@ import {
   SSH_KEY,
   sshd,
 } from '../../../test/services.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 import {
   hostileResults,
   hostileScript,
   pidsWith,
   VICTIM_SCRIPT,
   type HostileTargets,
-} from './security-harness.js';
+} from '../../../test/security-harness.js';
 
 // Hostile training code on each real target (the local sandbox, the sshd at 127.0.0.1:2222, the
 // single-node Slurm): it tries to take over the agent and the server, and every attempt must fail.

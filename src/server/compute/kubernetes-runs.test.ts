@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TablePage } from '../../contracts/api.js';
 import { LogPage } from '../../contracts/experiments.js';
-import { KubeStandIn } from '../../compute/kubernetes/stand-in.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { KubeStandIn } from '../../../test/kubernetes-stand-in.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 /**
  * A `kind: kubernetes` profile end to end: the server talks to a Kubernetes API stand-in whose

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
+import { simulatedAws, startSimCloudServer } from '../../../test/sim-cloud-harness.js';
 
 /**
  * The server's list of targets that start machines (the `compute_machines` table): what the reconciler

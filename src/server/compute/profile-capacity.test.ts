@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
+import { simulatedAws, startSimCloudServer } from '../../../test/sim-cloud-harness.js';
 
 /**
  * A cloud profile's maxInstances over its machine choices (variants), through the real server,

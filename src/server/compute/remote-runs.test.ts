@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TablePage } from '../../contracts/api.js';
 import { LogPage, type Experiment } from '../../contracts/experiments.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 import { agentBundle, missing, requires, SLURM_CONF, slurm, SSH_KEY, sshd } from '../../../test/services.js';
 
 const hasSsh = missing(sshd, agentBundle) === null;

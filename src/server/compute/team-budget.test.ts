@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TeamSpend, TeamSpendList } from '../../contracts/budget.js';
 import type { Database } from '../../store/schema.js';
-import { simulatedAws, startSimCloudServer } from './sim-cloud-harness.js';
+import { simulatedAws, startSimCloudServer } from '../../../test/sim-cloud-harness.js';
 
 /**
  * Compute and money at submit time, on a real server with a cloud profile (the simulated AWS:

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditPage } from '../../contracts/audit.js';
 import { DeviceLoginRequest, DeviceLoginStarted } from '../../contracts/device-login.js';
 import type { Database } from '../../store/schema.js';
-import { post, waitFetched } from '../live/live-test-kit.js';
-import { TestRepo } from '../table/test-repo.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { post, waitFetched } from '../../../test/live-test-kit.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 let s: TestServer;
 let repo: TestRepo;

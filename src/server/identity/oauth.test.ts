@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { CookieBrowser } from './oidc-harness.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { CookieBrowser } from '../../../test/oidc-harness.js';
 
 interface FakeUser {
   id: number;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { CookieBrowser, startOidcProvider, type OidcHarness } from './oidc-harness.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { CookieBrowser, startOidcProvider, type OidcHarness } from '../../../test/oidc-harness.js';
 
 /**
  * Sign-in against a real OpenID provider (oidc-provider, certified) started here on 127.0.0.1:

@@ -7,7 +7,7 @@ import { PlotsResponse, type PlotSource } from '../../contracts/live.js';
 import { runPipeline } from '../../dvc/pipeline/run.js';
 import { pushPipeline } from '../../dvc/pipeline/sync.js';
 import { git } from '../../git/run-git.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 /**
  * A pipeline whose plots are cached outs pushed to a local DVC remote, Git holding only their

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TablePage } from '../../contracts/api.js';
 import { ServerEvent } from '../../contracts/events.js';
 import { LiveExperimentList, PlotsResponse } from '../../contracts/live.js';
-import { TestRepo } from '../table/test-repo.js';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { post, waitFetched } from './live-test-kit.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { post, waitFetched } from '../../../test/live-test-kit.js';
 
 const run = promisify(execFile);
 let s: TestServer;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { waitFetched } from './live-test-kit.js';
-import { TestRepo } from '../table/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { waitFetched } from '../../../test/live-test-kit.js';
+import { TestRepo } from '../../../test/test-repo.js';
 import { Agent, request } from 'node:http';
 
 let s: TestServer;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveExperimentList, PlotsResponse } from '../../contracts/live.js';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { loadFixtures, post, waitFetched, type FixtureRequest } from './live-test-kit.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { loadFixtures, post, waitFetched, type FixtureRequest } from '../../../test/live-test-kit.js';
 
 let s: TestServer;
 const fx = loadFixtures();

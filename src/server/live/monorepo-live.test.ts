@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Experiment, LogPage } from '../../contracts/experiments.js';
 import { LiveExperimentList } from '../../contracts/live.js';
-import { TestRepo } from '../table/test-repo.js';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { post, waitFetched } from './live-test-kit.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { post, waitFetched } from '../../../test/live-test-kit.js';
 
 let s: TestServer;
 let repo: TestRepo;

@@ -7,7 +7,7 @@ import { PlotsResponse, type PlotSource } from '../../contracts/live.js';
 import { manifestJson, md5Text } from '../../dvc/hash.js';
 import { objectKey } from '../../dvc/remote/object-store.js';
 import { git } from '../../git/run-git.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { PlotsReader } from './plots.js';
 
 const MiB = 1024 * 1024;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestRepo } from '../table/test-repo.js';
-import { runWithToken } from '../security-kit.js';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { post, waitFetched } from './live-test-kit.js';
+import { TestRepo } from '../../../test/test-repo.js';
+import { runWithToken } from '../../../test/security-kit.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { post, waitFetched } from '../../../test/live-test-kit.js';
 
 let s: TestServer;
 let repo: TestRepo;

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UploadedFile } from '../../contracts/experiments.js';
 import type { KyselyStore } from '../../store/kysely-store.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 

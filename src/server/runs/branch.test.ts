@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import path from 'node:path';
 import { TablePage } from '../../contracts/api.js';
 import { git } from '../../git/run-git.js';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 

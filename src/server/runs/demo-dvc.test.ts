@@ -7,7 +7,7 @@ import { CiCommitResult } from '../../contracts/ci.js';
 import { LogPage, UploadedFile } from '../../contracts/experiments.js';
 import { parseDvcLock } from '../../core/dvc/dvc-lock.js';
 import { git } from '../../git/run-git.js';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 

@@ -32,7 +32,7 @@ function freePort(): Promise<number> {
 function startServer(): Promise<string> {
   const c = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(here, 'testdata', 'serve-child.ts'), home, String(port)],
+    ['--import', 'tsx', path.join(here, '../../../test/serve-child.ts'), home, String(port)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

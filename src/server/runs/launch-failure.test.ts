@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Experiment } from '../../contracts/experiments.js';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 import { agentBundle, requires } from '../../../test/services.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;

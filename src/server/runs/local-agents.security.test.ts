@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCompute } from '../../contracts/compute.js';
 import { Experiment } from '../../contracts/experiments.js';
 import { startServer, type RunningServer } from '../app.js';
-import { pidsWith } from '../compute/security-harness.js';
+import { pidsWith } from '../../../test/security-harness.js';
 import { bubblewrap, requires } from '../../../test/services.js';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 

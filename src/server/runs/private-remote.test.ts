@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Experiment, isFinished } from '../../contracts/experiments.js';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 import { requires, SSH_KEY, sshd } from '../../../test/services.js';
 
 // A project whose remote needs its SSH key: real sshd on 127.0.0.1:2222 (started by .ci/run).

@@ -6,7 +6,7 @@ import { TablePage } from '../../contracts/api.js';
 import { Experiment, isFinished, LogPage } from '../../contracts/experiments.js';
 import { PlotsResponse } from '../../contracts/live.js';
 import { git } from '../../git/run-git.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { readRemoteMetrics } from './remote-files.js';
 
 let s: TestServer;

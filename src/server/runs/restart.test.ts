@@ -22,7 +22,7 @@ function freePort(): Promise<number> {
 function startChild(port: number): Promise<string> {
   child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(here, 'testdata', 'serve-child.ts'), home, String(port)],
+    ['--import', 'tsx', path.join(here, '../../../test/serve-child.ts'), home, String(port)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CreatedExperiments, Experiment, LogPage, UploadedFile } from '../../contracts/experiments.js';
 import { git } from '../../git/run-git.js';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 const exps = '/api/projects/demo/experiments';

@@ -5,7 +5,7 @@ import { TablePage } from '../../contracts/api.js';
 import { git } from '../../git/run-git.js';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 

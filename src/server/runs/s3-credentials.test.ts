@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TablePage } from '../../contracts/api.js';
 import { Experiment, isFinished, LogPage } from '../../contracts/experiments.js';
 import { git } from '../../git/run-git.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 
 // The S3 remote is s3rver (an S3-compatible server from npm); the keys come from the project's
 // stored AWS credential, never from the environment, which this test empties.

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LogPage } from '../../contracts/experiments.js';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LogPage, type Experiment } from '../../contracts/experiments.js';
-import { startMetadataStandIn } from '../../agent/metadata-standin.js';
-import { startRunServer } from './test-harness.js';
+import { startMetadataStandIn } from '../../../test/metadata-standin.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 // The agent watches the EC2 spot notice through a local stand-in of the instance metadata
 // service (IMDSv2 shapes); the run itself, the checkpoint and the resume are real.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackedTablePage, TablePage, type TableRow } from '../../contracts/api.js';
 import { CreatedExperiments } from '../../contracts/experiments.js';
-import { startRunServer } from './test-harness.js';
+import { startRunServer } from '../../../test/test-harness.js';
 
 let h: Awaited<ReturnType<typeof startRunServer>>;
 const exps = '/api/projects/demo/experiments';

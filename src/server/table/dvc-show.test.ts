@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../../contracts/api.js';
 import { ProjectTable } from './project-table.js';
-import { TestRepo } from './test-repo.js';
+import { TestRepo } from '../../../test/test-repo.js';
 
 /**
  * The params and metrics columns of a commit row, case by case, as DVC 3's `dvc exp show` /

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { TableRow } from '../../contracts/api.js';
 import { ProjectTable } from './project-table.js';
-import { TestRepo } from './test-repo.js';
+import { TestRepo } from '../../../test/test-repo.js';
 
 const stage = (name: string, params: string, metrics: string) =>
   `stages:\n  ${name}:\n    cmd: x\n    params: [${params}]\n    metrics:\n      - ${metrics}:\n          cache: false\n`;

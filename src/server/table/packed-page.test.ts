@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackedTablePage, TablePage, type TableRow, type Value } from '../../contracts/api.js';
 import { valueAt } from '../../contracts/table-values.js';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { TestRepo } from './test-repo.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { TestRepo } from '../../../test/test-repo.js';
 
 let s: TestServer;
 const repo = new TestRepo();

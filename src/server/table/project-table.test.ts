@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TableRow } from '../../contracts/api.js';
 import { ProjectTable, type TableSettings } from './project-table.js';
-import { TestRepo } from './test-repo.js';
+import { TestRepo } from '../../../test/test-repo.js';
 import { MAKE_DVC_PROJECT } from '../../../test/fixtures.js';
 
 const FIXTURE = MAKE_DVC_PROJECT;

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TablePage, type TableRow } from '../../contracts/api.js';
 import { CreatedExperiments, Experiment } from '../../contracts/experiments.js';
 import { PlotsResponse } from '../../contracts/live.js';
-import { post, waitFetched } from '../live/live-test-kit.js';
-import { startTestServer, type TestServer } from '../test-server.js';
-import { TestRepo } from './test-repo.js';
+import { post, waitFetched } from '../../../test/live-test-kit.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { TestRepo } from '../../../test/test-repo.js';
 
 /**
  * Experiments `dvc exp push` stored in a repository: commits no branch holds, each at

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TablePage } from '../../contracts/api.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import { startTestServer, type TestServer } from '../../../test/test-server.js';
 import { TABLE_CACHE_FORMAT } from './table-cache.js';
-import { TestRepo } from './test-repo.js';
+import { TestRepo } from '../../../test/test-repo.js';
 
 const DVC_YAML = `stages:
   train:

@@ -1,5 +1,5 @@
-import type { ExperimentRecord } from '../store/port.js';
-import type { RunningServer } from './app.js';
+import type { ExperimentRecord } from '../src/store/port.js';
+import type { RunningServer } from '../src/server/app.js';
 
 /**
  * A finished experiment of `project` written straight to the store, with a run token scoped to

@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { Project } from '../../contracts/api.js';
-import type { TestServer } from '../test-server.js';
+import { Project } from '../src/contracts/api.js';
+import type { TestServer } from './test-server.js';
 
 // The requests DVCLive's client sends, kept in the repository's test/fixtures.
-export const FIXTURES = path.resolve(import.meta.dirname, '../../../test/fixtures/live-protocol');
+export const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/live-protocol');
 const FixtureRequest = z.object({
   method: z.string(),
   path: z.string(),

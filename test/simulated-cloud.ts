@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CloudKind, ResolvedMachine } from '../../contracts/compute.js';
-import type { CloudInstance, CloudProvider, LaunchRequest } from './provider.js';
+import type { CloudKind, ResolvedMachine } from '../src/contracts/compute.js';
+import type { CloudInstance, CloudProvider, LaunchRequest } from '../src/compute/cloud/provider.js';
 
 /**
  * A cloud that "boots" each VM as a bash process running the real startup script in a clean

@@ -1,5 +1,5 @@
 // A server in its own process for the restart test: `node --import tsx serve-child.ts HOME PORT`.
-import { startServer } from '../../app.js';
+import { startServer } from '../src/server/app.js';
 
 const [home, port] = process.argv.slice(2);
 if (!home || !port) throw new Error('usage: serve-child.ts HOME PORT');

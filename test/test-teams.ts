@@ -1,7 +1,7 @@
-import type { TeamRole } from '../../store/schema.js';
-import type { TestServer } from '../test-server.js';
-import { runWithToken } from '../security-kit.js';
-import { TestRepo } from '../table/test-repo.js';
+import type { TeamRole } from '../src/store/schema.js';
+import type { TestServer } from './test-server.js';
+import { runWithToken } from './security-kit.js';
+import { TestRepo } from './test-repo.js';
 
 /** The people of the authorization tests, each with a token of their own. */
 export interface Cast {

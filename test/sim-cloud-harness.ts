@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { SimulatedCloud } from '../../compute/cloud/simulated.js';
-import { startRunServer } from '../runs/test-harness.js';
+import { SimulatedCloud } from './simulated-cloud.js';
+import { startRunServer } from './test-harness.js';
 
 /**
  * For tests of cloud profiles end to end: a real run server whose cloud provider is the

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, type RunningServer } from './app.js';
-import type { ServerConfig } from './config.js';
+import { startServer, type RunningServer } from '../src/server/app.js';
+import type { ServerConfig } from '../src/server/config.js';
 
 export interface TestServer extends RunningServer {
   home: string;

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ApiError } from '../../contracts/api.js';
-import { Experiment, isFinished } from '../../contracts/experiments.js';
-import { startServer, type RunningServer } from '../app.js';
+import { ApiError } from '../src/contracts/api.js';
+import { Experiment, isFinished } from '../src/contracts/experiments.js';
+import { startServer, type RunningServer } from '../src/server/app.js';
 
 /** A real server on 127.0.0.1 with a temp home and the demo project, for the run tests. */
 export async function startRunServer(settings: Record<string, string> = {}) {
