@@ -1,20 +1,9 @@
 import { z } from 'zod';
 
-import { TeamRole } from './teams.js';
+import { TeamRole, UserName } from './teams.js';
 
-/** Team roles, weakest first: one definition, in the teams contract. */
-export { TeamRole };
-
-/** A user name: what people type to sign in and what the audit trail shows. */
-export const UserName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-    'use letters, digits, dot, dash or underscore (starting with a letter or digit)',
-  );
-export type UserName = z.infer<typeof UserName>;
+/** Team roles, weakest first, and user names: one definition each, in the teams contract. */
+export { TeamRole, UserName };
 
 export const CreateInviteBody = z.object({
   name: UserName,

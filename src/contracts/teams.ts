@@ -12,9 +12,19 @@ export const TeamName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a team name is letters, digits, ".", "_" or "-" (at most 64)');
 export type TeamName = z.infer<typeof TeamName>;
 
+/**
+ * A user name: what people type to sign in, what the audit trail shows, and what invites, SSO
+ * and `kiln admin user` create — one rule for all of them. "@" is allowed (and at most 100
+ * characters) because `kiln admin user` has always accepted such names.
+ */
 export const UserName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'a user name is letters, digits, ".", "_", "@" or "-"');
+  .min(1)
+  .max(100, 'a user name is at most 100 characters')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._@-]*$/,
+    'a user name is letters, digits, ".", "_", "@" or "-", starting with a letter or digit',
+  );
 export type UserName = z.infer<typeof UserName>;
 
 /** A team as its members see it, with the caller's role in it (null for an instance admin who is no member). */

@@ -152,6 +152,29 @@ describe('invites and password sign-in', () => {
     expect((await alice.call('GET', '/api/invites')).json).toEqual({ invites: [] });
   });
 
+  it('an invite takes the user names `kiln admin user` takes ("@", up to 100 characters) and refuses others with the rule', async () => {
+    // One UserName for both contracts: a name an operator can create is a name an admin can invite.
+    const { UserName: teamsName } = await import('../../contracts/teams.js');
+    const { UserName: identityName } = await import('../../contracts/identity.js');
+    expect(identityName).toBe(teamsName);
+    const long = `a${'b'.repeat(98)}c`;
+    for (const name of ['ana@lab.org', long]) {
+      const made = await s.api('POST', '/api/invites', { name, team: 'default', role: 'viewer' });
+      expect(made.status, JSON.stringify(made.json)).toBe(201);
+      expect(made.json).toMatchObject({ name });
+    }
+    const tooLong = await s.api('POST', '/api/invites', {
+      name: `${long}d`,
+      team: 'default',
+      role: 'viewer',
+    });
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.json)).toMatch(/at most 100 characters/);
+    const bad = await s.api('POST', '/api/invites', { name: '-ana', team: 'default', role: 'viewer' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toMatch(/starting with a letter or digit/);
+  });
+
   it(`failed sign-ins slow down and, after ${LOCK_AFTER}, lock that account from that address; each is refused with the same words`, async () => {
     const b = browser();
     const unknown = await b.call('POST', '/api/auth/login', { name: 'nobody', password: 'whatever12345' });
