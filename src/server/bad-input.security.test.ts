@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestRepo } from '../../test/test-repo.js';
@@ -39,6 +39,7 @@ beforeAll(async () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  raisePriority(child.pid);
   const login = await new Promise<URL>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -80,6 +81,19 @@ afterAll(async () => {
     await exited;
   }
 });
+
+/**
+ * The server and the poller run ahead of the other test files sharing this machine's cores (where
+ * the OS lets us: root in CI), so the figures are the server's own latency under the corpus, not
+ * how long the machine took to schedule it. Without the right, they are measured as they are.
+ */
+function raisePriority(pid: number | undefined): void {
+  try {
+    if (pid) setPriority(pid, -10);
+  } catch {
+    // Not permitted: measured at normal priority.
+  }
+}
 
 /** One request over node:http: the answer is read even when the server answers before the body is all sent. */
 function send(
@@ -131,6 +145,9 @@ let stop = false, max = 0, at = 0;
 const took = [];
 process.stdin.on('end', () => (stop = true)).resume();
 (async () => {
+  // The first fetch loads the client and opens the connection: not the server's time.
+  await fetch(process.argv[1]).then((r) => r.text());
+  process.stdout.write('ready\n');
   while (!stop) {
     const t = performance.now();
     await fetch(process.argv[1]).then((r) => r.text());
@@ -139,7 +156,7 @@ process.stdin.on('end', () => (stop = true)).resume();
     took.push(ms);
     await new Promise((r) => setTimeout(r, 20));
   }
-  process.stdout.write(JSON.stringify({ took, at }));
+  process.stdout.write(JSON.stringify({ took, at }) + '\n');
 })();
 `;
 
@@ -301,10 +318,18 @@ it('every bad input is a 4xx with a message a person can act on, and health stay
   const poller = spawn(process.execPath, ['-e', POLLER, `${s.url}/api/health`], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  raisePriority(poller.pid);
+  let out = '';
+  poller.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const polled = new Promise<{ took: number[]; at: number }>((resolve) => {
-    let out = '';
-    poller.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    poller.on('exit', () => resolve(JSON.parse(out) as { took: number[]; at: number }));
+    poller.on('exit', () => resolve(JSON.parse(out.split('\n')[1] ?? '') as { took: number[]; at: number }));
+  });
+  await new Promise<void>((resolve) => {
+    const ready = () => {
+      if (out.startsWith('ready\n')) resolve();
+      else setTimeout(ready, 5);
+    };
+    ready();
   });
   const started: Array<[number, string]> = [];
   const unexpected: string[] = [];
