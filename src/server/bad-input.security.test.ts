@@ -147,7 +147,7 @@ process.stdin.on('end', () => (stop = true)).resume();
 (async () => {
   // The first fetch loads the client and opens the connection: not the server's time.
   await fetch(process.argv[1]).then((r) => r.text());
-  process.stdout.write('ready\n');
+  process.stdout.write('ready\\n');
   while (!stop) {
     const t = performance.now();
     await fetch(process.argv[1]).then((r) => r.text());
@@ -156,7 +156,7 @@ process.stdin.on('end', () => (stop = true)).resume();
     took.push(ms);
     await new Promise((r) => setTimeout(r, 20));
   }
-  process.stdout.write(JSON.stringify({ took, at }) + '\n');
+  process.stdout.write(JSON.stringify({ took, at }) + '\\n');
 })();
 `;
 
@@ -365,11 +365,12 @@ it('every bad input is a 4xx with a message a person can act on, and health stay
         .join(', ')}`,
   );
   expect(unexpected).toEqual([]);
-  // Health answers within 100 ms typically (measured p50 33-37 ms, p95 130-155 ms under the
-  // corpus on a 2-core machine at load 17; idle there: p50 5 ms, p95 26 ms, max 242 ms). Its
-  // slowest single poll is scheduling noise on a shared machine as much as the server, so that
-  // bound only catches a loop blocked for seconds; p50 and p95 catch a loop often blocked.
-  expect(health.p50).toBeLessThan(100);
-  expect(health.p95).toBeLessThan(500);
-  expect(health.max).toBeLessThan(2000);
+  // The issue's bar: health answers within 100 ms throughout the corpus. With the server and the
+  // poller ahead of the other test files (raisePriority), measured on this 2-core machine at load
+  // 18-20 from other work: p50 12-19 ms, p95 78-113 ms, slowest 130-178 ms (a git child or GC
+  // pause landing on a poll). The bounds leave the OS's scheduling on a loaded machine a margin
+  // and still catch a synchronous step that blocks the loop (the 33 MB parse did for seconds).
+  expect(health.p50).toBeLessThan(50);
+  expect(health.p95).toBeLessThan(150);
+  expect(health.max).toBeLessThan(400);
 }, 180_000);
