@@ -65,6 +65,11 @@ export async function readStepRows(file: string): Promise<PlotRow[] | null> {
   return parsed.rows.every((r) => typeof r.step === 'number') ? parsed.rows : null;
 }
 
+/** DVCLive's own plot files among `files` (workspace-relative, as {@link listFiles} gives them). */
+export function dvclivePlots(files: readonly string[], dvcliveDir: string): string[] {
+  return files.filter((f) => f.startsWith(`${dvcliveDir}/plots/`) && (isDataPath(f) || isImagePath(f)));
+}
+
 /** The metrics and plot files to follow: DVCLive's own, and those the workspace's dvc.yaml files name. */
 export async function watchedFiles(
   root: string,
@@ -72,9 +77,7 @@ export async function watchedFiles(
 ): Promise<{ metrics: string[]; plots: string[] }> {
   const live = await listFiles(root, dvcliveDir);
   const metrics = new Set<string>([`${dvcliveDir}/metrics.json`]);
-  const plots = new Set<string>(
-    live.filter((f) => f.startsWith(`${dvcliveDir}/plots/`) && (isDataPath(f) || isImagePath(f))),
-  );
+  const plots = new Set<string>(dvclivePlots(live, dvcliveDir));
   const yamls: DvcYaml[] = [];
   for (const f of ['dvc.yaml', `${dvcliveDir}/dvc.yaml`]) {
     const text = await readText(path.join(root, f));

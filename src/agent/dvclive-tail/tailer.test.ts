@@ -175,6 +175,38 @@ describe('DvcliveTailer', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('a plot file the job creates after the first scan is still delivered whole by the final report', async () => {
+    // As in a real job: the tailer is primed and scans once before the script has created any
+    // of DVCLive's files; the job then runs for less than ten scans and ends.
+    const root = mkdtempSync(path.join(tmpdir(), 'kiln-tail-'));
+    const c = collector();
+    const t = new DvcliveTailer({
+      workspace: root,
+      repoUrl: 'r',
+      baselineSha: SHA,
+      name: 'e4',
+      send: c.send,
+    });
+    await t.prime();
+    await t.poll();
+    expect(c.events.map((e) => e.type)).toEqual(['start']);
+    const live = new FakeDvclive(root);
+    for (let step = 0; step < 3; step++) {
+      live.log(step, 0.5, 1 / (step + 1));
+      await t.poll();
+    }
+    // Live, not only at the end: DVCLive's new files are found on the next scan.
+    expect(rowsOf(c.events, 'dvclive/plots/metrics/acc.tsv').map((r) => r.step)).toEqual([0, 1, 2]);
+    // A plot that only dvc.yaml names, written last, is found by the final scan.
+    mkdirSync(path.join(root, 'eval'));
+    writeFileSync(path.join(root, 'dvc.yaml'), 'plots:\n  - eval/f1.csv:\n      x: step\n      y: f1\n');
+    writeFileSync(path.join(root, 'eval/f1.csv'), 'step,f1\n1,0.2\n2,0.4\n');
+    await t.stop();
+    expect(rowsOf(c.events, 'eval/f1.csv').map((r) => r.step)).toEqual([1, 2]);
+    expect(rowsOf(c.events, 'dvclive/plots/metrics/train/loss.tsv').map((r) => r.step)).toEqual([0, 1, 2]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
   it('a run that ran whole while its server was away delivers every point once it is back; a refusing server is given up on', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'kiln-tail-'));
     const live = new FakeDvclive(root);

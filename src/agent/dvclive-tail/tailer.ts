@@ -3,7 +3,15 @@ import type { Value } from '../../contracts/api.js';
 import type { LiveEvent, LivePlot, PlotRow } from '../../contracts/live.js';
 import { isImagePath } from '../../core/live/plot-defs.js';
 import { readFile } from 'node:fs/promises';
-import { fileState, readObject, readStepRows, watchedFiles, type FileState } from './scan.js';
+import {
+  dvclivePlots,
+  fileState,
+  listFiles,
+  readObject,
+  readStepRows,
+  watchedFiles,
+  type FileState,
+} from './scan.js';
 
 /**
  * The live endpoint could not be reached, or a balancer said the server behind it is gone
@@ -94,7 +102,7 @@ export class DvcliveTailer {
       ...(result.experimentRev ? { experiment_rev: result.experimentRev } : {}),
     };
     for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-      if ((await this.poll().catch(() => false)) && (await this.deliver(done))) return;
+      if ((await this.poll(true).catch(() => false)) && (await this.deliver(done))) return;
       if (Date.now() + delay > (this.away ? Math.max(untilMs, awayUntilMs) : untilMs)) return;
       await new Promise((r) => setTimeout(r, delay));
     }
@@ -102,15 +110,16 @@ export class DvcliveTailer {
 
   /**
    * One scan: sends `start` first, then a `data` event with whatever changed. Resolves when sent,
-   * to whether everything got through.
+   * to whether everything got through. The `final` scan (at {@link stop}) looks for new files
+   * everywhere they may be, whenever the last full look was.
    */
-  async poll(): Promise<boolean> {
+  async poll(final = false): Promise<boolean> {
     if (!this.started) {
       const ok = await this.deliver({ type: 'start', ...this.base() });
       if (!ok) return false;
       this.started = true;
     }
-    const event = await this.collect();
+    const event = await this.collect(final);
     if (!event) return true;
     if (await this.deliver(event.event)) {
       for (const [f, step] of event.steps) this.acked.set(f, step);
@@ -150,9 +159,21 @@ export class DvcliveTailer {
     }
   }
 
-  private async collect(): Promise<{ event: LiveEvent; steps: Map<string, number>; files: string[] } | null> {
-    if (!this.watched || this.scans++ % 10 === 0)
+  private async collect(
+    final: boolean,
+  ): Promise<{ event: LiveEvent; steps: Map<string, number>; files: string[] } | null> {
+    // Files appear while the job runs (DVCLive creates its plots at the first step, often after
+    // the first scan): DVCLive's own directory is listed on every scan, and everything dvc.yaml
+    // names, which needs the whole tree, every tenth scan and at the final one. A file first seen
+    // late is sent whole, so a list read once before the job wrote anything loses no point.
+    if (!this.watched || final || this.scans % 10 === 0)
       this.watched = await watchedFiles(this.opts.workspace, this.dir);
+    else {
+      const known = new Set(this.watched.plots);
+      const fresh = dvclivePlots(await listFiles(this.opts.workspace, this.dir), this.dir);
+      this.watched.plots.push(...fresh.filter((f) => !known.has(f)));
+    }
+    this.scans++;
     const abs = (f: string) => path.join(this.opts.workspace, f);
     const metrics: Record<string, { data: Record<string, Value> }> = {};
     const plots: Record<string, LivePlot> = {};
