@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { DEFAULT_TEAM_ID } from './migration-007-teams.js';
 import type { Database, ProjectsTable, TokensTable } from './schema.js';
 import type { ProjectRecord, Store, TokenRecord, UserRecord } from './port.js';
@@ -322,6 +322,31 @@ export class KyselyStore implements Store {
         .deleteFrom('settings')
         .where('key', 'in', keys.slice(i, i + 500))
         .execute();
+  }
+
+  private readonly local = new Map<string, Promise<unknown>>();
+
+  async exclusive<T>(key: string, f: () => Promise<T>): Promise<T> {
+    // This process first: a server's own callers queue here rather than each holding a
+    // database connection while it waits.
+    const run = (this.local.get(key) ?? Promise.resolve()).then(() =>
+      this.dialect === 'postgres'
+        ? // The lock is the transaction's: released at its end, or when the session dies with
+          // its server. Nothing is written in it; `f` uses the pool's other connections.
+          this.db.transaction().execute(async (tx) => {
+            await sql`select pg_advisory_xact_lock(hashtext('kiln.exclusive'), hashtext(current_schema() || '/' || ${key}))`.execute(
+              tx,
+            );
+            return f();
+          })
+        : f(),
+    );
+    const tail = run.catch(() => undefined);
+    this.local.set(key, tail);
+    void tail.then(() => {
+      if (this.local.get(key) === tail) this.local.delete(key);
+    });
+    return run;
   }
 
   async close(): Promise<void> {

@@ -99,6 +99,12 @@ export interface Store {
   readonly files: FileStore;
   readonly gitRefs: GitRefStore;
 
+  /**
+   * Runs `f` while no other caller holds `key`, in this process or (on PostgreSQL) in any server
+   * on the database: a transaction-scoped advisory lock, let go when `f` settles or its server dies.
+   */
+  exclusive<T>(key: string, f: () => Promise<T>): Promise<T>;
+
   close(): Promise<void>;
 }
 

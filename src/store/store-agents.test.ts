@@ -216,6 +216,26 @@ for (const adapter of adapters) {
       expect(await a.agents.machineTargets()).toEqual([]);
     });
 
+    it("two servers deciding launches for one profile: one decision at a time, so the profile's cap holds", async () => {
+      const [a, b] = await pair();
+      const max = 2;
+      const launched: string[] = [];
+      // Each decision counts the machines, asks the cloud (a wait), then launches if under the cap.
+      const decide = (s: Store, who: string) =>
+        s.exclusive('compute.launch.gpu', async () => {
+          const have = launched.length;
+          await new Promise((r) => setTimeout(r, 20));
+          if (have < max) launched.push(who);
+        });
+      await Promise.all(Array.from({ length: 8 }, (_, i) => decide(i % 2 ? a : b, `d${i}`)));
+      expect(launched).toHaveLength(max);
+      // A decision that failed lets the next one through.
+      await expect(
+        a.exclusive('compute.launch.gpu', () => Promise.reject(new Error('cloud said no'))),
+      ).rejects.toThrow('cloud said no');
+      expect(await b.exclusive('compute.launch.gpu', async () => 'next')).toBe('next');
+    });
+
     it('two servers racing on a bootstrap token: one exchange wins; an exchange and a revoke never both miss', async () => {
       const [a, b] = await pair();
       await a.agents.openBootstrap('boot', at('gpu'), soon());

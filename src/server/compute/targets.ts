@@ -55,8 +55,6 @@ export class Targets {
   private readonly startedAt = Date.now();
   private readonly timer: NodeJS.Timeout;
   private reconciling: Promise<string[]> | null = null;
-  /** One launch decision per profile at a time, over its variants. */
-  private readonly launching = new Map<string, Promise<unknown>>();
   /** Makes each cloud profile's VM API: the SDKs; tests swap in a simulated cloud. */
   /** How cloud profiles reach their provider; the official SDKs unless a test replaces it. */
   providers: ProviderFactory | undefined;
@@ -188,13 +186,13 @@ export class Targets {
     return n;
   }
 
+  /**
+   * One launch decision of a profile at a time, across every server of a cluster (a PostgreSQL
+   * advisory lock; in this process only on SQLite, where there is one server): two servers that
+   * each counted the machines before either launched would together pass `maxInstances`.
+   */
   private serial<T>(profile: string, f: () => Promise<T>): Promise<T> {
-    const run = (this.launching.get(profile) ?? Promise.resolve()).then(f, f);
-    this.launching.set(
-      profile,
-      run.catch(() => undefined),
-    );
-    return run;
+    return this.d.store.exclusive(`compute.launch.${profile}`, f);
   }
 
   /** A target that starts machines (Kubernetes Jobs, cloud VMs), from a profile's settings. */
