@@ -100,3 +100,48 @@ it('tokens: created with a scope, projects and expiry, printed once, listed with
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('--scope must be read, run, live or admin');
 });
+
+it('kiln team delete: a team that holds projects is refused with their names; its owner deletes it once empty, and the audit trail says who', async () => {
+  const admin = { KILN_URL: s.url, KILN_TOKEN: s.token };
+  expect((await kiln(['team', 'add', 'scratch'], admin)).code).toBe(0);
+  expect((await kiln(['project', 'add', 'tmp', repo.dir, '--team', 'scratch'], admin)).code).toBe(0);
+  expect(
+    (await kiln(['admin', 'user', 'sam', '--home', s.home, '--team', 'scratch', '--role', 'owner'])).code,
+  ).toBe(0);
+  expect(
+    (await kiln(['admin', 'user', 'mo', '--home', s.home, '--team', 'scratch', '--role', 'maintainer'])).code,
+  ).toBe(0);
+  const tokenOf = async (user: string) =>
+    (await kiln(['admin', 'token', '--home', s.home, '--user', user, '--scope', 'admin'])).stdout.trim();
+  const sam = { KILN_URL: s.url, KILN_TOKEN: await tokenOf('sam') };
+  const mo = { KILN_URL: s.url, KILN_TOKEN: await tokenOf('mo') };
+
+  const held = await kiln(['team', 'delete', 'scratch'], sam);
+  expect(held.code).toBe(1);
+  expect(held.stderr).toContain('team scratch still holds project tmp');
+  expect((await s.api('GET', '/api/projects/tmp')).status).toBe(200);
+
+  expect((await s.api('DELETE', '/api/projects/tmp')).status).toBe(204);
+  const notOwner = await kiln(['team', 'delete', 'scratch'], mo);
+  expect(notOwner.code).toBe(1);
+  expect(notOwner.stderr).toContain('only an owner of team scratch');
+  const gone = await kiln(['team', 'delete', 'scratch'], sam);
+  expect(gone.code, gone.stderr).toBe(0);
+  expect(gone.stdout).toContain('team scratch deleted');
+  const teams = JSON.parse((await kiln(['team', 'list', '--json'], admin)).stdout) as Array<{ name: string }>;
+  expect(teams.map((t) => t.name)).not.toContain('scratch');
+  // Its people stay, in no team: sam's token still works but sees no team.
+  expect(JSON.parse((await kiln(['team', 'list', '--json'], sam)).stdout)).toEqual([]);
+  expect((await kiln(['team', 'delete', 'scratch'], sam)).stderr).toContain('no team named "scratch"');
+
+  const def = await kiln(['team', 'delete', 'default'], admin);
+  expect(def.code).toBe(1);
+  expect(def.stderr).toContain('team default cannot be deleted');
+
+  const audit = (await s.api('GET', '/api/audit?action=team.deleted')).json as {
+    events: Array<{ actorName: string; target: string; outcome: string }>;
+  };
+  expect(audit.events).toContainEqual(
+    expect.objectContaining({ actorName: 'sam', target: 'scratch', outcome: 'ok' }),
+  );
+});

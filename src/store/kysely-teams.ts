@@ -91,14 +91,19 @@ export class KyselyTeamsStore implements TeamsStore {
   }
 
   /** Deletes a team that owns no project; false when it does not exist or still owns one. */
+  /**
+   * Deletes a team that holds no project (its members, invites and profile grants go with it);
+   * false when it is unknown or still holds one. One statement, so a project added meanwhile
+   * keeps its team.
+   */
   async deleteTeam(teamId: string): Promise<boolean> {
-    const owns = await this.db
-      .selectFrom('projects')
-      .select('name')
-      .where('team_id', '=', teamId)
+    const r = await this.db
+      .deleteFrom('teams')
+      .where('id', '=', teamId)
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom('projects').select('name').where('projects.team_id', '=', teamId))),
+      )
       .executeTakeFirst();
-    if (owns) return false;
-    const r = await this.db.deleteFrom('teams').where('id', '=', teamId).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 

@@ -13,4 +13,5 @@ export const teamsApi = {
     request('PUT', `/api/teams/${encodeURIComponent(team)}/members/${encodeURIComponent(user)}`, TeamMember, {
       role,
     }),
+  deleteTeam: (team: string) => request('DELETE', `/api/teams/${encodeURIComponent(team)}`, z.unknown()),
 };

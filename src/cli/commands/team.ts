@@ -6,7 +6,7 @@ import { clientOptions } from '../options.js';
 
 const TeamList = z.object({ teams: z.array(Team) });
 
-/** `kiln team add|list` and `kiln member set` (DESIGN.md "Interfaces we keep stable"). */
+/** `kiln team add|list|delete` and `kiln member set` (DESIGN.md "Interfaces we keep stable"). */
 export function registerTeam(program: Command): void {
   const team = program.command('team').description('teams own projects; people have a role in each');
   team
@@ -31,6 +31,15 @@ export function registerTeam(program: Command): void {
       if (opts.json) console.log(JSON.stringify(teams, null, 2));
       else if (teams.length === 0) console.log('no teams');
       else for (const t of teams) console.log(`${t.name}\t${t.role ?? '-'}`);
+    });
+  team
+    .command('delete')
+    .description('delete a team that holds no projects (its owners and instance admins)')
+    .argument('<team>', 'team name')
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const client = new ApiClient(clientOptions(cmd), process.env);
+      await client.request('DELETE', `/api/teams/${encodeURIComponent(name)}`, z.unknown());
+      console.log(`team ${name} deleted`);
     });
 
   const member = program.command('member').description("team members' roles");

@@ -12,6 +12,7 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Auth } from '../auth.js';
 import type { makeRoute } from '../route.js';
+import { DEFAULT_TEAM_ID } from '../../store/migration-007-teams.js';
 
 const TeamParams = z.object({ team: z.string().min(1).max(100) });
 const MemberParams = z.object({ team: z.string().min(1).max(100), user: z.string().min(1).max(200) });
@@ -110,6 +111,36 @@ export function registerTeamRoutes(route: ReturnType<typeof makeRoute>, deps: { 
   );
 
   route(
+    { method: 'DELETE', url: '/api/teams/:team', permission: 'team:admin', params: TeamParams },
+    async ({ params }) => {
+      const t = (await store.teams.getTeam(params.team))!;
+      if (t.id === DEFAULT_TEAM_ID)
+        throw new ApiFailure(
+          'conflict',
+          `team ${t.name} cannot be deleted: projects added without a team go there`,
+        );
+      // Deleting a team never deletes or orphans a project: a team with projects is refused.
+      const held = (await store.listProjects()).filter((p) => p.teamId === t.id).map((p) => p.name);
+      if (held.length)
+        throw new ApiFailure(
+          'conflict',
+          `team ${t.name} still holds ${held.length === 1 ? 'project' : 'projects'} ${held.join(', ')}`,
+          'delete those projects first; the team is deleted only once it holds none',
+        );
+      const letIn = (await store.identity.listProviders()).filter((p) => providerTeam(p.configJson) === t.id);
+      if (letIn.length)
+        throw new ApiFailure(
+          'conflict',
+          `sign-in provider ${letIn.map((p) => p.displayName).join(', ')} puts new people in team ${t.name}`,
+          'choose another team for it in Settings → Sign-in first',
+        );
+      if (!(await store.teams.deleteTeam(t.id)))
+        throw new ApiFailure('conflict', `team ${t.name} was given a project meanwhile: it is kept`);
+      return undefined;
+    },
+  );
+
+  route(
     { method: 'GET', url: '/api/projects/:name/members', permission: 'project:read', params: ProjectParams },
     async ({ params }): Promise<ProjectMembers> => {
       const team = await store.teams.teamOf(params.name);
@@ -148,4 +179,14 @@ async function keepAnOwner(store: Store, teamId: string, userId: string, next: s
 function must(a: Auth | null): Auth {
   if (!a) throw new ApiFailure('unauthorized', 'not logged in');
   return a;
+}
+
+/** The team a sign-in provider puts the people it lets in (its stored settings' `team`). */
+function providerTeam(configJson: string): string | null {
+  try {
+    const c = JSON.parse(configJson) as { team?: unknown };
+    return typeof c.team === 'string' ? c.team : null;
+  } catch {
+    return null;
+  }
 }

@@ -58,7 +58,16 @@ export function TeamsSection({ admin }: { admin: boolean }) {
                 {t.name}
               </button>
               <span className="chip">{t.role ?? 'admin'}</span>
-              {open === t.name && <Members team={t.name} canManage={admin || t.role === 'owner'} />}
+              {open === t.name && (
+                <Members
+                  team={t.name}
+                  canManage={admin || t.role === 'owner'}
+                  onDeleted={() => {
+                    setOpen(null);
+                    teams.reload();
+                  }}
+                />
+              )}
             </li>
           ))}
         </ul>
@@ -67,7 +76,15 @@ export function TeamsSection({ admin }: { admin: boolean }) {
   );
 }
 
-function Members({ team, canManage }: { team: string; canManage: boolean }) {
+function Members({
+  team,
+  canManage,
+  onDeleted,
+}: {
+  team: string;
+  canManage: boolean;
+  onDeleted: () => void;
+}) {
   const detail = useAsync(() => teamsApi.team(team), `team:${team}`);
   const [who, setWho] = useState('');
   const [role, setRole] = useState<TeamRole>('member');
@@ -78,6 +95,19 @@ function Members({ team, canManage }: { team: string; canManage: boolean }) {
       (err: unknown) => setError(err),
     );
   const why = canManage ? undefined : `only owners of team ${team} can change roles`;
+  const remove = () => {
+    if (window.confirm(`Delete team ${team}? Its members lose their role in it.`))
+      teamsApi.deleteTeam(team).then(onDeleted, (err: unknown) => setError(err));
+  };
+  // The reason the Delete button is disabled, as the server would refuse it.
+  const undeletable = (projects: string[]) =>
+    !canManage
+      ? `only owners of team ${team} can delete it`
+      : team === 'default'
+        ? 'projects added without a team go to the default team'
+        : projects.length
+          ? `delete its projects first: ${projects.join(', ')}`
+          : undefined;
   return (
     <div className="team-members">
       <ErrorBanner error={error} onClose={() => setError(null)} />
@@ -114,6 +144,14 @@ function Members({ team, canManage }: { team: string; canManage: boolean }) {
             </tbody>
           </table>
           <p className="muted">Projects: {detail.data.projects.join(', ') || 'none yet'}</p>
+          <button
+            className="btn btn-ghost btn-sm"
+            disabled={undeletable(detail.data.projects) !== undefined}
+            title={undeletable(detail.data.projects)}
+            onClick={remove}
+          >
+            Delete team
+          </button>
           {canManage && (
             <form
               className="inline-form"
