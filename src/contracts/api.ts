@@ -253,6 +253,13 @@ export const Me = z.object({
 });
 export type Me = z.infer<typeof Me>;
 
+/**
+ * `GET /api/me`: who is signed in, or `{user: null}` for a caller without credentials, so a
+ * sign-in page checks the session without a failed request.
+ */
+export const MeAnswer = z.union([Me, z.object({ user: z.null() })]);
+export type MeAnswer = z.infer<typeof MeAnswer>;
+
 /** Every error response body. `code` comes from the table in errors.ts. */
 export const ApiError = z.object({
   error: z.string(),

@@ -54,6 +54,9 @@ describe('HTTP API on a real server', () => {
       // dvc studio login's device flow: started and polled before anyone is signed in.
       'POST /api/device-login',
       'POST /api/device-login/token',
+      // Who is signed in: {user: null} to nobody, so the sign-in page asks quietly (a wrong
+      // token is still a 401, checked below).
+      'GET /api/me',
     ]);
     const guarded = s.routes.filter((r) => r.url.startsWith('/api/') && !open.has(`${r.method} ${r.url}`));
     expect(guarded.length).toBeGreaterThan(8);
@@ -93,7 +96,12 @@ describe('HTTP API on a real server', () => {
     const again = await s.api('POST', '/api/auth/login', { code }, { authorization: '' });
     expect(again.status).toBe(401);
     await fetch(`${s.url}/api/auth/logout`, { method: 'POST', headers: { cookie } });
-    expect((await fetch(`${s.url}/api/me`, { headers: { cookie } })).status).toBe(401);
+    // The ended session is nobody, answered quietly (the sign-in page asks it): no 401.
+    const after = await fetch(`${s.url}/api/me`, { headers: { cookie } });
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual({ user: null });
+    // A token sent and not valid is still a 401: a script learns its token is wrong.
+    expect((await s.api('GET', '/api/me', undefined, { authorization: 'token kiln_nope' })).status).toBe(401);
   });
 
   it('creates, lists and revokes access tokens; a revoked token stops working', async () => {

@@ -99,6 +99,13 @@ function special(url: string, c: Caller): Want | undefined {
   // The audit trail is for instance admins and team owners (audit/routes.ts).
   if (url === '/api/audit' && c.kind === 'person' && c.scope === 'admin' && c.role !== 'owner' && c.role)
     return 403;
+  // Public so the sign-in page asks it quietly ({user: null}); a token sent and not valid is still
+  // a 401, and a machine's or a live token is no person's sign-in.
+  if (url === '/api/me') {
+    if (c.kind === 'invalid') return 401;
+    if (c.kind === 'run' || c.kind === 'agent' || c.scope === 'live') return 403;
+    return 'in';
+  }
   if (url.startsWith('/api/git/')) {
     if (c.kind === 'anonymous' || c.kind === 'invalid') return 401;
     if (c.kind === 'agent' || c.kind === 'run') return 'in';

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   CreateProjectBody,
@@ -9,6 +10,7 @@ import {
   type AccessToken,
   type CreatedToken,
   type Me,
+  type MeAnswer,
 } from '../contracts/api.js';
 import { DEFAULT_TEAM_ID } from '../store/migration-007-teams.js';
 import type { ScopedTokenRecord } from '../store/teams-port.js';
@@ -26,8 +28,21 @@ import type { PasswordSignIn } from './identity/routes.js';
 const ProjectParams = z.object({ name: ProjectName });
 const TokenParams = z.object({ id: z.string().min(1).max(100) });
 
-async function me(store: Store, auth: Auth | null): Promise<Me> {
-  if (!auth) throw new ApiFailure('unauthorized', 'not logged in');
+/**
+ * Who is calling. Nobody (no credentials, or a session cookie that ended) is an answer, not a
+ * failure: `{user: null}`. A token that was sent but is not valid is a 401, so a script learns its
+ * token is wrong; a machine's or a live token is not a person's sign-in (403, as before).
+ */
+async function me(store: Store, auth: Auth | null, req: FastifyRequest): Promise<MeAnswer> {
+  if (!auth) {
+    if (req.headers.authorization)
+      throw new ApiFailure('unauthorized', 'that access token is invalid, expired or revoked');
+    return { user: null };
+  }
+  const scope = personalScope(auth.scope);
+  if (scope === null) throw new ApiFailure('forbidden', `a ${auth.scope} token cannot call this route`);
+  if (scope === 'live')
+    throw new ApiFailure('forbidden', 'a live token can only post live metrics (POST /api/live)');
   return { user: auth.user.name, role: auth.role, teams: await store.teams.teamsOf(auth.user.id) };
 }
 
@@ -81,7 +96,10 @@ export function registerRoutes(
     return undefined;
   });
 
-  route({ method: 'GET', url: '/api/me', permission: 'signed-in' }, async ({ auth: a }) => me(store, a));
+  // Public: the sign-in page asks it before anyone signed in (see me()).
+  route({ method: 'GET', url: '/api/me', permission: 'public' }, async ({ auth: a, req }) =>
+    me(store, a, req),
+  );
 
   route({ method: 'GET', url: '/api/tokens', permission: 'signed-in' }, async ({ auth: a }) => ({
     tokens: (await store.teams.listTokens(mustAuth(a).user.id)).map(presentToken),

@@ -4,6 +4,7 @@ import {
   CreatedToken,
   type CreateTokenBody,
   Me,
+  MeAnswer,
   Project,
   ProjectList,
   type CreateProjectBody,
@@ -78,7 +79,8 @@ export interface TableQueryArgs {
 }
 
 export const api = {
-  me: () => request('GET', '/api/me', Me),
+  /** Who is signed in; `{user: null}` when nobody is (no failed request on the sign-in page). */
+  me: () => request('GET', '/api/me', MeAnswer),
   login: (body: LoginBody) => request('POST', '/api/auth/login', Me, body),
   logout: () => request('POST', '/api/auth/logout', Ignored),
   tokens: () => request('GET', '/api/tokens', TokenList),

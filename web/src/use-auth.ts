@@ -15,7 +15,7 @@ export function useAuth(): { auth: AuthState; setMe: (me: Me | null) => void; re
   const load = useCallback(() => {
     setAuth({ state: 'loading' });
     api.me().then(
-      (me) => setAuth({ state: 'signed-in', me }),
+      (me) => setAuth(me.user === null ? { state: 'anonymous' } : { state: 'signed-in', me }),
       (error: unknown) =>
         setAuth(
           error instanceof ApiFailure && error.status === 401

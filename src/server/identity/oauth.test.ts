@@ -187,7 +187,8 @@ describe("github oauth (fake of GitHub's documented token and user endpoints)", 
     const res = await replay.send('GET', first.callback);
     const error = new URL(res.headers.get('location') ?? '', s.url).searchParams.get('error');
     expect(error ?? '').toMatch(/could not be checked.*(bad_verification_code|sign-in code)/);
-    expect((await replay.send('GET', `${s.url}/api/me`)).status).toBe(401);
+    // No session came of it: /api/me answers that nobody is signed in.
+    expect(await (await replay.send('GET', `${s.url}/api/me`)).json()).toEqual({ user: null });
   });
 });
 

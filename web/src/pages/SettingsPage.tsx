@@ -17,7 +17,7 @@ export function SettingsPage() {
     <div className="page page-narrow">
       <h1>Settings</h1>
       <TokensSection />
-      <TeamsSection admin={me.data?.role === 'admin'} />
+      <TeamsSection admin={me.data?.user != null && me.data.role === 'admin'} />
       <InvitesSection />
       <SsoProvidersSection />
       <CredentialsSection />
