@@ -24,7 +24,9 @@ import { loggerOptions } from './logging.js';
 import { ensureDemoProject } from './ensure-demo.js';
 import { createRuns, type Runs } from './runs/index.js';
 import { startCluster } from './cluster/index.js';
-import { ExperimentRows } from './runs/experiment-rows.js';
+import { ExperimentRows } from './table/experiment-rows.js';
+import { RepoReader } from './table/repo-reader.js';
+import { TableService } from './table/table-service.js';
 import { createLive, type Live } from './live/index.js';
 import { registerCi } from './ci/register.js';
 import { registerCompute } from './compute/register.js';
@@ -40,6 +42,7 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   projects: ProjectService;
+  tables: TableService;
   auth: Authenticator;
   runs: Runs;
   live: Live;
@@ -107,13 +110,39 @@ export async function startServer(
     box,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
-  registerRoutes(route, { store, auth, projects, version: VERSION, passwordSignIn: identity.passwordSignIn });
+  const repo = new RepoReader(store, projects);
+  const live = createLive({
+    store,
+    projects,
+    repo,
+    bus,
+    auth,
+    staleAfterSec: config.liveStaleSec ?? 600,
+    leader: cluster.leader,
+  });
+  const tables = new TableService({
+    store,
+    projects,
+    home: config.home,
+    repo,
+    experiments: new ExperimentRows(store, projects, repo),
+    live: live.service,
+  });
+  registerRoutes(route, {
+    store,
+    auth,
+    projects,
+    tables,
+    version: VERSION,
+    passwordSignIn: identity.passwordSignIn,
+  });
   registerAuditRoutes(route, { store });
   registerBudgetRoutes(route, { store });
   registerDeviceLogin(route, { store, auth, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   const runs = createRuns({
     store,
     projects,
+    tables,
     bus,
     auth,
     box,
@@ -122,21 +151,12 @@ export async function startServer(
     ...(config.agentCommand ? { agentCommand: config.agentCommand } : {}),
   });
   runs.register(route, app);
-  const live = createLive({
-    store,
-    projects,
-    bus,
-    auth,
-    staleAfterSec: config.liveStaleSec ?? 600,
-    leader: cluster.leader,
-  });
-  await live.register(app);
-  const runRows = new ExperimentRows(store, projects);
-  projects.attachExperimentRows(live.withLiveRows((p, baselines) => runRows.rows(p, baselines)));
+  await live.register(app, tables);
   const ci = await registerCi(app, route, {
     store,
     box,
     projects,
+    tables,
     auth,
     home: config.home,
     bus,
@@ -201,6 +221,7 @@ export async function startServer(
     app,
     store,
     projects,
+    tables,
     auth,
     runs,
     live,
@@ -212,7 +233,7 @@ export async function startServer(
       live.close();
       ci.close();
       await app.close();
-      projects.close();
+      tables.close();
       await cluster.close();
       await store.close();
       holder?.release();

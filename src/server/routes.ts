@@ -20,6 +20,7 @@ import { ApiFailure } from './api-error.js';
 import { SESSION_COOKIE, type Auth, type Authenticator } from './auth.js';
 import type { makeRoute } from './route.js';
 import type { ProjectService } from './projects/project-service.js';
+import type { TableService } from './table/table-service.js';
 import type { Store } from '../store/port.js';
 import { sha256 } from './secrets.js';
 import { packTablePage } from './table/packed-page.js';
@@ -52,12 +53,13 @@ export function registerRoutes(
     store: Store;
     auth: Authenticator;
     projects: ProjectService;
+    tables: TableService;
     version: string;
     /** Name + password sign-in (identity/password-login.ts). */
     passwordSignIn?: PasswordSignIn;
   },
 ): void {
-  const { store, auth, projects } = deps;
+  const { store, auth, projects, tables } = deps;
 
   route({ method: 'GET', url: '/api/health', permission: 'public' }, async () => ({
     ok: true,
@@ -144,7 +146,7 @@ export function registerRoutes(
     const out = [];
     for (const p of all) {
       const access = await projectAccess(store, who, p.name);
-      if (access) out.push({ ...p, access: accessInfo(access) });
+      if (access) out.push({ ...tables.describe(p), access: accessInfo(access) });
     }
     return { projects: out };
   });
@@ -153,7 +155,7 @@ export function registerRoutes(
     { method: 'POST', url: '/api/projects', permission: 'signed-in', body: CreateProjectBody, status: 201 },
     async ({ body, auth: a }) => {
       const teamId = await teamForNewProject(store, mustAuth(a), body.team);
-      const p = await projects.create(body, teamId);
+      const p = tables.describe(await projects.create(body, teamId));
       const access = await projectAccess(store, mustAuth(a), p.name);
       return access ? { ...p, access: accessInfo(access) } : p;
     },
@@ -162,7 +164,7 @@ export function registerRoutes(
   route(
     { method: 'GET', url: '/api/projects/:name', permission: 'project:read', params: ProjectParams },
     async ({ params, access }) => ({
-      ...(await projects.get(params.name)),
+      ...tables.describe(await projects.get(params.name)),
       ...(access ? { access: accessInfo(access) } : {}),
     }),
   );
@@ -175,7 +177,7 @@ export function registerRoutes(
       params: ProjectParams,
       body: UpdateProjectBody,
     },
-    async ({ params, body }) => projects.update(params.name, body),
+    async ({ params, body }) => tables.describe(await projects.update(params.name, body)),
   );
 
   route(
@@ -188,7 +190,7 @@ export function registerRoutes(
 
   route(
     { method: 'POST', url: '/api/projects/:name/reload', permission: 'project:read', params: ProjectParams },
-    async ({ params }) => projects.reload(params.name),
+    async ({ params }) => tables.describe(await projects.reload(params.name)),
   );
 
   route(
@@ -200,7 +202,7 @@ export function registerRoutes(
       query: TableQuery,
     },
     async ({ params, query }) => {
-      const page = await projects.table(params.name, query.all, query.offset, query.limit);
+      const page = await tables.table(params.name, query.all, query.offset, query.limit);
       return query.format === 'columns' ? packTablePage(page) : page;
     },
   );

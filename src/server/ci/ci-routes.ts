@@ -11,6 +11,7 @@ import { ExperimentName, RevSpec } from '../../contracts/experiments.js';
 import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { ProjectService } from '../projects/project-service.js';
+import type { TableService } from '../table/table-service.js';
 import type { makeRoute } from '../route.js';
 import type { SecretBox } from '../secrets.js';
 import type { CiCommitService } from './ci-commit-service.js';
@@ -34,6 +35,7 @@ export function registerCiRoutes(
     store: Store;
     box: SecretBox;
     projects: ProjectService;
+    tables: TableService;
     settings: CiSettingsStore;
     commits: CiCommitService;
     summaries: CiSummaryService;

@@ -6,6 +6,7 @@ import { git, GitError } from '../../git/run-git.js';
 import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { ProjectService } from '../projects/project-service.js';
+import type { TableService } from '../table/table-service.js';
 import type { SecretBox } from '../secrets.js';
 import { defaultBranch } from './ci-commit-service.js';
 import { projectAccess } from './project-access.js';
@@ -19,6 +20,7 @@ export interface ExperimentPrDeps {
   store: Store;
   box: SecretBox;
   projects: ProjectService;
+  tables: Pick<TableService, 'pushedExperiment'>;
   settings: CiSettingsStore;
   summaries: CiSummaryService;
   /** Kiln's own address, for the link back to the experiment page. */
@@ -40,7 +42,7 @@ export async function experimentPullRequest(
   // a Kiln run, or an experiment `dvc exp push` stored (its commit is its result)
   const exp =
     (await deps.store.experiments.get(project, name)) ??
-    (await deps.projects.pushedExperiment(project, name).then((p) =>
+    (await deps.tables.pushedExperiment(project, name).then((p) =>
       p
         ? {
             name,

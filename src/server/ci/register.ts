@@ -4,6 +4,7 @@ import type { Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
 import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
+import type { TableService } from '../table/table-service.js';
 import type { makeRoute } from '../route.js';
 import { UploadStore } from '../runs/uploads.js';
 import type { SecretBox } from '../secrets.js';
@@ -19,6 +20,7 @@ export interface CiDeps {
   store: Store;
   box: SecretBox;
   projects: ProjectService;
+  tables: TableService;
   auth: Authenticator;
   home: string;
   bus: EventBus;

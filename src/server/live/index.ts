@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { TableRow } from '../../contracts/api.js';
 import type { Store } from '../../store/port.js';
 import type { Authenticator } from '../auth.js';
 import type { EventBus } from '../event-bus.js';
-import type { ExperimentRowSource, ProjectService } from '../projects/project-service.js';
+import type { ProjectService } from '../projects/project-service.js';
+import type { RepoReader } from '../table/repo-reader.js';
+import type { TableService } from '../table/table-service.js';
 import { LiveFanout } from './fanout.js';
 import { LiveAuth } from './live-auth.js';
 import { LiveService } from './live-service.js';
@@ -14,6 +15,8 @@ import { StaleSweeper } from './stale.js';
 export interface LiveDeps {
   store: Store;
   projects: ProjectService;
+  /** How plots read the project's repository. */
+  repo: RepoReader;
   bus: EventBus;
   auth: Authenticator;
   /** A live experiment with no event for this long shows `stale` (default 10 minutes). */
@@ -24,7 +27,10 @@ export interface LiveDeps {
   leader?: () => boolean;
 }
 
-/** Wires the live protocol: ingest, fan-out over SSE, plots, stale detection, table rows. */
+/**
+ * Wires the live protocol: ingest, fan-out over SSE, plots, stale detection. Its `service` gives
+ * the table (TableService) the live rows laid over the experiments.
+ */
 export function createLive(deps: LiveDeps) {
   const { store, projects, bus, auth } = deps;
   const fanout = new LiveFanout(bus, deps.fanoutIntervalMs ?? 250);
@@ -32,19 +38,14 @@ export function createLive(deps: LiveDeps) {
     staleAfterMs: (deps.staleAfterSec ?? 600) * 1000,
     now: Date.now,
   });
-  const plots = new PlotsReader(
-    store,
-    service,
-    (p) => projects.mirrorDir(p),
-    (p, sha, files, inDir) => projects.keptFiles(p, sha, files, inDir),
-  );
+  const plots = new PlotsReader(store, service, deps.repo);
   const liveAuth = new LiveAuth(store);
   const sweeper = new StaleSweeper(store, bus, service, deps.leader);
   let url = '';
   return {
     service,
     /** Registers `/api/live`, `/webhook/dvc`, the live list/delete and plots routes. */
-    async register(app: FastifyInstance) {
+    async register(app: FastifyInstance, tables: TableService) {
       await registerLiveRoutes(app, {
         auth,
         store,
@@ -52,30 +53,13 @@ export function createLive(deps: LiveDeps) {
         live: service,
         plots,
         projects,
+        tables,
         url: () => url,
       });
     },
     start(serverUrl: string) {
       url = serverUrl;
       sweeper.start();
-    },
-    /** Rows of live experiments Kiln did not start, for the experiments table. */
-    listLiveRows(project: string): Promise<TableRow[]> {
-      return service.rows(project);
-    },
-    /**
-     * Wraps the runs' experiment-row source: Kiln runs get their live metrics, and experiments
-     * reported only over the live protocol are added.
-     */
-    withLiveRows(inner: ExperimentRowSource): ExperimentRowSource {
-      return async (project, baselines) => {
-        const runs = await service.overlay(project, await inner(project, baselines));
-        const taken = new Set(runs.map((r) => `${r.baseline ?? ''}/${r.name ?? ''}`));
-        const extra = (await service.rows(project)).filter(
-          (r) => !taken.has(`${r.baseline ?? ''}/${r.name ?? ''}`),
-        );
-        return [...runs, ...extra];
-      };
     },
     close() {
       sweeper.stop();

@@ -8,6 +8,7 @@ import { manifestJson, md5Text } from '../../dvc/hash.js';
 import { objectKey } from '../../dvc/remote/object-store.js';
 import { git } from '../../git/run-git.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
+import { RepoReader } from '../table/repo-reader.js';
 import { PlotsReader } from './plots.js';
 
 const MiB = 1024 * 1024;
@@ -102,13 +103,10 @@ describe("a commit's plot images and the plots cache are bounded in bytes", () =
   }, 60_000);
 
   it('images in Git count against the budget too, and the cache of commits stays within its byte bound', async () => {
-    const reader = new PlotsReader(
-      s.store,
-      s.live.service,
-      (p) => s.projects.mirrorDir(p),
-      (p, sha, files, inDir) => s.projects.keptFiles(p, sha, files, inDir),
-      { imageBytesPerCommit: 10_000, cacheBytes: 30_000 },
-    );
+    const reader = new PlotsReader(s.store, s.live.service, new RepoReader(s.store, s.projects), {
+      imageBytesPerCommit: 10_000,
+      cacheBytes: 30_000,
+    });
     for (const c of inGit) {
       const got = await reader.commit('budget', null, c.sha);
       // two 4000-byte images fit in 10,000 bytes; the third is named

@@ -10,11 +10,11 @@ import {
   isImagePath,
 } from '../../core/live/plot-defs.js';
 import { parsePlotFile } from '../../core/live/plot-file.js';
-import { CatFile } from '../../git/cat-file.js';
 import { git, GitError } from '../../git/run-git.js';
 import { PlotRow as PlotRowSchema } from '../../contracts/live.js';
 import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
+import type { RepoReader } from '../table/repo-reader.js';
 import type { LiveService } from './live-service.js';
 
 const MIME: Record<string, string> = {
@@ -34,16 +34,10 @@ interface CommitPlots {
   errors: Record<string, string>;
 }
 
-/** Files a commit keeps in DVC (not in Git) among `files`, a directory standing for its files `inDir` accepts. */
-type KeptFiles = (
-  project: string,
-  sha: string,
-  files: readonly string[],
-  inDir: (file: string) => boolean,
-) => Promise<{ files: Record<string, Buffer>; errors: Record<string, string> }>;
-type Kept = (files: readonly string[], inDir: (file: string) => boolean) => ReturnType<KeptFiles>;
+/** What the plots read of a repository (RepoReader). */
+export type PlotsRepo = Pick<RepoReader, 'mirror' | 'resolve' | 'bytesAt' | 'keptFiles'>;
 
-const NONE: Awaited<ReturnType<KeptFiles>> = { files: {}, errors: {} };
+const NONE: Awaited<ReturnType<RepoReader['keptFiles']>> = { files: {}, errors: {} };
 const isPlotFile = (f: string) => isDataPath(f) || isImagePath(f);
 
 const MiB = 1024 * 1024;
@@ -80,9 +74,8 @@ export class PlotsReader {
   constructor(
     private readonly store: Store,
     private readonly live: LiveService,
-    private readonly mirrorDir: (project: string) => string,
-    /** Plot files a commit keeps in DVC (not in Git), read from the project's DVC remote within a cap. */
-    private readonly keptFiles: KeptFiles | null = null,
+    /** The mirror, and plot files a commit keeps in DVC (not in Git), read from its DVC remote within a cap. */
+    private readonly repo: PlotsRepo,
     limits: PlotsLimits = {},
   ) {
     this.imageBudget = limits.imageBytesPerCommit ?? IMAGE_BYTES_PER_COMMIT;
@@ -99,9 +92,8 @@ export class PlotsReader {
   }
 
   async commit(project: string, subdir: string | null, rev: string): Promise<PlotSource> {
-    const mirror = this.mirrorDir(project);
-    const sha = await this.resolve(mirror, rev);
-    const got = await this.commitPlots(mirror, subdir ?? '', sha, this.kept(project, sha));
+    const sha = await this.repo.resolve(project, rev);
+    const got = await this.commitPlots(project, subdir ?? '', sha);
     return { kind: 'commit', id: sha, rev: sha, status: null, ...got };
   }
 
@@ -125,12 +117,7 @@ export class PlotsReader {
     let definitions: PlotDefinition[] = [];
     const errors: Record<string, string> = {};
     try {
-      const base = await this.commitPlots(
-        this.mirrorDir(project),
-        subdir ?? '',
-        exp.baseline,
-        this.kept(project, exp.baseline),
-      );
+      const base = await this.commitPlots(project, subdir ?? '', exp.baseline);
       definitions = base.definitions;
     } catch (err) {
       if (!(err instanceof GitError)) throw err;
@@ -154,23 +141,8 @@ export class PlotsReader {
     };
   }
 
-  private kept(project: string, sha: string): Kept {
-    const read = this.keptFiles;
-    return read ? (files, inDir) => read(project, sha, files, inDir) : () => Promise.resolve(NONE);
-  }
-
-  private async resolve(mirror: string, rev: string): Promise<string> {
-    try {
-      return (
-        await git(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`], { cwd: mirror })
-      ).trim();
-    } catch (err) {
-      if (err instanceof GitError) throw new ApiFailure('bad_request', `no commit "${rev}" in this project`);
-      throw err;
-    }
-  }
-
-  private async commitPlots(mirror: string, subdir: string, sha: string, kept: Kept): Promise<CommitPlots> {
+  private async commitPlots(project: string, subdir: string, sha: string): Promise<CommitPlots> {
+    const mirror = this.repo.mirror(project);
     const key = `${mirror}\0${subdir}\0${sha}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
@@ -194,7 +166,7 @@ export class PlotsReader {
     const missing = [...new Set(yamls.flatMap((y) => collectTableFiles(y).plots))].filter(
       (f) => !inTree.has(f) && !inTreeDir(f) && (isPlotFile(f) || path.extname(f) === ''),
     );
-    const remote = missing.length ? await kept(missing, isPlotFile) : NONE;
+    const remote = missing.length ? await this.repo.keptFiles(project, sha, missing, isPlotFile) : NONE;
     Object.assign(errors, remote.errors);
     // a file skipped past the cap still gets its definition, which shows the marker
     const definitions = collectPlotDefinitions(yamls, [
@@ -234,10 +206,9 @@ export class PlotsReader {
       }
       if (!tree.includes(f)) continue;
       if (isImagePath(f)) {
-        const object = `${sha}:${prefix}${f}`;
         // sized before it is read: an image past the budget is never loaded
-        if (!withinBudget(f, await this.blobSize(mirror, object))) continue;
-        const bytes = await this.blob(mirror, object);
+        if (!withinBudget(f, await this.blobSize(mirror, `${sha}:${prefix}${f}`))) continue;
+        const bytes = await this.repo.bytesAt(project, sha, prefix + f);
         if (bytes) images.push({ path: f, mime: mimeOf(f), base64: bytes.toString('base64') });
       } else if (isDataPath(f)) {
         const parsed = parsePlotFile(f, await this.show(mirror, sha, prefix + f));
@@ -250,22 +221,13 @@ export class PlotsReader {
     return out;
   }
 
-  /** An object's size in bytes; 0 when the mirror lacks it (a submodule), which {@link blob} then skips. */
+  /** An object's size in bytes; 0 when the mirror lacks it (a submodule), which then reads as no image. */
   private async blobSize(mirror: string, object: string): Promise<number> {
     try {
       return Number((await git(['cat-file', '-s', object], { cwd: mirror })).trim());
     } catch (err) {
       if (err instanceof GitError) return 0;
       throw err;
-    }
-  }
-
-  private async blob(mirror: string, object: string): Promise<Buffer | null> {
-    const cat = new CatFile(mirror);
-    try {
-      return await cat.contents(object);
-    } finally {
-      cat.close();
     }
   }
 

@@ -20,6 +20,7 @@ import { makeRoute } from '../route.js';
 import type { LiveAuth } from './live-auth.js';
 import type { LiveService } from './live-service.js';
 import type { PlotsReader } from './plots.js';
+import type { TableService } from '../table/table-service.js';
 
 export interface LiveRouteDeps {
   auth: Authenticator;
@@ -28,6 +29,7 @@ export interface LiveRouteDeps {
   live: LiveService;
   plots: PlotsReader;
   projects: ProjectService;
+  tables: TableService;
   /** The server's public URL, known once it listens. */
   url: () => string;
 }
@@ -120,7 +122,7 @@ export async function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDe
       { method: 'GET', url: '/api/projects/:name/live', permission: 'project:read', params: ProjectParams },
       async ({ params }): Promise<LiveExperimentList> => {
         await projects.get(params.name);
-        const page = await projects.table(params.name, true, 0, 100_000);
+        const page = await deps.tables.table(params.name, true, 0, 100_000);
         const commits = new Set(page.rows.filter((r) => r.name === undefined).map((r) => r.rev));
         return { experiments: await live.list(params.name, commits) };
       },

@@ -5,7 +5,7 @@ import { parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { collectInputs, type InputFile } from '../../core/run/inputs.js';
 import { pipelineFilesAt } from '../../dvc/dvcignore-at.js';
 import { git } from '../../git/run-git.js';
-import { readAt } from './repo-read.js';
+import { readAt } from '../table/git-read.js';
 
 /** More `.dvc` files than this are not read for the form (each is one `git show`). */
 const MAX_DVC_FILES = 200;

@@ -27,8 +27,9 @@ import type { LogStore } from './log-store.js';
 import { planOverrides } from './plan.js';
 import { addToTimeline, presentExperiment } from './present.js';
 import { baselineInputs, baselinePipelines, formInputs } from './baseline-inputs.js';
-import { readAt, resolveRev } from './repo-read.js';
+import { readAt, resolveRev } from '../table/git-read.js';
 import type { UploadStore } from './uploads.js';
+import type { TableService } from '../table/table-service.js';
 
 /** Commands and reads on experiments; the scheduler hands their jobs to agents. */
 export class ExperimentService {
@@ -42,6 +43,7 @@ export class ExperimentService {
     private readonly onQueued: () => void,
     private readonly onCancel: (experimentId: string) => Promise<void>,
     readonly uploads: UploadStore,
+    private readonly tables: Pick<TableService, 'pushedExperiment'>,
   ) {}
 
   async create(project: string, input: CreateExperimentBody): Promise<CreatedExperiments> {
@@ -158,7 +160,7 @@ export class ExperimentService {
    * run's actions (branch, pull request, run again).
    */
   private async pushedRecord(project: string, name: string): Promise<ExperimentRecord | null> {
-    const found = await this.projects.pushedExperiment(project, name);
+    const found = await this.tables.pushedExperiment(project, name);
     if (!found) return null;
     const { row, base } = found;
     const params: ChangeSet['params'] = [];

@@ -10,8 +10,8 @@ import type { SecretBox } from '../secrets.js';
 import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { makeRoute } from '../route.js';
+import type { TableService } from '../table/table-service.js';
 import { ExperimentService } from './experiment-service.js';
-import { ExperimentRows } from './experiment-rows.js';
 import { LogStore } from './log-store.js';
 import { registerRunRoutes } from './routes.js';
 import { Scheduler } from './scheduler.js';
@@ -21,6 +21,8 @@ import type { FastifyInstance } from 'fastify';
 export interface RunsDeps {
   store: Store;
   projects: ProjectService;
+  /** The experiments table: a pushed experiment is a run's record too. */
+  tables: TableService;
   bus: EventBus;
   auth: Authenticator;
   home: string;
@@ -73,6 +75,7 @@ export function createRuns(deps: RunsDeps) {
     () => scheduler?.notify(),
     async () => scheduler?.notify(),
     uploads,
+    deps.tables,
   );
   const targets = new Targets({
     store,
@@ -98,8 +101,6 @@ export function createRuns(deps: RunsDeps) {
     await logs.removeProject(project, ids);
     await uploads.removeProject(project);
   });
-  const rows = new ExperimentRows(store, projects);
-  projects.attachExperimentRows((project, baselines) => rows.rows(project, baselines));
   const sched = scheduler;
   return {
     experiments,

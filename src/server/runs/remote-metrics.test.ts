@@ -7,7 +7,7 @@ import { Experiment, isFinished, LogPage } from '../../contracts/experiments.js'
 import { PlotsResponse } from '../../contracts/live.js';
 import { git } from '../../git/run-git.js';
 import { startTestServer, type TestServer } from '../../../test/test-server.js';
-import { readRemoteMetrics } from './remote-files.js';
+import { readRemoteMetrics } from '../table/remote-files.js';
 
 let s: TestServer;
 let tmp = '';

@@ -52,14 +52,14 @@ describe('the table after a restart, from the cache persisted in the data dir', 
     await s1.addProject('p', repo.dir);
     const before = await table(s1);
     expect(before.rows.map((r) => r.rev)).toEqual([...shas].reverse());
-    expect(s1.projects.tableStats('p')).toMatchObject({ historyReads: 1, rowsDerived: 4 });
+    expect(s1.tables.tableStats('p')).toMatchObject({ historyReads: 1, rowsDerived: 4 });
 
     const s2 = await restart();
     const after = await table(s2);
     expect(after).toEqual(before);
     expect(after.rows[0]?.params['params.yaml']).toEqual({ lr: 0.4 });
     expect(after.rows[0]?.branches).toEqual(['main']);
-    expect(s2.projects.tableStats('p')).toEqual({ historyReads: 0, rowsDerived: 0, rowsFromCache: 4 });
+    expect(s2.tables.tableStats('p')).toEqual({ historyReads: 0, rowsDerived: 0, rowsFromCache: 4 });
 
     // private to the server's user, like the rest of the data dir
     expect(statSync(path.join(home, 'table-cache')).mode & 0o777).toBe(0o700);
@@ -77,11 +77,11 @@ describe('the table after a restart, from the cache persisted in the data dir', 
       metrics: { 'm.json': { acc: 0.99 } },
     });
     expect(page.rows[1]?.branches).toEqual([]);
-    expect(s.projects.tableStats('p')).toMatchObject({ historyReads: 1, rowsDerived: 1, rowsFromCache: 4 });
+    expect(s.tables.tableStats('p')).toMatchObject({ historyReads: 1, rowsDerived: 1, rowsFromCache: 4 });
 
     const again = await restart();
     expect((await table(again)).rows).toEqual(page.rows);
-    expect(again.projects.tableStats('p')).toMatchObject({ historyReads: 0, rowsDerived: 0 });
+    expect(again.tables.tableStats('p')).toMatchObject({ historyReads: 0, rowsDerived: 0 });
   });
 
   it('never serves a rewritten history from the cache', async () => {
@@ -100,7 +100,7 @@ describe('the table after a restart, from the cache persisted in the data dir', 
       { lr: 0.1 },
     ]);
     // history is read again, but the rows of the commits it kept come from the cache
-    expect(s.projects.tableStats('p')).toMatchObject({ historyReads: 1, rowsDerived: 1 });
+    expect(s.tables.tableStats('p')).toMatchObject({ historyReads: 1, rowsDerived: 1 });
   });
 
   it('ignores a cache of another format version', async () => {
@@ -116,10 +116,10 @@ describe('the table after a restart, from the cache persisted in the data dir', 
     const s = await restart();
     const page = await table(s);
     expect(page.rows[0]?.params['params.yaml']).toEqual({ lr: 0.7 });
-    expect(s.projects.tableStats('p')).toMatchObject({ historyReads: 1, rowsDerived: 4, rowsFromCache: 0 });
+    expect(s.tables.tableStats('p')).toMatchObject({ historyReads: 1, rowsDerived: 4, rowsFromCache: 0 });
     // and it is replaced by one of this format
     const again = await restart();
     expect((await table(again)).rows).toEqual(page.rows);
-    expect(again.projects.tableStats('p')).toMatchObject({ historyReads: 0, rowsFromCache: 4 });
+    expect(again.tables.tableStats('p')).toMatchObject({ historyReads: 0, rowsFromCache: 4 });
   });
 });

@@ -11,8 +11,8 @@ import { openRemote } from '../../dvc/pipeline/project.js';
 import type { ObjectStore } from '../../dvc/remote/object-store.js';
 import { readTrackedDir, readTrackedFile } from '../../dvc/remote/read-object.js';
 import { git } from '../../git/run-git.js';
-import { baselinePipelines } from './baseline-inputs.js';
-import { readAt } from './repo-read.js';
+import { baselinePipelines } from '../runs/baseline-inputs.js';
+import { readAt } from './git-read.js';
 
 /** Setting: the largest metrics or plot file the table and plots read from a DVC remote, in bytes. */
 export const REMOTE_CAP_SETTING = 'table.dvcRemoteMaxBytes';

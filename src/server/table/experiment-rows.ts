@@ -6,8 +6,7 @@ import { setAt } from '../../core/run/key-path.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
 import { profileOf } from '../compute/variants.js';
 import type { ProjectService } from '../projects/project-service.js';
-import { DEFAULT_REMOTE_CAP, readRemoteMetrics, REMOTE_CAP_SETTING } from './remote-files.js';
-import { readAt } from './repo-read.js';
+import type { RepoReader } from './repo-reader.js';
 
 type Files = Record<string, Record<string, Value>>;
 
@@ -26,35 +25,29 @@ export class ExperimentRows {
   constructor(
     private readonly store: Store,
     private readonly projects: ProjectService,
+    private readonly repo: RepoReader,
   ) {}
 
   async rows(project: string, baselines: ReadonlyMap<string, TableRow>): Promise<TableRow[]> {
     const recs = await this.store.experiments.list(project);
     if (recs.length === 0) return [];
-    const p = await this.projects.get(project);
+    const p = await this.projects.record(project);
     const out: TableRow[] = [];
     for (const r of recs) {
       const base = baselines.get(r.baseline);
       if (!base) continue;
-      out.push(await this.row(r, base, p.subdir ?? '', p.source));
+      out.push(await this.row(r, base, p.subdir ?? ''));
     }
     return out;
   }
 
-  private async row(r: ExperimentRecord, base: TableRow, subdir: string, source: string): Promise<TableRow> {
+  private async row(r: ExperimentRecord, base: TableRow, subdir: string): Promise<TableRow> {
     const cs = ChangeSet.parse(JSON.parse(r.changeSetJson));
     let params: Files = structuredClone(base.params);
     let metrics: Files = {};
     let errors: Record<string, string> = {};
     if (r.resultCommit) {
-      const got = await this.read(
-        r.project,
-        r.resultCommit,
-        base,
-        subdir,
-        this.projects.mirrorDir(r.project),
-        source,
-      );
+      const got = await this.read(r.project, r.resultCommit, base, subdir);
       params = got.params;
       metrics = got.metrics;
       errors = got.errors;
@@ -85,14 +78,7 @@ export class ExperimentRows {
     };
   }
 
-  private async read(
-    project: string,
-    sha: string,
-    base: TableRow,
-    subdir: string,
-    mirror: string,
-    source: string,
-  ) {
+  private async read(project: string, sha: string, base: TableRow, subdir: string) {
     const hit = this.results.get(sha);
     if (hit) return hit;
     const result = { params: {} as Files, metrics: {} as Files, errors: {} as Record<string, string> };
@@ -104,23 +90,14 @@ export class ExperimentRows {
       ]),
     ];
     for (const [kind, file] of want) {
-      const text = await readAt(mirror, sha, subdir ? path.join(subdir, file) : file);
+      const text = await this.repo.textAt(project, sha, subdir ? path.join(subdir, file) : file);
       if (text === null) continue;
       const parsed = parseParamsFile(file, text);
       if (parsed.ok) result[kind][file] = parsed.value;
       else result.errors[file] = parsed.error;
     }
     // metrics the pipeline caches are not in Git: they come from the DVC remote, within a cap
-    const cap = Number((await this.store.getSetting(REMOTE_CAP_SETTING)) ?? DEFAULT_REMOTE_CAP);
-    const s3Credentials = await this.projects.dvcRemoteCredentials(project).catch(() => undefined);
-    const remote = await readRemoteMetrics({
-      ...(s3Credentials ? { s3Credentials } : {}),
-      mirror,
-      sha,
-      subdir,
-      source,
-      maxBytes: Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_REMOTE_CAP,
-    });
+    const remote = await this.repo.remoteMetrics(project, sha);
     Object.assign(result.metrics, remote.metrics);
     Object.assign(result.errors, remote.errors);
     this.results.set(sha, result);
