@@ -12,9 +12,11 @@ const GROUPS: Group[] = [
   { name: 'hash', module: './hash.js', fn: 'benchHash' },
   { name: 'pipeline', module: './pipeline.js', fn: 'benchPipeline' },
   { name: 'launch', module: './launch.js', fn: 'benchLaunch' },
+  { name: 'launch_e2e', module: './launch-e2e.js', fn: 'benchLaunchE2e' },
   { name: 'live', module: './live.js', fn: 'benchLive' },
   { name: 'dispatch', module: './dispatch.js', fn: 'benchDispatch' },
   { name: 'cluster', module: './cluster.js', fn: 'benchCluster' },
+  { name: 'ui', module: './ui.js', fn: 'benchUi' },
 ];
 
 const args = process.argv.slice(2);
