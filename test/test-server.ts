@@ -32,6 +32,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
       // Fixture repositories are temp dirs, and fixture Git servers listen on 127.0.0.1.
       sourceRoots: [tmpdir()],
       allowPrivateSources: true,
+      // Warnings and errors still show in a test's output; "Server listening" and the like do not.
+      logLevel: 'warn',
       ...overrides,
     },
     () => undefined,
