@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { experimentRef } from '../../contracts/experiments.js';
 import { parsePushHead, refusalReport } from '../../git/push-commands.js';
-import { keepPushedRefs } from './pushed-refs.js';
+import { ensureCheckpoint, keepPushedRefs } from './pushed-refs.js';
 import type { Store } from '../../store/port.js';
 import type { Auth, Authenticator } from '../auth.js';
 import { can, projectAccess, projectNotFound } from '../authz/index.js';
@@ -86,6 +86,9 @@ export function registerGitHttp(app: FastifyInstance, deps: GitHttpDeps): void {
     if (pushing && access.kind !== 'write')
       return reply.code(403).send({ error: 'only a run token may push', code: 'forbidden' });
     const root = await deps.mirror(p.data.project);
+    // A run's clone asks for its refs first: a checkpoint another server received is put back now.
+    if (access.kind === 'write' && !pushing && p.data['*'] === 'info/refs')
+      await ensureCheckpoint(deps.store, access.project, root, access.experimentId);
     const cgi = { root, pathInfo: `/${p.data['*']}`, query: query.toString() };
     if (req.method !== 'POST' || p.data['*'] !== 'git-receive-pack' || access.kind !== 'write')
       return backend(req, reply, cgi, req.method === 'POST' ? req.raw : null);

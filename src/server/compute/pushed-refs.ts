@@ -1,3 +1,4 @@
+import { git } from '../../git/run-git.js';
 import { bundleRefs, restoreRefs } from '../../git/stored-refs.js';
 import type { PushCommand } from '../../git/push-commands.js';
 import type { Store } from '../../store/port.js';
@@ -25,4 +26,27 @@ export async function keepPushedRefs(
 export async function restorePushedRefs(store: Store, project: string, mirror: string): Promise<string[]> {
   if (store.dialect !== 'postgres') return [];
   return restoreRefs(mirror, await store.gitRefs.list(project));
+}
+
+/**
+ * A resumed run's checkpoint, before its agent fetches it from this server's mirror: another
+ * server may have received it after this one last fetched the project. Cheap when the mirror has
+ * it already (one row read, one `rev-parse`); restores just that ref otherwise.
+ */
+export async function ensureCheckpoint(
+  store: Store,
+  project: string,
+  mirror: string,
+  experimentId: string,
+): Promise<void> {
+  if (store.dialect !== 'postgres') return;
+  const sha = await store.agents.checkpoint(experimentId);
+  if (!sha) return;
+  const ref = `refs/kiln/checkpoints/${experimentId}`;
+  const have = await git(['rev-parse', '--verify', '--quiet', ref], { cwd: mirror }).catch(() => '');
+  if (have.trim() === sha) return;
+  await restoreRefs(
+    mirror,
+    (await store.gitRefs.list(project)).filter((r) => r.ref === ref),
+  );
 }

@@ -76,3 +76,49 @@ it('a result pushed to one server is served by a fresh server on the same Postgr
     'result of mine',
   );
 }, 180_000);
+
+it('a checkpoint pushed to one server is served by another that fetched the project before it, without waiting for its next fetch', async () => {
+  const db = await freshDatabase('kiln_refs');
+  const dropBefore = drop;
+  drop = async () => {
+    await dropBefore();
+    await db.drop();
+  };
+  const a = await startTestServer({ databaseUrl: db.url });
+  const b = await startTestServer({ databaseUrl: db.url });
+  servers.push(a, b);
+  const repo = new TestRepo();
+  repo.write('params.yaml', 'lr: 0.1\n');
+  const head = repo.commit('first');
+  await a.addProject('p', repo.dir);
+  // B has its mirror already (it showed the table), made before the checkpoint existed.
+  expect((await b.api('POST', '/api/projects/p/reload')).status).toBeLessThan(300);
+  const r = await runWithToken(a, 'p', 'spot', head);
+  const checkpoint = `refs/kiln/checkpoints/${r.experiment.id}`;
+  const work = mkdtempSync(path.join(tmpdir(), 'kiln-checkpoint-'));
+  await run('git', ['clone', '-q', gitHttpUrl(a.url, 'p', r.token), work]);
+  await run(
+    'git',
+    [
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@x',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'checkpoint of spot',
+    ],
+    { cwd: work },
+  );
+  const sha = (await run('git', ['rev-parse', 'HEAD'], { cwd: work })).stdout.trim();
+  await run('git', ['push', '-q', gitHttpUrl(a.url, 'p', r.token), `HEAD:${checkpoint}`], { cwd: work });
+  // The machine was reclaimed: the run is queued again with its checkpoint (as requeueInterrupted does).
+  await a.store.agents.putCheckpoint(r.experiment.id, sha);
+  // The resumed attempt's agent talks to B, which has not fetched since: it restores the checkpoint as the agent does.
+  const resumed = mkdtempSync(path.join(tmpdir(), 'kiln-checkpoint-b-'));
+  await run('git', ['init', '-q', resumed]);
+  await run('git', ['fetch', '-q', gitHttpUrl(b.url, 'p', r.token), checkpoint], { cwd: resumed });
+  expect((await run('git', ['rev-parse', 'FETCH_HEAD'], { cwd: resumed })).stdout.trim()).toBe(sha);
+}, 180_000);
