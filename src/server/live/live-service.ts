@@ -152,7 +152,10 @@ export class LiveService {
   }
 
   private async apply(key: string, project: string, e: LiveEvent): Promise<LiveExperimentRecord> {
-    const entry = this.entries.get(key) ?? (await this.load(project, e));
+    // On PostgreSQL another server may have taken this run's last posts (a balancer spreads
+    // them): the stored state is read again rather than trusting this server's copy.
+    const cached = this.store.dialect === 'postgres' ? undefined : this.entries.get(key);
+    const entry = cached ?? (await this.load(project, e));
     const summary = applyEvent(entry.summary, e);
     const now = new Date(this.options.now()).toISOString();
     const rec: LiveExperimentRecord = { ...entry.rec, summaryJson: JSON.stringify(summary), updatedAt: now };
