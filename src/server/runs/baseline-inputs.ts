@@ -1,14 +1,10 @@
 import { FORM_INPUTS_MAX } from '../../contracts/experiments.js';
 import path from 'node:path/posix';
-import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
-import { parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { collectInputs, type InputFile } from '../../core/run/inputs.js';
-import { pipelineFilesAt } from '../../dvc/dvcignore-at.js';
 import { git } from '../../git/run-git.js';
 import { readAt } from '../table/git-read.js';
+import { MAX_DVC_FILES, pipelinesAt, type KeptPipeline } from '../table/remote-files.js';
 
-/** More `.dvc` files than this are not read for the form (each is one `git show`). */
-const MAX_DVC_FILES = 200;
 /** The hidden part of the list stops here; a path typed by hand still works. */
 const MAX_LISTED = FORM_INPUTS_MAX;
 
@@ -31,21 +27,8 @@ export async function baselinePipelines(
   sha: string,
   subdir: string,
   gitFiles?: readonly string[],
-): Promise<Array<{ dvcYaml: DvcYaml; lock: DvcLock | null }>> {
-  const listed = gitFiles ?? (await listBaseline(mirror, sha, subdir)).gitFiles;
-  const prefix = subdir ? `${subdir.replace(/\/+$/, '')}/` : '';
-  const out: Array<{ dvcYaml: DvcYaml; lock: DvcLock | null }> = [];
-  const files = (await pipelineFilesAt(mirror, sha, subdir, listed)).slice(0, MAX_DVC_FILES);
-  for (const file of files) {
-    const text = await readAt(mirror, sha, path.join(prefix, file));
-    const yaml = text === null ? null : parseDvcYaml(text, { file });
-    if (!yaml?.ok) continue;
-    const lockFile = path.join(path.dirname(file), 'dvc.lock');
-    const lockText = await readAt(mirror, sha, path.join(prefix, lockFile));
-    const lock = lockText === null ? null : parseDvcLock(lockText, lockFile);
-    out.push({ dvcYaml: yaml.value, lock: lock?.ok ? lock.value : null });
-  }
-  return out;
+): Promise<KeptPipeline[]> {
+  return pipelinesAt(mirror, sha, subdir, gitFiles ?? (await listBaseline(mirror, sha, subdir)).gitFiles);
 }
 
 /** The files of a baseline, relative to the project directory. */

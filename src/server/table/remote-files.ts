@@ -4,14 +4,15 @@ import path from 'node:path/posix';
 import type { Value } from '../../contracts/api.js';
 import { endpointAllowed } from '../../contracts/compute.js';
 import { defaultRemote, parseDvcConfig } from '../../core/dvc/dvc-config.js';
-import { collectTableFiles } from '../../core/dvc/dvc-yaml.js';
+import { collectTableFiles, parseDvcYaml, type DvcYaml } from '../../core/dvc/dvc-yaml.js';
 import { parseParamsFile } from '../../core/dvc/params-file.js';
 import { findTrackedObject } from '../../core/dvc/tracked-object.js';
 import { openRemote } from '../../dvc/pipeline/project.js';
 import type { ObjectStore } from '../../dvc/remote/object-store.js';
 import { readTrackedDir, readTrackedFile } from '../../dvc/remote/read-object.js';
 import { git } from '../../git/run-git.js';
-import { baselinePipelines } from '../runs/baseline-inputs.js';
+import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
+import { pipelineFilesAt } from '../../dvc/dvcignore-at.js';
 import { readAt } from './git-read.js';
 
 /** Setting: the largest metrics or plot file the table and plots read from a DVC remote, in bytes. */
@@ -26,6 +27,8 @@ export interface RemoteFilesAt {
   /** where the project came from: a local path resolves relative remote URLs, as DVC does from `.dvc/` */
   source: string;
   maxBytes: number;
+  /** A file's text at `sha` (path from the repository's root), null when absent; by default one `git show` each. */
+  read?: (file: string) => Promise<string | null>;
   /** AWS keys for an S3 remote (the project's stored credential); else `.dvc/config` or the environment. */
   /** The project's stored AWS credential, with the endpoints it may be sent to and its name. */
   s3Credentials?: {
@@ -37,8 +40,35 @@ export interface RemoteFilesAt {
   };
 }
 
+/** More `.dvc` and dvc.yaml files than this are not read (each is one read of the repository). */
+export const MAX_DVC_FILES = 200;
+
+/** Every dvc.yaml of a commit that parses (no `.dvcignore` excludes it), with its dvc.lock, as DVC collects them. */
+export async function pipelinesAt(
+  mirror: string,
+  sha: string,
+  subdir: string,
+  gitFiles: readonly string[],
+  /** a file's text at `sha` (path from the repository's root); by default one `git show` each */
+  read: (file: string) => Promise<string | null> = (file) => readAt(mirror, sha, file),
+): Promise<Array<{ dvcYaml: DvcYaml; lock: DvcLock | null }>> {
+  const prefix = subdir ? `${subdir.replace(/\/+$/, '')}/` : '';
+  const out: Array<{ dvcYaml: DvcYaml; lock: DvcLock | null }> = [];
+  const files = (await pipelineFilesAt(mirror, sha, subdir, gitFiles)).slice(0, MAX_DVC_FILES);
+  for (const file of files) {
+    const text = await read(path.join(prefix, file));
+    const yaml = text === null ? null : parseDvcYaml(text, { file });
+    if (!yaml?.ok) continue;
+    const lockFile = path.join(path.dirname(file), 'dvc.lock');
+    const lockText = await read(path.join(prefix, lockFile));
+    const lock = lockText === null ? null : parseDvcLock(lockText, lockFile);
+    out.push({ dvcYaml: yaml.value, lock: lock?.ok ? lock.value : null });
+  }
+  return out;
+}
+
 /** A dvc.yaml of a commit with its dvc.lock, as DVC collects them (`.dvcignore` applied). */
-export type KeptPipeline = Awaited<ReturnType<typeof baselinePipelines>>[number];
+export type KeptPipeline = Awaited<ReturnType<typeof pipelinesAt>>[number];
 
 /** A tracked directory lists more files than this: only the first ones are read. */
 export const MAX_DIR_FILES = 200;
@@ -61,7 +91,8 @@ export async function readKeptFiles(
   inDir: (file: string) => boolean = () => true,
 ): Promise<KeptFiles> {
   const out: KeptFiles = { files: {}, errors: {} };
-  const read = (f: string) => readAt(at.mirror, at.sha, at.subdir ? path.join(at.subdir, f) : f);
+  const readRoot = at.read ?? ((f: string) => readAt(at.mirror, at.sha, f));
+  const read = (f: string) => readRoot(at.subdir ? path.join(at.subdir, f) : f);
   const listed = await git(['ls-tree', '-r', '-z', '--name-only', at.sha, '--', at.subdir || '.'], {
     cwd: at.mirror,
   });
@@ -71,12 +102,12 @@ export async function readKeptFiles(
     .filter((f) => f.startsWith(prefix) && f !== '')
     .map((f) => f.slice(prefix.length));
   const gitSet = new Set(inGit);
-  const pipelines = await baselinePipelines(at.mirror, at.sha, at.subdir, inGit);
+  const pipelines = await pipelinesAt(at.mirror, at.sha, at.subdir, inGit, readRoot);
   if (pipelines.length === 0) return out;
   const wanted = [...new Set(pick(pipelines, gitSet))].filter((f) => !gitSet.has(f));
   if (wanted.length === 0) return out;
   const dvcFiles: Array<{ file: string; text: string }> = [];
-  for (const f of inGit.filter((x) => x.endsWith('.dvc')).slice(0, 200)) {
+  for (const f of inGit.filter((x) => x.endsWith('.dvc')).slice(0, MAX_DVC_FILES)) {
     const text = await read(f);
     if (text !== null) dvcFiles.push({ file: f, text });
   }

@@ -87,6 +87,7 @@ export class RepoReader {
       ...(s3Credentials ? { s3Credentials } : {}),
       mirror: this.mirror(project),
       sha,
+      read: (file) => this.textAt(project, sha, file),
       subdir: p.subdir ?? '',
       source: p.source,
       maxBytes: Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_REMOTE_CAP,
