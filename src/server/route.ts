@@ -26,7 +26,8 @@ export interface RouteSpec<P, Q, B> {
    * What the caller needs (see authz/permissions.ts), checked before the body is read.
    * `project:*` routes name their project in `:name` (under /api/projects) or `:project`; a
    * caller who is no member gets 404 as for a project that does not exist. `team:admin`
-   * routes name their team in `:team`. `agent` takes only agent tokens; `live` a person's
+   * routes name their team in `:team`; `team:owner` routes are for instance admins and owners
+   * of some team or project (the handler narrows to what the request names). `agent` takes only agent tokens; `live` a person's
    * token allowed to post live metrics or a run's token (the project is checked by the route).
    */
   permission: Permission;
@@ -185,6 +186,16 @@ async function authorize(
           ? `a ${who.scope} token cannot manage teams`
           : `only an owner of team ${team.name} can do this`,
       );
+    return null;
+  }
+  if (permission === 'team:owner') {
+    const owns =
+      who.role === 'admin' ||
+      (await store.teams.teamsOf(who.user.id)).some((t) => t.role === 'owner') ||
+      (await store.audit.projectsOwnedBy(who.user.id)).length > 0;
+    if (!owns) throw new ApiFailure('forbidden', refusal('viewer', permission, null));
+    if (!can(who, permission, 'owner'))
+      throw new ApiFailure('forbidden', `a ${who.scope} token cannot do this`);
     return null;
   }
   const name = params?.name ?? params?.project ?? '';

@@ -5,12 +5,12 @@ import { ApiFailure } from '../api-error.js';
 import type { makeRoute } from '../route.js';
 
 /**
- * `GET /api/audit`: instance admins see every event; a team owner sees the events of the
- * projects they own; anyone else is refused.
+ * `GET /api/audit` (`team:owner`): instance admins see every event; a team owner sees the
+ * events of the projects they own; anyone else is refused before the handler runs.
  */
 export function registerAuditRoutes(route: ReturnType<typeof makeRoute>, deps: { store: Store }): void {
   route(
-    { method: 'GET', url: '/api/audit', permission: 'signed-in', query: AuditQuery },
+    { method: 'GET', url: '/api/audit', permission: 'team:owner', query: AuditQuery },
     async ({ query, auth }) => {
       if (!auth) throw new ApiFailure('unauthorized', 'log in to read the audit trail');
       if (query.cursor && !isAuditCursor(query.cursor))

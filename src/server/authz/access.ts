@@ -60,7 +60,8 @@ export async function resolveAccess(
 
 /**
  * Whether the caller holds `permission`; for project permissions, `role` is their effective
- * role in the project (from {@link resolveAccess}), for `team:admin` their role in the team.
+ * role in the project (from {@link resolveAccess}), for `team:admin` their role in the team,
+ * for `team:owner` their highest role in any team.
  */
 export function can(auth: Auth | null, permission: Permission, role?: TeamRole | null): boolean {
   if (permission === 'public') return true;
@@ -77,6 +78,7 @@ export function can(auth: Auth | null, permission: Permission, role?: TeamRole |
     case 'instance:admin':
       return auth.role === 'admin' && scope === 'admin';
     case 'team:admin':
+    case 'team:owner':
       return scope === 'admin' && (auth.role === 'admin' || role === 'owner');
     default: {
       if (scope === null || scope === 'live') return false;

@@ -236,3 +236,38 @@ describe('team owners manage members; project owners per-project roles', () => {
     expect(last.json.error).toBe('a team needs an owner: make someone else owner first');
   });
 });
+
+describe('invites and the audit trail are for instance admins and owners, checked before the body is read', () => {
+  it('a person who owns nothing is refused an invite before a malformed or large body is read; an owner gets past to the body check', async () => {
+    const m = cast.users.member.token;
+    // A body that fails validation: refused for who is sending it, not for what they sent.
+    const bad = await call(s, m, 'POST', '/api/invites', { name: '' });
+    expect(bad.status).toBe(403);
+    expect(bad.json.error).toBe('this is for instance admins and team owners');
+    const big = await call(s, m, 'POST', '/api/invites', { name: 'x'.repeat(2_000_000) });
+    expect(big.status).toBe(403);
+    expect((await call(s, m, 'DELETE', '/api/invites/whatever')).status).toBe(403);
+    // An owner's malformed body is refused for its content (the handler still checks the team).
+    const owner = await call(s, cast.users.owner.token, 'POST', '/api/invites', { name: '' });
+    expect(owner.status).toBe(400);
+    const elsewhere = await call(s, cast.users.otherOwner.token, 'POST', '/api/invites', {
+      name: 'newbie',
+      team: 'ml',
+      role: 'viewer',
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.json.error).toMatch(/inviting into team ml needs an admin or the team's owner/);
+    // Listing stays open to everyone signed in: it holds only what they manage.
+    expect((await call(s, m, 'GET', '/api/invites')).json).toEqual({ invites: [] });
+  });
+
+  it('the audit trail: a maintainer and an owner’s read token are refused with words; an owner reads their projects', async () => {
+    const mt = await call(s, cast.users.maintainer.token, 'GET', '/api/audit?limit=1&cursor=%%%');
+    expect(mt.status).toBe(403);
+    expect(mt.json.error).toBe('this is for instance admins and team owners');
+    const read = await s.auth.createToken(cast.users.owner.id, 'audit-read', { scope: 'read' });
+    expect((await call(s, read.token, 'GET', '/api/audit')).status).toBe(403);
+    expect((await call(s, cast.users.owner.token, 'GET', '/api/audit?project=p')).status).toBe(200);
+    expect((await call(s, cast.users.owner.token, 'GET', '/api/audit?project=q')).status).toBe(404);
+  });
+});

@@ -15,6 +15,7 @@ export type Permission =
   | 'project:maintain'
   | 'project:own'
   | 'team:admin'
+  | 'team:owner'
   | 'instance:admin'
   | 'agent'
   | 'live';
@@ -27,6 +28,7 @@ export const PERMISSIONS: readonly Permission[] = [
   'project:maintain',
   'project:own',
   'team:admin',
+  'team:owner',
   'instance:admin',
   'agent',
   'live',
@@ -46,6 +48,7 @@ export const NEEDS: Partial<Record<Permission, TeamRole>> = {
   'project:maintain': 'maintainer',
   'project:own': 'owner',
   'team:admin': 'owner',
+  'team:owner': 'owner',
   // Posting live metrics is part of running experiments.
   live: 'member',
 };
@@ -87,6 +90,8 @@ export function refusal(role: TeamRole, permission: Permission, team: string | n
       return `${who} cannot manage this project's members or delete it${team ? ` — ask an owner of team ${team}` : ''}`;
     case 'team:admin':
       return `${who} cannot manage the team's members${team ? ` — ask an owner of team ${team}` : ''}`;
+    case 'team:owner':
+      return 'this is for instance admins and team owners';
     default:
       return `${who} cannot do this${ask}`;
   }

@@ -37,15 +37,9 @@ export function registerBudgetRoutes(route: ReturnType<typeof makeRoute>, deps: 
       params: TeamParams,
       body: TeamCapBody,
     },
-    async ({ params, body, auth }): Promise<TeamSpend> => {
-      const team = (await mine(auth)).find((t) => t.id === params.team || t.name === params.team);
-      // Another team's existence does not leak: a stranger gets 404.
-      if (!team) throw new ApiFailure('not_found', `no team ${params.team}`);
-      if (auth?.role !== 'admin' && team.role !== 'owner')
-        throw new ApiFailure(
-          'forbidden',
-          `only an owner of team ${team.name} or an instance admin sets its cap`,
-        );
+    // team:admin: the route builder has refused strangers (404) and non-owners (403).
+    async ({ params, body }): Promise<TeamSpend> => {
+      const team = (await store.budget.team(params.team))!;
       await store.budget.setCap(team.id, body.monthlyCapUsd);
       return teamSpend(store, { ...team, monthlyCapUsd: body.monthlyCapUsd });
     },

@@ -148,7 +148,7 @@ describe('invites and password sign-in', () => {
       { origin: s.url },
     );
     expect(refused.status).toBe(403);
-    expect(refused.json.error).toMatch(/needs an admin or the team's owner/);
+    expect(refused.json.error).toMatch(/for instance admins and team owners/);
     expect((await alice.call('GET', '/api/invites')).json).toEqual({ invites: [] });
   });
 

@@ -53,7 +53,7 @@ export function registerIdentity(
     deps.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
 
   route(
-    { method: 'POST', url: '/api/invites', permission: 'signed-in', body: CreateInviteBody, status: 201 },
+    { method: 'POST', url: '/api/invites', permission: 'team:owner', body: CreateInviteBody, status: 201 },
     async ({ body, auth: a, req }): Promise<CreatedInvite> => {
       const made = await invites.create(a, body, baseUrl(req));
       await audit(store, {
@@ -66,6 +66,8 @@ export function registerIdentity(
     },
   );
 
+  // Anyone signed in may ask (Settings shows the section to all): the list holds only the
+  // invites of teams the caller owns, every one for an instance admin, none for others.
   route(
     { method: 'GET', url: '/api/invites', permission: 'signed-in' },
     async ({ auth: a }): Promise<InviteList> => ({
@@ -74,7 +76,7 @@ export function registerIdentity(
   );
 
   route(
-    { method: 'DELETE', url: '/api/invites/:id', permission: 'signed-in', params: IdParams },
+    { method: 'DELETE', url: '/api/invites/:id', permission: 'team:owner', params: IdParams },
     async ({ params, auth: a, req }) => {
       const rec = await invites.revoke(a, params.id);
       await audit(store, { action: 'invite.revoked', req, target: rec.name, detail: { team: rec.teamName } });
