@@ -1,4 +1,7 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { useAuth } from './use-auth.js';
+import { ServerStateSync } from './query.js';
 import { matchRoute, useLocation } from './router.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { InvitePage } from './pages/InvitePage.js';
@@ -51,6 +54,12 @@ export function App() {
   const { auth, setMe, retry } = useAuth();
   const route = matchRoute(useLocation());
   const onLogin = (me: Me) => setMe(me);
+  const client = useQueryClient();
+  // Nothing one person's session loaded is shown to whoever signs in next in this tab.
+  const signedIn = auth.state === 'signed-in' ? auth.me.user : null;
+  useEffect(() => {
+    if (!signedIn) client.clear();
+  }, [client, signedIn]);
 
   if (route.page === 'login') return <LoginPage code={route.code} onLogin={onLogin} />;
   if (route.page === 'invite') return <InvitePage token={route.token} onLogin={onLogin} />;
@@ -64,6 +73,7 @@ export function App() {
     case 'signed-in':
       return (
         <Shell me={auth.me} onLogout={() => setMe(null)}>
+          <ServerStateSync />
           <Page route={route} />
         </Shell>
       );

@@ -46,7 +46,7 @@ function DrawerBody({ project, form, onClose, onCreated }: Props & { form: RunFo
   const uploads = useUploads(project, (f) =>
     setDraft((d) => ({ ...d, inputs: [...d.inputs.filter((i) => i.path !== f.path), f] })),
   );
-  const profiles = useAsync(() => runsApi.profiles(), 'compute-profiles');
+  const profiles = useAsync(() => runsApi.profiles(), 'run-compute-profiles');
   const profile = profiles.data?.profiles.find((p) => p.name === draft.target);
   const summary = useMemo(
     () => summarize(form.params, draft, form.defaultScript, profile),
