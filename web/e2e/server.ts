@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -171,4 +171,28 @@ export async function openDemoPage(suite: KilnSuite): Promise<{ page: Page; erro
   page.on('pageerror', (e) => errors.push(e.message));
   await openDemo(page, suite.server.loginUrl);
   return { page, errors };
+}
+
+/** `kiln …` beside the suite's server (`--home` is the caller's to pass), its stdout trimmed. */
+export function kilnCli(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['bin/kiln.js', ...args], { cwd: repoRoot }, (err, out, errOut) =>
+      err ? reject(new Error(`kiln ${args.join(' ')}: ${errOut}`)) : resolve(out.trim()),
+    );
+  });
+}
+
+/**
+ * A new 1440×900 page signed in as `user` (the admin by default) in a browser context of its own,
+ * with a token `kiln admin token` prints: the suite's login link works once only.
+ */
+export async function signedInPage(suite: KilnSuite, user?: string): Promise<Page> {
+  const origin = new URL(suite.server.loginUrl).origin;
+  const token = await kilnCli(['admin', 'token', '--home', suite.home, ...(user ? ['--user', user] : [])]);
+  const context = await suite.browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const res = await context.request.post(`${origin}/api/auth/login`, { data: { token } });
+  if (res.status() !== 200) throw new Error(`sign-in as ${user ?? 'admin'}: ${await res.text()}`);
+  const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  return page;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kilnSuite } from './server.js';
+import { kilnSuite, signedInPage } from './server.js';
 
 describe('Settings: credentials then compute profiles in one page visit', () => {
   const suite = kilnSuite('kiln-e2e-settings-');
@@ -60,6 +60,47 @@ describe('Settings: credentials then compute profiles in one page visit', () => 
     await page.getByRole('button', { name: 'Remove credential aws-main' }).click();
     await expect.poll(() => credential.locator('option').allTextContents()).not.toContain('aws-main');
     await page.screenshot({ path: join(home, 'profiles-after.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('runs on this server are the target local with one cap set here: no local profile can be made', async () => {
+    const { server, home } = suite;
+    // The login link was used by the test above: sign in with an admin token.
+    const page = await signedInPage(suite);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(new URL('/settings', server.loginUrl).toString());
+
+    // The profile form offers remote kinds only.
+    const form = page.getByRole('form', { name: 'Add a compute profile' });
+    const kinds = await form.getByLabel('Kind').locator('option').allTextContents();
+    expect(kinds).toContain('ssh');
+    expect(kinds).not.toContain('local');
+    // The API says why, in words that point to the setting that exists.
+    const refused = await page.request.post(new URL('/api/compute/profiles', page.url()).toString(), {
+      data: { name: 'here', kind: 'local', settings: { concurrency: 1 } },
+    });
+    expect(refused.status()).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toContain(
+      'runs on this server need no profile: choose the target "local" in the Run form',
+    );
+
+    // How many local runs go at once is set here, and kept.
+    const local = page.getByRole('group', { name: 'Runs on this server' });
+    const atOnce = local.getByLabel('Runs at once (target local)');
+    await expect.poll(() => atOnce.inputValue(), { timeout: 30_000 }).toBe('2');
+    await atOnce.fill('3');
+    await local.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => local.getByRole('button', { name: 'Save' }).isDisabled(), { timeout: 30_000 })
+      .toBe(true);
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('Runs at once (target local)').inputValue(), { timeout: 30_000 })
+      .toBe('3');
+    const got = await page.request.get(new URL('/api/compute/local', page.url()).toString());
+    expect(((await got.json()) as { concurrency: number }).concurrency).toBe(3);
+    await page.screenshot({ path: join(home, 'local-runs.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 120_000);
 });

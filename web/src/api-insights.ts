@@ -51,6 +51,8 @@ export const insightsApi = {
     call('POST', `${compute}/credentials/${encodeURIComponent(name)}/test`, CredentialTest),
   profiles: () => call('GET', `${compute}/profiles`, ComputeProfileList),
   localCompute: () => call('GET', `${compute}/local`, LocalCompute),
+  setLocalConcurrency: (concurrency: number) =>
+    call('PUT', `${compute}/local`, LocalCompute.pick({ concurrency: true }), { concurrency }),
   createProfile: (input: ComputeProfileInput) => call('POST', `${compute}/profiles`, ComputeProfile, input),
   removeProfile: (name: string) => call('DELETE', `${compute}/profiles/${encodeURIComponent(name)}`, Ignored),
 };

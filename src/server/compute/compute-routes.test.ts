@@ -150,10 +150,14 @@ describe('compute profiles', () => {
     expect(slurm.status).toBe(201);
     const dup = await s.api('POST', '/api/compute/profiles', {
       name: 'cluster',
-      kind: 'local',
+      kind: 'slurm',
       settings: {},
     });
     expect(dup.status).toBe(409);
+    // This server's runs are the target local, with its own concurrency: no second local pool.
+    const local = await s.api('POST', '/api/compute/profiles', { name: 'here', kind: 'local', settings: {} });
+    expect(local.status).toBe(400);
+    expect((local.json as { error: string }).error).toMatch(/^runs on this server need no profile/);
     const bad = await s.api('POST', '/api/compute/profiles', {
       name: 'b',
       kind: 'slurm',

@@ -130,6 +130,13 @@ export class ProfileService {
   constructor(private readonly store: Store) {}
 
   async create(input: ComputeProfileInput): Promise<ComputeProfile> {
+    // This server's machine has one capacity: a second local pool with its own cap would run
+    // beside the target `local` without either knowing of the other's runs.
+    if (input.kind === 'local')
+      throw new ApiFailure(
+        'bad_request',
+        'runs on this server need no profile: choose the target "local" in the Run form, and set how many run at once under Settings → Compute profiles → Runs on this server',
+      );
     const parsed = parseSettings(input.kind, input.settings);
     if (!parsed.ok) throw new ApiFailure('bad_request', parsed.error);
     const wants = NEEDS_CREDENTIAL[input.kind];

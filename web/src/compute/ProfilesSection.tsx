@@ -7,7 +7,11 @@ import { CREDENTIAL_KIND, PROFILE_FIELDS, profileSettings, profileSummary } from
 import { profileFormErrors, serverFieldError } from './profile-form.js';
 import { announceChange, useOnChange } from './settings-changed.js';
 import { ApiFailure } from '../api-error.js';
+import { ADMIN_ONLY, useIsAdmin } from '../me-context.js';
 import './compute.css';
+
+/** Kinds a profile may have: runs on this server are the target local, set above, not a profile. */
+const PROFILE_KINDS = ComputeKind.options.filter((k) => k !== 'local');
 
 const money = (n: number | null | undefined) => (n === null || n === undefined ? null : `$${n.toFixed(2)}/h`);
 
@@ -20,19 +24,76 @@ function FieldError({ id, text }: { id: string; text: string | undefined }) {
   );
 }
 
-/** Whether this server's own jobs run sandboxed, in the server's words; a warning when not. */
-function LocalIsolation() {
+/**
+ * Runs on this server (the target `local`): how many at once (an admin sets it; it is the one cap
+ * of this machine, so there are no local profiles) and whether they run sandboxed.
+ */
+function LocalRuns({ admin }: { admin: boolean }) {
   const local = useAsync(() => insightsApi.localCompute(), 'compute-local');
+  const [draft, setDraft] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
   const iso = local.data?.isolation;
-  if (!iso) return null;
+  const current = local.data?.concurrency;
+  const value = draft ?? (current === undefined ? '' : String(current));
+  const n = Number(value);
+  const valid = Number.isInteger(n) && n >= 1 && n <= 64;
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    if (!valid) return;
+    setBusy(true);
+    setError(null);
+    insightsApi.setLocalConcurrency(n).then(
+      () => {
+        setBusy(false);
+        setDraft(null);
+        local.reload();
+      },
+      (err: unknown) => {
+        setBusy(false);
+        setError(err);
+      },
+    );
+  };
   return (
-    <p className={iso.sandboxed ? 'muted' : 'isolation-warning'} role={iso.sandboxed ? undefined : 'alert'}>
-      Runs on this server: {iso.detail}.
-    </p>
+    <div className="local-runs" aria-label="Runs on this server" role="group">
+      <h3>Runs on this server</h3>
+      <form className="compute-row" onSubmit={save} aria-label="Local runs at once">
+        <label>
+          Runs at once (target local)
+          <input
+            type="number"
+            min={1}
+            max={64}
+            value={value}
+            disabled={!admin || current === undefined || busy}
+            title={admin ? undefined : ADMIN_ONLY}
+            aria-invalid={!valid && value !== ''}
+            onChange={(e) => setDraft(e.target.value)}
+          />
+        </label>
+        {admin && (
+          <button className="btn btn-sm" disabled={!valid || draft === null || busy}>
+            Save
+          </button>
+        )}
+      </form>
+      {!valid && value !== '' && <span className="wz-error">A whole number from 1 to 64.</span>}
+      {error !== null && <ErrorBanner error={error} />}
+      {iso && (
+        <p
+          className={iso.sandboxed ? 'muted' : 'isolation-warning'}
+          role={iso.sandboxed ? undefined : 'alert'}
+        >
+          Runs on this server: {iso.detail}.
+        </p>
+      )}
+    </div>
   );
 }
 
 export function ProfilesSection() {
+  const admin = useIsAdmin();
   const list = useAsync(() => insightsApi.profiles().then((r) => r.profiles), 'compute-profiles');
   const creds = useAsync(
     () =>
@@ -94,7 +155,7 @@ export function ProfilesSection() {
       <p className="muted">
         Named targets with defaults and limits; users pick one in the Run form and override within its limits.
       </p>
-      <LocalIsolation />
+      <LocalRuns admin={admin} />
       {list.data === undefined && list.error ? (
         <ErrorState title="Could not load compute profiles" error={list.error} onRetry={list.reload} />
       ) : list.data === undefined ? (
@@ -169,13 +230,13 @@ export function ProfilesSection() {
             <select
               value={kind}
               onChange={(e) => {
-                setKind(ComputeKind.options.find((k) => k === e.target.value) ?? 'local');
+                setKind(PROFILE_KINDS.find((k) => k === e.target.value) ?? 'aws');
                 setValues({});
                 setTried(false);
                 setServerField(undefined);
               }}
             >
-              {ComputeKind.options.map((k) => (
+              {PROFILE_KINDS.map((k) => (
                 <option key={k}>{k}</option>
               ))}
             </select>

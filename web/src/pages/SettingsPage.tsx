@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { useAsync } from '../use-async.js';
 import { Link } from '../ui/Link.js';
+import { useIsAdmin } from '../me-context.js';
 import { Skeleton, ErrorState } from '../ui/States.js';
 import { TokensSection } from './TokensSection.js';
 import { SpendingSection } from '../account/SpendingSection.js';
@@ -12,12 +13,12 @@ import { ProfilesSection } from '../compute/ProfilesSection.js';
 
 export function SettingsPage() {
   const projects = useAsync(() => api.projects().then((r) => r.projects), 'settings-projects');
-  const me = useAsync(() => api.me(), 'settings-me');
+  const admin = useIsAdmin();
   return (
     <div className="page page-narrow">
       <h1>Settings</h1>
       <TokensSection />
-      <TeamsSection admin={me.data?.user != null && me.data.role === 'admin'} />
+      <TeamsSection admin={admin} />
       <InvitesSection />
       <SsoProvidersSection />
       <CredentialsSection />

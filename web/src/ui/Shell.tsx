@@ -3,6 +3,7 @@ import type { Me } from '../../../src/contracts/api.js';
 import { api } from '../api.js';
 import { navigate, useLocation } from '../router.js';
 import { Link } from './Link.js';
+import { MeContext } from '../me-context.js';
 
 export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => void; children: ReactNode }) {
   const path = useLocation().pathname;
@@ -35,7 +36,9 @@ export function Shell({ me, onLogout, children }: { me: Me; onLogout: () => void
           </button>
         </div>
       </header>
-      <main className="main">{children}</main>
+      <main className="main">
+        <MeContext.Provider value={me}>{children}</MeContext.Provider>
+      </main>
     </div>
   );
 }
