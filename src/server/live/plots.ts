@@ -35,7 +35,10 @@ interface CommitPlots {
 }
 
 /** What the plots read of a repository (RepoReader). */
-export type PlotsRepo = Pick<RepoReader, 'mirror' | 'resolve' | 'bytesAt' | 'keptFiles'>;
+export type PlotsRepo = Pick<
+  RepoReader,
+  'mirror' | 'resolve' | 'bytesAt' | 'textAt' | 'sizeAt' | 'keptFiles'
+>;
 
 const NONE: Awaited<ReturnType<RepoReader['keptFiles']>> = { files: {}, errors: {} };
 const isPlotFile = (f: string) => isDataPath(f) || isImagePath(f);
@@ -155,7 +158,7 @@ export class PlotsReader {
     const errors: Record<string, string> = {};
     const yamls: DvcYaml[] = [];
     for (const f of await pipelineFilesAt(mirror, sha, subdir, tree)) {
-      const parsed = parseDvcYaml(await this.show(mirror, sha, prefix + f), { file: f });
+      const parsed = parseDvcYaml(await this.text(project, sha, prefix + f), { file: f });
       if (parsed.ok) yamls.push(parsed.value);
       else errors[f] = parsed.error;
     }
@@ -207,11 +210,11 @@ export class PlotsReader {
       if (!tree.includes(f)) continue;
       if (isImagePath(f)) {
         // sized before it is read: an image past the budget is never loaded
-        if (!withinBudget(f, await this.blobSize(mirror, `${sha}:${prefix}${f}`))) continue;
+        if (!withinBudget(f, await this.repo.sizeAt(project, sha, prefix + f))) continue;
         const bytes = await this.repo.bytesAt(project, sha, prefix + f);
         if (bytes) images.push({ path: f, mime: mimeOf(f), base64: bytes.toString('base64') });
       } else if (isDataPath(f)) {
-        const parsed = parsePlotFile(f, await this.show(mirror, sha, prefix + f));
+        const parsed = parsePlotFile(f, await this.text(project, sha, prefix + f));
         if (parsed.ok) series.push({ path: f, rows: parsed.rows });
         else errors[f] = parsed.error;
       }
@@ -221,17 +224,8 @@ export class PlotsReader {
     return out;
   }
 
-  /** An object's size in bytes; 0 when the mirror lacks it (a submodule), which then reads as no image. */
-  private async blobSize(mirror: string, object: string): Promise<number> {
-    try {
-      return Number((await git(['cat-file', '-s', object], { cwd: mirror })).trim());
-    } catch (err) {
-      if (err instanceof GitError) return 0;
-      throw err;
-    }
-  }
-
-  private show(mirror: string, sha: string, file: string): Promise<string> {
-    return git(['show', `${sha}:${file}`], { cwd: mirror });
+  /** A file the commit's tree lists (a submodule reads as empty). */
+  private async text(project: string, sha: string, file: string): Promise<string> {
+    return (await this.repo.textAt(project, sha, file)) ?? '';
   }
 }

@@ -35,13 +35,13 @@ export class RepoReader {
   }
 
   /** A file's bytes at a commit (`file` from the repository's root), or null when it has none. */
-  async bytesAt(project: string, sha: string, file: string): Promise<Buffer | null> {
-    let cat = this.cats.get(project);
-    if (!cat) {
-      cat = new CatFile(this.mirror(project));
-      this.cats.set(project, cat);
-    }
-    return cat.contents(`${sha}:${file}`);
+  bytesAt(project: string, sha: string, file: string): Promise<Buffer | null> {
+    return this.cat(project).contents(`${sha}:${file}`);
+  }
+
+  /** A file's size in bytes at a commit without reading it; 0 when the mirror lacks it (a submodule). */
+  async sizeAt(project: string, sha: string, file: string): Promise<number> {
+    return (await this.cat(project).info(`${sha}:${file}`))?.size ?? 0;
   }
 
   /** A file's text at a commit (`file` from the repository's root), or null when it has none. */
@@ -65,6 +65,15 @@ export class RepoReader {
     inDir?: (file: string) => boolean,
   ): Promise<KeptFiles> {
     return readKeptFiles(await this.keptAt(project, sha), () => [...files], inDir);
+  }
+
+  private cat(project: string): CatFile {
+    let cat = this.cats.get(project);
+    if (!cat) {
+      cat = new CatFile(this.mirror(project));
+      this.cats.set(project, cat);
+    }
+    return cat;
   }
 
   /** Ends the project's `cat-file` (a deleted project, or a server closing). */
