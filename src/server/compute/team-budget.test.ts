@@ -99,6 +99,25 @@ describe('a team monthly spending cap, checked when a run is submitted', () => {
     expect((await spend()).leftUsd).toBeNull();
   }, 120_000);
 
+  it('runs submitted at once when only some fit under the cap: as many are queued as fit, the rest refused with the figures', async () => {
+    // $1 cap, each run's most is 1 h × $0.384: two fit ($0.768), a third would pass it.
+    expect((await h.api('PUT', '/api/teams/default/cap', { monthlyCapUsd: 1 })).status).toBe(200);
+    const names = ['race-a', 'race-b', 'race-c', 'race-d', 'race-e', 'race-f'];
+    const all = await Promise.all(names.map((n) => submit(n, 3600)));
+    const queued = names.filter((_, i) => all[i]?.status === 201);
+    expect(queued, JSON.stringify(all.map((r) => r.json))).toHaveLength(2);
+    for (const r of all.filter((x) => x.status !== 201)) {
+      expect(r.status).toBe(403);
+      expect(errorOf(r.json)).toBe(
+        'this run may cost up to $0.38; team default has $0.23 left of $1 this month',
+      );
+    }
+    expect(await spend()).toMatchObject({ reservedUsd: 0.77, leftUsd: 0.23 });
+    for (const n of queued)
+      expect((await h.api('POST', `/api/projects/demo/experiments/${n}/cancel`)).status).toBe(200);
+    expect((await h.api('PUT', '/api/teams/default/cap', { monthlyCapUsd: null })).status).toBe(200);
+  }, 60_000);
+
   it('a profile that names its teams refuses runs of other teams, with the reason', async () => {
     const closed = await h.api('PUT', '/api/compute/profiles/cloud/teams', { teams: ['vision'] });
     expect(closed.status, JSON.stringify(closed.json)).toBe(200);

@@ -54,7 +54,7 @@ export class ExperimentService {
     const baseline = await resolveRev(mirror, body.rev);
     const read = (file: string) => readAt(mirror, baseline, subdir ? path.join(subdir, file) : file);
     const plans = await planOverrides(body.params, body.set, read);
-    // Refused before anything is stored: a profile closed to the team, or a cost past its cap.
+    // Refused before anything is read or stored: a profile closed to the team, or a cost past its cap.
     await checkRunBudget(this.store, project, placed, plans.length);
     await this.checkInputs(project, mirror, baseline, subdir, body.inputs);
     const script = body.script ?? (await this.defaultScriptAt(mirror, baseline, subdir));
@@ -97,7 +97,14 @@ export class ExperimentService {
       };
       return { experiment, job };
     });
-    await this.store.experiments.insert(entries);
+    // Checked again and stored under the team's lock (a PostgreSQL advisory lock shared by every
+    // server): two submits at once cannot both fit in what is left of the cap.
+    const team = placed.target === 'local' ? null : await this.store.budget.teamOfProject(project);
+    const reserve = async () => {
+      if (team) await checkRunBudget(this.store, project, placed, plans.length);
+      await this.store.experiments.insert(entries);
+    };
+    await (team ? this.store.exclusive(`team-budget/${team.id}`, reserve) : reserve());
     for (const e of entries) this.publish(e.experiment);
     this.bus.publish({ type: 'table.changed', project });
     this.onQueued();
