@@ -255,11 +255,8 @@ export type UploadedFile = z.infer<typeof UploadedFile>;
 export const CreatedAgentToken = z.object({ token: z.string(), id: z.string() });
 export type CreatedAgentToken = z.infer<typeof CreatedAgentToken>;
 
-/** Terminal states: the run will not change again. */
-export const FINISHED: readonly ExperimentStatus[] = ['succeeded', 'failed', 'cancelled', 'lost', 'pushed'];
-export function isFinished(s: ExperimentStatus): boolean {
-  return FINISHED.includes(s);
-}
+/** Final states live with the rest of the run lifecycle; re-exported for the many readers here. */
+export { FINISHED, isFinished } from './run-lifecycle.js';
 
 /** DVC's experiment ref layout. */
 export function experimentRef(baseline: string, name: string): string {

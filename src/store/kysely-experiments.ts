@@ -1,8 +1,7 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult, Selectable } from 'kysely';
 import type { Database, ExperimentsTable, JobsTable } from './schema.js';
 import type { ExperimentRecord, ExperimentStore, JobRecord } from './port.js';
-
-const FINAL = ['succeeded', 'failed', 'cancelled', 'lost'];
+import { FINISHED } from '../contracts/run-lifecycle.js';
 
 function toExp(r: Selectable<ExperimentsTable>): ExperimentRecord {
   return {
@@ -274,7 +273,7 @@ export class KyselyExperimentStore implements ExperimentStore {
     const rows = await this.db
       .selectFrom('experiments')
       .select(['project', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('status', 'not in', FINAL)
+      .where('status', 'not in', [...FINISHED])
       .groupBy('project')
       .execute();
     return new Map(rows.map((r) => [r.project, Number(r.n)]));
@@ -284,7 +283,7 @@ export class KyselyExperimentStore implements ExperimentStore {
     const rows = await this.db
       .selectFrom('experiments')
       .select(['target', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('status', 'not in', FINAL)
+      .where('status', 'not in', [...FINISHED])
       .groupBy('target')
       .execute();
     return new Map(rows.map((r) => [r.target, Number(r.n)]));

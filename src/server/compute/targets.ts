@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ExperimentStatus } from '../../contracts/api.js';
 import { ComputeKind, type Placement } from '../../contracts/compute.js';
+import { isFinished } from '../../contracts/run-lifecycle.js';
 import type { ComputeBackend } from '../../compute/port.js';
 import { SlurmSettings, SshSettings } from '../../compute/profiles/settings.js';
 import { SlurmBackend } from '../../compute/slurm/backend.js';
@@ -276,13 +278,7 @@ export class Targets {
     for (const [project, n] of await this.d.store.experiments.activeCounts()) {
       if (n <= 0) continue;
       for (const e of await this.d.store.experiments.list(project))
-        if (
-          e.status !== 'succeeded' &&
-          e.status !== 'failed' &&
-          e.status !== 'cancelled' &&
-          e.status !== 'lost'
-        )
-          out.add(e.target);
+        if (!isFinished(ExperimentStatus.parse(e.status))) out.add(e.target);
     }
     return out;
   }

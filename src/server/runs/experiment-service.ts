@@ -16,6 +16,7 @@ import { defaultScript } from '../../core/run/default-script.js';
 import type { InputFile } from '../../core/run/inputs.js';
 import { flattenParams } from '../../core/run/key-path.js';
 import { randomName } from '../../core/run/names.js';
+import { canMove } from '../../contracts/run-lifecycle.js';
 import { MachineOverrides, type ResolvedMachine } from '../../contracts/compute.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
 import { machineOf, placeRun, profileOf, readVariant } from '../compute/variants.js';
@@ -249,12 +250,15 @@ export class ExperimentService {
     });
   }
 
-  /** Moves an experiment to a new state, recording when. */
+  /** Moves an experiment to a new state, recording when; only along the lifecycle (`contracts/run-lifecycle.ts`). */
   async transition(
     r: ExperimentRecord,
     status: ExperimentStatus,
     patch: Partial<ExperimentRecord> = {},
   ): Promise<ExperimentRecord> {
+    const from = ExperimentStatus.parse(r.status);
+    if (!canMove(from, status))
+      throw new Error(`experiment ${r.project}/${r.name} cannot go from ${from} to ${status}`);
     const at = new Date().toISOString();
     const next: ExperimentRecord = { ...r, ...patch, status, timelineJson: addToTimeline(r, status, at) };
     if (status === 'running' && !r.startedAt) next.startedAt = at;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentMessage, AgentReply, JobSpec } from '../../contracts/agent.js';
 import { ExperimentStatus } from '../../contracts/api.js';
 import { assertNever } from '../../contracts/errors.js';
-import { isFinished } from '../../contracts/experiments.js';
+import { canMove, isFinished } from '../../contracts/run-lifecycle.js';
 import type { ExperimentRecord, JobRecord, Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Authenticator } from '../auth.js';
@@ -159,7 +159,9 @@ export class Scheduler {
         });
       case 'state':
         return this.ack(msg.agentId, tokenId, msg.jobId, async (_job, exp) => {
-          if (exp.status !== msg.state) await this.experiments.transition(exp, msg.state);
+          // A state the run is past (a resend after the next one was stored) changes nothing.
+          if (canMove(ExperimentStatus.parse(exp.status), msg.state))
+            await this.experiments.transition(exp, msg.state);
         });
       case 'result':
         return this.ack(

@@ -1,4 +1,5 @@
 import { ExperimentStatus, type TableColumn, type TableRow } from '../../../src/contracts/api.js';
+import { isActive } from '../../../src/contracts/run-lifecycle.js';
 import { cellError, columnValue, isNumber } from './values.js';
 
 /**
@@ -56,10 +57,8 @@ export function collapseExperiments(
   return rows.filter((r) => r.baseline === undefined || !commits.has(r.baseline) || !isCollapsed(r.baseline));
 }
 
-const ACTIVE = new Set(['queued', 'starting', 'running', 'saving']);
-
 /** An experiment still going: queued to saving (a live one that went quiet shows `stale`). */
-export const isActiveRow = (r: TableRow): boolean => r.status !== undefined && ACTIVE.has(r.status);
+export const isActiveRow = (r: TableRow): boolean => r.status !== undefined && isActive(r.status);
 
 /** The "Live" filter: experiments still going, each under the commit it runs from. */
 export function liveRows(rows: readonly TableRow[]): TableRow[] {
