@@ -19,7 +19,7 @@ export async function startSimCloudServer(
   profiles: Record<string, Record<string, unknown>>,
 ) {
   const h = await startRunServer();
-  h.server.runs.scheduler.targets.providers = () => sim;
+  h.server.runs.targets.providers = () => sim;
   const ok = async (url: string, body: unknown) => {
     const r = await h.api('POST', url, body);
     if (r.status !== 201) throw new Error(`${url}: ${r.status} ${JSON.stringify(r.json)}`);

@@ -115,7 +115,7 @@ describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
     expect((await h.waitFor('reclaimed', undefined, 30_000)).status).toBe('lost');
     // Nothing on the VM could revoke it: it still works until the reconciler sees the VM gone.
     expect(await claim(agentToken)).toBe(200);
-    await h.server.runs.scheduler.targets.reconcile();
+    await h.server.runs.targets.reconcile();
     expect(await claim(agentToken)).toBe(401);
   }, 240_000);
 
@@ -142,7 +142,7 @@ describe.skipIf(!existsSync(BUNDLE))('agent tokens of cloud VMs', () => {
 
   it('a machine ended while its bootstrap token is being exchanged leaves no live agent token', async () => {
     const store = h.server.store;
-    const targets = h.server.runs.scheduler.targets;
+    const targets = h.server.runs.targets;
     const { user } = await store.ensureAdmin();
     // A launch that never got a machine: the reconciler revokes its token once the TTL passed.
     const t = await h.server.auth.createToken(user.id, 'bootstrap brief', 'agent-bootstrap');

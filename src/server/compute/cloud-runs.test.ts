@@ -94,7 +94,7 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a cloud profile', () => {
   }, 300_000);
 
   it('the reconciler terminates a tagged VM no run owns and keeps one whose agent polls', async () => {
-    const targets = h.server.runs.scheduler.targets;
+    const targets = h.server.runs.targets;
     const install = await targets.install();
     await run('vm-again');
     const again = await h.waitFor('vm-again');
@@ -128,7 +128,7 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a cloud profile', () => {
   }, 240_000);
 
   it('removing a profile ends its idle VMs at the next reconcile, and then forgets it', async () => {
-    const targets = h.server.runs.scheduler.targets;
+    const targets = h.server.runs.targets;
     const idle = [...sim.instances.values()].filter(
       (i) => i.state === 'running' && i.tags['kiln-profile'] === 'spot',
     );

@@ -99,7 +99,7 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a kubernetes profile', () => {
   }, 240_000);
 
   it('the reconciler deletes a labelled Job no run owns, and leaves young ones', async () => {
-    const targets = h.server.runs.scheduler.targets;
+    const targets = h.server.runs.targets;
     const install = await targets.install();
     const labels = {
       'app.kubernetes.io/managed-by': 'kiln',

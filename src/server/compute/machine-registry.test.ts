@@ -22,7 +22,7 @@ afterAll(async () => {
 const machines = async () => (await h.server.store.agents.machineTargets()).map((m) => m.name).sort();
 
 it('targets remembered while the reconciler forgets a removed profile are all kept', async () => {
-  const targets = h.server.runs.scheduler.targets;
+  const targets = h.server.runs.targets;
   await targets.get('gone');
   expect(await machines()).toEqual(['gone']);
   expect((await h.api('DELETE', '/api/compute/profiles/gone')).status).toBe(204);
@@ -33,7 +33,7 @@ it('targets remembered while the reconciler forgets a removed profile are all ke
 }, 60_000);
 
 it('a removed profile is remembered while a VM of it is still shutting down, then forgotten', async () => {
-  const targets = h.server.runs.scheduler.targets;
+  const targets = h.server.runs.targets;
   await targets.get('stopping');
   // A VM of it, left by a server that died mid-launch; the cloud takes 3 s to end a VM.
   const vm = await sim.launch({

@@ -188,7 +188,7 @@ describe.skipIf(!existsSync(BUNDLE))('runs on a machine of their own', () => {
   }, 300_000);
 
   it('removing the profile ends the VMs of every machine of it, and forgets them', async () => {
-    const targets = h.server.runs.scheduler.targets;
+    const targets = h.server.runs.targets;
     const machines = (await h.server.store.agents.machineTargets()).map((m) => m.name);
     expect(machines.filter((k) => k.startsWith('gpu~'))).toHaveLength(2);
     expect((await h.api('DELETE', '/api/compute/profiles/gpu')).status).toBe(204);

@@ -32,7 +32,7 @@ import { readAt, resolveRev } from '../table/git-read.js';
 import type { UploadStore } from './uploads.js';
 import type { TableService } from '../table/table-service.js';
 
-/** Commands and reads on experiments; the scheduler hands their jobs to agents. */
+/** Commands and reads on experiments; the dispatcher hands their jobs to agents. */
 export class ExperimentService {
   private order = Date.now() * 1000;
 
@@ -41,8 +41,6 @@ export class ExperimentService {
     private readonly projects: ProjectService,
     private readonly bus: EventBus,
     readonly logs: LogStore,
-    private readonly onQueued: () => void,
-    private readonly onCancel: (experimentId: string) => Promise<void>,
     readonly uploads: UploadStore,
     private readonly tables: Pick<TableService, 'pushedExperiment'>,
   ) {}
@@ -107,8 +105,8 @@ export class ExperimentService {
     };
     await (team ? this.store.exclusive(`team-budget/${team.id}`, reserve) : reserve());
     for (const e of entries) this.publish(e.experiment);
+    // The `experiment.status` events above (status queued) wake the agents waiting for work.
     this.bus.publish({ type: 'table.changed', project });
-    this.onQueued();
     return {
       experiments: entries.map((e) => presentExperiment(e.experiment, 0, placed.machine)),
       sweepId,
@@ -223,8 +221,8 @@ export class ExperimentService {
       await this.store.experiments.updateJob(job.id, { state: 'done' });
       await this.finish(r, 'cancelled', { error: 'cancelled before it started' });
     } else if (job) {
+      // The agent reads the request in its next acknowledgement and stops the run.
       await this.store.experiments.updateJob(job.id, { cancelRequested: true });
-      await this.onCancel(r.id);
     }
     return this.get(project, name);
   }

@@ -14,7 +14,10 @@ import type { TableService } from '../table/table-service.js';
 import { ExperimentService } from './experiment-service.js';
 import { LogStore } from './log-store.js';
 import { registerRunRoutes } from './routes.js';
-import { Scheduler } from './scheduler.js';
+import { isFinished } from '../../contracts/run-lifecycle.js';
+import { AgentProtocol } from './agent-protocol.js';
+import { Dispatcher } from './dispatcher.js';
+import { LeaseMonitor } from './lease-monitor.js';
 import { UploadStore } from './uploads.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -36,7 +39,7 @@ export interface RunsDeps {
   leader?: () => boolean;
 }
 
-/** Wires experiments, the scheduler, the log store and the local compute backend. */
+/** Wires experiments, the dispatcher, the agent protocol, the lease monitor, the log store and the local compute backend. */
 export function createRuns(deps: RunsDeps) {
   const { store, projects, bus, auth, home } = deps;
   const names = new Map<string, string>();
@@ -66,17 +69,7 @@ export function createRuns(deps: RunsDeps) {
     },
     ...(deps.agentCommand ? { command: deps.agentCommand } : {}),
   });
-  let scheduler: Scheduler | null = null;
-  const experiments = new ExperimentService(
-    store,
-    projects,
-    bus,
-    logs,
-    () => scheduler?.notify(),
-    async () => scheduler?.notify(),
-    uploads,
-    deps.tables,
-  );
+  const experiments = new ExperimentService(store, projects, bus, logs, uploads, deps.tables);
   const targets = new Targets({
     store,
     auth,
@@ -87,10 +80,13 @@ export function createRuns(deps: RunsDeps) {
     ...(deps.leader ? { leader: deps.leader } : {}),
     ...(deps.agentBundle ? { agentBundle: deps.agentBundle } : {}),
   });
-  scheduler = new Scheduler(store, experiments, auth, targets, deps.leader);
-  // A run queued or ended through another server wakes this server's waiting agents too.
-  bus.subscribe((e, _frame, remote) => {
-    if (remote && e.type === 'experiment.status') scheduler?.notify();
+  const dispatcher = new Dispatcher(store, experiments, auth, targets);
+  const agents = new AgentProtocol(store, experiments, dispatcher, targets);
+  const monitor = new LeaseMonitor(store, experiments, dispatcher, targets, deps.leader);
+  // A run queued or ended, here or through another server, wakes this server's waiting agents.
+  bus.subscribe((e) => {
+    if (e.type === 'experiment.status' && (e.status === 'queued' || isFinished(e.status)))
+      dispatcher.notify();
   });
   // A deleted project leaves nothing behind: its logs, uploads and run tokens (its runs' rows
   // in the agent and log tables go with its experiments).
@@ -101,10 +97,11 @@ export function createRuns(deps: RunsDeps) {
     await logs.removeProject(project, ids);
     await uploads.removeProject(project);
   });
-  const sched = scheduler;
   return {
     experiments,
-    scheduler: sched,
+    dispatcher,
+    agents,
+    targets,
     backend,
     register(route: ReturnType<typeof makeRoute>, app: FastifyInstance) {
       // Uploads stream to disk from the raw request; no parser buffers them.
@@ -114,7 +111,9 @@ export function createRuns(deps: RunsDeps) {
         store,
         auth,
         experiments,
-        scheduler: sched,
+        dispatcher,
+        agents,
+        targets,
         uploads,
         uploadLimit: async () => {
           const n = Number(await store.getSetting('uploads.maxBytes'));
@@ -124,11 +123,13 @@ export function createRuns(deps: RunsDeps) {
     },
     async start(serverUrl: string) {
       url = serverUrl;
-      await sched.start(serverUrl);
+      dispatcher.start(serverUrl);
+      await monitor.start();
     },
-    /** Stops the scheduler; with `stopAgents`, the local agents and their jobs too. */
+    /** Stops the dispatcher and the lease monitor; with `stopAgents`, the local agents and their jobs too. */
     async close(stopAgents = true) {
-      sched.stop();
+      monitor.stop();
+      dispatcher.stop();
       if (stopAgents) await Promise.all([backend.stop(), targets.stop()]);
     },
   };

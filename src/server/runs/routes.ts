@@ -22,7 +22,9 @@ import { atLeast, type ProjectAccess } from '../authz/index.js';
 import type { makeRoute } from '../route.js';
 import type { Store } from '../../store/port.js';
 import type { ExperimentService } from './experiment-service.js';
-import type { Scheduler } from './scheduler.js';
+import type { Targets } from '../compute/targets.js';
+import type { AgentProtocol } from './agent-protocol.js';
+import type { Dispatcher } from './dispatcher.js';
 import { createBranch } from './branch.js';
 import { streamLog } from './log-stream.js';
 import type { UploadStore } from './uploads.js';
@@ -37,14 +39,16 @@ export interface RunRouteDeps {
   store: Store;
   auth: Authenticator;
   experiments: ExperimentService;
-  scheduler: Scheduler;
+  dispatcher: Dispatcher;
+  agents: AgentProtocol;
+  targets: Targets;
   uploads: UploadStore;
   uploadLimit: () => Promise<number>;
 }
 
 /** Experiment routes (see the list in contracts/experiments.ts) and the agent endpoint. */
 export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: RunRouteDeps): void {
-  const { experiments, scheduler, auth, store } = deps;
+  const { experiments, dispatcher, agents, targets, auth, store } = deps;
   const base = '/api/projects/:name/experiments';
 
   /** Records who queued the runs: members may cancel or reorder only their own. */
@@ -78,7 +82,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
       status: 201,
     },
     async ({ params, body, auth: who }) => {
-      await scheduler.targets.check(body.target);
+      await targets.check(body.target);
       return owned(await experiments.create(params.name, body), who);
     },
   );
@@ -102,7 +106,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
     { method: 'GET', url: `${base}/:exp`, permission: 'project:read', params: ExpParams },
     async ({ params }) => {
       const e = await experiments.get(params.name, params.exp);
-      return { ...e, placement: await scheduler.targets.placement(e.id, e.target) };
+      return { ...e, placement: await targets.placement(e.id, e.target) };
     },
   );
   route(
@@ -116,7 +120,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
     async ({ params, body, auth: who, access }) => {
       await ownRunOnly(params.name, params.exp, who, access, 'reorder');
       const r = await experiments.setPriority(params.name, params.exp, body.priority);
-      scheduler.notify();
+      dispatcher.notify();
       return r;
     },
   );
@@ -222,7 +226,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
   route(
     { method: 'GET', url: '/api/compute/local', permission: 'signed-in' },
     async (): Promise<LocalCompute> => ({
-      concurrency: (await scheduler.settings()).concurrency,
+      concurrency: (await dispatcher.settings()).concurrency,
       isolation: await probeSandbox(),
     }),
   );
@@ -230,7 +234,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
     { method: 'PUT', url: '/api/compute/local', permission: 'instance:admin', body: ConcurrencyBody },
     async ({ body }) => {
       await store.setSetting('compute.local.concurrency', String(body.concurrency));
-      scheduler.notify();
+      dispatcher.notify();
       return { concurrency: body.concurrency };
     },
   );
@@ -256,7 +260,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
       try {
         // A long-poll authenticated before its token was revoked must not take a job after.
         const valid = async () => (await auth.authenticate(req))?.tokenId === who?.tokenId;
-        return await scheduler.handle(body, who?.tokenId ?? null, gone.signal, valid);
+        return await agents.answer(body, who?.tokenId ?? null, gone.signal, valid);
       } finally {
         reply.raw.off('close', closed);
       }
