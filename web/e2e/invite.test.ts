@@ -33,7 +33,12 @@ describe('Invite → accept → signed in as the new member', () => {
     const invites = admin.getByRole('region', { name: 'Invites' });
     await invites.getByLabel('User name').fill('nina');
     await invites.getByLabel('E-mail (optional)').fill('nina@example.org');
-    await invites.getByLabel('Team').fill('vision');
+    // The team is chosen among those the admin may invite into, not typed.
+    await expect
+      .poll(() => invites.getByLabel('Team').locator('option').allTextContents(), { timeout: 30_000 })
+      .toEqual(['default', 'vision']);
+    await expect(invites.getByLabel('Team').inputValue()).resolves.toBe('default');
+    await invites.getByLabel('Team').selectOption('vision');
     await invites.getByLabel('Role').selectOption('member');
     await invites.getByRole('button', { name: 'Create invite' }).click();
     const link = (await invites.getByLabel('Invite link').textContent()) ?? '';

@@ -4,6 +4,8 @@ import { identityApi } from '../api-identity.js';
 import { useAsync } from '../use-async.js';
 import { ErrorBanner, ErrorState, Skeleton } from '../ui/States.js';
 import { relativeTime } from '../ui/time.js';
+import { teamsApi } from '../api-teams.js';
+import { useIsAdmin } from '../me-context.js';
 
 const ROLES: TeamRole[] = ['viewer', 'member', 'maintainer', 'owner'];
 
@@ -12,7 +14,21 @@ export function InvitesSection() {
   const invites = useAsync(() => identityApi.invites().then((r) => r.invites), 'invites');
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
-  const [team, setTeam] = useState('default');
+  const admin = useIsAdmin();
+  // The teams the caller may invite into: every team for an instance admin, else those they own.
+  const teams = useAsync(() => teamsApi.teams().then((r) => r.teams), 'invite-teams');
+  const invitable = (teams.data ?? []).filter((t) => admin || t.role === 'owner').map((t) => t.name);
+  const [chosen, setTeam] = useState<string | null>(null);
+  const team =
+    chosen !== null && invitable.includes(chosen)
+      ? chosen
+      : invitable.includes('default')
+        ? 'default'
+        : (invitable[0] ?? '');
+  const cannot =
+    teams.data !== undefined && invitable.length === 0
+      ? 'only owners of a team can invite people into it — you own no team'
+      : undefined;
   const [role, setRole] = useState<TeamRole>('member');
   const [created, setCreated] = useState<CreatedInvite | null>(null);
   const [copied, setCopied] = useState(false);
@@ -24,7 +40,7 @@ export function InvitesSection() {
     identityApi
       .createInvite({
         name: name.trim(),
-        team: team.trim(),
+        team,
         role,
         ...(email.trim() ? { email: email.trim() } : {}),
       })
@@ -66,7 +82,19 @@ export function InvitesSection() {
           onChange={(e) => setEmail(e.target.value)}
           placeholder="E-mail (optional)"
         />
-        <input aria-label="Team" value={team} onChange={(e) => setTeam(e.target.value)} placeholder="Team" />
+        <select
+          aria-label="Team"
+          value={team}
+          onChange={(e) => setTeam(e.target.value)}
+          disabled={invitable.length === 0}
+          title={cannot}
+        >
+          {invitable.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
         <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value as TeamRole)}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
@@ -74,10 +102,15 @@ export function InvitesSection() {
             </option>
           ))}
         </select>
-        <button className="btn btn-primary" disabled={!name.trim() || !team.trim()}>
+        <button className="btn btn-primary" disabled={!name.trim() || !team} title={cannot}>
           Create invite
         </button>
       </form>
+      {cannot && (
+        <p className="muted" role="note">
+          {cannot}.
+        </p>
+      )}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {created && (
         <div className="secret" role="status">
