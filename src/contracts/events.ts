@@ -12,6 +12,12 @@ export const ServerEvent = z.discriminatedUnion('type', [
     error: z.string().nullable(),
   }),
   z.object({ type: z.literal('table.changed'), project: z.string() }),
+  /**
+   * Who may read a project changed (a role, a membership, the project deleted, a token revoked):
+   * every server forgets what its event streams remembered. `project` is `*` for any project;
+   * `tokenId` names a revoked token whose streams end. Never sent to browsers.
+   */
+  z.object({ type: z.literal('access.changed'), project: z.string(), tokenId: z.string().nullable() }),
   /** An experiment was created or changed state (queued, starting, running, saving, finished). */
   z.object({
     type: z.literal('experiment.status'),

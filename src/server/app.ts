@@ -135,6 +135,7 @@ export async function startServer(
     tables,
     version: VERSION,
     passwordSignIn: identity.passwordSignIn,
+    bus,
   });
   registerAuditRoutes(route, { store });
   registerBudgetRoutes(route, { store });
@@ -164,7 +165,7 @@ export async function startServer(
   });
   registerCompute(route, { store, box, auth });
   registerSse(route, store, bus);
-  registerTeamRoutes(route, { store });
+  registerTeamRoutes(route, { store, bus });
 
   const dist = webDist();
   if (dist) {

@@ -19,6 +19,7 @@ import { atLeast, personalScope, projectAccess, projectNotFound } from './authz/
 import { ApiFailure } from './api-error.js';
 import { SESSION_COOKIE, type Auth, type Authenticator } from './auth.js';
 import type { makeRoute } from './route.js';
+import type { EventBus } from './event-bus.js';
 import type { ProjectService } from './projects/project-service.js';
 import type { TableService } from './table/table-service.js';
 import type { Store } from '../store/port.js';
@@ -57,6 +58,8 @@ export function registerRoutes(
     version: string;
     /** Name + password sign-in (identity/password-login.ts). */
     passwordSignIn?: PasswordSignIn;
+    /** Tells every server's event streams that access changed. */
+    bus?: EventBus;
   },
 ): void {
   const { store, auth, projects, tables } = deps;
@@ -135,6 +138,7 @@ export function registerRoutes(
     async ({ params, auth: a }) => {
       if (!(await store.revokeToken(params.id, mustAuth(a).user.id)))
         throw new ApiFailure('not_found', 'no such token');
+      deps.bus?.publish({ type: 'access.changed', project: '*', tokenId: params.id });
       return undefined;
     },
   );
@@ -184,6 +188,7 @@ export function registerRoutes(
     { method: 'DELETE', url: '/api/projects/:name', permission: 'project:own', params: ProjectParams },
     async ({ params }) => {
       await projects.remove(params.name);
+      deps.bus?.publish({ type: 'access.changed', project: params.name, tokenId: null });
       return undefined;
     },
   );

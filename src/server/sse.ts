@@ -5,11 +5,11 @@ import type { EventBus } from './event-bus.js';
 import type { makeRoute } from './route.js';
 
 /**
- * How long one connection trusts what it learned about a project. Events come many a second
- * (logs, live metrics), so access is not read per event; a membership removed is honoured
- * within this time, and the caller's token itself is checked when the connection opens.
+ * What one connection learned about a project is kept until access changes: events come many
+ * a second (logs, live metrics), so access is not read per event. Every change of who may read
+ * what (a role, a membership, a project deleted, a token revoked) is an `access.changed` event,
+ * from this server or another one of the cluster, and makes every connection forget at once.
  */
-const ACCESS_TTL_MS = 5_000;
 
 /**
  * `GET /api/events`: server-sent events for a signed-in person, carrying only the events of
@@ -29,40 +29,60 @@ export function registerSse(route: ReturnType<typeof makeRoute>, store: Store, b
     res.write(': connected\n\n');
     // Events are written in the order published, even while an access look-up is under way.
     let chain = Promise.resolve();
+    const send = (text: string) => {
+      if (!res.writableEnded) res.write(text);
+    };
     const off = bus.subscribe((e, frame) => {
+      if (e.type === 'access.changed') {
+        may.forget();
+        // A revoked token's streams end; the browser reconnects with whatever it has now.
+        if (e.tokenId !== null && e.tokenId === auth?.tokenId)
+          chain = chain.then(() => {
+            stop();
+            res.end();
+          });
+        return;
+      }
       const known = may.now(e.project);
       if (known === true) {
-        chain = chain.then(() => void res.write(frame()));
+        chain = chain.then(() => send(frame()));
         return;
       }
       if (known === false) return;
       chain = chain.then(async () => {
-        if (await may.check(e.project)) res.write(frame());
+        if (await may.check(e.project)) send(frame());
       });
     });
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    req.raw.on('close', () => {
+    const ping = setInterval(() => send(': ping\n\n'), 15_000);
+    function stop() {
       clearInterval(ping);
       off();
-    });
+    }
+    req.raw.on('close', stop);
     return reply;
   });
 }
 
-/** Which projects one connection's caller may read, remembered for {@link ACCESS_TTL_MS}. */
+/** Which projects one connection's caller may read, remembered until {@link forget}. */
 function readable(store: Store, auth: Auth | null) {
-  const seen = new Map<string, { ok: boolean; at: number }>();
+  const seen = new Map<string, boolean>();
+  // A look-up under way when access changes must not store what it read before the change.
+  let generation = 0;
   return {
     now(project: string): boolean | undefined {
-      const s = seen.get(project);
-      return s && Date.now() - s.at < ACCESS_TTL_MS ? s.ok : undefined;
+      return seen.get(project);
+    },
+    forget(): void {
+      generation++;
+      seen.clear();
     },
     async check(project: string): Promise<boolean> {
       const cached = this.now(project);
       if (cached !== undefined) return cached;
+      const asked = generation;
       const a = await projectAccess(store, auth, project).catch(() => null);
       const ok = a !== null && can(auth, 'project:read', a.role);
-      seen.set(project, { ok, at: Date.now() });
+      if (asked === generation) seen.set(project, ok);
       return ok;
     },
   };

@@ -31,6 +31,9 @@ export function routeEvent(event: ServerEvent, handlers: EventHandlers): void {
     case 'ci.status':
       handlers.onCiStatus?.(event);
       return;
+    case 'access.changed':
+      // Servers' own: never sent to browsers.
+      return;
     default:
       assertNever(event);
   }

@@ -271,3 +271,52 @@ describe('invites and the audit trail are for instance admins and owners, checke
     expect((await call(s, cast.users.owner.token, 'GET', '/api/audit?project=q')).status).toBe(404);
   });
 });
+
+describe('an open event stream follows access changes at once', () => {
+  const listen = async (token: string) => {
+    const ctl = new AbortController();
+    const res = await fetch(`${s.url}/api/events`, {
+      headers: { authorization: `token ${token}` },
+      signal: ctl.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const ended = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+    })();
+    const until = async (needle: string, from = 0) => {
+      while (!text.slice(from).includes(needle)) await new Promise((r) => setTimeout(r, 20));
+    };
+    return { text: () => text, until, ended, stop: async () => (ctl.abort(), ended) };
+  };
+
+  it('a member removed from the team stops getting the project’s events on the next event; a revoked token’s stream ends', async () => {
+    const u = cast.users.member;
+    // A project the member keeps after leaving team ml: its events mark how far the stream got.
+    await s.store.teams.setProjectRole('q', u.id, 'viewer');
+    const stream = await listen(u.token);
+    expect((await call(s, s.token, 'POST', '/api/projects/p/reload')).status).toBe(200);
+    await stream.until('"project":"p"');
+
+    expect((await call(s, cast.users.owner.token, 'DELETE', '/api/teams/ml/members/max')).status).toBe(204);
+    const mark = stream.text().length;
+    expect((await call(s, s.token, 'POST', '/api/projects/p/reload')).status).toBe(200);
+    expect((await call(s, s.token, 'POST', '/api/projects/q/reload')).status).toBe(200);
+    await stream.until('"project":"q"', mark);
+    expect(stream.text().slice(mark)).not.toContain('"project":"p"');
+    await stream.stop();
+    await s.store.teams.setMember(cast.team.id, u.id, 'member');
+    await s.store.teams.setProjectRole('q', u.id, null);
+
+    const t = await s.auth.createToken(u.id, 'stream', { scope: 'read' });
+    const revoked = await listen(t.token);
+    expect((await call(s, u.token, 'DELETE', `/api/tokens/${t.id}`)).status).toBe(204);
+    // The server ends the stream: reading it finishes without the test aborting it.
+    await revoked.ended;
+  }, 60_000);
+});

@@ -12,6 +12,7 @@ import type { Store } from '../../store/port.js';
 import { ApiFailure } from '../api-error.js';
 import type { Auth } from '../auth.js';
 import type { makeRoute } from '../route.js';
+import type { EventBus } from '../event-bus.js';
 import { DEFAULT_TEAM_ID } from '../../store/migration-007-teams.js';
 
 const TeamParams = z.object({ team: z.string().min(1).max(100) });
@@ -23,8 +24,13 @@ const OverrideParams = z.object({ name: ProjectName, user: z.string().min(1).max
  * Teams and members: anyone signed in lists their teams; instance admins create teams; a
  * team's owners manage its members; a project's owners its per-project roles.
  */
-export function registerTeamRoutes(route: ReturnType<typeof makeRoute>, deps: { store: Store }): void {
+export function registerTeamRoutes(
+  route: ReturnType<typeof makeRoute>,
+  deps: { store: Store; bus?: EventBus },
+): void {
   const { store } = deps;
+  // Every server's event streams forget what they knew of who may read what.
+  const changed = (project = '*') => deps.bus?.publish({ type: 'access.changed', project, tokenId: null });
 
   const person = async (nameOrEmail: string) => {
     const u = await store.teams.findUser(nameOrEmail);
@@ -89,6 +95,7 @@ export function registerTeamRoutes(route: ReturnType<typeof makeRoute>, deps: { 
       const u = await person(params.user);
       await keepAnOwner(store, t.id, u.id, body.role);
       await store.teams.setMember(t.id, u.id, body.role);
+      changed();
       return { userId: u.id, name: u.name, email: u.email, role: body.role };
     },
   );
@@ -106,6 +113,7 @@ export function registerTeamRoutes(route: ReturnType<typeof makeRoute>, deps: { 
       await keepAnOwner(store, t.id, u.id, null);
       if (!(await store.teams.removeMember(t.id, u.id)))
         throw new ApiFailure('not_found', `${u.name} is not a member of team ${t.name}`);
+      changed();
       return undefined;
     },
   );
@@ -136,6 +144,7 @@ export function registerTeamRoutes(route: ReturnType<typeof makeRoute>, deps: { 
         );
       if (!(await store.teams.deleteTeam(t.id)))
         throw new ApiFailure('conflict', `team ${t.name} was given a project meanwhile: it is kept`);
+      changed();
       return undefined;
     },
   );
@@ -163,6 +172,7 @@ export function registerTeamRoutes(route: ReturnType<typeof makeRoute>, deps: { 
     async ({ params, body }) => {
       const u = await person(params.user);
       await store.teams.setProjectRole(params.name, u.id, body.role);
+      changed(params.name);
       return { userId: u.id, name: u.name, email: u.email, role: body.role };
     },
   );
