@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Store } from '../store/port.js';
 import { createDemoProject } from './demo/create-demo-project.js';
 import type { ProjectService } from './projects/project-service.js';
+import { Settings } from './settings.js';
 
 /** On first start, generates the demo repository in the data dir and connects it as project "demo". */
 export async function ensureDemoProject(
@@ -11,7 +12,8 @@ export async function ensureDemoProject(
   home: string,
   log: (line: string) => void,
 ): Promise<void> {
-  if (await store.getSetting('demo.created')) return;
+  const settings = new Settings(store);
+  if (await settings.once('demo.created')) return;
   const dir = path.join(home, 'demo-repo');
   if (!existsSync(path.join(dir, '.git'))) {
     log('Creating the demo project (a small logistic-regression DVC project)…');
@@ -22,5 +24,5 @@ export async function ensureDemoProject(
   if (!(await store.getProject('demo'))) {
     await projects.create({ name: 'demo', source: dir });
   }
-  await store.setSetting('demo.created', new Date().toISOString());
+  await settings.makeOnce('demo.created', () => new Date().toISOString());
 }

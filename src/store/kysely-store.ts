@@ -316,6 +316,15 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async claimSetting(key: string, value: string): Promise<string> {
+    await this.db
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return (await this.getSetting(key)) ?? value;
+  }
+
   async deleteSettings(keys: readonly string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 500)
       await this.db

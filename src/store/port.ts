@@ -78,6 +78,8 @@ export interface Store {
 
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  /** Stores `value` unless the key has one; returns what is stored (two servers agree on one). */
+  claimSetting(key: string, value: string): Promise<string>;
   /** Removes settings rows (a deleted project's, say); absent keys are no error. */
   deleteSettings(keys: readonly string[]): Promise<void>;
 

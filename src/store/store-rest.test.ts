@@ -137,6 +137,23 @@ for (const adapter of adapters) {
       expect((await s.findToken('h-t3'))?.token.id).toBe('t3');
     });
 
+    it('claims a setting once: the first value stored is what every later claim gets', async () => {
+      const s = await open();
+      expect(await s.claimSetting('compute.install', 'aaaaaaaaaaaa')).toBe('aaaaaaaaaaaa');
+      expect(await s.claimSetting('compute.install', 'bbbbbbbbbbbb')).toBe('aaaaaaaaaaaa');
+      if (!adapter.reopen) return;
+      // Two servers starting at once on one database: both end up with the same id.
+      const other = await adapter.reopen(s);
+      opened.push(other);
+      const got = await Promise.all([
+        s.claimSetting('race', 'from-a'),
+        other.claimSetting('race', 'from-b'),
+        s.claimSetting('race', 'from-c'),
+      ]);
+      expect(new Set(got).size).toBe(1);
+      expect(await other.getSetting('race')).toBe(got[0]);
+    });
+
     it("keeps teams, caps, people's roles, a project's team and its per-project roles", async () => {
       const s = await open();
       const now = new Date().toISOString();

@@ -18,6 +18,7 @@ import { MachineTokens } from './machine-tokens.js';
 // The cloud and Kubernetes SDKs load with the first such profile, not with the server.
 import type { MachineDeps, ProviderFactory } from './remote-targets.js';
 import type { Liveness, Target } from './target.js';
+import { Settings } from '../settings.js';
 
 type MachineKind = MachineTargetRecord['kind'];
 
@@ -97,8 +98,7 @@ export class Targets {
   private async build(name: string): Promise<Target> {
     if (isVariant(name)) return this.variantTarget(name);
     if (name === 'local') {
-      const n = Number(await this.d.store.getSetting('compute.local.concurrency'));
-      const cap = Number.isInteger(n) && n >= 1 ? n : 2;
+      const cap = await new Settings(this.d.store).get('compute.local.concurrency');
       return { name, kind: 'local', backend: this.d.local, cap };
     }
     const rec = await this.d.store.compute.getProfile(name);
@@ -285,11 +285,8 @@ export class Targets {
 
   /** This Kiln's id, made once: the label on every machine it starts. */
   async install(): Promise<string> {
-    const have = await this.d.store.getSetting('compute.install');
-    if (have) return have;
-    const id = randomBytes(6).toString('hex');
-    await this.d.store.setSetting('compute.install', id);
-    return id;
+    // Two servers starting at once agree on one id: the first stored wins.
+    return new Settings(this.d.store).makeOnce('compute.install', () => randomBytes(6).toString('hex'));
   }
 
   /** Which machines are wanted now: young ones, ones whose agent holds a run or asked lately. */

@@ -8,13 +8,12 @@ import { AgentTargets } from './agent-targets.js';
 import { JobOwners } from './job-owners.js';
 import { buildJobSpec, mayResume, type ProjectSpec } from './job-spec.js';
 import { presentExperiment } from './present.js';
+import { Settings } from '../settings.js';
 
 export interface DispatchSettings {
   leaseMs: number;
   concurrency: number;
 }
-
-const DEFAULTS: DispatchSettings = { leaseMs: 30_000, concurrency: 2 };
 
 /** How long a project's checkout details are reused: as long as the settings are. */
 const REUSE_MS = 1000;
@@ -59,11 +58,10 @@ export class Dispatcher {
    */
   async settings(fresh = false): Promise<DispatchSettings> {
     if (!fresh && this.cached && Date.now() - this.cached.at < 1000) return this.cached.value;
-    const lease = Number(await this.store.getSetting('runs.leaseMs'));
-    const conc = Number(await this.store.getSetting('compute.local.concurrency'));
+    const settings = new Settings(this.store);
     const value = {
-      leaseMs: Number.isInteger(lease) && lease >= 1000 ? lease : DEFAULTS.leaseMs,
-      concurrency: Number.isInteger(conc) && conc >= 1 ? conc : DEFAULTS.concurrency,
+      leaseMs: await settings.get('runs.leaseMs'),
+      concurrency: await settings.get('compute.local.concurrency'),
     };
     if (!fresh) this.cached = { at: Date.now(), value };
     return value;

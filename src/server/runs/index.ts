@@ -20,6 +20,7 @@ import { Dispatcher } from './dispatcher.js';
 import { LeaseMonitor } from './lease-monitor.js';
 import { UploadStore } from './uploads.js';
 import type { FastifyInstance } from 'fastify';
+import { Settings } from '../settings.js';
 
 export interface RunsDeps {
   store: Store;
@@ -115,10 +116,7 @@ export function createRuns(deps: RunsDeps) {
         agents,
         targets,
         uploads,
-        uploadLimit: async () => {
-          const n = Number(await store.getSetting('uploads.maxBytes'));
-          return Number.isInteger(n) && n > 0 ? n : 1024 * 1024 * 1024;
-        },
+        uploadLimit: () => new Settings(store).get('uploads.maxBytes'),
       });
     },
     async start(serverUrl: string) {

@@ -1,6 +1,7 @@
 import type { ExperimentRecord, Store } from '../../store/port.js';
 import type { ExperimentService } from './experiment-service.js';
 import { presentExperiment } from './present.js';
+import { Settings } from '../settings.js';
 
 /**
  * The machine of a run was reclaimed (spot): the same experiment goes back to the queue, to
@@ -14,8 +15,7 @@ export async function requeueInterrupted(
   reason: string,
   checkpoint: string | null,
 ): Promise<boolean> {
-  const max = Number(await store.getSetting('runs.maxAttempts'));
-  const limit = Number.isInteger(max) && max >= 1 ? max : 3;
+  const limit = await new Settings(store).get('runs.maxAttempts');
   const attempts = presentExperiment(exp, 0).timeline.filter((t) => t.status === 'starting').length;
   if (attempts >= limit) {
     await experiments.transition(exp, 'failed', {

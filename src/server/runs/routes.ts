@@ -28,6 +28,7 @@ import type { Dispatcher } from './dispatcher.js';
 import { createBranch } from './branch.js';
 import { streamLog } from './log-stream.js';
 import type { UploadStore } from './uploads.js';
+import { Settings } from '../settings.js';
 
 const ProjectParams = z.object({ name: ProjectName });
 const ExpParams = z.object({ name: ProjectName, exp: ExperimentName });
@@ -233,7 +234,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
   route(
     { method: 'PUT', url: '/api/compute/local', permission: 'instance:admin', body: ConcurrencyBody },
     async ({ body }) => {
-      await store.setSetting('compute.local.concurrency', String(body.concurrency));
+      await new Settings(store).set('compute.local.concurrency', body.concurrency);
       dispatcher.notify();
       return { concurrency: body.concurrency };
     },

@@ -15,10 +15,6 @@ import { parseDvcLock, type DvcLock } from '../../core/dvc/dvc-lock.js';
 import { pipelineFilesAt } from '../../dvc/dvcignore-at.js';
 import { readAt } from './git-read.js';
 
-/** Setting: the largest metrics or plot file the table and plots read from a DVC remote, in bytes. */
-export const REMOTE_CAP_SETTING = 'table.dvcRemoteMaxBytes';
-export const DEFAULT_REMOTE_CAP = 1024 * 1024;
-
 export interface RemoteFilesAt {
   mirror: string;
   sha: string;

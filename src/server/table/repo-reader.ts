@@ -3,14 +3,8 @@ import type { Value } from '../../contracts/api.js';
 import type { Store } from '../../store/port.js';
 import type { ProjectService } from '../projects/project-service.js';
 import { resolveRev } from './git-read.js';
-import {
-  DEFAULT_REMOTE_CAP,
-  readKeptFiles,
-  readRemoteMetrics,
-  REMOTE_CAP_SETTING,
-  type KeptFiles,
-  type RemoteFilesAt,
-} from './remote-files.js';
+import { readKeptFiles, readRemoteMetrics, type KeptFiles, type RemoteFilesAt } from './remote-files.js';
+import { Settings } from '../settings.js';
 
 /**
  * How the table and the plots read a project's repository: its mirror, a rev resolved to a
@@ -89,7 +83,7 @@ export class RepoReader {
   /** Where and how the project's DVC remote is read for commit `sha` (cap, keys). */
   private async keptAt(project: string, sha: string): Promise<RemoteFilesAt> {
     const p = await this.projects.record(project);
-    const cap = Number((await this.store.getSetting(REMOTE_CAP_SETTING)) ?? DEFAULT_REMOTE_CAP);
+    const cap = await new Settings(this.store).get('table.dvcRemoteMaxBytes');
     // A stored credential that no longer opens: read as without one (the remote then says why).
     const s3Credentials = await this.projects.dvcRemoteCredentials(project).catch(() => undefined);
     return {
@@ -99,7 +93,7 @@ export class RepoReader {
       read: (file) => this.textAt(project, sha, file),
       subdir: p.subdir ?? '',
       source: p.source,
-      maxBytes: Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_REMOTE_CAP,
+      maxBytes: cap,
     };
   }
 }
