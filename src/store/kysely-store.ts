@@ -1,3 +1,4 @@
+import { KyselySignInFailureStore } from './kysely-signin.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { DEFAULT_TEAM_ID } from './migration-007-teams.js';
 import type { Database, ProjectsTable, TokensTable } from './schema.js';
@@ -51,6 +52,7 @@ export class KyselyStore implements Store {
   readonly audit: KyselyAuditStore;
   readonly deviceCodes: KyselyDeviceCodeStore;
   readonly budget: KyselyBudgetStore;
+  readonly signIns: KyselySignInFailureStore;
   readonly identity: KyselyIdentityStore;
   readonly agents: KyselyAgentStore;
   readonly teams: KyselyTeamsStore;
@@ -71,6 +73,7 @@ export class KyselyStore implements Store {
     this.audit = new KyselyAuditStore(db);
     this.deviceCodes = new KyselyDeviceCodeStore(db);
     this.budget = new KyselyBudgetStore(db);
+    this.signIns = new KyselySignInFailureStore(db);
     this.identity = new KyselyIdentityStore(db);
     this.agents = new KyselyAgentStore(db);
     this.teams = new KyselyTeamsStore(db);

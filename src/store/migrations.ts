@@ -1,3 +1,4 @@
+import { signInFailuresMigration } from './migration-014-signin-failures.js';
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { runOwnersMigration } from './migration-011-run-owners.js';
 import { teamsMigration } from './migration-007-teams.js';
@@ -225,6 +226,7 @@ const migrations: Record<string, Migration> = {
   '010-cluster': clusterMigration,
   '011-run-owners': runOwnersMigration,
   '013-profile-teams': profileTeamsMigration,
+  '014-signin-failures': signInFailuresMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

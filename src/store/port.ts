@@ -1,4 +1,5 @@
 /** The Store port: everything the server persists. SQLite and PostgreSQL implement it alike. */
+import type { SignInFailureStore } from './kysely-signin.js';
 import type { FetchState } from '../contracts/api.js';
 import type { AuditStore } from './kysely-audit.js';
 import type { DeviceCodeStore } from './kysely-device-codes.js';
@@ -92,6 +93,8 @@ export interface Store {
   readonly audit: AuditStore;
   readonly deviceCodes: DeviceCodeStore;
   readonly budget: BudgetStore;
+  /** Failed sign-ins, counted across servers (identity/rate-limit.ts). */
+  readonly signIns: SignInFailureStore;
   /** Invites, passwords, SSO identities and providers (kysely-identity.ts). */
   readonly identity: IdentityStore;
   /** Compute agents' tokens, where runs were placed, checkpoints, machine-starting targets. */

@@ -31,6 +31,28 @@ for (const adapter of adapters) {
       return s;
     };
 
+    it('failed sign-ins are counted per key in the Store; a second Store on the same database (another server) sees them', async () => {
+      const a = await open();
+      const b = adapter.reopen ? await adapter.reopen(a) : a;
+      if (b !== a) opened.push(b);
+      const { SignInLimiter, LOCK_AFTER } = await import('../server/identity/rate-limit.js');
+      const one = new SignInLimiter(a.signIns);
+      const two = new SignInLimiter(b.signIns);
+      for (let i = 0; i < LOCK_AFTER - 1; i++) await (i % 2 ? one : two).failed('Alice', '10.0.0.1');
+      expect(await two.lockedFor('alice', '10.0.0.1')).toBe(0);
+      await one.failed('alice', '10.0.0.1');
+      // Locked on both servers, for that account from that address only.
+      expect(await two.lockedFor('alice', '10.0.0.1')).toBeGreaterThan(14 * 60_000);
+      expect(await one.lockedFor('alice', '10.0.0.1')).toBeGreaterThan(14 * 60_000);
+      expect(await two.lockedFor('alice', '10.0.0.2')).toBe(0);
+      expect(await two.lockedFor('bob', '10.0.0.1')).toBe(0);
+      // Failures older than the window no longer count.
+      const later = new SignInLimiter(b.signIns, () => Date.now() + 16 * 60_000);
+      expect(await later.lockedFor('alice', '10.0.0.1')).toBe(0);
+      await two.succeeded('alice', '10.0.0.1');
+      expect(await one.lockedFor('alice', '10.0.0.1')).toBe(0);
+    });
+
     it('a role in a project is its override, else the role in the owning team; none for others', async () => {
       const s = await open();
       const { user: admin } = await s.ensureAdmin();

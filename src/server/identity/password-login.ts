@@ -10,13 +10,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sign-in with a user name and password, slowed and then refused after repeated failures. */
 export class PasswordLogin {
-  readonly limiter = new SignInLimiter();
+  readonly limiter: SignInLimiter;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.limiter = new SignInLimiter(store.signIns);
+  }
 
   async signIn(name: string, password: string, req: FastifyRequest): Promise<SignInUser> {
     const ip = req.ip;
-    const wait = this.limiter.lockedFor(name, ip);
+    const wait = await this.limiter.lockedFor(name, ip);
     if (wait > 0) {
       await audit(this.store, {
         action: 'signin.failed',
@@ -35,7 +37,7 @@ export class PasswordLogin {
     const user = await this.store.identity.userByName(name);
     const ok = (await verifyPassword(password, user?.passwordHash ?? null)) && !user?.disabledAt;
     if (!ok || !user) {
-      const delay = this.limiter.failed(name, ip);
+      const delay = await this.limiter.failed(name, ip);
       await audit(this.store, {
         action: 'signin.failed',
         outcome: 'denied',
@@ -48,7 +50,7 @@ export class PasswordLogin {
       await sleep(delay);
       throw new ApiFailure('unauthorized', 'wrong user name or password');
     }
-    this.limiter.succeeded(name, ip);
+    await this.limiter.succeeded(name, ip);
     await audit(this.store, {
       action: 'signin.ok',
       actor: { id: user.id, name: user.name, kind: 'session' },
