@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, launchChromium, startKiln } from '../web/e2e/server.js';
-import { openTable } from '../web/e2e/table-measure.js';
+import { addWideProject, openTable } from '../web/e2e/table-measure.js';
 import { makeWideRepo } from '../web/e2e/table-wide-repo.js';
 import { median, round, type BenchResult } from './result.js';
 
@@ -29,19 +29,7 @@ export async function benchUi(): Promise<BenchResult[]> {
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    await page.goto(server.loginUrl);
-    await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
-    const base = new URL(page.url()).origin;
-    const add = await page.request.post(`${base}/api/projects`, { data: { name: 'wide', source: repo } });
-    if (!add.ok()) throw new Error(`adding the wide project: ${add.status()} ${await add.text()}`);
-    for (;;) {
-      const p = (await (await page.request.get(`${base}/api/projects/wide`)).json()) as {
-        fetch: { state: string; error?: string };
-      };
-      if (p.fetch.state === 'ok') break;
-      if (p.fetch.state === 'error') throw new Error(p.fetch.error);
-      await page.waitForTimeout(200);
-    }
+    const base = await addWideProject(page, server.loginUrl, repo);
     // The table is built once before the first measured navigation (table.cold measures that).
     await page.request.get(`${base}/api/projects/wide/table?limit=1`, { timeout: 600_000 });
     const runs: Array<Record<string, number>> = [];

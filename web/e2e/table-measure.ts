@@ -6,6 +6,26 @@
  */
 import type { Page } from 'playwright-core';
 
+/**
+ * Signs `page` in with the server's login link, adds `repo` as project `wide` and waits for its
+ * first fetch; resolves with the server's origin.
+ */
+export async function addWideProject(page: Page, loginUrl: string, repo: string): Promise<string> {
+  await page.goto(loginUrl);
+  await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
+  const base = new URL(page.url()).origin;
+  const add = await page.request.post(`${base}/api/projects`, { data: { name: 'wide', source: repo } });
+  if (!add.ok()) throw new Error(`adding the wide project: ${String(add.status())} ${await add.text()}`);
+  for (;;) {
+    const p = (await (await page.request.get(`${base}/api/projects/wide`, { timeout: 600_000 })).json()) as {
+      fetch: { state: string; error?: string };
+    };
+    if (p.fetch.state === 'ok') return base;
+    if (p.fetch.state === 'error') throw new Error(p.fetch.error);
+    await page.waitForTimeout(200);
+  }
+}
+
 type Cdp = Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>;
 
 async function startProfile(page: Page, when: string): Promise<Cdp | null> {

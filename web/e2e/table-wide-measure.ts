@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { freePort, startKiln } from './server.js';
-import { openTable } from './table-measure.js';
+import { addWideProject, openTable } from './table-measure.js';
 import { makeWideRepo } from './table-wide-repo.js';
 
 const [commits = 10_000, params = 250, metrics = 250] = process.argv.slice(2).map(Number);
@@ -25,20 +25,8 @@ const browser = await chromium.launch({
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
-  await page.goto(server.loginUrl);
-  await page.waitForURL((u) => u.pathname === '/', { timeout: 30_000 });
-  const base = new URL(page.url()).origin;
-  const add = await page.request.post(`${base}/api/projects`, { data: { name: 'wide', source: repo } });
-  if (!add.ok()) throw new Error(`add project: ${String(add.status())} ${await add.text()}`);
   const t0 = Date.now();
-  for (;;) {
-    const p = (await (await page.request.get(`${base}/api/projects/wide`, { timeout: 600_000 })).json()) as {
-      fetch: { state: string; error?: string };
-    };
-    if (p.fetch.state === 'ok') break;
-    if (p.fetch.state === 'error') throw new Error(p.fetch.error);
-    await page.waitForTimeout(200);
-  }
+  const base = await addWideProject(page, server.loginUrl, repo);
   const warm = await page.request.get(`${base}/api/projects/wide/table?limit=1`, { timeout: 600_000 });
   console.log(JSON.stringify({ coldBuildMs: Date.now() - t0, warm: warm.status() }));
   for (let run = 0; run < Number(process.env.RUNS ?? 2); run++) {
