@@ -24,6 +24,10 @@ export class SimulatedCloud implements CloudProvider {
   listDelayMs = 0;
   /** How long a terminated VM is still listed, shutting down (0: it ends at once). */
   terminateDelayMs = 0;
+  /** While set, every launch is refused with this message (no capacity, no quota…). */
+  refuse: string | null = null;
+  /** When each refused launch was asked for (ms since the epoch). */
+  readonly refused: number[] = [];
   private n = 0;
 
   constructor(
@@ -32,6 +36,10 @@ export class SimulatedCloud implements CloudProvider {
   ) {}
 
   async launch(req: LaunchRequest): Promise<CloudInstance> {
+    if (this.refuse !== null) {
+      this.refused.push(Date.now());
+      throw new Error(this.refuse);
+    }
     const id = `sim-${++this.n}`;
     const dir = await mkdtemp(path.join(tmpdir(), `kiln-vm-${id}-`));
     await writeFile(path.join(dir, 'user-data'), req.userData, { mode: 0o700 });

@@ -6,6 +6,11 @@ export interface ComputeBackend {
   readonly target: string;
   /** Makes sure `count` agents are running (or starting) for this target. */
   ensureAgents(count: number): Promise<void>;
+  /**
+   * The next `ensureAgents` really tries, even within the backend's own pause after a failed
+   * launch: the server's lease monitor keeps the retry schedule (in the Store, for every server).
+   */
+  retryNow?(): void;
   /** Number of agents this backend knows to be alive. */
   alive(): Promise<number>;
   /** Stops the agents this backend started, and their jobs' process trees. */

@@ -131,6 +131,19 @@ export const ExperimentStatus = z.enum([
 ]);
 export type ExperimentStatus = z.infer<typeof ExperimentStatus>;
 
+/**
+ * A queued run whose target could not start a machine: the failed launches so far, when the
+ * next one is due and why the last one failed. Past `maxAttempts` or `giveUpAt` the run fails.
+ */
+export const LaunchState = z.object({
+  attempts: z.number().int().min(1),
+  maxAttempts: z.number().int().min(1),
+  nextAt: z.string(),
+  lastError: z.string(),
+  giveUpAt: z.string(),
+});
+export type LaunchState = z.infer<typeof LaunchState>;
+
 /** One row of the experiments table: a commit, or an experiment nested under its baseline. */
 export const TableRow = z.object({
   rev: z.string(),
@@ -153,6 +166,8 @@ export const TableRow = z.object({
   target: z.string().optional(),
   /** Experiment rows of a sweep (one run over several values): the sweep's id, shared by its experiments. */
   sweep: z.string().optional(),
+  /** A queued experiment row whose target failed to start a machine. */
+  launch: LaunchState.optional(),
 });
 export type TableRow = z.infer<typeof TableRow>;
 

@@ -21,7 +21,7 @@
  * Browsers also get `experiment.status` and `experiment.log` events on `GET /api/events` (see events.ts).
  */
 import { z } from 'zod';
-import { ExperimentStatus, RepoPath, Value } from './api.js';
+import { ExperimentStatus, LaunchState, RepoPath, Value } from './api.js';
 import { ComputeName, MachineOverrides, Placement, ResolvedMachine } from './compute.js';
 
 /** Names Git resolves before any branch or tag: a branch or experiment by one would be shadowed. */
@@ -156,6 +156,8 @@ export const Experiment = z.object({
   machine: ResolvedMachine.nullable().optional(),
   /** Where it ran (host, Slurm job id, instance id); on the single-experiment answer. */
   placement: Placement.nullable().optional(),
+  /** Queued, and its target failed to start a machine: the attempts, the next one, the last error. */
+  launch: LaunchState.optional(),
 });
 export type Experiment = z.infer<typeof Experiment>;
 

@@ -16,6 +16,8 @@ export const SETTINGS = {
   'runs.leaseMs': { schema: int(1000, 3_600_000), fallback: 30_000 },
   /** Starts a run gets when its machine goes away (spot reclaim, lost agent) before it fails. */
   'runs.maxAttempts': { schema: int(1, 100), fallback: 3 },
+  /** The wait after a machine launch failed, doubling after each further failure (up to 5 min). */
+  'runs.launchBackoffMs': { schema: int(1, 3_600_000), fallback: 15_000 },
   /** The largest input file a person may upload to replace a data file. */
   'uploads.maxBytes': { schema: int(1), fallback: 1024 * 1024 * 1024 },
   /** The largest metrics/plots file the table reads from a project's DVC remote. */

@@ -46,6 +46,21 @@ export interface MachineTargetRecord {
   version: string;
 }
 
+/**
+ * The failed machine launches of a compute target since its last good one: the lease monitor
+ * tries again at `nextAt` and gives up on the target's queued runs past the profile's limit.
+ */
+export interface LaunchAttemptRecord {
+  target: string;
+  /** Failed launches so far (1 after the first). */
+  attempts: number;
+  /** When the first of them failed (ISO time). */
+  firstAt: string;
+  /** When the next launch is due (ISO time). */
+  nextAt: string;
+  lastError: string;
+}
+
 export type ExchangeOutcome = 'exchanged' | 'refused' | 'unknown';
 
 export interface AgentStore {
@@ -83,6 +98,14 @@ export interface AgentStore {
   machineTargets(): Promise<MachineTargetRecord[]>;
   /** Forgets a target only if it is still at `version` (not remembered again since); says whether. */
   forgetMachineTarget(name: string, version: string): Promise<boolean>;
+
+  /** The failed launches of one target since its last good one; null when none failed. */
+  launchAttempts(target: string): Promise<LaunchAttemptRecord | null>;
+  /** Every target's failed launches. */
+  allLaunchAttempts(): Promise<LaunchAttemptRecord[]>;
+  putLaunchAttempts(r: LaunchAttemptRecord): Promise<void>;
+  /** A launch worked, or nothing waits for one any more: the count starts again. */
+  clearLaunchAttempts(target: string): Promise<void>;
 
   /**
    * Deletes what belongs to ended runs and machines: checkpoints of finished experiments, and

@@ -7,10 +7,11 @@ import type {
   AgentStore,
   BootstrapRecord,
   ExchangeOutcome,
+  LaunchAttemptRecord,
   MachineTargetRecord,
   RunPlacementRecord,
 } from './agent-port.js';
-import type { AgentTokensTable, ComputeMachinesTable, Database } from './schema.js';
+import type { AgentTokensTable, ComputeMachinesTable, Database, LaunchAttemptsTable } from './schema.js';
 
 const now = () => new Date().toISOString();
 
@@ -34,6 +35,16 @@ function toBootstrap(r: Selectable<AgentTokensTable>): BootstrapRecord {
     revoked: Number(r.bootstrap_revoked) !== 0,
     exchangedTo: r.exchanged_to,
     createdAt: r.created_at,
+  };
+}
+
+function toLaunch(r: Selectable<LaunchAttemptsTable>): LaunchAttemptRecord {
+  return {
+    target: r.target,
+    attempts: Number(r.attempts),
+    firstAt: r.first_at,
+    nextAt: r.next_at,
+    lastError: r.last_error,
   };
 }
 
@@ -222,6 +233,33 @@ export class KyselyAgentStore implements AgentStore {
       .where('experiment_id', '=', experimentId)
       .executeTakeFirst();
     return r?.sha ?? null;
+  }
+
+  async launchAttempts(target: string): Promise<LaunchAttemptRecord | null> {
+    const r = await this.db
+      .selectFrom('launch_attempts')
+      .selectAll()
+      .where('target', '=', target)
+      .executeTakeFirst();
+    return r ? toLaunch(r) : null;
+  }
+
+  async allLaunchAttempts(): Promise<LaunchAttemptRecord[]> {
+    const rows = await this.db.selectFrom('launch_attempts').selectAll().orderBy('target').execute();
+    return rows.map(toLaunch);
+  }
+
+  async putLaunchAttempts(r: LaunchAttemptRecord): Promise<void> {
+    const row = { attempts: r.attempts, first_at: r.firstAt, next_at: r.nextAt, last_error: r.lastError };
+    await this.db
+      .insertInto('launch_attempts')
+      .values({ target: r.target, ...row })
+      .onConflict((oc) => oc.column('target').doUpdateSet(row))
+      .execute();
+  }
+
+  async clearLaunchAttempts(target: string): Promise<void> {
+    await this.db.deleteFrom('launch_attempts').where('target', '=', target).execute();
   }
 
   async rememberMachineTarget(m: Omit<MachineTargetRecord, 'version'>): Promise<MachineTargetRecord> {

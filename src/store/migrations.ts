@@ -5,6 +5,7 @@ import { teamsMigration } from './migration-007-teams.js';
 import { storeTables } from './migration-008-store-tables.js';
 import { runBytes } from './migration-009-run-bytes.js';
 import { clusterMigration } from './migration-010-cluster.js';
+import { launchAttemptsMigration } from './migration-015-launch-attempts.js';
 import { profileTeamsMigration } from './migration-013-profile-teams.js';
 
 /** Migrations in order; each written once and never edited after it lands. */
@@ -227,6 +228,7 @@ const migrations: Record<string, Migration> = {
   '011-run-owners': runOwnersMigration,
   '013-profile-teams': profileTeamsMigration,
   '014-signin-failures': signInFailuresMigration,
+  '015-launch-attempts': launchAttemptsMigration,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -333,7 +333,17 @@ export interface ComputeMachinesTable {
   version: string;
 }
 
+/** Failed machine launches of a compute target (`migration-015-launch-attempts.ts`). */
+export interface LaunchAttemptsTable {
+  target: string;
+  attempts: number;
+  first_at: string;
+  next_at: string;
+  last_error: string;
+}
+
 export interface AgentsDatabase {
+  launch_attempts: LaunchAttemptsTable;
   agent_tokens: AgentTokensTable;
   run_placements: RunPlacementsTable;
   run_checkpoints: RunCheckpointsTable;

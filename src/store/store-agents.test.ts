@@ -71,6 +71,36 @@ for (const adapter of adapters) {
       expect((await s.agents.bootstrap('boot-2'))?.exchangedTo).toBeNull();
     });
 
+    it('counts failed launches per target, replaced on each failure and cleared when one works', async () => {
+      const s = await open();
+      expect(await s.agents.launchAttempts('gpu')).toBeNull();
+      const first = {
+        target: 'gpu',
+        attempts: 1,
+        firstAt: '2026-01-01T00:00:00.000Z',
+        nextAt: '2026-01-01T00:00:15.000Z',
+        lastError: 'no capacity',
+      };
+      await s.agents.putLaunchAttempts(first);
+      await s.agents.putLaunchAttempts({
+        ...first,
+        attempts: 2,
+        nextAt: '2026-01-01T00:00:45.000Z',
+        lastError: 'quota',
+      });
+      await s.agents.putLaunchAttempts({ ...first, target: 'ssh-box' });
+      expect(await s.agents.launchAttempts('gpu')).toEqual({
+        ...first,
+        attempts: 2,
+        nextAt: '2026-01-01T00:00:45.000Z',
+        lastError: 'quota',
+      });
+      expect((await s.agents.allLaunchAttempts()).map((r) => r.target)).toEqual(['gpu', 'ssh-box']);
+      await s.agents.clearLaunchAttempts('gpu');
+      expect(await s.agents.launchAttempts('gpu')).toBeNull();
+      expect(await s.agents.allLaunchAttempts()).toEqual([{ ...first, target: 'ssh-box' }]);
+    });
+
     it('keeps run placements and checkpoints per experiment, gone with the experiment', async () => {
       const s = await open();
       const now = new Date().toISOString();

@@ -131,6 +131,10 @@ export class CloudBackend implements ComputeBackend {
     if (this.full) throw this.full;
   }
 
+  retryNow(): void {
+    this.pacer.reset();
+  }
+
   private ensure(count: number): Promise<void> {
     const go = this.starting.then(async () => {
       this.full = null;

@@ -113,6 +113,10 @@ export class KubernetesBackend implements ComputeBackend {
     return this.pacer.run(count, (n) => this.ensure(n));
   }
 
+  retryNow(): void {
+    this.pacer.reset();
+  }
+
   private ensure(count: number): Promise<void> {
     const go = this.starting.then(async () => {
       const want = Math.min(count, this.o.settings.maxInstances);

@@ -35,6 +35,15 @@ const limits = {
     .min(60)
     .max(30 * 86400)
     .default(86400),
+  /** Failed machine launches before the profile's queued runs fail (default 5)… */
+  launchAttempts: z.coerce.number().int().min(1).max(100).optional(),
+  /** …or minutes after the first failed launch, whichever comes first (default 30). */
+  launchGiveUpMin: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .optional(),
 };
 
 /** A filesystem path on a remote machine: no shell metacharacters, since it ends up in commands. */

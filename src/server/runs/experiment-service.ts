@@ -26,6 +26,7 @@ import type { EventBus } from '../event-bus.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { LogStore } from './log-store.js';
 import { planOverrides } from './plan.js';
+import { LaunchStates } from '../compute/launch-attempts.js';
 import { addToTimeline, presentExperiment } from './present.js';
 import { baselineInputs, baselinePipelines, formInputs } from './baseline-inputs.js';
 import { readAt, resolveRev } from '../table/git-read.js';
@@ -144,7 +145,8 @@ export class ExperimentService {
     await this.projects.get(project);
     const recs = await this.store.experiments.list(project);
     const profiles = new Map<string, ResolvedMachine | null>();
-    return Promise.all(recs.map((r) => this.present(r, profiles)));
+    const launches = new LaunchStates(this.store);
+    return Promise.all(recs.map((r) => this.present(r, profiles, launches)));
   }
 
   async get(project: string, name: string): Promise<Experiment> {
@@ -283,10 +285,18 @@ export class ExperimentService {
     return this.transition(r, status, patch);
   }
 
-  /** `profiles` memoizes the machines of cloud profiles' defaults over a list. */
-  async present(r: ExperimentRecord, profiles?: Map<string, ResolvedMachine | null>): Promise<Experiment> {
+  /** `profiles` and `launches` memoize the machines of cloud profiles' defaults and targets' launch states over a list. */
+  async present(
+    r: ExperimentRecord,
+    profiles?: Map<string, ResolvedMachine | null>,
+    launches = new LaunchStates(this.store),
+  ): Promise<Experiment> {
     const machine = await machineOf(this.store, r.target, r.timeoutSec, profiles);
-    return presentExperiment(r, await this.logs.lastSeq(r.project, r.id), machine);
+    const launch = r.status === 'queued' ? await launches.of(r.target) : undefined;
+    return {
+      ...presentExperiment(r, await this.logs.lastSeq(r.project, r.id), machine),
+      ...(launch ? { launch } : {}),
+    };
   }
 
   /** AWS keys for the project's S3 DVC remote, when its settings name a stored credential. */

@@ -6,6 +6,7 @@ import { setAt } from '../../core/run/key-path.js';
 import type { ExperimentRecord, Store } from '../../store/port.js';
 import { profileOf } from '../compute/variants.js';
 import type { ProjectService } from '../projects/project-service.js';
+import { LaunchStates } from '../compute/launch-attempts.js';
 import type { RepoReader } from './repo-reader.js';
 
 type Files = Record<string, Record<string, Value>>;
@@ -33,10 +34,13 @@ export class ExperimentRows {
     if (recs.length === 0) return [];
     const p = await this.projects.record(project);
     const out: TableRow[] = [];
+    const launches = new LaunchStates(this.store);
     for (const r of recs) {
       const base = baselines.get(r.baseline);
       if (!base) continue;
-      out.push(await this.row(r, base, p.subdir ?? ''));
+      const row = await this.row(r, base, p.subdir ?? '');
+      const launch = r.status === 'queued' ? await launches.of(r.target) : undefined;
+      out.push(launch ? { ...row, launch } : row);
     }
     return out;
   }

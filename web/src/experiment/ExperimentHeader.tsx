@@ -3,6 +3,7 @@ import { isFinished } from '../../../src/contracts/experiments.js';
 import { projectPath } from '../router.js';
 import { Elapsed } from '../ui/Elapsed.js';
 import { Link } from '../ui/Link.js';
+import { LaunchNote } from '../ui/LaunchNote.js';
 import { StatusChip } from '../ui/StatusChip.js';
 import { shortDate } from '../ui/time.js';
 import { formatDuration } from '../run/format.js';
@@ -41,14 +42,21 @@ export function ExperimentHeader({ exp, actions }: { exp: Experiment; actions: R
         {actions}
       </div>
       {exp.message && <p className="exp-message">{exp.message}</p>}
-      {exp.error && exp.error !== exp.status && (
-        <div
-          className={exp.status === 'cancelled' ? 'banner exp-note' : 'banner banner-error'}
-          role={exp.status === 'cancelled' ? 'status' : 'alert'}
-        >
-          {exp.error}
-          {exp.exitCode !== null ? ` (exit code ${String(exp.exitCode)})` : ''}
+      {exp.status === 'queued' && exp.launch ? (
+        <div className="banner banner-error">
+          <LaunchNote launch={exp.launch} />
         </div>
+      ) : (
+        exp.error &&
+        exp.error !== exp.status && (
+          <div
+            className={exp.status === 'cancelled' ? 'banner exp-note' : 'banner banner-error'}
+            role={exp.status === 'cancelled' ? 'status' : 'alert'}
+          >
+            {exp.error}
+            {exp.exitCode !== null ? ` (exit code ${String(exp.exitCode)})` : ''}
+          </div>
+        )
       )}
       <div className="exp-facts">
         <Fact label="Baseline">
@@ -88,7 +96,15 @@ export function ExperimentHeader({ exp, actions }: { exp: Experiment; actions: R
           </Fact>
         )}
         <Fact label="Queued">{shortDate(exp.createdAt)}</Fact>
-        <Fact label="Waited">{t.waitMs !== null ? formatDuration(t.waitMs) : '—'}</Fact>
+        <Fact label="Waited">
+          {exp.status === 'queued' ? (
+            <Elapsed since={Date.parse(exp.createdAt)} />
+          ) : t.waitMs !== null ? (
+            formatDuration(t.waitMs)
+          ) : (
+            '—'
+          )}
+        </Fact>
         <Fact label="Ran">
           {running && exp.startedAt ? (
             <Elapsed since={Date.parse(exp.startedAt)} />

@@ -2,6 +2,7 @@ import { memo, useRef } from 'react';
 import type { TableColumn, TableRow } from '../../../src/contracts/api.js';
 import type { CommitCiSummary } from '../../../src/contracts/ci.js';
 import { CiBadge } from '../ci/CiBadge.js';
+import { LaunchNote } from '../ui/LaunchNote.js';
 import { StatusChip } from '../ui/StatusChip.js';
 import { shortDate } from '../ui/time.js';
 import { delta, formatDelta } from './deltas.js';
@@ -58,6 +59,7 @@ export const CommitCell = memo(function CommitCell({
         </span>
       )}
       {row.status && <StatusChip status={row.status} since={row.date} />}
+      {row.status === 'queued' && row.launch && <LaunchNote launch={row.launch} compact />}
       {row.target !== undefined && row.target !== 'local' && (
         <span className="chip chip-target" title={`runs on the compute profile ${row.target}`}>
           {row.target}
