@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, launchChromium, startKiln } from '../web/e2e/server.js';
+import { chromium } from 'playwright-core';
+import { startKiln } from '../test/kiln-process.js';
 import { addWideProject, openTable } from '../web/e2e/table-measure.js';
 import { makeWideRepo } from '../web/e2e/table-wide-repo.js';
 import { median, round, type BenchResult } from './result.js';
@@ -24,12 +25,16 @@ export async function benchUi(): Promise<BenchResult[]> {
   const repo = path.join(tmpdir(), `kiln-wide-${COMMITS}x${PARAMS + METRICS}`);
   if (!existsSync(path.join(repo, '.git')))
     makeWideRepo(repo, { commits: COMMITS, params: PARAMS, metrics: METRICS });
-  const server = await startKiln(await mkdtemp(path.join(tmpdir(), 'kiln-bench-ui-')), await freePort());
-  const browser = await launchChromium();
+  const server = await startKiln(await mkdtemp(path.join(tmpdir(), 'kiln-bench-ui-')));
+  // Not web/e2e/server.ts's launcher: that module is vitest's, and the bench runs outside it.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    const base = await addWideProject(page, server.loginUrl, repo);
+    const base = await addWideProject(page, server.loginUrl.href, repo);
     // The table is built once before the first measured navigation (table.cold measures that).
     await page.request.get(`${base}/api/projects/wide/table?limit=1`, { timeout: 600_000 });
     const runs: Array<Record<string, number>> = [];
