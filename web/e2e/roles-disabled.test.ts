@@ -40,4 +40,28 @@ describe('What a role cannot do is shown disabled with the reason', () => {
     // Nothing was tried and refused on the way (no 403 for the webhook secret).
     expect(problems).toEqual([]);
   }, 240_000);
+
+  it('a member who is no instance admin opens Settings: admin-only parts say who sets them up, nothing is refused', async () => {
+    const { server, home } = suite;
+    const origin = new URL(server.loginUrl).origin;
+    await kilnCli(['admin', 'user', 'mo', '--home', home, '--team', 'default', '--role', 'member']);
+    const mo = await signedInPage(suite, 'mo');
+    const { problems } = watchPage(mo);
+    await mo.goto(`${origin}/settings`);
+    for (const title of ['Sign-in providers', 'Compute credentials'])
+      await mo
+        .getByRole('region', { name: title })
+        .getByText('Set up by an instance admin: only an instance admin can change this')
+        .waitFor();
+    const profiles = mo.getByRole('region', { name: 'Compute profiles' });
+    await profiles
+      .getByText('Adding or removing a compute profile: only an instance admin can change this')
+      .waitFor();
+    expect(await profiles.getByRole('form', { name: 'Add a compute profile' }).count()).toBe(0);
+    // Let every section's requests finish before judging them.
+    await mo.waitForLoadState('networkidle');
+    await mo.screenshot({ path: join(home, 'member-settings.png'), fullPage: true });
+    // No section asked for what only an admin may read (a 403 in the console before).
+    expect(problems).toEqual([]);
+  }, 240_000);
 });

@@ -95,13 +95,16 @@ function LocalRuns({ admin }: { admin: boolean }) {
 export function ProfilesSection() {
   const admin = useIsAdmin();
   const list = useAsync(() => insightsApi.profiles().then((r) => r.profiles), 'compute-profiles');
+  // Credentials are an instance admin's to see: nobody else asks (and gets a 403 in the console).
   const creds = useAsync(
     () =>
-      insightsApi
-        .credentials()
-        .then((r) => r.credentials)
-        .catch(() => []),
-    'compute-profile-creds',
+      admin
+        ? insightsApi
+            .credentials()
+            .then((r) => r.credentials)
+            .catch(() => [])
+        : Promise.resolve([]),
+    `compute-profile-creds:${String(admin)}`,
   );
   const [kind, setKind] = useState<ComputeKind>('aws');
   const [name, setName] = useState('');
@@ -200,6 +203,8 @@ export function ProfilesSection() {
                   <button
                     className="btn btn-danger btn-sm"
                     aria-label={`Remove profile ${p.name}`}
+                    disabled={!admin}
+                    title={admin ? undefined : ADMIN_ONLY}
                     onClick={() => remove(p.name)}
                   >
                     Remove
@@ -210,83 +215,87 @@ export function ProfilesSection() {
           </tbody>
         </table>
       )}
-      <form className="compute-form" onSubmit={add} aria-label="Add a compute profile">
-        <h3>Add a profile</h3>
-        <div className="compute-row">
-          <label>
-            Name
-            <input
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="gpu-spot"
-              maxLength={64}
-              aria-invalid={fieldError('name') !== undefined}
-              aria-describedby={fieldError('name') ? 'profile-error-name' : undefined}
-            />
-            <FieldError id="profile-error-name" text={fieldError('name')} />
-          </label>
-          <label>
-            Kind
-            <select
-              value={kind}
-              onChange={(e) => {
-                setKind(PROFILE_KINDS.find((k) => k === e.target.value) ?? 'aws');
-                setValues({});
-                setTried(false);
-                setServerField(undefined);
-              }}
-            >
-              {PROFILE_KINDS.map((k) => (
-                <option key={k}>{k}</option>
-              ))}
-            </select>
-          </label>
-        </div>
-        <div className="compute-fields">
-          {PROFILE_FIELDS[kind].map((f) => {
-            const value = values[f.key] ?? '';
-            const set = (v: string) => {
-              setValues((s) => ({ ...s, [f.key]: v }));
-              if (serverField?.field === f.key) setServerField(undefined);
-            };
-            const err = fieldError(f.key);
-            const id = `profile-error-${f.key}`;
-            const invalid = { 'aria-invalid': err !== undefined, 'aria-describedby': err ? id : undefined };
-            return (
-              <label key={f.key}>
-                {f.label}
-                {f.type === 'bool' ? (
-                  <select value={value} onChange={(e) => set(e.target.value)}>
-                    <option value="">default</option>
-                    <option value="true">yes</option>
-                    <option value="false">no</option>
-                  </select>
-                ) : f.type === 'credential' ? (
-                  <select value={value} onChange={(e) => set(e.target.value)} {...invalid}>
-                    <option value="">choose…</option>
-                    {usable.map((c) => (
-                      <option key={c.name}>{c.name}</option>
-                    ))}
-                  </select>
-                ) : (
-                  <input
-                    value={value}
-                    placeholder={f.placeholder}
-                    inputMode={f.type === 'number' ? 'decimal' : undefined}
-                    onChange={(e) => set(e.target.value)}
-                    {...invalid}
-                  />
-                )}
-                <FieldError id={id} text={err} />
-              </label>
-            );
-          })}
-        </div>
-        <button className="btn btn-primary" disabled={!name.trim()}>
-          Add profile
-        </button>
-        <ErrorBanner error={error} onClose={() => setError(null)} />
-      </form>
+      {!admin ? (
+        <p className="muted">Adding or removing a compute profile: {ADMIN_ONLY}.</p>
+      ) : (
+        <form className="compute-form" onSubmit={add} aria-label="Add a compute profile">
+          <h3>Add a profile</h3>
+          <div className="compute-row">
+            <label>
+              Name
+              <input
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                placeholder="gpu-spot"
+                maxLength={64}
+                aria-invalid={fieldError('name') !== undefined}
+                aria-describedby={fieldError('name') ? 'profile-error-name' : undefined}
+              />
+              <FieldError id="profile-error-name" text={fieldError('name')} />
+            </label>
+            <label>
+              Kind
+              <select
+                value={kind}
+                onChange={(e) => {
+                  setKind(PROFILE_KINDS.find((k) => k === e.target.value) ?? 'aws');
+                  setValues({});
+                  setTried(false);
+                  setServerField(undefined);
+                }}
+              >
+                {PROFILE_KINDS.map((k) => (
+                  <option key={k}>{k}</option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <div className="compute-fields">
+            {PROFILE_FIELDS[kind].map((f) => {
+              const value = values[f.key] ?? '';
+              const set = (v: string) => {
+                setValues((s) => ({ ...s, [f.key]: v }));
+                if (serverField?.field === f.key) setServerField(undefined);
+              };
+              const err = fieldError(f.key);
+              const id = `profile-error-${f.key}`;
+              const invalid = { 'aria-invalid': err !== undefined, 'aria-describedby': err ? id : undefined };
+              return (
+                <label key={f.key}>
+                  {f.label}
+                  {f.type === 'bool' ? (
+                    <select value={value} onChange={(e) => set(e.target.value)}>
+                      <option value="">default</option>
+                      <option value="true">yes</option>
+                      <option value="false">no</option>
+                    </select>
+                  ) : f.type === 'credential' ? (
+                    <select value={value} onChange={(e) => set(e.target.value)} {...invalid}>
+                      <option value="">choose…</option>
+                      {usable.map((c) => (
+                        <option key={c.name}>{c.name}</option>
+                      ))}
+                    </select>
+                  ) : (
+                    <input
+                      value={value}
+                      placeholder={f.placeholder}
+                      inputMode={f.type === 'number' ? 'decimal' : undefined}
+                      onChange={(e) => set(e.target.value)}
+                      {...invalid}
+                    />
+                  )}
+                  <FieldError id={id} text={err} />
+                </label>
+              );
+            })}
+          </div>
+          <button className="btn btn-primary" disabled={!name.trim()}>
+            Add profile
+          </button>
+          <ErrorBanner error={error} onClose={() => setError(null)} />
+        </form>
+      )}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { useAsync } from '../use-async.js';
 import { Link } from '../ui/Link.js';
-import { useIsAdmin } from '../me-context.js';
+import { ADMIN_ONLY, useIsAdmin } from '../me-context.js';
 import { Skeleton, ErrorState } from '../ui/States.js';
 import { TokensSection } from './TokensSection.js';
 import { SpendingSection } from '../account/SpendingSection.js';
@@ -10,6 +10,20 @@ import { InvitesSection } from './InvitesSection.js';
 import { SsoProvidersSection } from './SsoProvidersSection.js';
 import { CredentialsSection } from '../compute/CredentialsSection.js';
 import { ProfilesSection } from '../compute/ProfilesSection.js';
+
+/** What only an instance admin manages, named with who to ask, never fetched (it would be a 403). */
+function AdminOnly({ sections }: { sections: string[] }) {
+  return (
+    <>
+      {sections.map((title) => (
+        <section className="card" key={title} aria-label={title}>
+          <h2>{title}</h2>
+          <p className="muted">Set up by an instance admin: {ADMIN_ONLY}. Ask one of them for a change.</p>
+        </section>
+      ))}
+    </>
+  );
+}
 
 export function SettingsPage() {
   const projects = useAsync(() => api.projects().then((r) => r.projects), 'settings-projects');
@@ -20,8 +34,14 @@ export function SettingsPage() {
       <TokensSection />
       <TeamsSection admin={admin} />
       <InvitesSection />
-      <SsoProvidersSection />
-      <CredentialsSection />
+      {admin ? (
+        <>
+          <SsoProvidersSection />
+          <CredentialsSection />
+        </>
+      ) : (
+        <AdminOnly sections={['Sign-in providers', 'Compute credentials']} />
+      )}
       <ProfilesSection />
       <SpendingSection />
       <section className="card">
