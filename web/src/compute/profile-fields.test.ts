@@ -5,7 +5,9 @@ import { PROFILE_FIELDS, profileSettings, profileSummary } from './profile-field
 describe('profile fields', () => {
   it('asks every kind for its limits', () => {
     for (const k of ComputeKind.options)
-      expect(PROFILE_FIELDS[k].map((f) => f.key)).toContain('maxInstances');
+      expect(PROFILE_FIELDS[k].map((f) => f.key)).toEqual(
+        expect.arrayContaining(['maxInstances', 'maxTimeoutSec', 'launchAttempts', 'launchGiveUpMin']),
+      );
   });
 
   it('sends only filled, known fields', () => {

@@ -11,6 +11,9 @@ export interface ProfileField {
 const LIMITS: ProfileField[] = [
   { key: 'maxInstances', label: 'Max instances', placeholder: '4', type: 'number' },
   { key: 'maxTimeoutSec', label: 'Max run time (s)', placeholder: '86400', type: 'number' },
+  // A machine that cannot be started is tried again with backoff until one of these is reached.
+  { key: 'launchAttempts', label: 'Launch attempts', placeholder: '5', type: 'number' },
+  { key: 'launchGiveUpMin', label: 'Give up launching after (min)', placeholder: '30', type: 'number' },
 ];
 
 const CLOUD: ProfileField[] = [
