@@ -30,6 +30,7 @@ export class ProjectService {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly fetched: Array<(project: string) => Promise<boolean>> = [];
   private readonly removers: Array<(project: string) => Promise<void>> = [];
+  private readonly updated: Array<(project: string) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -62,6 +63,14 @@ export class ProjectService {
    */
   onFetched(listener: (project: string) => Promise<boolean>): void {
     this.fetched.push(listener);
+  }
+
+  /**
+   * Runs `listener` when a person changes a project's settings or credentials: what was read with
+   * the old ones (a DVC remote refused without keys, say) is read again.
+   */
+  onUpdated(listener: (project: string) => void): void {
+    this.updated.push(listener);
   }
 
   /** Lets a module delete what it keeps of a project when the project is deleted. */
@@ -127,6 +136,7 @@ export class ProjectService {
         : {}),
       settingsJson: JSON.stringify(settings),
     });
+    for (const listener of this.updated) listener(name);
     await this.reload(name).catch(() => undefined);
     return this.get(name);
   }

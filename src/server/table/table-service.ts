@@ -49,6 +49,11 @@ export class TableService {
 
   constructor(private readonly parts: TableParts) {
     parts.projects.onFetched(async (project) => (await this.refresh(project)) > 0);
+    // Same settings, new keys behind a credential's name: rows read with the old ones go too.
+    parts.projects.onUpdated((project) => {
+      this.drop(project);
+      parts.repo.drop(project);
+    });
     parts.projects.onRemove(async (project) => {
       this.drop(project);
       parts.repo.drop(project);
