@@ -227,7 +227,7 @@ export function registerRunRoutes(route: ReturnType<typeof makeRoute>, deps: Run
   route(
     { method: 'GET', url: '/api/compute/local', permission: 'signed-in' },
     async (): Promise<LocalCompute> => ({
-      concurrency: (await dispatcher.settings()).concurrency,
+      concurrency: (await dispatcher.settings(true)).concurrency,
       isolation: await probeSandbox(),
     }),
   );
