@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startKiln } from '../test/kiln-process.js';
+import { launchChromium } from '../web/e2e/chromium.js';
 import { addWideProject, openTable } from '../web/e2e/table-measure.js';
 import { makeWideRepo } from '../web/e2e/table-wide-repo.js';
 import { median, round, type BenchResult } from './result.js';
@@ -26,11 +26,7 @@ export async function benchUi(): Promise<BenchResult[]> {
   if (!existsSync(path.join(repo, '.git')))
     makeWideRepo(repo, { commits: COMMITS, params: PARAMS, metrics: METRICS });
   const server = await startKiln(await mkdtemp(path.join(tmpdir(), 'kiln-bench-ui-')));
-  // Not web/e2e/server.ts's launcher: that module is vitest's, and the bench runs outside it.
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();

@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { chromium as chromiumService, suiteRequires } from '../../test/services.js';
+import { launchChromium } from './chromium.js';
+
+export { launchChromium };
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -81,14 +84,6 @@ export async function startKiln(
     throw err;
   });
   return { loginUrl, output: () => log, stop };
-}
-
-/** Debian's Chromium, headless, with no background networking (this machine's network is closed). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
 }
 
 /**

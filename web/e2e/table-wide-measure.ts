@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { freePort, startKiln } from './server.js';
 import { addWideProject, openTable } from './table-measure.js';
 import { makeWideRepo } from './table-wide-repo.js';
@@ -18,10 +18,7 @@ if (!existsSync(join(repo, '.git'))) makeWideRepo(repo, { commits, params, metri
 
 const home = await mkdtemp(join(tmpdir(), 'kiln-wide-'));
 const server = await startKiln(home, await freePort());
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
